@@ -1,0 +1,29 @@
+"""mobilise: how a nation's actors mobilise around missions, with and without enabling reforms.
+
+The one-line API::
+
+    from mobilise import load_scenario, run
+    frame = run(load_scenario("scenarios/uk_2024.yaml"), seed=1, reforms={"mission_councils": 1})
+"""
+
+from mobilise.missions import ACTOR_TYPES, MISSIONS
+from mobilise.model import MissionModel
+from mobilise.reforms import REFORMS, apply_reforms
+from mobilise.scenario import Scenario, ScenarioError, load_scenario
+from mobilise.simulate import run, summarise
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTOR_TYPES",
+    "MISSIONS",
+    "REFORMS",
+    "MissionModel",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "apply_reforms",
+    "load_scenario",
+    "run",
+    "summarise",
+]

@@ -1,0 +1,294 @@
+"""Missions: the key outcome metric, its milestones, and how actor types combine.
+
+A mission turns type contributions into progress with a CES aggregate: low
+elasticity of substitution (socioeconomic missions) means a missing actor type
+caps progress whatever the state spends; high elasticity (technological
+missions) lets money stand in for missing actors.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+import numpy as np
+from pydantic import Field, field_validator, model_validator
+
+from mobilise.strict import Strict
+
+ACTOR_TYPES: tuple[str, ...] = (
+    "government",
+    "business",
+    "union",
+    "investor",
+    "charity",
+    "volunteer",
+)
+"""The six actor types, in the fixed order used by every array and column."""
+
+QUARTER_PATTERN = re.compile(r"^(\d{4})Q([1-4])$")
+
+
+def quarter_index(label: str) -> int:
+    """Quarters since year 0 for a label like ``2025Q1`` (for differences)."""
+    match = QUARTER_PATTERN.match(label)
+    if not match:
+        raise ValueError(f"expected a quarter like 2025Q1, found {label!r}")
+    return int(match.group(1)) * 4 + int(match.group(2)) - 1
+
+
+def quarter_label(index: int) -> str:
+    """Inverse of :func:`quarter_index`."""
+    return f"{index // 4}Q{index % 4 + 1}"
+
+
+class Milestone(Strict):
+    """A point on the roadmap: the metric must reach ``value`` by ``quarter``."""
+
+    quarter: str
+    value: float
+    label: str = ""
+
+    @field_validator("quarter")
+    @classmethod
+    def _quarter(cls, value: str) -> str:
+        quarter_index(value)
+        return value
+
+
+class Mission(Strict):
+    """One mission: its metric, roadmap and production function."""
+
+    name: str
+    title: str
+    kind: Literal["socioeconomic", "technological"]
+    metric: str = Field(description="the key outcome metric (INVI lesson 4)")
+    unit: str
+    baseline: float
+    target: float
+    target_progress: float = Field(
+        0.8,
+        gt=0,
+        le=1,
+        description="progress P at which the metric reaches its target; progress "
+        "approaches 1 only asymptotically, so the target sits below it (assumption)",
+    )
+    milestones: list[Milestone] = Field(min_length=1)
+    weights: dict[str, float] = Field(description="CES weight of each actor type")
+    sigma: float = Field(gt=0, description="elasticity of substitution between types")
+    need: float = Field(
+        0.5, gt=0, le=1, description="share of each type's capacity the mission needs engaged"
+    )
+    funded: dict[str, float] = Field(
+        default_factory=dict,
+        description="share of a type's participation cost that state funding covers "
+        "when government is fully engaged (the state as funder and buyer)",
+    )
+    payoff_lag: float = Field(gt=0, description="quarters before engagement pays off (L)")
+    rate: float = Field(gt=0, le=1, description="progress per quarter at X = 1 (r)")
+    decay: float = Field(0.005, ge=0, lt=1, description="progress lost per quarter (d)")
+    salience: float = Field(1.0, ge=0, le=1, description="public salience of the mission")
+    source: str
+
+    @model_validator(mode="after")
+    def _types_known(self) -> Mission:
+        for field in ("weights", "funded"):
+            for key in getattr(self, field):
+                if key not in ACTOR_TYPES:
+                    raise ValueError(
+                        f"{field}: unknown actor type '{key}' (expected one of "
+                        f"{', '.join(ACTOR_TYPES)})"
+                    )
+        if not any(w > 0 for w in self.weights.values()):
+            raise ValueError("weights: at least one actor type needs a positive weight")
+        if any(w < 0 for w in self.weights.values()):
+            raise ValueError("weights: must be >= 0")
+        return self
+
+    @property
+    def key_milestone(self) -> Milestone:
+        """The milestone reported as 'met or not': the last on the roadmap."""
+        return max(self.milestones, key=lambda m: quarter_index(m.quarter))
+
+    def weight_vector(self) -> np.ndarray:
+        """CES weights in :data:`ACTOR_TYPES` order, normalised to sum to one."""
+        weights = np.array([self.weights.get(k, 0.0) for k in ACTOR_TYPES])
+        return weights / weights.sum()
+
+    def metric_at(self, progress: np.ndarray | float) -> np.ndarray | float:
+        """The key metric for progress ``P``: baseline at 0, target at ``target_progress``."""
+        return self.baseline + progress / self.target_progress * (self.target - self.baseline)
+
+
+def ces_aggregate(ratios: np.ndarray, weights: np.ndarray, sigma: float) -> float:
+    """CES aggregate ``X = (sum w_k r_k^rho)^(1/rho)`` with ``rho = (sigma-1)/sigma``.
+
+    Types with zero weight are ignored. With ``sigma <= 1`` a weighted type at
+    zero gives ``X = 0`` exactly (its term diverges or the product vanishes);
+    ``sigma == 1`` is Cobb-Douglas.
+    """
+    used = weights > 0
+    w = weights[used]
+    r = np.maximum(ratios[used], 0.0)
+    if abs(sigma - 1.0) < 1e-9:
+        if np.any(r == 0):
+            return 0.0
+        return float(np.exp(np.sum(w * np.log(r))))
+    rho = (sigma - 1.0) / sigma
+    if rho < 0 and np.any(r == 0):
+        return 0.0
+    return float(np.sum(w * r**rho) ** (1.0 / rho))
+
+
+def progress_step(progress: float, x: float, rate: float, decay: float) -> float:
+    """``P(t+1) = P + r X (1 - P) - d P``, kept in [0, 1]."""
+    return float(min(1.0, max(0.0, progress + rate * x * (1.0 - progress) - decay * progress)))
+
+
+_PLAN_FOR_CHANGE = "Plan for Change milestones (Prime Minister's Office, Dec 2024)"
+
+MISSIONS: dict[str, Mission] = {
+    "growth": Mission(
+        name="growth",
+        title="Kickstart economic growth: 1.5 million homes this parliament",
+        kind="socioeconomic",
+        metric="net additional homes per year",
+        unit="homes per year",
+        baseline=200_000,
+        target=300_000,
+        milestones=[Milestone(quarter="2029Q2", value=300_000, label="1.5m homes over parliament")],
+        weights={
+            "government": 0.25,
+            "business": 0.30,
+            "union": 0.10,
+            "investor": 0.25,
+            "charity": 0.05,
+            "volunteer": 0.05,
+        },
+        sigma=0.6,
+        funded={"business": 0.3},
+        payoff_lag=8,
+        rate=0.10,
+        source=f"MHCLG net additional dwellings (approx. baseline); {_PLAN_FOR_CHANGE}",
+    ),
+    "clean_energy": Mission(
+        name="clean_energy",
+        title="Make Britain a clean energy superpower: clean power by 2030",
+        kind="socioeconomic",
+        metric="share of GB electricity generation from clean sources",
+        unit="share",
+        baseline=0.60,
+        target=0.95,
+        milestones=[Milestone(quarter="2030Q4", value=0.95, label="clean power 2030")],
+        weights={
+            "government": 0.30,
+            "business": 0.30,
+            "union": 0.05,
+            "investor": 0.30,
+            "charity": 0.025,
+            "volunteer": 0.025,
+        },
+        sigma=1.5,
+        funded={"business": 0.4, "investor": 0.3},
+        payoff_lag=12,
+        rate=0.10,
+        source="DESNZ Energy Trends (2023: renewables 46% + nuclear 14%, approx.); "
+        "NESO Clean Power 2030 advice (95% target); " + _PLAN_FOR_CHANGE,
+    ),
+    "safer_streets": Mission(
+        name="safer_streets",
+        title="Take back our streets: 13,000 more neighbourhood officers",
+        kind="socioeconomic",
+        metric="neighbourhood police officers (FTE)",
+        unit="FTE officers",
+        baseline=17_175,
+        target=30_175,
+        milestones=[Milestone(quarter="2029Q1", value=30_175, label="+13,000 officers")],
+        weights={
+            "government": 0.35,
+            "business": 0.10,
+            "union": 0.10,
+            "investor": 0.0,
+            "charity": 0.25,
+            "volunteer": 0.20,
+        },
+        sigma=0.4,
+        payoff_lag=6,
+        rate=0.12,
+        source="Home Office police workforce (Mar 2025); " + _PLAN_FOR_CHANGE,
+    ),
+    "opportunity": Mission(
+        name="opportunity",
+        title="Break down barriers to opportunity: 75% of five-year-olds ready to learn",
+        kind="socioeconomic",
+        metric="share of five-year-olds with a good level of development",
+        unit="share",
+        baseline=0.677,
+        target=0.75,
+        milestones=[Milestone(quarter="2028Q3", value=0.75, label="75% school-ready")],
+        weights={
+            "government": 0.25,
+            "business": 0.15,
+            "union": 0.15,
+            "investor": 0.05,
+            "charity": 0.20,
+            "volunteer": 0.20,
+        },
+        sigma=0.3,
+        payoff_lag=8,
+        rate=0.12,
+        source="DfE Early Years Foundation Stage profile 2023/24; " + _PLAN_FOR_CHANGE,
+    ),
+    "nhs": Mission(
+        name="nhs",
+        title="Build an NHS fit for the future: 92% treated within 18 weeks",
+        kind="socioeconomic",
+        metric="share of patients waiting under 18 weeks (RTT)",
+        unit="share",
+        baseline=0.588,
+        target=0.92,
+        milestones=[
+            Milestone(quarter="2026Q1", value=0.65, label="interim: 65% by March 2026"),
+            Milestone(quarter="2029Q1", value=0.92, label="92% by March 2029"),
+        ],
+        weights={
+            "government": 0.30,
+            "business": 0.15,
+            "union": 0.20,
+            "investor": 0.05,
+            "charity": 0.15,
+            "volunteer": 0.15,
+        },
+        sigma=0.35,
+        payoff_lag=6,
+        rate=0.12,
+        source="NHS England RTT statistics (Jul 2024 baseline); NHS planning guidance "
+        "2025/26 (65% interim); " + _PLAN_FOR_CHANGE,
+    ),
+    "vaccine_taskforce": Mission(
+        name="vaccine_taskforce",
+        title="Vaccine Taskforce: offer a vaccine to every adult",
+        kind="technological",
+        metric="share of adults offered a first dose",
+        unit="share",
+        baseline=0.0,
+        target=0.9,
+        milestones=[
+            Milestone(quarter="2021Q1", value=0.3, label="priority groups offered"),
+            Milestone(quarter="2021Q3", value=0.9, label="all adults offered"),
+        ],
+        weights={
+            "government": 0.5,
+            "business": 0.4,
+            "investor": 0.1,
+        },
+        sigma=4.0,
+        need=0.4,
+        funded={"business": 0.8, "investor": 0.5},
+        payoff_lag=2,
+        rate=0.35,
+        source="UK Vaccine Taskforce 2020 (Bingham report, Dec 2020); illustrative "
+        "technological contrast after Mazzucato and Demos (2025)",
+    ),
+}
+"""The mission catalogue: the UK's five missions and one technological contrast."""

@@ -1,0 +1,202 @@
+"""MissionModel: actors mobilising around one mission, one quarter per step.
+
+The step is synchronous (every agent decides from the state at t), so results do
+not depend on activation order, and vectorised over the population arrays. All
+randomness flows from the seed: Mesa's ``rng=`` and independent child streams
+for each actor type, the network and the mission owner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from mobilise.agents import AGENT_CLASSES
+from mobilise.dynamics import adjust, mobilisation, move_toward, response
+from mobilise.government import MissionOwner
+from mobilise.missions import ACTOR_TYPES, ces_aggregate, progress_step, quarter_index, quarter_label
+from mobilise.network import build_ties
+from mobilise.outcomes import STEP_COLUMNS
+from mobilise.population import build_population
+from mobilise.reforms import apply_reforms
+from mobilise.scenario import Scenario
+
+_TYPE_COUNT = len(ACTOR_TYPES)
+_STREAMS = _TYPE_COUNT + 2  # one per actor type, the network, the mission owner
+
+
+class MissionModel(mesa.Model):
+    """One run of a scenario; ``reforms`` add to (and override) the scenario's own."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        seed: int | None = None,
+        reforms: Mapping[str, float] | None = None,
+        record_agents: bool = False,
+    ) -> None:
+        seed = scenario.seed if seed is None else int(seed)
+        super().__init__(rng=seed)
+        self.seed = seed
+        # Mesa reserves ``scenario``; ``inputs`` is the scenario as given, reforms merged.
+        self.inputs = scenario.model_copy(update={"reforms": {**scenario.reforms, **(reforms or {})}})
+        self.params = apply_reforms(self.inputs)
+        self.mission = self.params.mission_spec
+        streams = np.random.SeedSequence(seed).spawn(_STREAMS)
+        self.population = build_population(self.params, streams[:_TYPE_COUNT])
+        self.ties = build_ties(
+            self.params.network, self.population, np.random.default_rng(streams[_TYPE_COUNT])
+        )
+        self.owner = MissionOwner(self.params, np.random.default_rng(streams[_TYPE_COUNT + 1]))
+        for actor_type, cls in AGENT_CLASSES.items():
+            part = self.population.slices[actor_type]
+            if part.stop > part.start:
+                cls.create_agents(self, part.stop - part.start, list(range(part.start, part.stop)))
+
+        pop = self.population
+        self.weights = self.mission.weight_vector()
+        self.funded = np.array([self.mission.funded.get(t, 0.0) for t in ACTOR_TYPES])
+        self.need = self.mission.need * pop.by_type(pop.capacity)
+        self.trust_speed = self.params.trust.speed * (
+            1.0 + self.params.trust.coordination_boost * self.ties.coordination()
+        )
+        self.start_index = quarter_index(self.params.start)
+        key = self.mission.key_milestone
+        self.key_milestone_step = quarter_index(key.quarter) - self.start_index + 1
+        self.progress = 0.0
+        self.aggregate = 0.0
+        self.delivery = 1.0
+        self.contribution = np.zeros(_TYPE_COUNT)
+        self._rows = np.full((self.params.quarters + 1, len(STEP_COLUMNS) - 2), np.nan)
+        self.record_agents = record_agents
+        self._agent_rows: list[np.ndarray] = []
+        self._record(0)
+
+    # --- the step: a few lines of orchestration ----------------------------------------
+
+    def step(self) -> None:
+        """Advance one quarter: agents respond, progress moves, government and trust learn."""
+        step = self.steps  # Mesa counts the step before calling this method
+        self._mobilise()
+        self._progress()
+        self._learn(step)
+        self._record(step)
+        if step >= self.params.quarters:
+            self.running = False
+
+    def run(self) -> pd.DataFrame:
+        """Run every remaining quarter and return the per-step frame."""
+        while self.steps < self.params.quarters:
+            self.step()
+        return self.to_frame()
+
+    # --- submodels -----------------------------------------------------------------------
+
+    @property
+    def government_drive(self) -> float:
+        """Government's engaged, de-siloed share: what its money and contracts cover."""
+        gov = self.population.slices["government"]
+        if gov.stop == gov.start:
+            return 0.0
+        engaged = float(self.population.engagement[gov].mean())
+        return engaged * (1.0 - self.params.constraints.government_silo_share)
+
+    def _mobilise(self) -> None:
+        pop, ties, influence = self.population, self.ties, self.params.influence
+        engagement = pop.engagement
+        cost = pop.base_cost * (1.0 - self.funded * self.government_drive)
+        signal_term = self.owner.signal * pop.alignment * pop.trust * pop.patience
+        pressure = mobilisation(
+            signal_term,
+            ties.peer_share(engagement),
+            ties.partner_share(engagement),
+            cost[pop.kind],
+            w_signal=influence.signal,
+            w_peer=influence.peer,
+            w_cross=influence.cross,
+        )
+        target = response(pressure, pop.threshold, influence.noise)
+        pop.engagement = adjust(engagement, target, influence.adjustment)
+
+    def _progress(self) -> None:
+        pop = self.population
+        contribution = pop.by_type(pop.engagement * pop.capacity * pop.availability)
+        contribution[0] *= self.owner.portfolio_efficiency  # government's money, as allocated
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.contribution = np.where(self.need > 0, contribution / self.need, 0.0)
+        self.aggregate = ces_aggregate(self.contribution, self.weights, self.mission.sigma)
+        self.progress = progress_step(
+            self.progress, self.aggregate, self.mission.rate, self.mission.decay
+        )
+
+    def _learn(self, step: int) -> None:
+        observed = self.owner.observe(self.progress)
+        expected = self.roadmap_progress(step - self.owner.lag)
+        self.delivery = 1.0 if expected <= 0 else min(1.0, observed / expected)
+        self.owner.update(step, self.delivery)
+        weight = self.params.trust.progress_weight
+        goal = (1.0 - weight) * self.owner.credibility + weight * self.delivery
+        pop = self.population
+        pop.trust = move_toward(pop.trust, goal, self.trust_speed)
+
+    def roadmap_progress(self, step: int) -> float:
+        """Progress the roadmap expects by ``step``: straight to the key milestone."""
+        if step <= 0:
+            return 0.0
+        return self.mission.target_progress * min(1.0, step / self.key_milestone_step)
+
+    # --- data ----------------------------------------------------------------------------
+
+    def _record(self, step: int) -> None:
+        pop, owner, mission = self.population, self.owner, self.mission
+        row = [
+            self.progress,
+            mission.metric_at(self.progress),
+            mission.metric_at(owner.observed_progress),
+            mission.metric_at(self.roadmap_progress(step)),
+            self.aggregate,
+            owner.signal,
+            owner.credibility,
+            self.params.government.budget * self.government_drive,
+            owner.portfolio_efficiency,
+        ]
+        self._rows[step] = np.concatenate(
+            [row, pop.mean_by_type(pop.engagement), self.contribution, pop.mean_by_type(pop.trust)]
+        )
+        if self.record_agents:
+            self._agent_rows.append(np.column_stack([pop.engagement, pop.trust]))
+
+    def quarter(self, step: int) -> str:
+        """Label of the quarter that ends at ``step`` (step 0: the quarter before start)."""
+        return quarter_label(self.start_index + step - 1)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-step model frame: one row per recorded step, columns as declared."""
+        done = self.steps + 1
+        frame = pd.DataFrame(self._rows[:done], columns=STEP_COLUMNS[2:])
+        frame.insert(0, "quarter", [self.quarter(s) for s in range(done)])
+        frame.insert(0, "step", np.arange(done))
+        return frame
+
+    def agent_frame(self) -> pd.DataFrame:
+        """Per-agent engagement and trust at every recorded step (``record_agents=True``)."""
+        if not self.record_agents:
+            raise ValueError("agent-level data was not recorded: pass record_agents=True")
+        pop = self.population
+        n = pop.size
+        stacked = np.concatenate(self._agent_rows)
+        steps = np.repeat(np.arange(len(self._agent_rows)), n)
+        types = np.array(ACTOR_TYPES)[pop.kind]
+        return pd.DataFrame(
+            {
+                "step": steps,
+                "agent": np.tile(np.arange(n), len(self._agent_rows)),
+                "actor_type": np.tile(types, len(self._agent_rows)),
+                "engagement": stacked[:, 0],
+                "trust": stacked[:, 1],
+            }
+        )

@@ -1,0 +1,364 @@
+"""The scenario: one typed, validated object holding every input of a run.
+
+Every default lives here. Loading a file turns any problem (YAML syntax, an
+unknown key, a wrong type, an out-of-range value, an unknown reform or
+mission) into a :class:`ScenarioError` whose message is one line: the file,
+the field path, what was expected and what was found.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from mobilise.distributions import Beta, Distribution, Fixed
+from mobilise.missions import ACTOR_TYPES, MISSIONS, Mission, quarter_index
+from mobilise.strict import Strict
+
+
+class Population(Strict):
+    """The agents of one actor type and the distributions of their attributes."""
+
+    count: int = Field(ge=0, description="number of agents")
+    capacity: Distribution = Field(
+        default_factory=lambda: Fixed(value=1.0),
+        description="resources an agent could commit per quarter (relative units)",
+    )
+    threshold: Distribution = Field(
+        default_factory=lambda: Beta(dist="beta", a=2, b=5),
+        description="mobilisation threshold theta",
+    )
+    trust: Distribution = Field(
+        default_factory=lambda: Fixed(value=0.5), description="initial trust in the mission"
+    )
+    alignment: Distribution = Field(
+        default_factory=lambda: Fixed(value=0.5), description="alignment with the mission"
+    )
+    horizon: Distribution = Field(
+        default_factory=lambda: Fixed(value=8.0), description="planning horizon H (quarters)"
+    )
+    cost: float = Field(0.0, ge=0, description="participation cost kappa of the type")
+    initial_engaged: float = Field(
+        0.0, ge=0, le=1, description="share engaged at the start (those with lowest thresholds)"
+    )
+
+
+class Influence(Strict):
+    """Weights and noise of the mobilisation rule."""
+
+    signal: float = Field(1.0, ge=0, description="w_S: weight of the mission signal")
+    peer: float = Field(0.5, ge=0, description="w_P: weight of engaged same-type neighbours")
+    cross: float = Field(0.3, ge=0, description="w_X: weight of engaged partner types")
+    noise: float = Field(0.05, ge=0, description="s: response noise; 0 is a hard threshold")
+    adjustment: float = Field(0.5, gt=0, le=1, description="alpha: adjustment speed")
+
+
+class Network(Strict):
+    """The tie structure. Degrees are expected ties per agent, so shape survives scaling."""
+
+    kind: Literal["complete", "random", "block"] = "block"
+    mean_degree: float = Field(8.0, ge=0, description="random: mean ties per agent")
+    within_degree: float = Field(6.0, ge=0, description="block: mean same-type ties per agent")
+    cross_degree: float = Field(
+        1.0,
+        ge=0,
+        description="block: mean ties from each agent of the smaller type of a pair "
+        "to the other type (the coordination channels)",
+    )
+    within_overrides: dict[str, float] = Field(
+        default_factory=dict, description="block: within-type degree for named types"
+    )
+    cross_overrides: dict[str, float] = Field(
+        default_factory=dict, description="block: cross degree for pairs named 'typeA-typeB'"
+    )
+
+    @field_validator("within_overrides")
+    @classmethod
+    def _within_types(cls, value: dict[str, float]) -> dict[str, float]:
+        for key, degree in value.items():
+            _check_type(key)
+            if degree < 0:
+                raise ValueError(f"degree of '{key}' must be >= 0, found {degree}")
+        return value
+
+    @field_validator("cross_overrides")
+    @classmethod
+    def _cross_pairs(cls, value: dict[str, float]) -> dict[str, float]:
+        for key, degree in value.items():
+            parts = key.split("-")
+            if len(parts) != 2 or parts[0] == parts[1]:
+                raise ValueError(f"pair '{key}' must be two different types joined by '-'")
+            for part in parts:
+                _check_type(part)
+            if degree < 0:
+                raise ValueError(f"degree of '{key}' must be >= 0, found {degree}")
+        return value
+
+    def within(self, actor_type: str) -> float:
+        """Mean same-type degree of ``actor_type``."""
+        return self.within_overrides.get(actor_type, self.within_degree)
+
+    def cross(self, a: str, b: str) -> float:
+        """Mean cross degree of the pair ``a``-``b`` (either order)."""
+        for key in (f"{a}-{b}", f"{b}-{a}"):
+            if key in self.cross_overrides:
+                return self.cross_overrides[key]
+        return self.cross_degree
+
+    def with_cross(self, pair: str, degree: float) -> Network:
+        """A copy with the pair's cross degree set (the canonical key is kept)."""
+        a, b = pair.split("-")
+        key = f"{b}-{a}" if f"{b}-{a}" in self.cross_overrides else pair
+        return self.model_copy(update={"cross_overrides": {**self.cross_overrides, key: degree}})
+
+
+class Constraints(Strict):
+    """Structural constraints: the UK's today, with sources in ``data/stylised_facts.csv``."""
+
+    union_density: float = Field(
+        0.22, ge=0, le=1, description="share of employees in a union (LFS 2024)"
+    )
+    overseas_share: float = Field(
+        0.577, ge=0, le=1, description="overseas share of UK quoted shares (ONS 2022)"
+    )
+    holding_period_years: float = Field(
+        0.625, gt=0, description="typical equity holding period (Haldane 2007, approx.)"
+    )
+    volunteering_rate: float = Field(
+        0.16, ge=0, le=1, description="formal volunteering at least monthly (CLS 2023/24)"
+    )
+    weekly_hours: float = Field(
+        36.5, gt=0, lt=100, description="full-time weekly hours (ONS LFS YBUO 2023)"
+    )
+    charity_funding_term_years: float = Field(
+        1.0, gt=0, description="typical funding agreement term (Charity Commission 2007)"
+    )
+    contract_subsidy_share: float = Field(
+        0.87, ge=0, le=1, description="charities subsidising public contracts (NCVO 2024)"
+    )
+    government_silo_share: float = Field(
+        0.3, ge=0, lt=1, description="share of government effort lost to silos (assumption)"
+    )
+    feedback_lag_quarters: int = Field(
+        4, ge=0, le=40, description="quarters before government sees the metric (assumption)"
+    )
+
+
+class Government(Strict):
+    """How the mission owner signals, learns and manages its portfolio."""
+
+    clarity: float = Field(0.8, ge=0, le=1, description="clarity of the mission signal")
+    initial_credibility: float = Field(0.5, ge=0, le=1)
+    credibility_speed: float = Field(
+        0.15, gt=0, le=1, description="how fast credibility moves toward observed delivery"
+    )
+    reshuffle_rate: float = Field(
+        0.08, ge=0, le=1, description="chance of a ministerial reshuffle per quarter"
+    )
+    reshuffle_penalty: float = Field(0.1, ge=0, le=1, description="credibility lost per reshuffle")
+    election_interval: int = Field(20, ge=1, description="quarters between general elections")
+    election_penalty: float = Field(0.2, ge=0, le=1, description="credibility lost at an election")
+    observation_noise: float = Field(
+        0.03, ge=0, description="sd of the observed progress (share of the target gap)"
+    )
+    budget: float = Field(1.0, ge=0, description="mission budget per quarter, GBP bn")
+    initiatives: int = Field(8, ge=1, description="initiatives in the mission portfolio")
+    initiative_spread: float = Field(
+        0.5, ge=0, description="log-sd of initiatives' true effectiveness"
+    )
+    portfolio_review: bool = Field(False, description="review, close and scale initiatives")
+    review_interval: int = Field(4, ge=1, description="quarters between portfolio reviews")
+    reallocation: float = Field(
+        0.0, ge=0, le=1, description="share of the weakest initiative's budget moved per review"
+    )
+    capability: float = Field(
+        1.0, gt=0, description="civil service capability: multiplies learning speeds"
+    )
+
+
+class Trust(Strict):
+    """How agents' trust follows credibility and observed progress."""
+
+    speed: float = Field(0.1, ge=0, le=1, description="base speed of trust adjustment")
+    coordination_boost: float = Field(
+        1.0, ge=0, description="extra speed for agents tied into coordination channels"
+    )
+    progress_weight: float = Field(
+        0.5, ge=0, le=1, description="weight of observed progress (vs credibility) in trust"
+    )
+
+
+class Scenario(Strict):
+    """Everything a run needs except its seed's replication number."""
+
+    name: str
+    description: str = ""
+    mission: str | Mission = Field(description="a catalogue name or an inline mission")
+    quarters: int = Field(40, ge=1, le=400)
+    start: str = Field("2025Q1", description="first quarter, like 2025Q1")
+    populations: dict[str, Population]
+    influence: Influence = Field(default_factory=Influence)
+    network: Network = Field(default_factory=Network)
+    constraints: Constraints = Field(default_factory=Constraints)
+    government: Government = Field(default_factory=Government)
+    trust: Trust = Field(default_factory=Trust)
+    reforms: dict[str, float] = Field(default_factory=dict, description="reform -> strength")
+    seed: int = Field(0, ge=0)
+
+    @field_validator("start")
+    @classmethod
+    def _start(cls, value: str) -> str:
+        quarter_index(value)
+        return value
+
+    @field_validator("mission", mode="before")
+    @classmethod
+    def _mission_known(cls, value: Any) -> Any:
+        if isinstance(value, str) and value not in MISSIONS:
+            raise ValueError(
+                f"unknown mission '{value}' (expected one of: {', '.join(MISSIONS)})"
+            )
+        return value
+
+    @field_validator("populations")
+    @classmethod
+    def _population_types(cls, value: dict[str, Population]) -> dict[str, Population]:
+        for key in value:
+            _check_type(key)
+        if sum(p.count for p in value.values()) == 0:
+            raise ValueError("at least one actor type needs a positive count")
+        return value
+
+    @field_validator("reforms")
+    @classmethod
+    def _reforms_known(cls, value: dict[str, float]) -> dict[str, float]:
+        from mobilise.reforms import REFORMS
+
+        for name, strength in value.items():
+            if name not in REFORMS:
+                raise ValueError(
+                    f"unknown reform '{name}' (expected one of: {', '.join(REFORMS)})"
+                )
+            if not 0 <= strength <= 1:
+                raise ValueError(f"strength of '{name}' must be in [0, 1], found {strength}")
+        return value
+
+    @model_validator(mode="after")
+    def _network_fits(self) -> Scenario:
+        if self.network.kind == "random" and self.network.mean_degree >= self.size:
+            raise ValueError(
+                f"network.mean_degree {self.network.mean_degree} must be below "
+                f"the number of agents {self.size}"
+            )
+        return self
+
+    @property
+    def size(self) -> int:
+        """Total number of agents."""
+        return sum(p.count for p in self.populations.values())
+
+    @property
+    def mission_spec(self) -> Mission:
+        """The mission, resolved from the catalogue when given by name."""
+        return MISSIONS[self.mission] if isinstance(self.mission, str) else self.mission
+
+    def population(self, actor_type: str) -> Population:
+        """The population of ``actor_type`` (an empty one when absent)."""
+        return self.populations.get(actor_type, Population(count=0))
+
+    def updated(self, path: str, value: Any) -> Scenario:
+        """A validated copy with the dotted ``path`` set to ``value`` (for sweeps)."""
+        data = self.model_dump(by_alias=True, exclude_unset=False)
+        node = data
+        keys = path.split(".")
+        for key in keys[:-1]:
+            if not isinstance(node, dict) or key not in node:
+                raise ScenarioError(f"scenario field '{path}': no field '{key}'")
+            node = node[key]
+        if not isinstance(node, dict) or keys[-1] not in node:
+            raise ScenarioError(f"scenario field '{path}': no field '{keys[-1]}'")
+        node[keys[-1]] = value
+        return Scenario.model_validate(data)
+
+    def content_hash(self) -> str:
+        """SHA-256 of the validated content: equal scenarios hash equal."""
+        text = self.model_dump_json(by_alias=True)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _check_type(name: str) -> None:
+    if name not in ACTOR_TYPES:
+        raise ValueError(f"unknown actor type '{name}' (expected one of: {', '.join(ACTOR_TYPES)})")
+
+
+class ScenarioError(ValueError):
+    """A scenario or experiment input that cannot be used; the message is one line."""
+
+
+def format_validation_error(source: str, error: ValidationError) -> str:
+    """One line naming the file, the first failing field, what was expected and found."""
+    first = error.errors(include_url=False)[0]
+    loc = _format_loc(first["loc"])
+    message = first["msg"].removeprefix("Value error, ")
+    found = first.get("input")
+    where = f"{source}: {loc}" if loc else source
+    if first["type"] in {"missing"}:
+        return f"{where}: required field is missing"
+    if "unknown key" in message or isinstance(found, dict | list):
+        return f"{where}: {message}"
+    return f"{where}: {message} (found {found!r})"
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        elif item in {"fixed", "uniform", "normal", "truncnormal", "beta", "lognormal", "values"}:
+            continue  # the discriminator tag pydantic adds; the user never wrote it
+        elif str(item).startswith("function-"):
+            continue
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts)
+
+
+def read_yaml(path: str | Path) -> Any:
+    """Parse a YAML file safely, turning any read or syntax problem into one line."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read file ({exc.strerror})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(f"{path}: {where}YAML syntax error: {problem}") from None
+
+
+def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
+    """Validate already-parsed data as a scenario."""
+    if not isinstance(data, dict):
+        kind = type(data).__name__ if data is not None else "an empty file"
+        raise ScenarioError(f"{source}: expected a mapping of scenario fields, found {kind}")
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(source, exc)) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load and validate a scenario file; problems raise :class:`ScenarioError`."""
+    return parse_scenario(read_yaml(path), str(path))
+
+
+def file_hash(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, for manifests."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

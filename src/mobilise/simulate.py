@@ -1,0 +1,77 @@
+"""Run a scenario in one line and summarise a run: the functions the CLI and app share."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from mobilise.missions import ACTOR_TYPES, Mission, quarter_index
+from mobilise.model import MissionModel
+from mobilise.scenario import Scenario
+
+
+def run(
+    scenario: Scenario,
+    *,
+    seed: int | None = None,
+    reforms: Mapping[str, float] | None = None,
+    steps: int | None = None,
+) -> pd.DataFrame:
+    """Run ``scenario`` once and return the per-step frame.
+
+    ``seed`` defaults to the scenario's; ``reforms`` add to the scenario's own;
+    ``steps`` overrides the number of quarters.
+    """
+    if steps is not None:
+        scenario = scenario.model_copy(update={"quarters": int(steps)})
+    return MissionModel(scenario, seed=seed, reforms=reforms).run()
+
+
+def milestone_status(frame: pd.DataFrame, mission: Mission) -> list[dict[str, Any]]:
+    """For each milestone: met by its date or not, the first quarter it was met, assessable."""
+    quarters = frame["quarter"].map(quarter_index)
+    last = quarters.iloc[-1]
+    status = []
+    for milestone in mission.milestones:
+        due = quarter_index(milestone.quarter)
+        reached = frame.loc[(frame["metric"] >= milestone.value) & (quarters <= due), "quarter"]
+        status.append(
+            {
+                "quarter": milestone.quarter,
+                "value": milestone.value,
+                "label": milestone.label,
+                "met": bool(len(reached)),
+                "met_quarter": reached.iloc[0] if len(reached) else None,
+                "assessable": bool(due <= last),
+            }
+        )
+    return status
+
+
+def summarise(frame: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
+    """The headline of one run: final metric, milestones, engaged shares, spend."""
+    mission = scenario.mission_spec
+    final = frame.iloc[-1]
+    milestones = milestone_status(frame, mission)
+    key = next(m for m in milestones if m["quarter"] == mission.key_milestone.quarter)
+    return {
+        "mission": mission.name,
+        "metric": mission.metric,
+        "unit": mission.unit,
+        "baseline": mission.baseline,
+        "final_metric": float(final["metric"]),
+        "final_progress": float(final["progress"]),
+        "milestone_met": key["met"],
+        "milestone_quarter": key["met_quarter"],
+        "milestones": milestones,
+        "peak_engaged": {t: _number(frame[f"engaged_{t}"].max()) for t in ACTOR_TYPES},
+        "final_engaged": {t: _number(final[f"engaged_{t}"]) for t in ACTOR_TYPES},
+        "total_spend": float(frame["spend"].iloc[1:].sum()),
+    }
+
+
+def _number(value: float) -> float | None:
+    """JSON-friendly: NaN (a type with no agents) becomes None."""
+    return None if pd.isna(value) else float(value)

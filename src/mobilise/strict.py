@@ -1,0 +1,33 @@
+"""A pydantic base that rejects unknown keys with a message naming them.
+
+Typos in a scenario must not be silently ignored: ``thresold: 0.3`` is an error
+that says which key is unknown and which known key it resembles.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+
+class Strict(BaseModel):
+    """Frozen, validated on assignment, and closed to unknown keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reject_unknown_keys(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        known = set(cls.model_fields)
+        known |= {f.alias for f in cls.model_fields.values() if f.alias}
+        for key in data:
+            if key not in known:
+                close = difflib.get_close_matches(str(key), sorted(known), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                expected = ", ".join(sorted(known))
+                raise ValueError(f"unknown key '{key}'{hint} (expected one of: {expected})")
+        return data
