@@ -26,8 +26,9 @@ class MissionOwner:
         self.credibility = self.spec.initial_credibility
         self.history: deque[float] = deque([0.0] * (self.lag + 1), maxlen=self.lag + 1)
         self.observed_progress = 0.0
-        effectiveness = rng.lognormal(0.0, self.spec.initiative_spread, self.spec.initiatives)
-        self.effectiveness = effectiveness / effectiveness.mean()
+        spread = self.spec.initiative_spread
+        # Mean one in expectation, not per run: how good a portfolio is, is uncertain.
+        self.effectiveness = rng.lognormal(-(spread**2) / 2, spread, self.spec.initiatives)
         self.allocation = np.full(self.spec.initiatives, 1.0 / self.spec.initiatives)
         self.reshuffles = 0
 

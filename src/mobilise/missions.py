@@ -168,7 +168,7 @@ MISSIONS: dict[str, Mission] = {
         sigma=0.6,
         funded={"business": 0.3},
         payoff_lag=8,
-        rate=0.10,
+        rate=0.12,
         source=f"MHCLG net additional dwellings (approx. baseline); {_PLAN_FOR_CHANGE}",
     ),
     "clean_energy": Mission(
@@ -236,7 +236,7 @@ MISSIONS: dict[str, Mission] = {
         },
         sigma=0.3,
         payoff_lag=8,
-        rate=0.12,
+        rate=0.14,
         source="DfE Early Years Foundation Stage profile 2023/24; " + _PLAN_FOR_CHANGE,
     ),
     "nhs": Mission(
@@ -261,7 +261,7 @@ MISSIONS: dict[str, Mission] = {
         },
         sigma=0.35,
         payoff_lag=6,
-        rate=0.12,
+        rate=0.14,
         source="NHS England RTT statistics (Jul 2024 baseline); NHS planning guidance "
         "2025/26 (65% interim); " + _PLAN_FOR_CHANGE,
     ),
@@ -286,7 +286,7 @@ MISSIONS: dict[str, Mission] = {
         need=0.4,
         funded={"business": 0.8, "investor": 0.5},
         payoff_lag=2,
-        rate=0.35,
+        rate=0.42,
         source="UK Vaccine Taskforce 2020 (Bingham report, Dec 2020); illustrative "
         "technological contrast after Mazzucato and Demos (2025)",
     ),
