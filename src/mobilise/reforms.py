@@ -78,6 +78,8 @@ def _scale_cost(s: Scenario, actor_type: str, factor: float) -> Scenario:
 
 
 def _scale_cross(s: Scenario, pairs: list[tuple[str, str]], factor: float) -> Scenario:
+    if factor == 1.0:
+        return s  # no new override keys: strength 0 is the scenario, field for field
     network = s.network
     for a, b in pairs:
         network = network.with_cross(f"{a}-{b}", network.cross(a, b) * factor)
@@ -85,6 +87,8 @@ def _scale_cross(s: Scenario, pairs: list[tuple[str, str]], factor: float) -> Sc
 
 
 def _scale_within(s: Scenario, actor_type: str, factor: float) -> Scenario:
+    if factor == 1.0:
+        return s
     network = s.network
     overrides = {**network.within_overrides, actor_type: network.within(actor_type) * factor}
     return s.model_copy(update={"network": network.model_copy(update={"within_overrides": overrides})})
@@ -140,7 +144,10 @@ def _procurement_reform(s: Scenario, k: float) -> Scenario:
 
 def _time_for_civic_life(s: Scenario, k: float) -> Scenario:
     s = _constraints(s, weekly_hours=s.constraints.weekly_hours - 4.0 * k)
-    return _scale_cost(s, "volunteer", 1 - 0.3 * k)
+    if "volunteer" not in s.populations:
+        return s
+    threshold = s.populations["volunteer"].threshold.moved(shift=-0.05 * k)
+    return _population(s, "volunteer", threshold=threshold)
 
 
 def _social_partnership(s: Scenario, k: float) -> Scenario:
@@ -244,7 +251,7 @@ REFORMS: dict[str, Reform] = {
         transform=_time_for_civic_life,
         moves=(
             Move("weekly working hours", lambda s: s.constraints.weekly_hours, -1),
-            Move("volunteer participation cost", _cost("volunteer"), -1),
+            Move("volunteer mean threshold", lambda s: s.population("volunteer").threshold.mean(), -1),
         ),
     ),
     "social_partnership": Reform(

@@ -301,7 +301,11 @@ class ScenarioError(ValueError):
 
 def format_validation_error(source: str, error: ValidationError) -> str:
     """One line naming the file, the first failing field, what was expected and found."""
-    first = error.errors(include_url=False)[0]
+    errors = error.errors(include_url=False)
+    # In a union (a mission by name or inline), report the branch the user meant:
+    # the error that is not "expected a plain string/number".
+    specific = [e for e in errors if not e["loc"] or str(e["loc"][-1]) not in _SCALAR_BRANCHES]
+    first = (specific or errors)[0]
     loc = _format_loc(first["loc"])
     message = first["msg"].removeprefix("Value error, ")
     found = first.get("input")
@@ -313,6 +317,9 @@ def format_validation_error(source: str, error: ValidationError) -> str:
     return f"{where}: {message} (found {found!r})"
 
 
+_SCALAR_BRANCHES = {"str", "int", "float", "bool"}
+
+
 def _format_loc(loc: tuple[Any, ...]) -> str:
     parts: list[str] = []
     for item in loc:
@@ -320,8 +327,8 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
             parts.append(f"[{item}]")
         elif item in {"fixed", "uniform", "normal", "truncnormal", "beta", "lognormal", "values"}:
             continue  # the discriminator tag pydantic adds; the user never wrote it
-        elif str(item).startswith("function-"):
-            continue
+        elif str(item).startswith("function-") or str(item)[:1].isupper():
+            continue  # validator wrappers and union branch names (e.g. ``Mission``)
         else:
             parts.append(("." if parts else "") + str(item))
     return "".join(parts)
