@@ -105,6 +105,7 @@ class OursTiming:
     step_s: float
     full_s: float
     agent_steps_per_s: float
+    gc_s: float  # cyclic garbage collection during the full run
 
 
 @dataclass
@@ -160,26 +161,50 @@ def repeats_for(size: int, repeats: int, large_cap: int) -> int:
     return min(repeats, large_cap) if size >= LARGE else repeats
 
 
+class GcTimer:
+    """Total wall time spent in the cyclic garbage collector while installed."""
+
+    def __init__(self) -> None:
+        self.total = 0.0
+        self._start = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        """Record the start or add the duration of one collection."""
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.total += time.perf_counter() - self._start
+
+    def __enter__(self) -> GcTimer:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
+
+
 def time_ours(scenario: Scenario, repeats: int) -> OursTiming:
     """Time construction, 40 steps and the frame of the scenario, ``repeats`` times."""
     size = scenario.size
-    construct, step, full, rate = [], [], [], []
+    construct, step, full, rate, collect = [], [], [], [], []
     for _ in range(repeats):
         gc.collect()
-        t0 = time.perf_counter()
-        model = MissionModel(scenario)
-        t1 = time.perf_counter()
-        while model.steps < QUARTERS:
-            model.step()
-        t2 = time.perf_counter()
-        model.to_frame()
-        t3 = time.perf_counter()
+        with GcTimer() as collector:
+            t0 = time.perf_counter()
+            model = MissionModel(scenario)
+            t1 = time.perf_counter()
+            while model.steps < QUARTERS:
+                model.step()
+            t2 = time.perf_counter()
+            model.to_frame()
+            t3 = time.perf_counter()
         if model.steps != QUARTERS:
             raise RuntimeError(f"expected {QUARTERS} steps, ran {model.steps}")
         construct.append(t1 - t0)
         step.append(t2 - t1)
         full.append(t3 - t0)
         rate.append(size * QUARTERS / (t2 - t1))
+        collect.append(collector.total)
         del model
     return OursTiming(
         size=size,
@@ -188,7 +213,13 @@ def time_ours(scenario: Scenario, repeats: int) -> OursTiming:
         step_s=statistics.median(step),
         full_s=statistics.median(full),
         agent_steps_per_s=statistics.median(rate),
+        gc_s=statistics.median(collect),
     )
+
+
+def without_gc(timing: OursTiming) -> float:
+    """Return the full-run time less the time spent in cyclic garbage collection."""
+    return timing.full_s - timing.gc_s
 
 
 def time_boltzmann(size: int, repeats: int) -> BoltzmannTiming:
@@ -250,11 +281,28 @@ def time_default_run(repeats: int) -> tuple[float, float, int]:
     return statistics.median(times), min(times), scenario.size
 
 
+def peak_rss_bytes() -> tuple[int, int]:
+    """Return this process's peak resident set: ``(VmHWM, ru_maxrss)`` in bytes.
+
+    ``VmHWM`` (Linux ``/proc/self/status``) belongs to this process's own address
+    space. ``ru_maxrss`` can carry the parent's resident size across fork/exec on
+    Linux, so it is reported only as a cross-check (and used where ``VmHWM`` is absent).
+    """
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    maxrss *= 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024, maxrss
+    return maxrss, maxrss
+
+
 def child_memory(mode: str, size: int) -> None:
     """In a fresh process: build and run one scaled UK model; print memory as JSON."""
+    baseline, _ = peak_rss_bytes()  # interpreter and imports
     scenario = scaled(uk_scenario(), size)
-    baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    result: dict[str, float] = {"size": scenario.size, "baseline_rss_kb": baseline_kb}
+    result: dict[str, float] = {"size": scenario.size, "baseline": baseline}
     if mode == "tracemalloc":
         tracemalloc.start()
         model = MissionModel(scenario)
@@ -267,7 +315,7 @@ def child_memory(mode: str, size: int) -> None:
         t0 = time.perf_counter()
         MissionModel(scenario).run()
         result["run_s"] = time.perf_counter() - t0
-    result["peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result["peak_hwm"], result["peak_maxrss"] = peak_rss_bytes()
     print(json.dumps(result))
 
 
@@ -366,6 +414,10 @@ def main() -> None:
         f"{large_boltzmann} (Boltzmann); {QUARTERS} steps; figures are medians"
     )
 
+    # 5 first, in fresh subprocesses, while this process is still small.
+    rss = run_child("rss", MEMORY_SIZE)
+    traced = run_child("tracemalloc", MEMORY_SIZE)
+
     base = uk_scenario()
     scenarios = {size: scaled(base, size) for size in sizes}
     MissionModel(scenarios[sizes[0]]).run()  # warm-up
@@ -377,7 +429,15 @@ def main() -> None:
 
     header(f"1. UK scenario (uk_2024), scaled, {QUARTERS} quarters")
     table(
-        ["agents", "reps", "construct", f"{QUARTERS} steps", "agent-steps/s", "full run"],
+        [
+            "agents",
+            "reps",
+            "construct",
+            f"{QUARTERS} steps",
+            "agent-steps/s",
+            "full run",
+            "of which GC",
+        ],
         [
             [
                 f"{t.size:,}",
@@ -386,11 +446,13 @@ def main() -> None:
                 seconds(t.step_s),
                 rate(t.agent_steps_per_s),
                 seconds(t.full_s),
+                seconds(t.gc_s),
             ]
             for t in ours.values()
         ],
     )
-    print("  full run = construction + steps + to_frame(), i.e. MissionModel(...).run()")
+    print("  full run = construction + steps + to_frame(), i.e. MissionModel(...).run();")
+    print("  GC = time in Python's cyclic garbage collector during the full run (gc.callbacks).")
 
     header(f"2-3. Mesa Boltzmann wealth model, {QUARTERS} steps (construction excluded)")
     rows = []
@@ -434,35 +496,41 @@ def main() -> None:
                 f"{ratio:.2f}x",
                 f"{ours[big].construct_s / ours[small].construct_s:.2f}x",
                 f"{ours[big].step_s / ours[small].step_s:.2f}x",
+                f"{without_gc(ours[big]) / without_gc(ours[small]):.2f}x",
                 target,
             ]
         )
     if rows:
-        table(["sizes", "N ratio", "full run", "construct", "steps", "target"], rows)
+        table(
+            ["sizes", "N ratio", "full run", "construct", "steps", "full excl. GC", "target"], rows
+        )
     else:
         print("  (needs at least two sizes)")
 
     header(f"5. Peak memory of one {MEMORY_SIZE:,}-agent UK run (fresh subprocesses)")
-    rss = run_child("rss", MEMORY_SIZE)
-    peak_rss = rss["peak_rss_kb"] * 1024  # Linux reports ru_maxrss in KiB
-    baseline = rss["baseline_rss_kb"] * 1024
+    peak_rss = rss["peak_hwm"]
     print(
-        f"  peak RSS (ru_maxrss of the child)    {mebibytes(peak_rss):>9}   "
+        f"  peak RSS (child's own VmHWM)         {mebibytes(peak_rss):>9}   "
         f"target < 2 GiB  {verdict(peak_rss < TARGET_PEAK_BYTES)}"
     )
-    print(f"  of which interpreter + imports       {mebibytes(baseline):>9}")
+    print(f"  of which interpreter + imports       {mebibytes(rss['baseline']):>9}")
+    print(f"  ru_maxrss of the child (cross-check) {mebibytes(rss['peak_maxrss']):>9}")
     print(f"  run in that child                    {seconds(rss['run_s']):>9}")
-    traced = run_child("tracemalloc", MEMORY_SIZE)
     print(f"  tracemalloc peak, model alone        {mebibytes(traced['peak']):>9}")
     print(f"  tracemalloc peak during construction {mebibytes(traced['construct_peak']):>9}")
     print(f"  tracemalloc retained after run       {mebibytes(traced['retained']):>9}")
+    print("  Measured first, before this process grows: on Linux ru_maxrss can inherit")
+    print("  the parent's resident size across fork/exec; VmHWM is the child's own.")
 
     header("6. One default UK run in-process (as shipped, imports excluded)")
     default_repeats = max(repeats, 10)
     median, best, size = time_default_run(default_repeats)
     print(
-        f"  MissionModel(uk_2024).run(), {size:,} agents, {QUARTERS} quarters: "
-        f"median {seconds(median)}, best {seconds(best)} over {default_repeats}   "
+        f"  MissionModel(uk_2024).run(), {size:,} agents, {QUARTERS} quarters, "
+        f"{default_repeats} repeats"
+    )
+    print(
+        f"  median {seconds(median)}, best {seconds(best)}   "
         f"target < {TARGET_DEFAULT_RUN_S} s  {verdict(median < TARGET_DEFAULT_RUN_S)}"
     )
 

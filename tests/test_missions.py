@@ -38,7 +38,9 @@ def test_zero_weight_types_are_ignored():
 @given(st.lists(st.floats(0.01, 10), min_size=6, max_size=6), st.floats(0.1, 10))
 def test_ces_is_homogeneous_of_degree_one(values, sigma):
     ratios = np.array(values)
-    assert ces_aggregate(2 * ratios, SIX, sigma) == pytest.approx(2 * ces_aggregate(ratios, SIX, sigma), rel=1e-6)
+    assert ces_aggregate(2 * ratios, SIX, sigma) == pytest.approx(
+        2 * ces_aggregate(ratios, SIX, sigma), rel=1e-6
+    )
 
 
 @given(st.floats(0, 1), st.floats(0, 5), st.floats(0.01, 1), st.floats(0, 0.5))

@@ -1,4 +1,4 @@
-"""MissionModel: Granovetter reduction, complementarity, determinism, frames (DESIGN "Must hold")."""
+"""MissionModel: Granovetter, complementarity, determinism, frames (DESIGN "Must hold")."""
 
 import numpy as np
 import pandas as pd
@@ -19,7 +19,9 @@ def test_granovetter_uniform_thresholds_cascade_to_everyone(minimal):
     frame = run(minimal)
     assert frame["engaged_business"].iloc[-1] == 1.0
     # one more agent per step: the domino cascade
-    assert frame["engaged_business"].iloc[1:6].tolist() == pytest.approx([0.01, 0.02, 0.03, 0.04, 0.05])
+    assert frame["engaged_business"].iloc[1:6].tolist() == pytest.approx(
+        [0.01, 0.02, 0.03, 0.04, 0.05]
+    )
 
 
 def test_granovetter_without_the_threshold_zero_agent_nobody_moves(minimal):
@@ -45,7 +47,7 @@ def _fixed_point_from_zero(cdf, iterations=10_000):
     [(0.25, 0.2), (0.45, 0.2), (0.5, 0.25), (0.35, 0.15)],
     ids=["cascade", "stall-low", "stall-wide", "partial"],
 )
-def test_granovetter_drawn_thresholds_reach_the_fixed_point_of_F(minimal, mean, sd):
+def test_granovetter_drawn_thresholds_reach_the_fixed_point_of_cdf(minimal, mean, sd):
     n = 4000
     scenario = minimal.updated("populations.business.count", n).updated(
         "populations.business.threshold", {"dist": "normal", "mean": mean, "sd": sd}
@@ -90,7 +92,7 @@ def test_result_does_not_depend_on_global_random_state(uk):
 
     a = run(uk, seed=5)
     random.seed(999)
-    np.random.seed(999)  # noqa: NPY002 - proving the model ignores it
+    np.random.seed(999)
     b = run(uk, seed=5)
     pd.testing.assert_frame_equal(a, b)
 
@@ -130,7 +132,9 @@ def test_agents_are_views_over_the_arrays(uk):
 def test_volunteers_start_at_the_formal_volunteering_rate(uk):
     model = MissionModel(uk, seed=1)
     share = model.to_frame()["engaged_volunteer"].iloc[0]
-    assert share == pytest.approx(uk.constraints.volunteering_rate, abs=1 / uk.populations["volunteer"].count)
+    assert share == pytest.approx(
+        uk.constraints.volunteering_rate, abs=1 / uk.populations["volunteer"].count
+    )
 
 
 def test_agent_frame_on_request(uk):

@@ -71,5 +71,7 @@ def test_all_reforms_raise_socioeconomic_progress(uk):
     """Not hard-coded: the mechanism should at least not make things worse on average."""
     seeds = range(6)
     baseline = [run(uk, seed=s)["progress"].iloc[17] for s in seeds]
-    reformed = [run(uk, seed=s, reforms=dict.fromkeys(REFORMS, 1.0))["progress"].iloc[17] for s in seeds]
+    reformed = [
+        run(uk, seed=s, reforms=dict.fromkeys(REFORMS, 1.0))["progress"].iloc[17] for s in seeds
+    ]
     assert sum(reformed) > sum(baseline)

@@ -35,12 +35,28 @@ BAD = [
         "populations.volunteer: unknown key 'thresold'; did you mean 'threshold'?",
     ),
     ("wrong type", GOOD.replace("count: 10", "count: ten"), "populations.volunteer.count: "),
-    ("negative count", GOOD.replace("count: 10", "count: -5"), "greater than or equal to 0 (found -5)"),
+    (
+        "negative count",
+        GOOD.replace("count: 10", "count: -5"),
+        "greater than or equal to 0 (found -5)",
+    ),
     ("out of range", GOOD + "constraints: {union_density: 1.4}\n", "constraints.union_density: "),
-    ("unknown reform", GOOD + "reforms: {mission_council: 1}\n", "unknown reform 'mission_council'"),
+    (
+        "unknown reform",
+        GOOD + "reforms: {mission_council: 1}\n",
+        "unknown reform 'mission_council'",
+    ),
     ("reform strength", GOOD + "reforms: {pooled_budgets: 2}\n", "must be in [0, 1], found 2"),
-    ("unknown mission", GOOD.replace("mission: nhs", "mission: moonshot"), "unknown mission 'moonshot'"),
-    ("unknown actor type", GOOD.replace("volunteer:", "volunter:"), "unknown actor type 'volunter'"),
+    (
+        "unknown mission",
+        GOOD.replace("mission: nhs", "mission: moonshot"),
+        "unknown mission 'moonshot'",
+    ),
+    (
+        "unknown actor type",
+        GOOD.replace("volunteer:", "volunter:"),
+        "unknown actor type 'volunter'",
+    ),
     (
         "impossible beta",
         GOOD.replace("{count: 10}", "{count: 10, threshold: {dist: beta, a: -1, b: 2}}"),
@@ -58,7 +74,11 @@ BAD = [
     ),
     ("bad quarter", GOOD + "start: 2025-01\n", "expected a quarter like 2025Q1"),
     ("missing field", "name: t\nmission: nhs\n", "populations: required field is missing"),
-    ("no agents", GOOD.replace("count: 10", "count: 0"), "at least one actor type needs a positive count"),
+    (
+        "no agents",
+        GOOD.replace("count: 10", "count: 0"),
+        "at least one actor type needs a positive count",
+    ),
     (
         "bad network pair",
         GOOD + "network: {cross_overrides: {union-union: 2}}\n",

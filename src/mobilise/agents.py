@@ -46,7 +46,9 @@ class Actor(mesa.Agent):
     def contribution(self) -> float:
         """What the agent gives this quarter: ``q_i = e_i c_i availability``."""
         pop = self.model.population
-        return float(pop.engagement[self.index] * pop.capacity[self.index] * pop.availability[self.index])
+        return float(
+            pop.engagement[self.index] * pop.capacity[self.index] * pop.availability[self.index]
+        )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(id={self.unique_id}, engagement={self.engagement:.2f})"

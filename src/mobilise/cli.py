@@ -69,13 +69,18 @@ def validate(files: tuple[Path, ...]) -> None:
 
 @cli.command(name="list")
 @click.argument("what", type=click.Choice(["missions", "reforms", "scenarios"]))
-@click.option("--dir", "folder", default="scenarios", show_default=True, type=click.Path(path_type=Path))
+@click.option(
+    "--dir", "folder", default="scenarios", show_default=True, type=click.Path(path_type=Path)
+)
 def list_(what: str, folder: Path) -> None:
     """List the missions, reforms or scenario files with descriptions and sources."""
     if what == "missions":
         for m in MISSIONS.values():
             click.echo(f"{m.name:<20} {m.kind:<14} {m.title}")
-            click.echo(f"{'':<20} metric: {m.metric}: {m.baseline:g} -> {m.target:g} by {m.key_milestone.quarter}")
+            click.echo(
+                f"{'':<20} metric: {m.metric}: {m.baseline:g} -> {m.target:g} "
+                f"by {m.key_milestone.quarter}"
+            )
             click.echo(f"{'':<20} source: {m.source}")
     elif what == "reforms":
         for r in REFORMS.values():
@@ -93,16 +98,41 @@ def list_(what: str, folder: Path) -> None:
             except ScenarioError as exc:
                 click.echo(f"{path.name:<28} INVALID: {exc}")
                 continue
-            click.echo(f"{path.name:<28} {s.mission_spec.name:<18} {s.size:>6} agents  {' '.join(s.description.split())[:90]}")
+            click.echo(
+                f"{path.name:<28} {s.mission_spec.name:<18} {s.size:>6} agents  "
+                f"{' '.join(s.description.split())[:90]}"
+            )
 
 
 @cli.command(name="run")
 @click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
-@click.option("--reform", "reform_texts", multiple=True, metavar="NAME[=STRENGTH]", help="Add a reform (repeatable); strength defaults to 1.")
-@click.option("--seed", type=click.IntRange(min=0), default=None, help="Seed (default: the scenario's).")
-@click.option("--steps", type=click.IntRange(min=1, max=400), default=None, help="Quarters to run (default: the scenario's).")
-@click.option("--out", type=click.Path(path_type=Path), default=None, help="Output folder (default: a new folder under runs/).")
-@click.option("--agents", is_flag=True, help="Also write agents.csv (engagement and trust per agent per step).")
+@click.option(
+    "--reform",
+    "reform_texts",
+    multiple=True,
+    metavar="NAME[=STRENGTH]",
+    help="Add a reform (repeatable); strength defaults to 1.",
+)
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=None, help="Seed (default: the scenario's)."
+)
+@click.option(
+    "--steps",
+    type=click.IntRange(min=1, max=400),
+    default=None,
+    help="Quarters to run (default: the scenario's).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output folder (default: a new folder under runs/).",
+)
+@click.option(
+    "--agents",
+    is_flag=True,
+    help="Also write agents.csv (engagement and trust per agent per step).",
+)
 def run_command(
     scenario_file: Path,
     reform_texts: tuple[str, ...],
@@ -150,9 +180,15 @@ def run_command(
 
 def _echo_summary(summary: dict, model: MissionModel, out: Path) -> None:
     mission = model.mission
-    reforms = ", ".join(f"{k}={v:g}" for k, v in model.inputs.reforms.items()) or "none (government push alone)"
+    reforms = (
+        ", ".join(f"{k}={v:g}" for k, v in model.inputs.reforms.items())
+        or "none (government push alone)"
+    )
     click.echo(f"{mission.title}")
-    click.echo(f"  reforms: {reforms}; seed {model.seed}; {model.population.size} agents, {model.params.quarters} quarters")
+    click.echo(
+        f"  reforms: {reforms}; seed {model.seed}; "
+        f"{model.population.size} agents, {model.params.quarters} quarters"
+    )
     click.echo(
         f"  {mission.metric}: {mission.baseline:g} -> {summary['final_metric']:.4g} "
         f"(target {mission.target:g} by {mission.key_milestone.quarter})"
@@ -163,7 +199,9 @@ def _echo_summary(summary: dict, model: MissionModel, out: Path) -> None:
             state += " (beyond the horizon)"
         click.echo(f"  milestone {m['value']:g} by {m['quarter']}: {state}")
     shares = "  ".join(
-        f"{t} {summary['final_engaged'][t]:.2f}" for t in ACTOR_TYPES if summary["final_engaged"][t] is not None
+        f"{t} {summary['final_engaged'][t]:.2f}"
+        for t in ACTOR_TYPES
+        if summary["final_engaged"][t] is not None
     )
     click.echo(f"  final engaged share: {shares}")
     click.echo(f"  wrote {out}/timeseries.csv, summary.json, manifest.json")

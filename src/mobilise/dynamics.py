@@ -47,6 +47,8 @@ def adjust(engagement: np.ndarray, target: np.ndarray, speed: float) -> np.ndarr
     return engagement + speed * (target - engagement)
 
 
-def move_toward(value: np.ndarray, goal: np.ndarray | float, speed: np.ndarray | float) -> np.ndarray:
+def move_toward(
+    value: np.ndarray, goal: np.ndarray | float, speed: np.ndarray | float
+) -> np.ndarray:
     """Exponential smoothing toward ``goal``, kept in [0, 1] (trust, credibility)."""
     return np.clip(value + np.clip(speed, 0.0, 1.0) * (goal - value), 0.0, 1.0)

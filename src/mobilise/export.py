@@ -51,7 +51,7 @@ def git_commit(where: Path | None = None) -> str | None:
 
 
 def environment() -> dict[str, Any]:
-    """mobilise version, git commit, Python and dependency versions."""
+    """Mobilise version, git commit, Python and dependency versions."""
     from mobilise import __version__
 
     versions = {}

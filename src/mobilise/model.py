@@ -17,7 +17,13 @@ import pandas as pd
 from mobilise.agents import AGENT_CLASSES
 from mobilise.dynamics import adjust, mobilisation, move_toward, response
 from mobilise.government import MissionOwner
-from mobilise.missions import ACTOR_TYPES, ces_aggregate, progress_step, quarter_index, quarter_label
+from mobilise.missions import (
+    ACTOR_TYPES,
+    ces_aggregate,
+    progress_step,
+    quarter_index,
+    quarter_label,
+)
 from mobilise.network import build_ties
 from mobilise.outcomes import STEP_COLUMNS
 from mobilise.population import build_population
@@ -43,7 +49,9 @@ class MissionModel(mesa.Model):
         super().__init__(rng=seed)
         self.seed = seed
         # Mesa reserves ``scenario``; ``inputs`` is the scenario as given, reforms merged.
-        self.inputs = scenario.model_copy(update={"reforms": {**scenario.reforms, **(reforms or {})}})
+        self.inputs = scenario.model_copy(
+            update={"reforms": {**scenario.reforms, **(reforms or {})}}
+        )
         self.params = apply_reforms(self.inputs)
         self.mission = self.params.mission_spec
         streams = np.random.SeedSequence(seed).spawn(_STREAMS)

@@ -79,7 +79,9 @@ def build_ties(spec: Network, population: Population, rng: np.random.Generator) 
     adjacency = _symmetric(rows, cols, n)
     coo = adjacency.tocoo()
     same_mask = kind[coo.row] == kind[coo.col]
-    same = sparse.csr_matrix((coo.data[same_mask], (coo.row[same_mask], coo.col[same_mask])), (n, n))
+    same = sparse.csr_matrix(
+        (coo.data[same_mask], (coo.row[same_mask], coo.col[same_mask])), (n, n)
+    )
     cross = sparse.csr_matrix(
         (coo.data[~same_mask], (coo.row[~same_mask], coo.col[~same_mask])), (n, n)
     )

@@ -26,9 +26,21 @@ class Outcome:
 
 STEP_OUTCOMES: tuple[Outcome, ...] = (
     Outcome("progress", "Mission progress P", "share", "progress toward full delivery, in [0, 1]"),
-    Outcome("metric", "Key outcome metric", "mission unit", "baseline + P / P_target * (target - baseline)"),
-    Outcome("observed_metric", "Metric as government sees it", "mission unit", "lagged, noisy view"),
-    Outcome("roadmap", "Roadmap", "mission unit", "where the metric must be: a straight path to the key milestone"),
+    Outcome(
+        "metric",
+        "Key outcome metric",
+        "mission unit",
+        "baseline + P / P_target * (target - baseline)",
+    ),
+    Outcome(
+        "observed_metric", "Metric as government sees it", "mission unit", "lagged, noisy view"
+    ),
+    Outcome(
+        "roadmap",
+        "Roadmap",
+        "mission unit",
+        "where the metric must be: a straight path to the key milestone",
+    ),
     Outcome("aggregate", "CES aggregate X", "ratio", "combined contribution relative to need"),
     Outcome("signal", "Mission signal S", "index", "clarity x credibility x salience"),
     Outcome("credibility", "Government credibility", "share", "credibility of the mission owner"),

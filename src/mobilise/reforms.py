@@ -91,7 +91,9 @@ def _scale_within(s: Scenario, actor_type: str, factor: float) -> Scenario:
         return s
     network = s.network
     overrides = {**network.within_overrides, actor_type: network.within(actor_type) * factor}
-    return s.model_copy(update={"network": network.model_copy(update={"within_overrides": overrides})})
+    return s.model_copy(
+        update={"network": network.model_copy(update={"within_overrides": overrides})}
+    )
 
 
 def _toward(value: float, goal: float, strength: float) -> float:
@@ -176,7 +178,9 @@ def _mission_ownership(s: Scenario, k: float) -> Scenario:
 
 
 def _pooled_budgets(s: Scenario, k: float) -> Scenario:
-    return _constraints(s, government_silo_share=s.constraints.government_silo_share * (1 - 0.7 * k))
+    return _constraints(
+        s, government_silo_share=s.constraints.government_silo_share * (1 - 0.7 * k)
+    )
 
 
 def _learning_and_portfolio(s: Scenario, k: float) -> Scenario:
@@ -251,7 +255,9 @@ REFORMS: dict[str, Reform] = {
         transform=_time_for_civic_life,
         moves=(
             Move("weekly working hours", lambda s: s.constraints.weekly_hours, -1),
-            Move("volunteer mean threshold", lambda s: s.population("volunteer").threshold.mean(), -1),
+            Move(
+                "volunteer mean threshold", lambda s: s.population("volunteer").threshold.mean(), -1
+            ),
         ),
     ),
     "social_partnership": Reform(
@@ -328,9 +334,7 @@ def apply_reforms(scenario: Scenario, reforms: Mapping[str, float] | None = None
     wanted = {**scenario.reforms, **(reforms or {})}
     unknown = [name for name in wanted if name not in REFORMS]
     if unknown:
-        raise ValueError(
-            f"unknown reform '{unknown[0]}' (expected one of: {', '.join(REFORMS)})"
-        )
+        raise ValueError(f"unknown reform '{unknown[0]}' (expected one of: {', '.join(REFORMS)})")
     effective = scenario.model_copy(update={"reforms": {}})
     for name, reform in REFORMS.items():
         if name in wanted:

@@ -219,9 +219,7 @@ class Scenario(Strict):
     @classmethod
     def _mission_known(cls, value: Any) -> Any:
         if isinstance(value, str) and value not in MISSIONS:
-            raise ValueError(
-                f"unknown mission '{value}' (expected one of: {', '.join(MISSIONS)})"
-            )
+            raise ValueError(f"unknown mission '{value}' (expected one of: {', '.join(MISSIONS)})")
         return value
 
     @field_validator("populations")
@@ -240,9 +238,7 @@ class Scenario(Strict):
 
         for name, strength in value.items():
             if name not in REFORMS:
-                raise ValueError(
-                    f"unknown reform '{name}' (expected one of: {', '.join(REFORMS)})"
-                )
+                raise ValueError(f"unknown reform '{name}' (expected one of: {', '.join(REFORMS)})")
             if not 0 <= strength <= 1:
                 raise ValueError(f"strength of '{name}' must be in [0, 1], found {strength}")
         return value
