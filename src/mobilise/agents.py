@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 import mesa
 
+from mobilise.dynamics import patience
+
 if TYPE_CHECKING:
     from mobilise.model import MissionModel
 
@@ -40,7 +42,17 @@ class Actor(mesa.Agent):
     threshold = _view("threshold", "Mobilisation threshold theta_i.")
     capacity = _view("capacity", "Resources c_i the agent could commit per quarter.")
     alignment = _view("alignment", "Alignment a_i with this mission.")
-    horizon = _view("horizon", "Planning horizon H_i in quarters.")
+
+    @property
+    def horizon(self) -> float:
+        """Planning horizon H_i in quarters (setting it updates the agent's patience)."""
+        return float(self.model.population.horizon[self.index])
+
+    @horizon.setter
+    def horizon(self, value: float) -> None:
+        pop = self.model.population
+        pop.horizon[self.index] = value
+        pop.patience[self.index] = patience(value, self.model.mission.payoff_lag)
 
     @property
     def contribution(self) -> float:

@@ -18,8 +18,10 @@ from mobilise.scenario import Scenario
 class MissionOwner:
     """Credibility, observation and portfolio state of the government's mission owner."""
 
-    def __init__(self, scenario: Scenario, rng: np.random.Generator) -> None:
-        self.rng = rng
+    def __init__(self, scenario: Scenario, seed: np.random.SeedSequence) -> None:
+        # One stream per purpose, so turning reviews on does not shift reshuffles.
+        portfolio, observation, shocks, reviews = (np.random.default_rng(s) for s in seed.spawn(4))
+        self.observation_rng, self.shock_rng, self.review_rng = observation, shocks, reviews
         self.spec = scenario.government
         self.salience = scenario.mission_spec.salience
         self.lag = scenario.constraints.feedback_lag_quarters
@@ -28,7 +30,7 @@ class MissionOwner:
         self.observed_progress = 0.0
         spread = self.spec.initiative_spread
         # Mean one in expectation, not per run: how good a portfolio is, is uncertain.
-        self.effectiveness = rng.lognormal(-(spread**2) / 2, spread, self.spec.initiatives)
+        self.effectiveness = portfolio.lognormal(-(spread**2) / 2, spread, self.spec.initiatives)
         self.allocation = np.full(self.spec.initiatives, 1.0 / self.spec.initiatives)
         self.reshuffles = 0
 
@@ -45,20 +47,21 @@ class MissionOwner:
     def observe(self, progress: float) -> float:
         """Record true progress; return what the owner sees: lagged and noisy."""
         self.history.append(progress)
-        noise = self.rng.normal(0.0, self.spec.observation_noise)
+        noise = self.observation_rng.normal(0.0, self.spec.observation_noise)
         self.observed_progress = float(np.clip(self.history[0] + noise, 0.0, 1.0))
         return self.observed_progress
 
     def update(self, step: int, delivery: float) -> None:
-        """Move credibility toward delivery, then apply reshuffle and election shocks.
+        """Move credibility toward (clarity + delivery) / 2, apply shocks, review the portfolio.
 
-        ``delivery`` in [0, 1] is observed progress relative to the roadmap.
+        ``delivery`` in [0, 1] is observed progress relative to the roadmap. Shocks
+        are reshuffles (at random) and elections (every ``election_interval``).
         """
         spec = self.spec
         speed = min(1.0, spec.credibility_speed * spec.capability)
         goal = 0.5 * spec.clarity + 0.5 * delivery
         self.credibility = float(move_toward(self.credibility, goal, speed))
-        if self.rng.random() < spec.reshuffle_rate:
+        if self.shock_rng.random() < spec.reshuffle_rate:
             self.reshuffles += 1
             self.credibility *= 1.0 - spec.reshuffle_penalty
         if step % spec.election_interval == 0:
@@ -69,7 +72,9 @@ class MissionOwner:
     def _review(self) -> None:
         """Stage gate: shift budget from the weakest-looking initiative to the strongest."""
         noise_sd = 10.0 * self.spec.observation_noise / self.spec.capability
-        seen = self.effectiveness * np.exp(self.rng.normal(0.0, noise_sd, len(self.effectiveness)))
+        seen = self.effectiveness * np.exp(
+            self.review_rng.normal(0.0, noise_sd, len(self.effectiveness))
+        )
         live = self.allocation > 0
         weakest = np.flatnonzero(live)[np.argmin(seen[live])]
         strongest = int(np.argmax(seen))

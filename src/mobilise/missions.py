@@ -1,9 +1,10 @@
 """Missions: the key outcome metric, its milestones, and how actor types combine.
 
 A mission turns type contributions into progress with a CES aggregate: low
-elasticity of substitution (socioeconomic missions) means a missing actor type
-caps progress whatever the state spends; high elasticity (technological
-missions) lets money stand in for missing actors.
+elasticity of substitution (most socioeconomic missions) means a missing actor
+type caps progress whatever the state spends; high elasticity (technological
+missions) lets money stand in for missing actors. Clean energy sits between
+(sigma 1.5): its actors partly substitute for each other.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ class Mission(Strict):
     funded: dict[str, float] = Field(
         default_factory=dict,
         description="share of a type's participation cost that state funding covers "
-        "when government is fully engaged (the state as funder and buyer)",
+        "when government is fully engaged and has no silos (the state as funder and buyer)",
     )
     payoff_lag: float = Field(gt=0, description="quarters before engagement pays off (L)")
     rate: float = Field(gt=0, le=1, description="progress per quarter at X = 1 (r)")

@@ -8,7 +8,9 @@ for each actor type, the network and the mission owner.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import gc
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 import mesa
 import numpy as np
@@ -34,6 +36,23 @@ _TYPE_COUNT = len(ACTOR_TYPES)
 _STREAMS = _TYPE_COUNT + 2  # one per actor type, the network, the mission owner
 
 
+@contextmanager
+def _garbage_collection_paused() -> Iterator[None]:
+    """Pause the cyclic collector while Mesa registers agents.
+
+    Creating N agents allocates millions of tracked objects; the collector's
+    full passes over them made construction grow faster than N (measured in
+    benchmarks/bench_model.py). Nothing cyclic is freed here, so pausing is safe.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class MissionModel(mesa.Model):
     """One run of a scenario; ``reforms`` add to (and override) the scenario's own."""
 
@@ -56,14 +75,13 @@ class MissionModel(mesa.Model):
         self.mission = self.params.mission_spec
         streams = np.random.SeedSequence(seed).spawn(_STREAMS)
         self.population = build_population(self.params, streams[:_TYPE_COUNT])
-        self.ties = build_ties(
-            self.params.network, self.population, np.random.default_rng(streams[_TYPE_COUNT])
-        )
-        self.owner = MissionOwner(self.params, np.random.default_rng(streams[_TYPE_COUNT + 1]))
-        for actor_type, cls in AGENT_CLASSES.items():
-            part = self.population.slices[actor_type]
-            if part.stop > part.start:
-                cls.create_agents(self, part.stop - part.start, list(range(part.start, part.stop)))
+        self.ties = build_ties(self.params.network, self.population, streams[_TYPE_COUNT])
+        self.owner = MissionOwner(self.params, streams[_TYPE_COUNT + 1])
+        with _garbage_collection_paused():
+            for actor_type, cls in AGENT_CLASSES.items():
+                part = self.population.slices[actor_type]
+                if part.stop > part.start:
+                    cls.create_agents(self, part.stop - part.start, range(part.start, part.stop))
 
         pop = self.population
         self.weights = self.mission.weight_vector()
@@ -76,9 +94,8 @@ class MissionModel(mesa.Model):
         key = self.mission.key_milestone
         self.key_milestone_step = quarter_index(key.quarter) - self.start_index + 1
         self.progress = 0.0
-        self.aggregate = 0.0
         self.delivery = 1.0
-        self.contribution = np.zeros(_TYPE_COUNT)
+        self._contribute()  # step 0 shows what those engaged at the start give
         self._rows = np.full((self.params.quarters + 1, len(STEP_COLUMNS) - 2), np.nan)
         self.record_agents = record_agents
         self._agent_rows: list[np.ndarray] = []
@@ -131,15 +148,19 @@ class MissionModel(mesa.Model):
         pop.engagement = adjust(engagement, target, influence.adjustment)
 
     def _progress(self) -> None:
+        self._contribute()
+        self.progress = progress_step(
+            self.progress, self.aggregate, self.mission.rate, self.mission.decay
+        )
+
+    def _contribute(self) -> None:
+        """Type contributions relative to need, and their CES aggregate X."""
         pop = self.population
         contribution = pop.by_type(pop.engagement * pop.capacity * pop.availability)
         contribution[0] *= self.owner.portfolio_efficiency  # government's money, as allocated
         with np.errstate(invalid="ignore", divide="ignore"):
             self.contribution = np.where(self.need > 0, contribution / self.need, 0.0)
         self.aggregate = ces_aggregate(self.contribution, self.weights, self.mission.sigma)
-        self.progress = progress_step(
-            self.progress, self.aggregate, self.mission.rate, self.mission.decay
-        )
 
     def _learn(self, step: int) -> None:
         observed = self.owner.observe(self.progress)
@@ -155,6 +176,8 @@ class MissionModel(mesa.Model):
         """Progress the roadmap expects by ``step``: straight to the key milestone."""
         if step <= 0:
             return 0.0
+        if self.key_milestone_step <= 0:  # the key milestone was due before the start
+            return self.mission.target_progress
         return self.mission.target_progress * min(1.0, step / self.key_milestone_step)
 
     # --- data ----------------------------------------------------------------------------

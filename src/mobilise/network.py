@@ -66,16 +66,22 @@ class Ties:
         return np.column_stack([coo.row, coo.col])
 
 
-def build_ties(spec: Network, population: Population, rng: np.random.Generator) -> Ties:
-    """Sample the network the scenario describes."""
+def build_ties(spec: Network, population: Population, seed: np.random.SeedSequence) -> Ties:
+    """Sample the network the scenario describes.
+
+    Each block (a type pair, or the whole population for ``random``) draws from
+    its own stream, so changing one block's degree (a reform) leaves the others'
+    ties exactly as they were: common random numbers for the network.
+    """
     kind, counts = population.kind, population.counts
     if spec.kind == "complete":
         return Ties(complete=True, kind=kind, counts=counts)
     n = population.size
     if spec.kind == "random":
+        rng = np.random.default_rng(seed)
         rows, cols = _sample_pairs(rng, np.arange(n), np.arange(n), round(n * spec.mean_degree / 2))
     else:
-        rows, cols = _block_pairs(spec, population, rng)
+        rows, cols = _block_pairs(spec, population, seed)
     adjacency = _symmetric(rows, cols, n)
     coo = adjacency.tocoo()
     same_mask = kind[coo.row] == kind[coo.col]
@@ -99,23 +105,24 @@ def build_ties(spec: Network, population: Population, rng: np.random.Generator) 
 
 
 def _block_pairs(
-    spec: Network, population: Population, rng: np.random.Generator
+    spec: Network, population: Population, seed: np.random.SeedSequence
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Within-type and cross-type pairs, each block sampled on its own."""
+    """Within-type and cross-type pairs, each block from its own stream."""
     rows, cols = [], []
-    present = [t for t in ACTOR_TYPES if population.slices[t].stop > population.slices[t].start]
-    for i, a in enumerate(present):
+    blocks = [(a, b) for i, a in enumerate(ACTOR_TYPES) for b in ACTOR_TYPES[i:]]
+    for (a, b), block_seed in zip(blocks, seed.spawn(len(blocks)), strict=True):
         members_a = np.arange(population.slices[a].start, population.slices[a].stop)
-        n_a = len(members_a)
-        r, c = _sample_pairs(rng, members_a, members_a, round(n_a * spec.within(a) / 2))
+        members_b = np.arange(population.slices[b].start, population.slices[b].stop)
+        if len(members_a) == 0 or len(members_b) == 0:
+            continue
+        rng = np.random.default_rng(block_seed)
+        if a == b:
+            m = round(len(members_a) * spec.within(a) / 2)
+        else:
+            m = round(spec.cross(a, b) * min(len(members_a), len(members_b)))
+        r, c = _sample_pairs(rng, members_a, members_b, m)
         rows.append(r)
         cols.append(c)
-        for b in present[i + 1 :]:
-            members_b = np.arange(population.slices[b].start, population.slices[b].stop)
-            m = round(spec.cross(a, b) * min(n_a, len(members_b)))
-            r, c = _sample_pairs(rng, members_a, members_b, m)
-            rows.append(r)
-            cols.append(c)
     if not rows:
         return np.array([], dtype=np.intp), np.array([], dtype=np.intp)
     return np.concatenate(rows), np.concatenate(cols)

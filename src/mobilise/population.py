@@ -83,8 +83,8 @@ def build_population(scenario: Scenario, streams: list[np.random.SeedSequence]) 
         elif actor_type == "charity":
             horizon = charity_horizon(horizon, constraints)
         engaged_share = spec.initial_engaged
-        if actor_type == "volunteer" and "initial_engaged" not in spec.model_fields_set:
-            engaged_share = constraints.volunteering_rate  # today's formal volunteers
+        if engaged_share is None:  # today's formal volunteers; nobody else
+            engaged_share = constraints.volunteering_rate if actor_type == "volunteer" else 0.0
         engagement = np.zeros(n)
         engagement[np.argsort(threshold, kind="stable")[: round(engaged_share * n)]] = 1.0
         values = {

@@ -42,8 +42,12 @@ class Population(Strict):
         default_factory=lambda: Fixed(value=8.0), description="planning horizon H (quarters)"
     )
     cost: float = Field(0.0, ge=0, description="participation cost kappa of the type")
-    initial_engaged: float = Field(
-        0.0, ge=0, le=1, description="share engaged at the start (those with lowest thresholds)"
+    initial_engaged: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="share engaged at the start, those with the lowest thresholds; "
+        "default: constraints.volunteering_rate for volunteers, 0 for other types",
     )
 
 
@@ -154,7 +158,10 @@ class Government(Strict):
     clarity: float = Field(0.8, ge=0, le=1, description="clarity of the mission signal")
     initial_credibility: float = Field(0.5, ge=0, le=1)
     credibility_speed: float = Field(
-        0.15, gt=0, le=1, description="how fast credibility moves toward observed delivery"
+        0.15,
+        gt=0,
+        le=1,
+        description="how fast credibility moves toward (clarity + observed delivery) / 2",
     )
     reshuffle_rate: float = Field(
         0.08, ge=0, le=1, description="chance of a ministerial reshuffle per quarter"
@@ -163,7 +170,7 @@ class Government(Strict):
     election_interval: int = Field(20, ge=1, description="quarters between general elections")
     election_penalty: float = Field(0.2, ge=0, le=1, description="credibility lost at an election")
     observation_noise: float = Field(
-        0.03, ge=0, description="sd of the observed progress (share of the target gap)"
+        0.03, ge=0, description="sd of the noise on observed progress P"
     )
     budget: float = Field(1.0, ge=0, description="mission budget per quarter, GBP bn")
     initiatives: int = Field(8, ge=1, description="initiatives in the mission portfolio")
@@ -173,7 +180,11 @@ class Government(Strict):
     portfolio_review: bool = Field(False, description="review, close and scale initiatives")
     review_interval: int = Field(4, ge=1, description="quarters between portfolio reviews")
     reallocation: float = Field(
-        0.0, ge=0, le=1, description="share of the weakest initiative's budget moved per review"
+        0.0,
+        ge=0,
+        le=1,
+        description="share of the weakest initiative's budget moved per review "
+        "(times capability, capped at 1)",
     )
     capability: float = Field(
         1.0, gt=0, description="civil service capability: multiplies learning speeds"
