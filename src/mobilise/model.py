@@ -81,7 +81,9 @@ class MissionModel(mesa.Model):
             for actor_type, cls in AGENT_CLASSES.items():
                 part = self.population.slices[actor_type]
                 if part.stop > part.start:
-                    cls.create_agents(self, part.stop - part.start, range(part.start, part.stop))
+                    cls.create_agents(
+                        self, part.stop - part.start, list(range(part.start, part.stop))
+                    )
 
         pop = self.population
         self.weights = self.mission.weight_vector()
