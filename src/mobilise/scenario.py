@@ -289,7 +289,10 @@ class Scenario(Strict):
         if not isinstance(node, dict) or keys[-1] not in node:
             raise ScenarioError(f"scenario field '{path}': no field '{keys[-1]}'")
         node[keys[-1]] = value
-        return Scenario.model_validate(data)
+        try:
+            return Scenario.model_validate(data)
+        except ValidationError as exc:
+            raise ScenarioError(format_validation_error(f"scenario field '{path}'", exc)) from None
 
     def content_hash(self) -> str:
         """SHA-256 of the validated content: equal scenarios hash equal."""

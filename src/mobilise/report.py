@@ -1,0 +1,55 @@
+"""From a batch folder's CSVs to effects, interactions and figures.
+
+``mobilise batch`` calls this at the end; ``mobilise report DIR`` calls it again
+on the files alone, so figures can be regenerated without re-running anything.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from mobilise.analysis import factorial_effects, paired_effects
+
+
+def read_batch(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The runs and time series of a finished batch (CSV or Parquet)."""
+    runs = pd.read_csv(out / "runs.csv", keep_default_na=True)
+    for name in ("timeseries.csv", "timeseries.parquet"):
+        path = out / name
+        if path.exists():
+            series = pd.read_csv(path) if path.suffix == ".csv" else pd.read_parquet(path)
+            return runs, series
+    return runs, pd.DataFrame()
+
+
+def analyse_and_plot(out: Path, *, factorial: list[str] | None = None) -> list[Path]:
+    """Write ``effects.csv``, ``interactions.csv`` (factorials) and the figures."""
+    from mobilise.plots import write_report
+
+    runs, series = read_batch(out)
+    written: list[Path] = []
+    effects = paired_effects(runs) if len(runs) else pd.DataFrame()
+    effects.to_csv(out / "effects.csv", index=False, float_format="%.10g")
+    written.append(out / "effects.csv")
+    interactions = pd.DataFrame()
+    if factorial and len(runs):
+        interactions = factorial_effects(runs, factorial)
+        interactions.to_csv(out / "interactions.csv", index=False, float_format="%.10g")
+        written.append(out / "interactions.csv")
+    if len(runs) and len(series):
+        written += write_report(runs, series, effects, interactions, out)
+    return written
+
+
+def report(out: Path) -> list[Path]:
+    """Regenerate analysis and figures from a batch folder's files and manifest."""
+    manifest_path = out / "manifest.json"
+    if not (out / "runs.csv").exists():
+        from mobilise.scenario import ScenarioError
+
+        raise ScenarioError(f"{out}: no runs.csv here; expected the folder of a finished batch")
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    return analyse_and_plot(out, factorial=manifest.get("factorial"))

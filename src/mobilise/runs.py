@@ -1,0 +1,127 @@
+"""One run of a batch, as a worker executes it: spec in, a row and a frame out.
+
+The functions here are module-level so every executor (process pool, Dask) can
+pickle them. A run that raises becomes a failure record; the chunk goes on.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from mobilise.experiment import RunSpec
+from mobilise.missions import ACTOR_TYPES, quarter_index
+from mobilise.model import MissionModel
+from mobilise.reforms import REFORMS
+from mobilise.simulate import summarise
+
+RunResult = tuple[dict[str, Any], pd.DataFrame, pd.DataFrame | None]
+Runner = Callable[[RunSpec], RunResult]
+
+RESULT_COLUMNS = [
+    "final_metric",
+    "final_progress",
+    "milestone_met",
+    "milestone_quarter",
+    "milestone_step",
+    *[f"peak_engaged_{t}" for t in ACTOR_TYPES],
+    *[f"final_engaged_{t}" for t in ACTOR_TYPES],
+    "total_spend",
+]
+"""Outcome columns of ``runs.csv``, after the identifying columns and sweep values."""
+
+
+def identity(spec: RunSpec) -> dict[str, Any]:
+    """The identifying columns of a run: who, which arm, which seed."""
+    row: dict[str, Any] = {
+        "run_id": spec.run_id,
+        "scenario": spec.scenario_name,
+        "mission": spec.mission,
+        "point": spec.point,
+        "arm": spec.arm,
+        "reforms": spec.reform_text(),
+    }
+    row.update({f"strength_{r}": spec.reforms.get(r, 0.0) for r in REFORMS})
+    row.update({"replication": spec.replication, "seed": spec.seed})
+    row.update(spec.sweep)
+    return row
+
+
+def run_one(spec: RunSpec) -> RunResult:
+    """Run a spec; return its ``runs.csv`` row, its time series and agent frame."""
+    model = MissionModel(
+        spec.scenario, seed=spec.seed, reforms=spec.reforms, record_agents=spec.record_agents
+    )
+    frame = model.run()
+    summary = summarise(frame, spec.scenario)
+    quarter = summary["milestone_quarter"]
+    row = identity(spec)
+    row.update(
+        {
+            "final_metric": summary["final_metric"],
+            "final_progress": summary["final_progress"],
+            "milestone_met": summary["milestone_met"],
+            "milestone_quarter": quarter or "",
+            "milestone_step": (
+                quarter_index(quarter) - quarter_index(spec.scenario.start) + 1 if quarter else None
+            ),
+            **{f"peak_engaged_{t}": summary["peak_engaged"][t] for t in ACTOR_TYPES},
+            **{f"final_engaged_{t}": summary["final_engaged"][t] for t in ACTOR_TYPES},
+            "total_spend": summary["total_spend"],
+        }
+    )
+    kept = frame[(frame["step"] % spec.record_every == 0) | (frame.index == len(frame) - 1)]
+    timeseries = kept.copy()
+    for position, column in enumerate(("run_id", "mission", "point", "arm", "replication")):
+        timeseries.insert(position, column, row[column] if column != "run_id" else spec.run_id)
+    agents = None
+    if spec.record_agents:
+        agents = model.agent_frame()
+        agents.insert(0, "run_id", spec.run_id)
+    return row, timeseries, agents
+
+
+@dataclass
+class ChunkResult:
+    """What a worker sends back for one chunk of runs."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    timeseries: list[pd.DataFrame] = field(default_factory=list)
+    agents: list[pd.DataFrame] = field(default_factory=list)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def run_ids(self) -> list[int]:
+        """Ids of every run in the chunk, finished or failed."""
+        return [r["run_id"] for r in self.rows] + [f["run_id"] for f in self.failures]
+
+
+def run_chunk(specs: list[RunSpec], runner: Runner = run_one) -> ChunkResult:
+    """Run specs in order; a run that raises is recorded and the rest go on."""
+    result = ChunkResult()
+    for spec in specs:
+        try:
+            row, timeseries, agents = runner(spec)
+        except Exception as exc:  # any failure of one run is reported, not fatal
+            result.failures.append(
+                {
+                    "run_id": spec.run_id,
+                    "mission": spec.mission,
+                    "point": spec.point,
+                    "arm": spec.arm,
+                    "replication": spec.replication,
+                    "seed": spec.seed,
+                    "error": f"{type(exc).__name__}: {exc}".splitlines()[0],
+                    "traceback": traceback.format_exc(),
+                }
+            )
+            continue
+        result.rows.append(row)
+        result.timeseries.append(timeseries)
+        if agents is not None:
+            result.agents.append(agents)
+    return result
