@@ -138,6 +138,7 @@ def _refine(
 ) -> tuple[list[RunSpec], dict[str, int]]:
     """Add replications in rounds until every arm's effect CI half-width is below ``precision``."""
     from mobilise.analysis import effect_half_widths
+    from mobilise.report import EFFECT_OUTCOMES
 
     cap = max(design.experiment.max_replications, start)
     step = design.experiment.replications
@@ -147,7 +148,14 @@ def _refine(
     specs = design.runs(reps)
     while True:
         runs = _read_runs(parts, {s.run_id for s in specs})
-        widths = effect_half_widths(runs) if len(runs) else pd.Series(dtype=float)
+        # an outcome the horizon cannot measure (all NaN) does not hold an arm back
+        widths = (
+            pd.concat([effect_half_widths(runs, outcome=o) for o in EFFECT_OUTCOMES], axis=1).max(
+                axis=1, skipna=True
+            )
+            if len(runs)
+            else pd.Series(dtype=float)
+        )
         wide = {
             arm for (_, _, arm), width in widths.items() if arm in active and not width < precision
         }

@@ -338,7 +338,11 @@ def _echo_effects(out: Path) -> None:
     effects = pd.read_csv(path)
     if effects.empty:
         return
-    click.echo("  effect on the key metric vs government push alone (mean, 95% CI), milestone met:")
+    effects = effects[effects["outcome"] == "milestone_metric"]
+    click.echo(
+        "  effect on the key metric when the milestone is due, vs government push alone "
+        "(mean, 95% CI); milestone met:"
+    )
     for row in effects.sort_values(
         ["mission", "point", "mean_diff"], ascending=[True, True, False]
     ).itertuples():

@@ -89,6 +89,9 @@ class Mission(Strict):
     rate: float = Field(gt=0, le=1, description="progress per quarter at X = 1 (r)")
     decay: float = Field(0.005, ge=0, lt=1, description="progress lost per quarter (d)")
     salience: float = Field(1.0, ge=0, le=1, description="public salience of the mission")
+    upper: float | None = Field(
+        None, description="largest possible value of the metric (1 for shares); None: unbounded"
+    )
     source: str
 
     @model_validator(mode="after")
@@ -118,7 +121,8 @@ class Mission(Strict):
 
     def metric_at(self, progress: np.ndarray | float) -> np.ndarray | float:
         """The key metric for progress ``P``: baseline at 0, target at ``target_progress``."""
-        return self.baseline + progress / self.target_progress * (self.target - self.baseline)
+        value = self.baseline + progress / self.target_progress * (self.target - self.baseline)
+        return value if self.upper is None else np.minimum(value, self.upper)
 
 
 def ces_aggregate(ratios: np.ndarray, weights: np.ndarray, sigma: float) -> float:
@@ -178,6 +182,7 @@ MISSIONS: dict[str, Mission] = {
         kind="socioeconomic",
         metric="share of GB electricity generation from clean sources",
         unit="share",
+        upper=1.0,
         baseline=0.60,
         target=0.95,
         milestones=[Milestone(quarter="2030Q4", value=0.95, label="clean power 2030")],
@@ -224,6 +229,7 @@ MISSIONS: dict[str, Mission] = {
         kind="socioeconomic",
         metric="share of five-year-olds with a good level of development",
         unit="share",
+        upper=1.0,
         baseline=0.677,
         target=0.75,
         milestones=[Milestone(quarter="2028Q3", value=0.75, label="75% school-ready")],
@@ -246,6 +252,7 @@ MISSIONS: dict[str, Mission] = {
         kind="socioeconomic",
         metric="share of patients waiting under 18 weeks (RTT)",
         unit="share",
+        upper=1.0,
         baseline=0.588,
         target=0.92,
         milestones=[
@@ -272,6 +279,7 @@ MISSIONS: dict[str, Mission] = {
         kind="technological",
         metric="share of adults offered a first dose",
         unit="share",
+        upper=1.0,
         baseline=0.0,
         target=0.9,
         milestones=[

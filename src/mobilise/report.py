@@ -25,22 +25,43 @@ def read_batch(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return runs, pd.DataFrame()
 
 
+EFFECT_OUTCOMES = ("final_metric", "milestone_metric")
+"""Outcomes in effects.csv: the metric at the horizon, and at the key milestone's date."""
+
+HEADLINE_OUTCOME = "milestone_metric"
+"""Figures and interactions use the metric when the milestone is due: the question asked."""
+
+
+def all_effects(runs: pd.DataFrame) -> pd.DataFrame:
+    """Paired effects for each outcome in :data:`EFFECT_OUTCOMES`, stacked."""
+    if not len(runs):
+        return pd.DataFrame()
+    frames = []
+    for outcome in EFFECT_OUTCOMES:
+        effects = paired_effects(runs, outcome=outcome)
+        effects.insert(3, "outcome", outcome)
+        frames.append(effects)
+    return pd.concat(frames, ignore_index=True)
+
+
 def analyse_and_plot(out: Path, *, factorial: list[str] | None = None) -> list[Path]:
     """Write ``effects.csv``, ``interactions.csv`` (factorials) and the figures."""
     from mobilise.plots import write_report
 
     runs, series = read_batch(out)
     written: list[Path] = []
-    effects = paired_effects(runs) if len(runs) else pd.DataFrame()
+    effects = all_effects(runs)
     effects.to_csv(out / "effects.csv", index=False, float_format="%.10g")
     written.append(out / "effects.csv")
     interactions = pd.DataFrame()
     if factorial and len(runs):
-        interactions = factorial_effects(runs, factorial)
+        interactions = factorial_effects(runs, factorial, outcome=HEADLINE_OUTCOME)
         interactions.to_csv(out / "interactions.csv", index=False, float_format="%.10g")
         written.append(out / "interactions.csv")
     if len(runs) and len(series):
-        written += write_report(runs, series, effects, interactions, out)
+        headline = effects[effects["outcome"] == HEADLINE_OUTCOME].drop(columns="outcome")
+        headline.attrs.update(outcome=HEADLINE_OUTCOME, confidence=0.95)
+        written += write_report(runs, series, headline, interactions, out)
     return written
 
 

@@ -25,6 +25,7 @@ Runner = Callable[[RunSpec], RunResult]
 RESULT_COLUMNS = [
     "final_metric",
     "final_progress",
+    "milestone_metric",
     "milestone_met",
     "milestone_quarter",
     "milestone_step",
@@ -64,6 +65,7 @@ def run_one(spec: RunSpec) -> RunResult:
         {
             "final_metric": summary["final_metric"],
             "final_progress": summary["final_progress"],
+            "milestone_metric": summary["milestone_metric"],
             "milestone_met": summary["milestone_met"],
             "milestone_quarter": quarter or "",
             "milestone_step": (

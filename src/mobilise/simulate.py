@@ -56,6 +56,7 @@ def summarise(frame: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
     final = frame.iloc[-1]
     milestones = milestone_status(frame, mission)
     key = next(m for m in milestones if m["quarter"] == mission.key_milestone.quarter)
+    at_key = frame.loc[frame["quarter"] == mission.key_milestone.quarter, "metric"]
     return {
         "mission": mission.name,
         "metric": mission.metric,
@@ -63,6 +64,7 @@ def summarise(frame: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
         "baseline": mission.baseline,
         "final_metric": float(final["metric"]),
         "final_progress": float(final["progress"]),
+        "milestone_metric": float(at_key.iloc[0]) if len(at_key) else None,
         "milestone_met": key["met"],
         "milestone_quarter": key["met_quarter"],
         "milestones": milestones,
