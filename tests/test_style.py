@@ -21,3 +21,12 @@ def test_ruff_clean(args):
 def test_package_imports_without_side_effects():
     code = "import logging, mobilise, mobilise.cli; assert not logging.getLogger().handlers"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+def test_readme_quickstart_has_two_commands_and_ci_runs_the_test_one():
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("## Quickstart", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    commands = [line for line in block.strip().splitlines() if line.strip()]
+    assert len(commands) == 2
+    assert "mobilise compare" in commands[0]
+    assert commands[1] in (ROOT / ".ci" / "run").read_text()

@@ -416,7 +416,12 @@ def forest_plot(
         ax.set_title(_title(name), fontsize=TEXT["normal"])
     _suptitle(
         fig,
-        "Effect of each reform on the key metric",
+        "Effect of each reform on the key metric"
+        + (
+            " when the milestone is due"
+            if effects.attrs.get("outcome") == "milestone_metric"
+            else ""
+        ),
         f"mean paired difference (same seeds) with {confidence:.0%} t interval, blue if it "
         "excludes zero;\nat right: effect [interval] and number of paired runs",
     )

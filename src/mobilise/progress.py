@@ -19,6 +19,7 @@ class Progress:
         self.tty = self.stream.isatty()
         self.started = time.perf_counter()
         self._last = 0.0
+        self._drawn_done = -1
 
     def update(self, done: int, failed: int) -> None:
         """Add finished and failed runs; redraw if it is time."""
@@ -49,8 +50,9 @@ class Progress:
         )
 
     def _draw(self, *, final: bool) -> None:
-        if not self.enabled:
+        if not self.enabled or (final and not self.tty and self._drawn_done == self.done):
             return
+        self._drawn_done = self.done
         if self.tty:
             self.stream.write("\r" + self.line() + ("\n" if final else ""))
         else:
