@@ -565,6 +565,9 @@ def main() -> None:
         except Exception:
             warn("section 3 failed:\n" + traceback.format_exc())
     report_targets(measured, reform)
+    if hasattr(os, "getloadavg"):
+        load = os.getloadavg()
+        print(f"  load at end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (1/5/15 min)")
     sys.stdout.flush()
 
 

@@ -380,3 +380,25 @@ def comparison(
         "seed": seed,
     }
     return parse_experiment(data, str(scenario_file))
+
+
+def in_memory(
+    scenario: Scenario,
+    arms: dict[str, dict[str, float]],
+    *,
+    replications: int,
+    seed: int,
+    name: str = "workshop",
+) -> Design:
+    """A design over a scenario held in memory (the app's sliders), same seeds as a file's."""
+    experiment = Experiment(
+        name=name, scenarios=[f"<{scenario.name}>"], replications=replications, seed=seed
+    )
+    return Design(
+        experiment=experiment,
+        path=None,
+        scenarios={scenario.name: scenario},
+        scenario_files={},
+        arms={BASELINE: {}, **{k: v for k, v in arms.items() if k != BASELINE}},
+        points=[{}],
+    )

@@ -273,12 +273,14 @@ def fan_chart(
     *,
     baseline: str = "baseline",
     note: str = "",
+    separate: bool = False,
 ) -> Figure:
     """The key metric over time per arm: median, 50% and 90% bands, roadmap, milestones.
 
     Up to :data:`MAX_SINGLE_PANEL_ARMS` arms share one panel; beyond that each arm
-    gets its own panel against the baseline, so bands do not pile up. ``note`` is
-    added to the subtitle (e.g. the sweep setting of ``point``).
+    gets its own panel against the baseline, so bands do not pile up. ``separate``
+    puts every arm, baseline included, alone in its own panel (side by side, same
+    scale). ``note`` is added to the subtitle (e.g. the sweep setting of ``point``).
     """
     ts = _select(timeseries, mission, point, "fan_chart")
     arms = _arms(ts, arms, baseline)
@@ -302,6 +304,8 @@ def fan_chart(
     subtitle = f"{n_text}; shading: middle 50% and 90% of runs" + (f"; {note}" if note else "")
 
     panels = [a for a in arms if a != baseline] if len(arms) > MAX_SINGLE_PANEL_ARMS else [None]
+    if separate:
+        panels = list(arms)
     columns = 1 if len(panels) == 1 else (2 if len(panels) <= 4 else 3)
     rows = math.ceil(len(panels) / columns)
     fig = _figure(5.6 if rows == 1 and columns == 1 else 1.2 + 2.4 * rows, WIDTH + 1.0 * (rows > 1))
@@ -311,12 +315,14 @@ def fan_chart(
     ylabel = _with_unit(scale.metric, scale.level_unit)
     for ax, panel in zip(axes, panels, strict=False):
         drawn = arms if panel is None else [a for a in (baseline, panel) if a in arms]
+        if separate:
+            drawn = [panel]
         if roadmap is not None:
             ax.plot(
                 roadmap.index, roadmap * scale.factor, linestyle="--", color=GREY, linewidth=1.5
             )
         for arm in drawn:
-            style = styles[arm] if panel is None else panel_styles[arm == baseline]
+            style = styles[arm] if panel is None or separate else panel_styles[arm == baseline]
             _draw_fan(ax, bands[bands["arm"] == arm], style, scale.factor)
         milestone_handles = _milestones(ax, spec, quarters, scale.factor)
         xlabel = _quarter_axis(ax, quarters, max_ticks=11 if columns == 1 else 4, years=columns > 1)
@@ -332,7 +338,7 @@ def fan_chart(
         _bottom_xlabels(axes[: len(panels)], columns, xlabel)
         fig.supylabel(ylabel, fontsize=TEXT["normal"])
     _suptitle(fig, _title(mission), subtitle)
-    if panels == [None]:
+    if panels == [None] or separate:
         handles = [Line2D([], [], label=pretty(a), **styles[a]) for a in arms]
     else:
         handles = [
