@@ -136,3 +136,24 @@ def test_list(what, expected, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert expected in out
     assert "source" in out or what == "scenarios"
+
+
+def test_app_port_in_use_is_one_line_and_exit_2():
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = mobilise("app", "--port", str(port))
+    assert done.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_app_rejects_a_bad_scenario_before_starting(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\n")
+    done = mobilise("app", "--scenario", str(bad))
+    assert done.returncode == 2
+    assert done.stderr.startswith(str(bad))
