@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import multiprocessing
 import os
 import platform
 import statistics
@@ -43,6 +44,7 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
+import tqdm
 
 import mobilise
 from mobilise import MissionModel, Scenario, load_scenario
@@ -144,6 +146,51 @@ def chunk_size(todo: int, workers: int) -> int:
     return max(1, min(25, todo // (workers * 8) or 1))
 
 
+def _burn(n: int) -> int:
+    """Pure-Python arithmetic: the calibration workload of :func:`cpu_ceiling`."""
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def cpu_ceiling(n: int = 4_000_000, repeats: int = 3) -> float:
+    """Median speed-up of two forked processes over one on the same pure-Python work.
+
+    No I/O, no pickling to speak of: the best 2/1-worker ratio the machine gives right
+    now (below 2 on a shared or hyperthreaded host, or when the hypervisor steals time).
+    """
+    ratios = []
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    with context.Pool(2) as pool:
+        pool.map(_burn, [1000, 1000])  # workers started before timing
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            _burn(n)
+            _burn(n)
+            serial = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            pool.map(_burn, [n, n], chunksize=1)
+            ratios.append(serial / (time.perf_counter() - t0))
+    return statistics.median(ratios)
+
+
+def cpu_times() -> list[int] | None:
+    """Aggregate CPU jiffies from ``/proc/stat`` (user, nice, system, idle, ..., steal)."""
+    stat = Path("/proc/stat")
+    if not stat.exists():
+        return None
+    return [int(v) for v in stat.read_text().splitlines()[0].split()[1:9]]
+
+
+def steal_share(start: list[int] | None, end: list[int] | None) -> float | None:
+    """Share of CPU time the hypervisor took (``steal``) between two :func:`cpu_times`."""
+    if start is None or end is None:
+        return None
+    delta = [b - a for a, b in zip(start, end, strict=True)]
+    return delta[7] / sum(delta) if sum(delta) else None
+
+
 @dataclass
 class EndToEnd:
     """One ``run_batch`` call: total wall time and the execution + writing part of it."""
@@ -154,6 +201,7 @@ class EndToEnd:
     done: int
     failed: int
     files: int
+    executor: str
 
     @property
     def rest_s(self) -> float:
@@ -180,6 +228,7 @@ def ours_end_to_end(design: Design, workers: int) -> EndToEnd:
         done=result.done,
         failed=result.failed,
         files=len(result.files),
+        executor=executor.description,
     )
 
 
@@ -206,6 +255,10 @@ def mesa_batch(seeds: list[int], processes: int) -> tuple[float, int, int]:
     ``seed`` parameter with ``None`` (it names its rng keyword after a ``seed``
     constructor argument), which would run every replication on the same seed.
     """
+    # batch_run makes a tqdm bar even with display_progress=False, and tqdm starts a
+    # monitor thread; the process pool then avoids fork (threads) and every later pool
+    # of ours would pay forkserver start-up. The thread does nothing for a hidden bar.
+    tqdm.tqdm.monitor_interval = 0
     t0 = time.perf_counter()
     rows = mesa.batch_run(
         MissionModelAdapter,
@@ -310,6 +363,7 @@ class Measured:
     execution: dict[int, Samples]
     batch_run: dict[int, Samples]
     files: int = 0
+    executors: set[str] = field(default_factory=set)
 
     def rate(self, samples: Samples) -> float:
         """Runs per second from a median."""
@@ -343,6 +397,7 @@ def measure(runs: int, repeats: int) -> Measured:
                 found.end_to_end[workers].seconds.append(e2e.total_s)
                 found.end_to_end[workers].execute.append(e2e.execute_s)
                 found.files = e2e.files
+                found.executors.add(e2e.executor)
 
                 elapsed, done = ours_execution(specs, workers)
                 if done != len(specs):
@@ -357,7 +412,7 @@ def measure(runs: int, repeats: int) -> Measured:
     return found
 
 
-def report_ours(m: Measured) -> None:
+def report_ours(m: Measured, ceiling: float) -> None:
     """Print section 1."""
     header(f"1. Our batch runner: {m.runs} runs of uk_2024 (40 quarters), runs/s")
     rows = []
@@ -400,6 +455,8 @@ def report_ours(m: Measured) -> None:
     )
     print(f"  2 workers / 1 worker, run + write parts {speed_run:.2f}x")
     print(f"  2 workers / 1 worker, end to end        {speed_e2e:.2f}x")
+    print(f"  (pure-Python 2/1 ceiling of this machine at start: {ceiling:.2f}x)")
+    print(f"  executors: {'; '.join(sorted(m.executors))}")
     print(
         f"  end to end = run_batch into a fresh temp dir ({m.files} files: parts, runs.csv,"
         " timeseries.csv,"
@@ -491,7 +548,7 @@ def report_reform(r: ReformRun) -> None:
     print(f"  of which run + write  {seconds(e.execute_s):>9}   {e.done / e.execute_s:.1f} runs/s")
     print(f"  combine+effects+figs  {seconds(e.rest_s):>9}")
     print(f"  runs/s end to end     {e.runs / e.total_s:>9.1f}")
-    print("  Run once (it is the slow part); executor start-up and close included.")
+    print(f"  Run once (it is the slow part); {e.executor}, start-up and close included.")
 
 
 def report_targets(m: Measured | None, r: ReformRun | None) -> None:
@@ -549,12 +606,15 @@ def main() -> None:
     args = parser.parse_args()
     runs, repeats = max(2, args.runs), max(1, args.repeats)
     environment(runs, repeats)
+    ticks = cpu_times()
+    ceiling = cpu_ceiling()
+    print(f"  ceiling  2 processes / 1 on pure-Python work: {ceiling:.2f}x (now, this machine)")
 
     measured: Measured | None = None
     reform: ReformRun | None = None
     try:
         measured = measure(runs, repeats)
-        report_ours(measured)
+        report_ours(measured, ceiling)
         report_mesa(measured)
     except Exception:  # a benchmark reports what broke and goes on
         warn("sections 1-2 failed:\n" + traceback.format_exc())
@@ -565,6 +625,10 @@ def main() -> None:
         except Exception:
             warn("section 3 failed:\n" + traceback.format_exc())
     report_targets(measured, reform)
+    print(f"  CPU ceiling, 2 processes / 1: {ceiling:.2f}x at start, {cpu_ceiling():.2f}x at end")
+    stolen = steal_share(ticks, cpu_times())
+    if stolen is not None:
+        print(f"  CPU time stolen by the hypervisor during the benchmark: {stolen:.1%}")
     if hasattr(os, "getloadavg"):
         load = os.getloadavg()
         print(f"  load at end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (1/5/15 min)")
