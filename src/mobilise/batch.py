@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import functools
 import heapq
+import math
 import os
 import signal
 from collections.abc import Iterator
@@ -114,7 +115,8 @@ def _execute(
     todo = [s for s in specs if s.run_id not in already]
     if not todo:
         return
-    size = chunk_size or max(1, min(25, len(todo) // (executor.workers * 8) or 1))
+    # about eight chunks per worker, a multiple of the workers, so none idles at the end
+    size = chunk_size or max(1, min(25, math.ceil(len(todo) / (executor.workers * 8))))
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     bar = Progress(len(todo), enabled=show)
     work = functools.partial(run_chunk, runner=runner)

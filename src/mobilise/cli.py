@@ -230,7 +230,9 @@ def batch(
     if resume and out is None:
         raise click.UsageError("--resume needs --out: the folder of the batch to finish")
     design = load_experiment(experiment_file)
-    _run_design(design, out, workers, scheduler, resume, replications, precision, quiet)
+    _exit_if_failed(
+        *_run_design(design, out, workers, scheduler, resume, replications, precision, quiet)
+    )
 
 
 @cli.command()
@@ -272,7 +274,81 @@ def compare(
         raise click.UsageError("--resume needs --out: the folder of the batch to finish")
     reforms = dict(parse_reform(text) for text in reform_texts)
     design = comparison(scenario_file, reforms, replications=replications, seed=seed)
-    _run_design(design, out, workers, scheduler, resume, None, precision, quiet)
+    _exit_if_failed(*_run_design(design, out, workers, scheduler, resume, None, precision, quiet))
+
+
+@cli.command()
+@click.argument("experiment_file", metavar="EXPERIMENT", type=click.Path(path_type=Path))
+@click.option(
+    "--method",
+    type=click.Choice(["morris", "sobol"]),
+    default=None,
+    help="Default: the experiment's.",
+)
+@click.option(
+    "--samples",
+    type=click.IntRange(min=2),
+    default=None,
+    help="Morris trajectories or Sobol base samples.",
+)
+@click.option("--out", type=click.Path(path_type=Path), default=None)
+@click.option("--workers", type=click.IntRange(min=1), default=None)
+@click.option("--scheduler", default=None, metavar="ADDRESS")
+@click.option("--resume", is_flag=True)
+@click.option("--quiet", is_flag=True)
+def sensitivity(
+    experiment_file: Path,
+    method: str | None,
+    samples: int | None,
+    out: Path | None,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    quiet: bool,
+) -> None:
+    """Global sensitivity analysis (Morris or Sobol) over the experiment's uncertain parameters."""
+    import pandas as pd
+
+    from mobilise.experiment import load_experiment
+    from mobilise.plots import save, sensitivity_bars
+    from mobilise.sensitivity import indices, with_samples
+
+    if resume and out is None:
+        raise click.UsageError("--resume needs --out: the folder of the analysis to finish")
+    design = load_experiment(experiment_file)
+    spec = design.experiment.sensitivity
+    if spec is None:
+        raise click.UsageError(f"{experiment_file}: has no 'sensitivity' section")
+    spec = spec.model_copy(
+        update={k: v for k, v in (("method", method), ("samples", samples)) if v}
+    )
+    design.experiment = design.experiment.model_copy(update={"sensitivity": spec})
+    design = with_samples(design, spec, str(experiment_file))
+    result, out = _run_design(design, out, workers, scheduler, resume, None, None, quiet)
+    table = indices(pd.read_csv(out / "runs.csv"), design, spec)
+    table.to_csv(out / "indices.csv", index=False, float_format="%.6g")
+    (out / "figures").mkdir(exist_ok=True)
+    for outcome in spec.outcomes:
+        if (table["outcome"] == outcome).any():
+            save(
+                sensitivity_bars(table, outcome, spec.method),
+                out / "figures" / f"sensitivity_{outcome}",
+            )
+    _echo_indices(table, spec.method)
+    click.echo(f"  wrote {out}/indices.csv and figures/sensitivity_*.png")
+    _exit_if_failed(result, out)
+
+
+def _echo_indices(table, method: str) -> None:
+    index = "mu_star" if method == "morris" else "ST"
+    for (arm, outcome), rows in table[table["index"] == index].groupby(
+        ["arm", "outcome"], sort=False
+    ):
+        top = rows.sort_values("value", ascending=False).head(3)
+        ranked = ", ".join(
+            f"{p} {v:.3g}" for p, v in zip(top["parameter"], top["value"], strict=True)
+        )
+        click.echo(f"  {arm:<28} {outcome:<18} most influential ({index}): {ranked}")
 
 
 @cli.command()
@@ -348,7 +424,8 @@ def app(host: str, port: int, scenario_file: Path | None) -> None:
     )
 
 
-def _run_design(design, out, workers, scheduler, resume, replications, precision, quiet) -> None:
+def _run_design(design, out, workers, scheduler, resume, replications, precision, quiet):
+    """Run a design on the chosen executor; print counts and effects; return result, folder."""
     import os
 
     from mobilise.batch import run_batch
@@ -387,6 +464,10 @@ def _run_design(design, out, workers, scheduler, resume, replications, precision
     for arm, n in sorted(result.replications_needed.items()):
         click.echo(f"  {arm}: {n} replications")
     _echo_effects(out)
+    return result, out
+
+
+def _exit_if_failed(result, out: Path) -> None:
     if result.failed:
         click.echo(f"mobilise: {result.failed} runs failed; see {out}/failures.csv", err=True)
         sys.exit(1)

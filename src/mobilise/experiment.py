@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -17,7 +18,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from mobilise.missions import MISSIONS
+from mobilise.missions import ACTOR_TYPES, MISSIONS
 from mobilise.reforms import REFORMS
 from mobilise.scenario import (
     Scenario,
@@ -165,6 +166,41 @@ class Record(Strict):
     format: Literal["csv", "parquet"] = "csv"
 
 
+SENSITIVITY_OUTCOMES = (
+    "final_metric",
+    "final_progress",
+    "milestone_metric",
+    "milestone_met",
+    "total_spend",
+    *[f"{kind}_engaged_{t}" for kind in ("final", "peak") for t in ACTOR_TYPES],
+)
+"""Run outcomes a sensitivity analysis may study (columns of runs.csv)."""
+
+
+class Sensitivity(Strict):
+    """Uncertain parameters (scenario fields with ranges) and outcomes to analyse."""
+
+    parameters: dict[str, tuple[float, float]] = Field(
+        min_length=1, description="field path -> (low, high), sampled uniformly"
+    )
+    outcomes: list[str] = Field(default_factory=lambda: ["milestone_metric", "milestone_met"])
+    method: Literal["morris", "sobol"] = "morris"
+    samples: int = Field(16, ge=2, description="Morris trajectories, or Sobol base samples N")
+    levels: int = Field(4, ge=2, description="Morris grid levels")
+    seed: int = Field(0, ge=0, description="seed of the sample design")
+
+    @model_validator(mode="after")
+    def _valid(self) -> Sensitivity:
+        for path, (low, high) in self.parameters.items():
+            if not low < high:
+                raise ValueError(f"range of '{path}' must have low < high, found [{low}, {high}]")
+        for outcome in self.outcomes:
+            if outcome not in SENSITIVITY_OUTCOMES:
+                known = ", ".join(SENSITIVITY_OUTCOMES)
+                raise ValueError(f"unknown outcome '{outcome}' (expected one of: {known})")
+        return self
+
+
 class Experiment(Strict):
     """An experiment file, validated."""
 
@@ -183,6 +219,7 @@ class Experiment(Strict):
     seed: int = Field(0, ge=0, description="master seed; replication seeds are spawned from it")
     quarters: int | None = Field(None, ge=1, le=400, description="override every scenario's")
     record: Record = Field(default_factory=Record)
+    sensitivity: Sensitivity | None = None
 
     @field_validator("scenarios", mode="before")
     @classmethod
@@ -238,6 +275,7 @@ class Design:
     scenario_files: dict[str, Path]
     arms: dict[str, dict[str, float]]
     points: list[dict[str, Any]]
+    matrix: np.ndarray | None = None  # a sensitivity sample, one row per point
 
     @property
     def missions_by_scenario(self) -> dict[str, list[str]]:
@@ -302,6 +340,7 @@ class Design:
     def content_hash(self) -> str:
         """SHA-256 over the experiment and its scenarios' validated content."""
         digest = hashlib.sha256(self.experiment.model_dump_json().encode())
+        digest.update(json.dumps(self.points, sort_keys=True, default=str).encode())
         for name in sorted(self.scenarios):
             digest.update(self.scenarios[name].content_hash().encode())
         return digest.hexdigest()

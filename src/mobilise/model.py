@@ -63,6 +63,7 @@ class MissionModel(mesa.Model):
         seed: int | None = None,
         reforms: Mapping[str, float] | None = None,
         record_agents: bool = False,
+        mesa_agents: bool = True,
     ) -> None:
         seed = scenario.seed if seed is None else int(seed)
         super().__init__(rng=seed)
@@ -77,13 +78,8 @@ class MissionModel(mesa.Model):
         self.population = build_population(self.params, streams[:_TYPE_COUNT])
         self.ties = build_ties(self.params.network, self.population, streams[_TYPE_COUNT])
         self.owner = MissionOwner(self.params, streams[_TYPE_COUNT + 1])
-        with _garbage_collection_paused():
-            for actor_type, cls in AGENT_CLASSES.items():
-                part = self.population.slices[actor_type]
-                if part.stop > part.start:
-                    cls.create_agents(
-                        self, part.stop - part.start, list(range(part.start, part.stop))
-                    )
+        if mesa_agents:  # views for inspection and extension; batches skip them (~25% of a run)
+            self._create_agents()
 
         pop = self.population
         self.weights = self.mission.weight_vector()
@@ -102,6 +98,16 @@ class MissionModel(mesa.Model):
         self.record_agents = record_agents
         self._agent_rows: list[np.ndarray] = []
         self._record(0)
+
+    def _create_agents(self) -> None:
+        """One Mesa agent per array index, by actor type."""
+        with _garbage_collection_paused():
+            for actor_type, cls in AGENT_CLASSES.items():
+                part = self.population.slices[actor_type]
+                if part.stop > part.start:
+                    cls.create_agents(
+                        self, part.stop - part.start, list(range(part.start, part.stop))
+                    )
 
     # --- the step: a few lines of orchestration ----------------------------------------
 

@@ -626,3 +626,50 @@ def write_report(
                 figures / f"interactions_{mission}_p{point}",
             )
     return written
+
+
+# --- sensitivity --------------------------------------------------------------------------
+
+SENSITIVITY_INDEX = {
+    "morris": ("mu_star", "Morris mu* (mean |elementary effect|)"),
+    "sobol": ("ST", "Sobol total-order index ST"),
+}
+
+
+def sensitivity_bars(indices: pd.DataFrame, outcome: str, method: str) -> Figure:
+    """Ranked bars of each parameter's importance for ``outcome``, one panel per arm.
+
+    Morris: mu* with its bootstrap interval; Sobol: total-order ST with its
+    interval and first-order S1 as a dot (the gap is interaction).
+    """
+    index, label = SENSITIVITY_INDEX[method]
+    frame = indices[(indices["outcome"] == outcome) & (indices["index"] == index)]
+    if frame.empty:
+        raise ValueError(f"sensitivity_bars: no {index} indices for {outcome}")
+    arms = list(dict.fromkeys(frame["arm"]))
+    parameters = frame["parameter"].nunique()
+    fig = _figure(1.6 + 0.32 * parameters * len(arms) + 0.6 * len(arms))
+    axes = fig.subplots(len(arms), 1, squeeze=False)[:, 0]
+    for ax, arm in zip(axes, arms, strict=True):
+        rows = frame[frame["arm"] == arm].sort_values("value")
+        y = np.arange(len(rows))
+        ax.barh(y, rows["value"], xerr=rows["ci"].fillna(0), color=OKABE_ITO["blue"], alpha=0.85)
+        if method == "sobol":
+            first = indices[(indices["outcome"] == outcome) & (indices["index"] == "S1")]
+            first = first[first["arm"] == arm].set_index("parameter").reindex(rows["parameter"])
+            ax.plot(first["value"], y, "o", color=OKABE_ITO["vermillion"], label="first order S1")
+            ax.legend(fontsize=TEXT["small"], loc="lower right")
+        ax.set_yticks(
+            y, [p.replace("populations.", "").replace("_", " ") for p in rows["parameter"]]
+        )
+        ax.tick_params(labelsize=TEXT["small"])
+        ax.set_title(pretty(arm), fontsize=TEXT["normal"])
+        ax.grid(axis="x", color="#dddddd", linewidth=0.8)
+        ax.set_axisbelow(True)
+    axes[-1].set_xlabel(f"{label} on {outcome.replace('_', ' ')}", fontsize=TEXT["normal"])
+    _suptitle(
+        fig,
+        "Which assumptions matter?",
+        f"{outcome.replace('_', ' ')}; bars: {index} with 95% interval",
+    )
+    return fig

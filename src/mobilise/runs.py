@@ -55,7 +55,11 @@ def identity(spec: RunSpec) -> dict[str, Any]:
 def run_one(spec: RunSpec) -> RunResult:
     """Run a spec; return its ``runs.csv`` row, its time series and agent frame."""
     model = MissionModel(
-        spec.scenario, seed=spec.seed, reforms=spec.reforms, record_agents=spec.record_agents
+        spec.scenario,
+        seed=spec.seed,
+        reforms=spec.reforms,
+        record_agents=spec.record_agents,
+        mesa_agents=False,  # a batch needs the frames, not per-agent Python objects
     )
     frame = model.run()
     summary = summarise(frame, spec.scenario)
@@ -77,9 +81,10 @@ def run_one(spec: RunSpec) -> RunResult:
         }
     )
     kept = frame[(frame["step"] % spec.record_every == 0) | (frame.index == len(frame) - 1)]
-    timeseries = kept.copy()
-    for position, column in enumerate(("run_id", "mission", "point", "arm", "replication")):
-        timeseries.insert(position, column, row[column] if column != "run_id" else spec.run_id)
+    labels = pd.DataFrame(
+        {c: row[c] for c in ("run_id", "mission", "point", "arm", "replication")}, index=kept.index
+    )
+    timeseries = pd.concat([labels, kept], axis=1)
     agents = None
     if spec.record_agents:
         agents = model.agent_frame()

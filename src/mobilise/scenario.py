@@ -280,6 +280,8 @@ class Scenario(Strict):
     def updated(self, path: str, value: Any) -> Scenario:
         """A validated copy with the dotted ``path`` set to ``value`` (for sweeps)."""
         data = self.model_dump(by_alias=True, exclude_unset=False)
+        if path.startswith("mission.") and isinstance(data["mission"], str):
+            data["mission"] = self.mission_spec.model_dump()  # inline it to change a field
         node = data
         keys = path.split(".")
         for key in keys[:-1]:

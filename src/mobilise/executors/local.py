@@ -42,10 +42,11 @@ class ProcessPoolExecutor:
         if sys.platform != "linux":
             method = "spawn"
         self._quiet_fork = method == "fork"
+        context = multiprocessing.get_context(method)
+        if method == "forkserver":  # workers fork from a server that has mobilise imported
+            context.set_forkserver_preload(["mobilise.runs"])
         self.description = f"process pool ({workers} workers, {method})"
-        self._pool = futures.ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context(method)
-        )
+        self._pool = futures.ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
     def imap_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
         """Submit every item; yield results as they complete."""
