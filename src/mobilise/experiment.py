@@ -337,6 +337,12 @@ class Design:
     def __post_init__(self) -> None:
         self._cache: dict[tuple[str, str, int], Scenario] = {}
 
+    def with_points(self, points: list[dict[str, Any]], matrix: np.ndarray | None = None) -> None:
+        """Replace the sweep points (a sensitivity sample); resolved scenarios are dropped."""
+        self.points = points
+        self.matrix = matrix
+        self._cache.clear()
+
     def content_hash(self) -> str:
         """SHA-256 over the experiment and its scenarios' validated content."""
         digest = hashlib.sha256(self.experiment.model_dump_json().encode())

@@ -48,14 +48,14 @@ def with_samples(design: Design, spec: Sensitivity, source: str = "sensitivity")
     matrix = sample(spec)
     base = next(iter(design.scenarios.values()))
     integer = {path for path in spec.parameters if isinstance(_field(base, path), int)}
-    design.points = [
+    points = [
         {
             path: (round(float(v)) if path in integer else float(v))
             for path, v in zip(spec.parameters, row, strict=True)
         }
         for row in matrix
     ]
-    design.matrix = matrix
+    design.with_points(points, matrix)
     _check_sweep_points(design, source)
     return design
 
