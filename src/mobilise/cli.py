@@ -339,6 +339,62 @@ def sensitivity(
     _exit_if_failed(result, out)
 
 
+@cli.command()
+@click.argument("folder", metavar="RUNS_DIR", type=click.Path(path_type=Path))
+@click.option("--outcome", default="milestone_met", show_default=True, help="A column of runs.csv.")
+@click.option(
+    "--threshold",
+    type=float,
+    default=None,
+    help="For a numeric outcome: success is outcome >= this.",
+)
+@click.option("--min-coverage", type=click.FloatRange(0, 1), default=0.8, show_default=True)
+@click.option("--method", type=click.Choice(["prim", "tree"]), default="prim", show_default=True)
+def discover(
+    folder: Path, outcome: str, threshold: float | None, min_coverage: float, method: str
+) -> None:
+    """Scenario discovery: the few conditions under which the outcome happens."""
+    from mobilise.discovery import boxes_frame, discovery_inputs, prim, read_runs, tree_boxes
+    from mobilise.plots import coverage_density, save
+
+    if not (folder / "runs.csv").exists():
+        raise click.UsageError(f"{folder}: no runs.csv here; expected a finished batch folder")
+    runs, manifest = read_runs(folder)
+    if outcome not in runs:
+        raise click.BadParameter(
+            f"'{outcome}' is not a column of runs.csv", param_hint="'--outcome'"
+        )
+    values = runs[outcome]
+    if values.dtype == bool or set(values.dropna().unique()) <= {0, 1}:
+        success = values.astype(bool).to_numpy()
+    elif threshold is None:
+        raise click.BadParameter(
+            f"'{outcome}' is numeric: give --threshold", param_hint="'--outcome'"
+        )
+    else:
+        success = (values >= threshold).to_numpy()
+    try:
+        inputs = discovery_inputs(runs, manifest)
+    except ValueError as exc:
+        raise click.ClickException(f"{folder}: {exc}") from None
+    if method == "prim":
+        chosen, trajectory = prim(inputs, success, min_coverage=min_coverage)
+        boxes = [*trajectory, chosen]
+        save(coverage_density(trajectory, chosen, outcome), folder / "figures" / "discovery")
+    else:
+        boxes = tree_boxes(inputs, success)
+        chosen = boxes[0]
+    boxes_frame(boxes, chosen).to_csv(folder / "boxes.csv", index=False, float_format="%.6g")
+    label = outcome.replace("_", " ")
+    click.echo(
+        f"{len(runs)} runs, {success.mean():.0%} with {label}; inputs: {', '.join(inputs.columns)}"
+    )
+    click.echo(f"  {chosen.describe(label)}")
+    click.echo(
+        f"  wrote {folder}/boxes.csv" + ("" if method == "tree" else " and figures/discovery.png")
+    )
+
+
 def _echo_indices(table, method: str) -> None:
     index = "mu_star" if method == "morris" else "ST"
     for (arm, outcome), rows in table[table["index"] == index].groupby(

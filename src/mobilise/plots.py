@@ -673,3 +673,33 @@ def sensitivity_bars(indices: pd.DataFrame, outcome: str, method: str) -> Figure
         f"{outcome.replace('_', ' ')}; bars: {index} with 95% interval",
     )
     return fig
+
+
+def coverage_density(trajectory: list, chosen: object, outcome: str) -> Figure:
+    """PRIM's trade-off: each peeled box's coverage against its density; the chosen one marked."""
+    fig = _figure(5.0, 7.0)
+    ax = fig.subplots()
+    coverage = [b.coverage for b in trajectory]
+    density = [b.density for b in trajectory]
+    restricted = [len(b.limits) for b in trajectory]
+    points = ax.scatter(coverage, density, c=restricted, cmap="viridis", s=30, zorder=2)
+    ax.plot(coverage, density, color=GREY, linewidth=1, zorder=1)
+    ax.plot(
+        chosen.coverage,
+        chosen.density,
+        marker="*",
+        markersize=16,
+        color=OKABE_ITO["vermillion"],
+        linestyle="none",
+        label="chosen box (pasted)",
+        zorder=3,
+    )
+    fig.colorbar(points, ax=ax, label="inputs restricted")
+    ax.set_xlabel("Coverage: share of successes inside the box", fontsize=TEXT["normal"])
+    ax.set_ylabel("Density: share of runs inside that succeed", fontsize=TEXT["normal"])
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.grid(color="#dddddd", linewidth=0.8)
+    ax.legend(fontsize=TEXT["small"], loc="lower left")
+    _suptitle(fig, "Scenario discovery (PRIM)", f"{outcome.replace('_', ' ')}: peeling trajectory")
+    return fig
