@@ -203,6 +203,44 @@ class Trust(Strict):
     )
 
 
+class Target(Strict):
+    """A fact that should emerge from the model, not be put into it."""
+
+    fact: str = Field(description="name of the fact, e.g. a series of data/stylised_facts.csv")
+    output: str = Field(description="a per-step column of the run, read at the last step")
+    value: float = Field(description="the data value")
+    tolerance: float = Field(gt=0, description="how far the model may be and still match")
+    conditions: dict[str, Any] = Field(
+        default_factory=dict, description="scenario fields set for this check, e.g. no signal"
+    )
+    source: str = ""
+
+
+class Calibration(Strict):
+    """Targets, the free parameters fitted to them, and the record of the last fit."""
+
+    targets: list[Target] = Field(min_length=1)
+    parameters: dict[str, tuple[float, float]] = Field(
+        default_factory=dict, description="field path -> (low, high) to fit"
+    )
+    replications: int = Field(8, ge=1, le=1000)
+    seed: int = Field(0, ge=0)
+    fitted: dict[str, Any] | None = Field(None, description="written by mobilise calibrate")
+
+    @field_validator("targets")
+    @classmethod
+    def _outputs_known(cls, value: list[Target]) -> list[Target]:
+        from mobilise.outcomes import STEP_COLUMNS
+
+        for target in value:
+            if target.output not in STEP_COLUMNS[2:]:
+                raise ValueError(
+                    f"unknown output '{target.output}' (expected a run column such as "
+                    "engaged_volunteer, trust_union, metric)"
+                )
+        return value
+
+
 class Scenario(Strict):
     """Everything a run needs except its seed's replication number."""
 
@@ -219,6 +257,7 @@ class Scenario(Strict):
     trust: Trust = Field(default_factory=Trust)
     reforms: dict[str, float] = Field(default_factory=dict, description="reform -> strength")
     seed: int = Field(0, ge=0)
+    calibration: Calibration | None = None
 
     @field_validator("start")
     @classmethod

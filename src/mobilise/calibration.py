@@ -1,0 +1,120 @@
+"""Calibration to emergent facts: fit free behavioural parameters, check the fit.
+
+Some facts are outputs, not inputs: with no mission signal, the share of the
+volunteer pool engaged should match formal monthly volunteering. A scenario's
+``calibration`` section lists such targets and the parameters free to fit; the
+fit minimises the squared misses in units of each target's tolerance, averaged
+over replications with fixed seeds (common random numbers make the objective
+deterministic), with SciPy's bounded optimisers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import optimize
+
+from mobilise.experiment import replication_seeds
+from mobilise.export import now
+from mobilise.scenario import Calibration, Scenario, Target
+from mobilise.simulate import run
+
+
+@dataclass(frozen=True)
+class TargetCheck:
+    """One target against the model: its mean, a replication band, and the verdict."""
+
+    target: Target
+    mean: float
+    low: float
+    high: float
+
+    @property
+    def inside(self) -> bool:
+        """Whether the model's mean is within the target's tolerance of the data."""
+        return abs(self.mean - self.target.value) <= self.target.tolerance
+
+
+def _spec(scenario: Scenario) -> Calibration:
+    if scenario.calibration is None:
+        raise ValueError(f"scenario '{scenario.name}' has no calibration section")
+    return scenario.calibration
+
+
+def target_values(scenario: Scenario, target: Target, seeds: list[int]) -> np.ndarray:
+    """The target's output at the last step of each replication, under its conditions."""
+    conditioned = scenario
+    for path, value in target.conditions.items():
+        conditioned = conditioned.updated(path, value)
+    return np.array([run(conditioned, seed=s)[target.output].iloc[-1] for s in seeds])
+
+
+def check(scenario: Scenario) -> list[TargetCheck]:
+    """Each target: the model's mean and 5-95% band across replications."""
+    spec = _spec(scenario)
+    seeds = replication_seeds(spec.seed, spec.replications)
+    results = []
+    for target in spec.targets:
+        values = target_values(scenario, target, seeds)
+        low, high = np.quantile(values, [0.05, 0.95])
+        results.append(TargetCheck(target, float(values.mean()), float(low), float(high)))
+    return results
+
+
+def objective(scenario: Scenario) -> float:
+    """Sum of squared misses, each in units of its target's tolerance."""
+    return float(
+        sum(((c.mean - c.target.value) / c.target.tolerance) ** 2 for c in check(scenario))
+    )
+
+
+def with_values(scenario: Scenario, values: dict[str, float]) -> Scenario:
+    """The scenario with the free parameters set (integers rounded where the field is one)."""
+    for path, value in values.items():
+        scenario = scenario.updated(path, float(value))
+    return scenario
+
+
+def fit(scenario: Scenario) -> tuple[Scenario, dict[str, Any]]:
+    """Fit the free parameters; return the calibrated scenario with the fit recorded in it."""
+    spec = _spec(scenario)
+    if not spec.parameters:
+        raise ValueError(f"scenario '{scenario.name}': calibration lists no parameters to fit")
+    names = list(spec.parameters)
+    bounds = [spec.parameters[n] for n in names]
+
+    def loss(x: np.ndarray) -> float:
+        return objective(with_values(scenario, dict(zip(names, x, strict=True))))
+
+    if len(names) == 1:
+        result = optimize.minimize_scalar(
+            lambda v: loss(np.array([v])), bounds=bounds[0], method="bounded",
+            options={"xatol": 1e-3 * (bounds[0][1] - bounds[0][0])},
+        )  # fmt: skip
+        best = np.array([result.x])
+        evaluations = int(result.nfev)
+    else:
+        start = np.array([(low + high) / 2 for low, high in bounds])
+        result = optimize.minimize(loss, start, method="Nelder-Mead", bounds=bounds)
+        best = result.x
+        evaluations = int(result.nfev)
+    values = {n: float(v) for n, v in zip(names, best, strict=True)}
+    calibrated = with_values(scenario, values)
+    checks = check(calibrated)
+    record = {
+        "method": "scipy.optimize.minimize_scalar (bounded)"
+        if len(names) == 1
+        else "scipy.optimize.minimize (Nelder-Mead, bounded)",
+        "values": values,
+        "objective": float(
+            sum(((c.mean - c.target.value) / c.target.tolerance) ** 2 for c in checks)
+        ),
+        "evaluations": evaluations,
+        "replications": spec.replications,
+        "targets": {c.target.fact: {"model": c.mean, "data": c.target.value} for c in checks},
+        "date": now(),
+    }
+    new_spec = spec.model_copy(update={"fitted": record})
+    return calibrated.model_copy(update={"calibration": new_spec}), record
