@@ -147,7 +147,7 @@ def _pairs(runs: pd.DataFrame, outcome: str, baseline: str) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             **{k: runs[k] for k in (*PAIR_KEYS, "arm")},
-            "reforms": runs["reforms"].fillna("") if "reforms" in runs else "",
+            "reforms": runs["reforms"].astype(object).fillna("") if "reforms" in runs else "",
             "y": runs[outcome].astype(float),
             "met": (_as_float(runs["milestone_met"]) if "milestone_met" in runs else math.nan),
         }

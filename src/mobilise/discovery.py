@@ -209,12 +209,20 @@ def discovery_inputs(runs: pd.DataFrame, manifest: dict | None = None) -> pd.Dat
     sweep = set()
     for point in (manifest or {}).get("sweep_points", []) or []:
         sweep |= set(point)
-    columns = [c for c in runs.columns if c in sweep]
-    columns += [f"strength_{r}" for r in REFORMS if f"strength_{r}" in runs]
-    chosen = [c for c in columns if runs[c].nunique() > 1]
-    if not chosen:
+    columns = [c for c in runs.columns if c in sweep and runs[c].nunique() > 1]
+    inputs = runs[columns].astype(float)
+    # reforms switched on together (a bundle) are one input, not eleven copies of it
+    groups: dict[tuple, list[str]] = {}
+    for reform in REFORMS:
+        column = f"strength_{reform}"
+        if column in runs and runs[column].nunique() > 1:
+            groups.setdefault(tuple(runs[column].round(12)), []).append(reform)
+    for reforms in groups.values():
+        name = "+".join(reforms) if len(reforms) <= 3 else f"{len(reforms)} reforms together"
+        inputs[f"strength_{name}"] = runs[f"strength_{reforms[0]}"].astype(float)
+    if inputs.empty or not len(inputs.columns):
         raise ValueError("no input varies across these runs: nothing to discover")
-    return runs[chosen].astype(float)
+    return inputs
 
 
 def read_runs(folder: Path) -> tuple[pd.DataFrame, dict]:
