@@ -8,6 +8,7 @@ from __future__ import annotations
 import shlex
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -42,6 +43,41 @@ def parse_reform(text: str) -> tuple[str, float]:
             f"strength of '{name}' must be in [0, 1], found {strength}", param_hint="'--reform'"
         )
     return name, strength
+
+
+EXECUTION_OPTIONS = (
+    click.option(
+        "--out",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Output folder (default: a new folder under runs/).",
+    ),
+    click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Local worker processes (default: all cores).",
+    ),
+    click.option(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Run on a Dask cluster, e.g. tcp://10.0.0.5:8786.",
+    ),
+    click.option(
+        "--resume",
+        is_flag=True,
+        help="Finish an interrupted batch in --out: run only what is missing.",
+    ),
+    click.option("--quiet", is_flag=True, help="No progress line."),
+)
+
+
+def execution_options(command: Callable) -> Callable:
+    """The options of every command that runs a batch, declared once."""
+    for option in reversed(EXECUTION_OPTIONS):
+        command = option(command)
+    return command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -180,27 +216,7 @@ def run_command(
 
 @cli.command()
 @click.argument("experiment_file", metavar="EXPERIMENT", type=click.Path(path_type=Path))
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Output folder (default: a new folder under runs/).",
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Local worker processes (default: all cores).",
-)
-@click.option(
-    "--scheduler",
-    default=None,
-    metavar="ADDRESS",
-    help="Run on a Dask cluster, e.g. tcp://10.0.0.5:8786.",
-)
-@click.option(
-    "--resume", is_flag=True, help="Finish an interrupted batch in --out: run only what is missing."
-)
+@execution_options
 @click.option(
     "--replications",
     type=click.IntRange(min=1),
@@ -213,7 +229,6 @@ def run_command(
     default=None,
     help="Add replications until every effect's 95% CI half-width is below this.",
 )
-@click.option("--quiet", is_flag=True, help="No progress line.")
 def batch(
     experiment_file: Path,
     out: Path | None,
@@ -227,8 +242,6 @@ def batch(
     """Run an experiment: every arm, sweep point and replication; effects and figures."""
     from mobilise.experiment import load_experiment
 
-    if resume and out is None:
-        raise click.UsageError("--resume needs --out: the folder of the batch to finish")
     design = load_experiment(experiment_file)
     _exit_if_failed(
         *_run_design(design, out, workers, scheduler, resume, replications, precision, quiet)
@@ -245,16 +258,12 @@ def batch(
     metavar="NAME[=STRENGTH]",
     help="A reform to compare with government push alone (repeatable).",
 )
+@execution_options
 @click.option("--replications", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option(
     "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed."
 )
-@click.option("--out", type=click.Path(path_type=Path), default=None)
-@click.option("--workers", type=click.IntRange(min=1), default=None)
-@click.option("--scheduler", default=None, metavar="ADDRESS")
-@click.option("--resume", is_flag=True)
 @click.option("--precision", type=click.FloatRange(min=0, min_open=True), default=None)
-@click.option("--quiet", is_flag=True)
 def compare(
     scenario_file: Path,
     reform_texts: tuple[str, ...],
@@ -270,8 +279,6 @@ def compare(
     """Government push alone vs each reform vs all of them together, paired by seed."""
     from mobilise.experiment import comparison
 
-    if resume and out is None:
-        raise click.UsageError("--resume needs --out: the folder of the batch to finish")
     reforms = dict(parse_reform(text) for text in reform_texts)
     design = comparison(scenario_file, reforms, replications=replications, seed=seed)
     _exit_if_failed(*_run_design(design, out, workers, scheduler, resume, None, precision, quiet))
@@ -279,6 +286,7 @@ def compare(
 
 @cli.command()
 @click.argument("experiment_file", metavar="EXPERIMENT", type=click.Path(path_type=Path))
+@execution_options
 @click.option(
     "--method",
     type=click.Choice(["morris", "sobol"]),
@@ -291,11 +299,6 @@ def compare(
     default=None,
     help="Morris trajectories or Sobol base samples.",
 )
-@click.option("--out", type=click.Path(path_type=Path), default=None)
-@click.option("--workers", type=click.IntRange(min=1), default=None)
-@click.option("--scheduler", default=None, metavar="ADDRESS")
-@click.option("--resume", is_flag=True)
-@click.option("--quiet", is_flag=True)
 def sensitivity(
     experiment_file: Path,
     method: str | None,
@@ -313,8 +316,6 @@ def sensitivity(
     from mobilise.plots import save, sensitivity_bars
     from mobilise.sensitivity import indices, with_samples
 
-    if resume and out is None:
-        raise click.UsageError("--resume needs --out: the folder of the analysis to finish")
     design = load_experiment(experiment_file)
     spec = design.experiment.sensitivity
     if spec is None:
@@ -546,6 +547,8 @@ def app(host: str, port: int, scenario_file: Path | None) -> None:
 
 def _run_design(design, out, workers, scheduler, resume, replications, precision, quiet):
     """Run a design on the chosen executor; print counts and effects; return result, folder."""
+    if resume and out is None:
+        raise click.UsageError("--resume needs --out: the folder of the batch to finish")
     import os
 
     from mobilise.batch import run_batch
@@ -572,7 +575,7 @@ def _run_design(design, out, workers, scheduler, resume, replications, precision
         executor.close()
         click.echo(
             f"mobilise: interrupted; finished runs are in {out}/parts; "
-            f"finish with: mobilise batch ... --out {out} --resume",
+            f"finish by running the same command with --out {out} --resume",
             err=True,
         )
         sys.exit(130)
