@@ -152,3 +152,11 @@ def test_every_network_kind_runs(uk, kind):
     scenario = uk.updated("network.kind", kind)
     frame = run(scenario, seed=1, steps=4)
     assert len(frame) == 5
+
+
+def test_batch_models_without_mesa_agents_give_identical_results(uk):
+    reforms = {"mission_councils": 1.0, "learning_and_portfolio": 0.5}
+    with_agents = MissionModel(uk, seed=9, reforms=reforms).run()
+    without = MissionModel(uk, seed=9, reforms=reforms, mesa_agents=False)
+    assert len(without.agents) == 0
+    pd.testing.assert_frame_equal(with_agents, without.run())

@@ -44,7 +44,7 @@ def _condition(name: str, low: float, high: float) -> str:
     label = name.removeprefix("strength_").removeprefix("constraints.").replace("_", " ")
     if name.startswith("strength_") and low > 0:
         return f"{label} on" if high >= 1 else f"{label} in [{low:g}, {high:g}]"
-    if name.startswith("strength_") and high < 1e-12:
+    if name.startswith("strength_") and high < 0.5:  # below any strength a reform is used at
         return f"{label} off"
     if np.isinf(low):
         return f"{label} <= {high:.3g}"

@@ -78,7 +78,7 @@ class MissionModel(mesa.Model):
         self.population = build_population(self.params, streams[:_TYPE_COUNT])
         self.ties = build_ties(self.params.network, self.population, streams[_TYPE_COUNT])
         self.owner = MissionOwner(self.params, streams[_TYPE_COUNT + 1])
-        if mesa_agents:  # views for inspection and extension; batches skip them (~25% of a run)
+        if mesa_agents:  # views for inspection and extension; batch workers skip them
             self._create_agents()
 
         pop = self.population
