@@ -36,7 +36,7 @@ import tempfile
 import time
 import traceback
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ import mesa
 import numpy as np
 import pandas as pd
 import tqdm
+from tables import header, seconds, table, verdict
 
 import mobilise
 from mobilise import MissionModel, Scenario, load_scenario
@@ -289,37 +290,6 @@ class Samples:
 
 
 # --- output ----------------------------------------------------------------------------
-
-
-def verdict(ok: bool) -> str:
-    """Label a target PASS or MISS."""
-    return "PASS" if ok else "MISS"
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int = 0) -> None:
-    """Print a plain-text table: the first ``left`` columns left-aligned, the rest right."""
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  " + "  ".join(
-            c.ljust(w) if i < left else c.rjust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        )
-
-    print(line(headers).rstrip())
-    print(line(["-" * w for w in widths]))
-    for row in rows:
-        print(line(row).rstrip())
-
-
-def seconds(value: float) -> str:
-    """Format a duration in seconds or milliseconds."""
-    return f"{value * 1e3:.1f} ms" if value < 1.0 else f"{value:.2f} s"
-
-
-def header(text: str) -> None:
-    """Print a section title."""
-    print(f"\n{text}\n{'=' * len(text)}", flush=True)
 
 
 def warn(text: str) -> None:

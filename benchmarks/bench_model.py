@@ -28,13 +28,13 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import mesa
 import numpy as np
 import scipy
+from tables import header, seconds, table, verdict
 
 import mobilise
 from mobilise import MissionModel, Scenario, load_scenario
@@ -329,32 +329,6 @@ def run_child(mode: str, size: int) -> dict[str, float]:
 # --- output ----------------------------------------------------------------------------
 
 
-def verdict(ok: bool) -> str:
-    """Label a target PASS or MISS."""
-    return "PASS" if ok else "MISS"
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int = 0) -> None:
-    """Print a plain-text table: the first ``left`` columns left-aligned, the rest right."""
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  " + "  ".join(
-            c.ljust(w) if i < left else c.rjust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        )
-
-    print(line(headers).rstrip())
-    print(line(["-" * w for w in widths]))
-    for row in rows:
-        print(line(row).rstrip())
-
-
-def seconds(value: float) -> str:
-    """Format a duration in seconds or milliseconds."""
-    return f"{value * 1e3:.1f} ms" if value < 1.0 else f"{value:.2f} s"
-
-
 def rate(value: float) -> str:
     """Format agent-steps per second, in millions."""
     return f"{value / 1e6:.2f} M/s"
@@ -363,11 +337,6 @@ def rate(value: float) -> str:
 def mebibytes(value: float) -> str:
     """Format bytes as MiB."""
     return f"{value / 1024**2:.0f} MiB"
-
-
-def header(text: str) -> None:
-    """Print a section title."""
-    print(f"\n{text}\n{'=' * len(text)}")
 
 
 def parse_sizes(text: str) -> list[int]:
