@@ -59,7 +59,7 @@ class View:
     """What the page shows of the last comparison: set at once, so one redraw."""
 
     comparison: Comparison
-    figures: tuple[bytes, bytes]
+    key_metric: bytes
     seconds: float
     scenario: Scenario
     seed: int
@@ -210,21 +210,29 @@ def png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def render_figures(comparison: Comparison, side_by_side: bool) -> tuple[bytes, bytes]:
-    """The key-metric fan chart and engagement by type, drawn off the page's thread."""
+def render_key_metric(comparison: Comparison, side_by_side: bool) -> bytes:
+    """The key-metric fan chart, drawn off the page's thread."""
     mission_name = comparison.runs["mission"].iloc[0]
     separate = side_by_side and bool(comparison.reforms)
-    fan = png(fan_chart(comparison.timeseries, mission_name, separate=separate))
-    engaged = png(engagement_by_type(comparison.timeseries, mission_name))
-    return fan, engaged
+    return png(fan_chart(comparison.timeseries, mission_name, separate=separate))
 
 
 @solara.component
-def ComparisonView(comparison: Comparison, figures: tuple[bytes, bytes]) -> None:
-    """Headline, key metric with bands and roadmap, engaged share by actor type."""
+def ComparisonView(comparison: Comparison, key_metric: bytes) -> None:
+    """Headline and key metric at once; engaged share by actor type right after."""
     solara.HTML(tag="h2", unsafe_innerHTML=html.escape(comparison.headline()), style=HEADLINE_STYLE)
-    for image in figures:
-        solara.Image(image, width="100%")
+    solara.Image(key_metric, width="100%")
+    mission_name = comparison.runs["mission"].iloc[0]
+    engaged = solara.lab.use_task(
+        lambda: png(engagement_by_type(comparison.timeseries, mission_name)),
+        dependencies=[id(comparison)],
+        raise_error=False,
+    )
+    shown, set_shown = solara.use_state(b"")
+    if engaged.finished and engaged.value and engaged.value is not shown:
+        set_shown(engaged.value)
+    if shown:
+        solara.Image(shown, width="100%")
 
 
 @solara.component
@@ -362,14 +370,14 @@ def Page() -> None:
         seed = seed_value()
         reforms = chosen_reforms()
         comparison = compare(scenario, reforms, replications=replications.value, seed=seed)
-        figures = render_figures(comparison, layout.value == "side by side")
+        key_metric = render_key_metric(comparison, layout.value == "side by side")
         workshop_log.set(
             [
                 *workshop_log.value,
                 log_entry(scenario, reforms, replications.value, seed, comparison),
             ]
         )
-        last_view.set(View(comparison, figures, time.perf_counter() - started, scenario, seed))
+        last_view.set(View(comparison, key_metric, time.perf_counter() - started, scenario, seed))
         return comparison
 
     task = solara.lab.use_task(run_comparison, dependencies=list(settings), raise_error=False)
@@ -397,7 +405,7 @@ def Page() -> None:
         if task.error:
             solara.Error(f"This run could not be made: {task.exception}")
         if view is not None:
-            ComparisonView(view.comparison, view.figures)
+            ComparisonView(view.comparison, view.key_metric)
             Downloads()
             SingleRun(view.scenario, view.comparison.reforms, view.seed)
         if view is None and not task.error:
