@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from mobilise.missions import ACTOR_TYPES, Mission, quarter_index
@@ -31,20 +32,21 @@ def run(
 
 def milestone_status(frame: pd.DataFrame, mission: Mission) -> list[dict[str, Any]]:
     """For each milestone: met by its date or not, the first quarter it was met, assessable."""
-    quarters = frame["quarter"].map(quarter_index)
-    last = quarters.iloc[-1]
+    quarters = frame["quarter"].tolist()
+    index = np.array([quarter_index(q) for q in quarters])
+    metric = frame["metric"].to_numpy()
     status = []
     for milestone in mission.milestones:
         due = quarter_index(milestone.quarter)
-        reached = frame.loc[(frame["metric"] >= milestone.value) & (quarters <= due), "quarter"]
+        reached = np.flatnonzero((metric >= milestone.value) & (index <= due))
         status.append(
             {
                 "quarter": milestone.quarter,
                 "value": milestone.value,
                 "label": milestone.label,
                 "met": bool(len(reached)),
-                "met_quarter": reached.iloc[0] if len(reached) else None,
-                "assessable": bool(due <= last),
+                "met_quarter": quarters[reached[0]] if len(reached) else None,
+                "assessable": bool(due <= index[-1]),
             }
         )
     return status
