@@ -1,0 +1,5 @@
+"""``python -m mobilise.cli``."""
+
+from mobilise.cli import main
+
+main()

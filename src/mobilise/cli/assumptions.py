@@ -1,0 +1,201 @@
+"""Which assumptions matter: ``sensitivity``, ``discover``, ``calibrate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mobilise.cli import cli, execution_options
+from mobilise.cli.batches import _exit_if_failed, _run_design
+from mobilise.scenario import ScenarioError, load_scenario
+
+
+@cli.command()
+@click.argument("experiment_file", metavar="EXPERIMENT", type=click.Path(path_type=Path))
+@execution_options
+@click.option(
+    "--method",
+    type=click.Choice(["morris", "sobol"]),
+    default=None,
+    help="Default: the experiment's.",
+)
+@click.option(
+    "--samples",
+    type=click.IntRange(min=2),
+    default=None,
+    help="Morris trajectories or Sobol base samples.",
+)
+def sensitivity(
+    experiment_file: Path,
+    method: str | None,
+    samples: int | None,
+    out: Path | None,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    quiet: bool,
+) -> None:
+    """Global sensitivity analysis (Morris or Sobol) over the experiment's uncertain parameters."""
+    import pandas as pd
+
+    from mobilise.experiment import load_experiment
+    from mobilise.plots import save
+    from mobilise.plots_assumptions import sensitivity_bars
+    from mobilise.sensitivity import indices, with_samples
+
+    design = load_experiment(experiment_file)
+    spec = design.experiment.sensitivity
+    if spec is None:
+        raise click.UsageError(f"{experiment_file}: has no 'sensitivity' section")
+    spec = spec.model_copy(
+        update={k: v for k, v in (("method", method), ("samples", samples)) if v}
+    )
+    design.experiment = design.experiment.model_copy(update={"sensitivity": spec})
+    design = with_samples(design, spec, str(experiment_file))
+    result, out = _run_design(design, out, workers, scheduler, resume, None, None, quiet)
+    table = indices(pd.read_csv(out / "runs.csv"), design, spec)
+    table.to_csv(out / "indices.csv", index=False, float_format="%.6g")
+    (out / "figures").mkdir(exist_ok=True)
+    for outcome in spec.outcomes:
+        if (table["outcome"] == outcome).any():
+            save(
+                sensitivity_bars(table, outcome, spec.method),
+                out / "figures" / f"sensitivity_{outcome}",
+            )
+    _echo_indices(table, spec.method)
+    click.echo(f"  wrote {out}/indices.csv and figures/sensitivity_*.png")
+    _exit_if_failed(result, out)
+
+
+@cli.command()
+@click.argument("folder", metavar="RUNS_DIR", type=click.Path(path_type=Path))
+@click.option("--outcome", default="milestone_met", show_default=True, help="A column of runs.csv.")
+@click.option(
+    "--threshold",
+    type=float,
+    default=None,
+    help="For a numeric outcome: success is outcome >= this.",
+)
+@click.option("--min-coverage", type=click.FloatRange(0, 1), default=0.8, show_default=True)
+@click.option("--method", type=click.Choice(["prim", "tree"]), default="prim", show_default=True)
+def discover(
+    folder: Path, outcome: str, threshold: float | None, min_coverage: float, method: str
+) -> None:
+    """Scenario discovery: the few conditions under which the outcome happens."""
+    from mobilise.discovery import boxes_frame, discovery_inputs, prim, read_runs, tree_boxes
+    from mobilise.plots import save
+    from mobilise.plots_assumptions import coverage_density
+
+    if not (folder / "runs.csv").exists():
+        raise click.UsageError(f"{folder}: no runs.csv here; expected a finished batch folder")
+    runs, manifest = read_runs(folder)
+    if outcome not in runs:
+        raise click.BadParameter(
+            f"'{outcome}' is not a column of runs.csv", param_hint="'--outcome'"
+        )
+    values = runs[outcome]
+    if values.dtype == bool or set(values.dropna().unique()) <= {0, 1}:
+        success = values.astype(bool).to_numpy()
+    elif threshold is None:
+        raise click.BadParameter(
+            f"'{outcome}' is numeric: give --threshold", param_hint="'--outcome'"
+        )
+    else:
+        success = (values >= threshold).to_numpy()
+    try:
+        inputs = discovery_inputs(runs, manifest)
+    except ValueError as exc:
+        raise click.ClickException(f"{folder}: {exc}") from None
+    if method == "prim":
+        chosen, trajectory = prim(inputs, success, min_coverage=min_coverage)
+        boxes = [*trajectory, chosen]
+        save(coverage_density(trajectory, chosen, outcome), folder / "figures" / "discovery")
+    else:
+        boxes = tree_boxes(inputs, success)
+        chosen = boxes[0]
+    boxes_frame(boxes, chosen).to_csv(folder / "boxes.csv", index=False, float_format="%.6g")
+    label = outcome.replace("_", " ")
+    click.echo(
+        f"{len(runs)} runs, {success.mean():.0%} with {label}; inputs: {', '.join(inputs.columns)}"
+    )
+    click.echo(f"  {chosen.describe(label)}")
+    click.echo(
+        f"  wrote {folder}/boxes.csv" + ("" if method == "tree" else " and figures/discovery.png")
+    )
+
+
+@cli.command()
+@click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write the calibrated scenario (default: SCENARIO_calibrated.yaml).",
+)
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Only compare each target with the model; fit nothing.",
+)
+def calibrate(scenario_file: Path, out: Path | None, check_only: bool) -> None:
+    """Fit the scenario's free behavioural parameters to facts that should emerge."""
+    import yaml
+
+    from mobilise import calibration
+
+    scenario = load_scenario(scenario_file)
+    if scenario.calibration is None:
+        raise ScenarioError(
+            f"{scenario_file}: calibration: the scenario has no calibration section"
+        )
+    if check_only:
+        _echo_checks(scenario, calibration.check(scenario))
+        return
+    try:
+        calibrated, record = calibration.fit(scenario)
+    except ValueError as exc:
+        raise ScenarioError(f"{scenario_file}: calibration: {exc}") from None
+    out = out or scenario_file.with_name(f"{scenario_file.stem}_calibrated.yaml")
+    header = (
+        f"# Generated by mobilise calibrate from {scenario_file.name} on {record['date']}.\n"
+        "# The fit (method, values, objective, targets) is recorded under calibration.fitted.\n"
+    )
+    body = yaml.safe_dump(calibrated.model_dump(mode="json", by_alias=True), sort_keys=False)
+    out.write_text(header + body)
+    for name, value in record["values"].items():
+        click.echo(f"  fitted {name} = {value:.4g}")
+    click.echo(f"  objective {record['objective']:.3g} after {record['evaluations']} evaluations")
+    _echo_checks(calibrated, calibration.check(calibrated))
+    click.echo(f"  wrote {out}")
+
+
+def _echo_checks(scenario, checks) -> None:
+    spec = scenario.calibration
+    if spec.fitted:
+        values = ", ".join(f"{k} = {v:.4g}" for k, v in spec.fitted["values"].items())
+        click.echo(f"{scenario.name}: fitted on {spec.fitted['date']} ({values})")
+    else:
+        click.echo(
+            f"{scenario.name}: not fitted; parameters as set in the file (from data or assumption)"
+        )
+    for c in checks:
+        verdict = "inside" if c.inside else "OUTSIDE"
+        click.echo(
+            f"  {c.target.fact:<30} {c.target.output:<20} model {c.mean:.3f} "
+            f"[{c.low:.3f}, {c.high:.3f}]  data {c.target.value:g} "
+            f"+/- {c.target.tolerance:g}  {verdict}"
+        )
+
+
+def _echo_indices(table, method: str) -> None:
+    index = "mu_star" if method == "morris" else "ST"
+    for (arm, outcome), rows in table[table["index"] == index].groupby(
+        ["arm", "outcome"], sort=False
+    ):
+        top = rows.sort_values("value", ascending=False).head(3)
+        ranked = ", ".join(
+            f"{p} {v:.3g}" for p, v in zip(top["parameter"], top["value"], strict=True)
+        )
+        click.echo(f"  {arm:<28} {outcome:<18} most influential ({index}): {ranked}")

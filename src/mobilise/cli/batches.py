@@ -1,0 +1,167 @@
+"""Commands that run many: ``batch``, ``compare``, ``report``, and their shared runner."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+import click
+
+from mobilise.cli import cli, execution_options, parse_reform
+from mobilise.export import new_run_dir
+
+
+@cli.command()
+@click.argument("experiment_file", metavar="EXPERIMENT", type=click.Path(path_type=Path))
+@execution_options
+@click.option(
+    "--replications",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Override the experiment's replications.",
+)
+@click.option(
+    "--precision",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Add replications until every effect's 95% CI half-width is below this.",
+)
+def batch(
+    experiment_file: Path,
+    out: Path | None,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    replications: int | None,
+    precision: float | None,
+    quiet: bool,
+) -> None:
+    """Run an experiment: every arm, sweep point and replication; effects and figures."""
+    from mobilise.experiment import load_experiment
+
+    design = load_experiment(experiment_file)
+    _exit_if_failed(
+        *_run_design(design, out, workers, scheduler, resume, replications, precision, quiet)
+    )
+
+
+@cli.command()
+@click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
+@click.option(
+    "--reform",
+    "reform_texts",
+    multiple=True,
+    required=True,
+    metavar="NAME[=STRENGTH]",
+    help="A reform to compare with government push alone (repeatable).",
+)
+@execution_options
+@click.option("--replications", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed."
+)
+@click.option("--precision", type=click.FloatRange(min=0, min_open=True), default=None)
+def compare(
+    scenario_file: Path,
+    reform_texts: tuple[str, ...],
+    replications: int,
+    seed: int,
+    out: Path | None,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    precision: float | None,
+    quiet: bool,
+) -> None:
+    """Government push alone vs each reform vs all of them together, paired by seed."""
+    from mobilise.experiment import comparison
+
+    reforms = dict(parse_reform(text) for text in reform_texts)
+    design = comparison(scenario_file, reforms, replications=replications, seed=seed)
+    _exit_if_failed(*_run_design(design, out, workers, scheduler, resume, None, precision, quiet))
+
+
+@cli.command()
+@click.argument("folder", metavar="DIR", type=click.Path(path_type=Path))
+def report(folder: Path) -> None:
+    """Regenerate effects, interactions and figures from a batch folder's CSVs."""
+    from mobilise.report import report as make_report
+
+    for path in make_report(folder):
+        click.echo(f"wrote {path}")
+
+
+def _run_design(design, out, workers, scheduler, resume, replications, precision, quiet):
+    """Run a design on the chosen executor; print counts and effects; return result, folder."""
+    if resume and out is None:
+        raise click.UsageError("--resume needs --out: the folder of the batch to finish")
+    import os
+
+    from mobilise.batch import run_batch
+    from mobilise.executors import make_executor
+
+    out = out if out is not None else new_run_dir(Path("runs"), design.experiment.name)
+    try:
+        executor = make_executor(workers or os.cpu_count() or 1, scheduler)
+    except OSError as exc:
+        raise click.ClickException(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
+    command = shlex.join(["mobilise", *sys.argv[1:]])
+    try:
+        result = run_batch(
+            design,
+            out,
+            executor,
+            resume=resume,
+            replications=replications,
+            precision=precision,
+            progress=not quiet,
+            command=command,
+        )
+    except KeyboardInterrupt:
+        executor.close()
+        click.echo(
+            f"mobilise: interrupted; finished runs are in {out}/parts; "
+            f"finish by running the same command with --out {out} --resume",
+            err=True,
+        )
+        sys.exit(130)
+    executor.close()
+    click.echo(
+        f"{design.experiment.name}: {result.done}/{result.total} runs done, "
+        f"{result.failed} failed, {result.resumed} found on disk; wrote {out}"
+    )
+    for arm, n in sorted(result.replications_needed.items()):
+        click.echo(f"  {arm}: {n} replications")
+    _echo_effects(out)
+    return result, out
+
+
+def _exit_if_failed(result, out: Path) -> None:
+    if result.failed:
+        click.echo(f"mobilise: {result.failed} runs failed; see {out}/failures.csv", err=True)
+        sys.exit(1)
+
+
+def _echo_effects(out: Path) -> None:
+    import pandas as pd
+
+    path = out / "effects.csv"
+    if not path.exists() or path.stat().st_size < 2:
+        return
+    effects = pd.read_csv(path)
+    if effects.empty:
+        return
+    effects = effects[effects["outcome"] == "milestone_metric"]
+    click.echo(
+        "  effect on the key metric when the milestone is due, vs government push alone "
+        "(mean, 95% CI); milestone met:"
+    )
+    for row in effects.sort_values(
+        ["mission", "point", "mean_diff"], ascending=[True, True, False]
+    ).itertuples():
+        click.echo(
+            f"  {row.mission:<14} {row.arm:<32} {row.mean_diff:+.4g} "
+            f"[{row.t_low:+.3g}, {row.t_high:+.3g}]"
+            f"  {row.p_met_arm:5.0%} vs {row.p_met_baseline:4.0%}"
+        )

@@ -1,0 +1,175 @@
+"""Commands about one run and the catalogues: ``run``, ``validate``, ``list``."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from mobilise.cli import INPUT_ERROR, cli, parse_reform
+from mobilise.export import environment, new_run_dir, now, write_frame, write_json
+from mobilise.missions import ACTOR_TYPES, MISSIONS
+from mobilise.model import MissionModel
+from mobilise.reforms import REFORMS
+from mobilise.scenario import ScenarioError, file_hash, load_scenario
+from mobilise.simulate import summarise
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def validate(files: tuple[Path, ...]) -> None:
+    """Check scenario files; print one line per problem and exit 2 if any."""
+    failed = False
+    for path in files:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as exc:
+            click.echo(str(exc), err=True)
+            failed = True
+        else:
+            click.echo(f"{path}: ok ({scenario.name}, {scenario.size} agents)")
+    if failed:
+        sys.exit(INPUT_ERROR)
+
+
+@cli.command(name="list")
+@click.argument("what", type=click.Choice(["missions", "reforms", "scenarios"]))
+@click.option(
+    "--dir", "folder", default="scenarios", show_default=True, type=click.Path(path_type=Path)
+)
+def list_(what: str, folder: Path) -> None:
+    """List the missions, reforms or scenario files with descriptions and sources."""
+    if what == "missions":
+        for m in MISSIONS.values():
+            click.echo(f"{m.name:<20} {m.kind:<14} {m.title}")
+            click.echo(
+                f"{'':<20} metric: {m.metric}: {m.baseline:g} -> {m.target:g} "
+                f"by {m.key_milestone.quarter}"
+            )
+            click.echo(f"{'':<20} source: {m.source}")
+    elif what == "reforms":
+        for r in REFORMS.values():
+            click.echo(f"{r.name:<28} {r.description}")
+            click.echo(f"{'':<28} relaxes: {r.relaxes}")
+            click.echo(f"{'':<28} source: {r.source}")
+    else:
+        files = sorted(folder.glob("*.yaml"))
+        if not files:
+            click.echo(f"{folder}: no scenario files", err=True)
+            sys.exit(INPUT_ERROR)
+        for path in files:
+            try:
+                s = load_scenario(path)
+            except ScenarioError as exc:
+                click.echo(f"{path.name:<28} INVALID: {exc}")
+                continue
+            click.echo(
+                f"{path.name:<28} {s.mission_spec.name:<18} {s.size:>6} agents  "
+                f"{' '.join(s.description.split())[:90]}"
+            )
+
+
+@cli.command(name="run")
+@click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
+@click.option(
+    "--reform",
+    "reform_texts",
+    multiple=True,
+    metavar="NAME[=STRENGTH]",
+    help="Add a reform (repeatable); strength defaults to 1.",
+)
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=None, help="Seed (default: the scenario's)."
+)
+@click.option(
+    "--steps",
+    type=click.IntRange(min=1, max=400),
+    default=None,
+    help="Quarters to run (default: the scenario's).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output folder (default: a new folder under runs/).",
+)
+@click.option(
+    "--agents",
+    is_flag=True,
+    help="Also write agents.csv (engagement and trust per agent per step).",
+)
+def run_command(
+    scenario_file: Path,
+    reform_texts: tuple[str, ...],
+    seed: int | None,
+    steps: int | None,
+    out: Path | None,
+    agents: bool,
+) -> None:
+    """Run one scenario once; write timeseries.csv, summary.json and manifest.json."""
+    reforms = dict(parse_reform(text) for text in reform_texts)
+    scenario = load_scenario(scenario_file)
+    if steps is not None:
+        scenario = scenario.model_copy(update={"quarters": steps})
+    started, clock = now(), time.perf_counter()
+    model = MissionModel(scenario, seed=seed, reforms=reforms, record_agents=agents)
+    frame = model.run()
+    elapsed = time.perf_counter() - clock
+    summary = summarise(frame, scenario)
+
+    out = out if out is not None else new_run_dir(Path("runs"), scenario.name)
+    out.mkdir(parents=True, exist_ok=True)
+    write_frame(out / "timeseries.csv", frame)
+    if agents:
+        write_frame(out / "agents.csv", model.agent_frame())
+    write_json(out / "summary.json", summary)
+    write_json(
+        out / "manifest.json",
+        {
+            **environment(),
+            "command": shlex.join(["mobilise", *sys.argv[1:]]),
+            "scenario_file": str(scenario_file),
+            "scenario_file_sha256": file_hash(scenario_file),
+            "scenario_sha256": scenario.content_hash(),
+            "seed": model.seed,
+            "reforms": model.inputs.reforms,
+            "quarters": scenario.quarters,
+            "agents": model.population.size,
+            "started": started,
+            "finished": now(),
+            "run_seconds": round(elapsed, 4),
+        },
+    )
+    _echo_summary(summary, model, out)
+
+
+def _echo_summary(summary: dict, model: MissionModel, out: Path) -> None:
+    mission = model.mission
+    reforms = (
+        ", ".join(f"{k}={v:g}" for k, v in model.inputs.reforms.items())
+        or "none (government push alone)"
+    )
+    click.echo(f"{mission.title}")
+    click.echo(
+        f"  reforms: {reforms}; seed {model.seed}; "
+        f"{model.population.size} agents, {model.params.quarters} quarters"
+    )
+    click.echo(
+        f"  {mission.metric}: {mission.baseline:g} -> {summary['final_metric']:.4g} "
+        f"(target {mission.target:g} by {mission.key_milestone.quarter})"
+    )
+    for m in summary["milestones"]:
+        state = f"met in {m['met_quarter']}" if m["met"] else "not met"
+        if not m["assessable"]:
+            state += " (beyond the horizon)"
+        click.echo(f"  milestone {m['value']:g} by {m['quarter']}: {state}")
+    shares = "  ".join(
+        f"{t} {summary['final_engaged'][t]:.2f}"
+        for t in ACTOR_TYPES
+        if summary["final_engaged"][t] is not None
+    )
+    click.echo(f"  final engaged share: {shares}")
+    click.echo(f"  wrote {out}/timeseries.csv, summary.json, manifest.json")
