@@ -202,3 +202,15 @@ def test_precision_adds_replications_until_intervals_are_narrow(tmp_path):
     assert set(tight.replications_needed.values()) == {9}  # capped
     runs = pd.read_csv(tmp_path / "tight" / "runs.csv")
     assert runs.groupby("arm")["replication"].nunique().eq(9).all()
+
+
+def test_parquet_recording_every_k_steps(tmp_path):
+    path = small_experiment(tmp_path, replications=2)
+    path.write_text(path.read_text() + "record: {every: 3, format: parquet, agents: true}\n")
+    design = load_experiment(path)
+    batch(design, tmp_path / "out", SequentialExecutor())
+    series = pd.read_parquet(tmp_path / "out" / "timeseries.parquet")
+    assert sorted(series["step"].unique()) == [0, 3, 6, 8]  # every third step and the last
+    agents = pd.read_parquet(tmp_path / "out" / "agents.parquet")
+    assert {"run_id", "agent", "actor_type", "engagement", "trust"} <= set(agents.columns)
+    assert agents["run_id"].nunique() == 8

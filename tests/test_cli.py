@@ -189,3 +189,26 @@ def test_report_on_a_folder_without_runs_is_one_line(tmp_path, capsys):
         main(["report", str(tmp_path)])
     assert info.value.code == 2
     assert "no runs.csv" in capsys.readouterr().err
+
+
+def test_app_on_all_interfaces_warns(tmp_path):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mobilise.cli", "app", "--host", "0.0.0.0", "--port", str(port)],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"},
+    )
+    try:
+        first = server.stderr.readline()
+        assert "anyone who can reach this machine" in first
+        assert "open http://127.0.0.1:" in server.stdout.readline()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
