@@ -1,5 +1,6 @@
 """Batches: determinism across executors, resume after a kill, isolation, CRN, outputs."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -154,6 +155,7 @@ def test_killed_batch_resumes_to_identical_files(tmp_path, sig):
     while time.time() < deadline and len(list((out / "parts").glob("runs-*.csv"))) < 3:
         time.sleep(0.05)
     assert process.poll() is None, "the batch finished before it could be killed"
+    workers = _children_of(process.pid)
     process.send_signal(sig)
     process.wait(timeout=60)
     if sig == signal.SIGTERM:
@@ -161,6 +163,12 @@ def test_killed_batch_resumes_to_identical_files(tmp_path, sig):
         assert "--resume" in process.stderr.read()
     else:
         assert process.returncode == -signal.SIGKILL
+        assert workers, "the batch had no worker processes to check"
+        deadline = time.time() + 10
+        while workers and time.time() < deadline:  # workers follow their parent
+            time.sleep(0.1)
+            workers = [p for p in workers if _alive(p)]
+        assert not workers, f"workers outlived the killed batch: {workers}"
     finished = len(list((out / "parts").glob("runs-*.csv")))
     assert finished > 0
     assert not (out / "runs.csv").exists()
@@ -178,6 +186,28 @@ def test_killed_batch_resumes_to_identical_files(tmp_path, sig):
     )
     assert uninterrupted.returncode == 0, uninterrupted.stderr
     same_files(out, tmp_path / "clean")
+
+
+def _status(pid):
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            return handle.read()
+    except OSError:
+        return ""
+
+
+def _alive(pid):
+    status = _status(pid)
+    return bool(status) and "State:\tZ" not in status
+
+
+def _children_of(parent_pid):
+    """Pids of the live processes whose parent is ``parent_pid`` (Linux /proc)."""
+    children = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and f"PPid:\t{parent_pid}\n" in _status(entry):
+            children.append(int(entry))
+    return children
 
 
 def test_common_random_numbers_make_paired_differences_less_variable(tmp_path):

@@ -129,8 +129,19 @@ def _heading(title: str, hint: str) -> None:
 def ScenarioControls() -> None:
     """Preset and mission."""
     files = scenario_files()
-    solara.Select("Scenario preset", values=list(files), value=preset)
+
+    def choose_preset(name: str) -> None:
+        preset.set(name)
+        mission.set(_own_mission(files[name]))  # a preset starts with its own mission
+
+    solara.Select("Scenario preset", values=list(files), value=preset.value, on_value=choose_preset)
     solara.Select("Mission", values=list(MISSIONS), value=mission)
+
+
+def _own_mission(path: Path) -> str:
+    """The preset's mission if it is in the catalogue ('' for an inline one)."""
+    name = load_preset(path).mission_spec.name
+    return name if name in MISSIONS else ""
 
 
 @solara.component
@@ -359,6 +370,7 @@ def Page() -> None:
     """The whole app: controls on the left, outcomes on the right."""
     if not preset.value:
         preset.set(_first_preset())
+        mission.set(_own_mission(scenario_files()[preset.value]))
     settings = (
         preset.value, mission.value, str(constraints.value), str(chosen_reforms()),
         replications.value, seed_text.value, layout.value,

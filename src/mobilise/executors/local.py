@@ -11,6 +11,24 @@ from concurrent import futures
 from typing import Any
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to end this worker if the batch process dies (``kill -9``, OOM).
+
+    Without it a killed batch leaves its workers waiting forever for work. Elsewhere
+    this does nothing; the workers then end when their queue breaks.
+    """
+    if sys.platform != "linux":
+        return
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: nothing to save once the batch is gone
+    except OSError:
+        pass
+
+
 class SequentialExecutor:
     """Runs everything in this process, in order: the reference for determinism."""
 
@@ -46,7 +64,9 @@ class ProcessPoolExecutor:
         if method == "forkserver":  # workers fork from a server that has mobilise imported
             context.set_forkserver_preload(["mobilise.runs"])
         self.description = f"process pool ({workers} workers, {method})"
-        self._pool = futures.ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        self._pool = futures.ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_die_with_parent
+        )
 
     def imap_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
         """Submit every item; yield results as they complete."""
