@@ -54,7 +54,12 @@ def _garbage_collection_paused() -> Iterator[None]:
 
 
 class MissionModel(mesa.Model):
-    """One run of a scenario; ``reforms`` add to (and override) the scenario's own."""
+    """One run of a scenario; ``reforms`` add to (and override) the scenario's own.
+
+    ``record_agents`` keeps per-agent engagement and trust for :meth:`agent_frame`;
+    ``mesa_agents=False`` skips the per-agent Mesa objects (batch workers do: the
+    vectorised step never needs them, and results are identical).
+    """
 
     def __init__(
         self,
