@@ -63,11 +63,14 @@ def check(scenario: Scenario) -> list[TargetCheck]:
     return results
 
 
-def objective(scenario: Scenario) -> float:
+def misfit(checks: list[TargetCheck]) -> float:
     """Sum of squared misses, each in units of its target's tolerance."""
-    return float(
-        sum(((c.mean - c.target.value) / c.target.tolerance) ** 2 for c in check(scenario))
-    )
+    return float(sum(((c.mean - c.target.value) / c.target.tolerance) ** 2 for c in checks))
+
+
+def objective(scenario: Scenario) -> float:
+    """The misfit of the scenario as it stands: what the fit minimises."""
+    return misfit(check(scenario))
 
 
 def with_values(scenario: Scenario, values: dict[str, float]) -> Scenario:
@@ -108,9 +111,7 @@ def fit(scenario: Scenario) -> tuple[Scenario, dict[str, Any]]:
         if len(names) == 1
         else "scipy.optimize.minimize (Nelder-Mead, bounded)",
         "values": values,
-        "objective": float(
-            sum(((c.mean - c.target.value) / c.target.tolerance) ** 2 for c in checks)
-        ),
+        "objective": misfit(checks),
         "evaluations": evaluations,
         "replications": spec.replications,
         "targets": {c.target.fact: {"model": c.mean, "data": c.target.value} for c in checks},

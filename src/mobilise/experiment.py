@@ -19,7 +19,7 @@ import numpy as np
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from mobilise.missions import ACTOR_TYPES, MISSIONS
-from mobilise.reforms import REFORMS
+from mobilise.reforms import REFORMS, check_reform
 from mobilise.scenario import (
     Scenario,
     ScenarioError,
@@ -34,13 +34,9 @@ BASELINE = "baseline"
 
 
 def _check_reforms(names: list[str] | dict[str, float]) -> None:
-    for name in names:
-        if name not in REFORMS:
-            raise ValueError(f"unknown reform '{name}' (expected one of: {', '.join(REFORMS)})")
-    if isinstance(names, dict):
-        for name, strength in names.items():
-            if not 0 <= strength <= 1:
-                raise ValueError(f"strength of '{name}' must be in [0, 1], found {strength}")
+    strengths = names if isinstance(names, dict) else dict.fromkeys(names, 1.0)
+    for name, strength in strengths.items():
+        check_reform(name, strength)
 
 
 class Factorial(Strict):

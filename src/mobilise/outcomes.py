@@ -60,13 +60,3 @@ STEP_OUTCOMES: tuple[Outcome, ...] = (
 STEP_COLUMNS: list[str] = ["step", "quarter"] + [c for o in STEP_OUTCOMES for c in o.columns()]
 
 OUTCOMES_BY_NAME = {o.name: o for o in STEP_OUTCOMES}
-
-
-def label(column: str) -> str:
-    """A readable label for a frame column (``engaged_union`` -> 'Engaged share: union')."""
-    if column in OUTCOMES_BY_NAME:
-        return OUTCOMES_BY_NAME[column].label
-    for outcome in STEP_OUTCOMES:
-        if outcome.per_type and column.startswith(outcome.name + "_"):
-            return f"{outcome.label}: {column.removeprefix(outcome.name + '_')}"
-    return column

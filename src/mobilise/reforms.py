@@ -40,8 +40,7 @@ class Reform:
 
     def apply(self, scenario: Scenario, strength: float) -> Scenario:
         """The scenario with this reform at ``strength`` in [0, 1]."""
-        if not 0.0 <= strength <= 1.0:
-            raise ValueError(f"strength of '{self.name}' must be in [0, 1], found {strength}")
+        check_reform(self.name, strength)
         return self.transform(scenario, strength)
 
 
@@ -325,6 +324,17 @@ REFORMS: dict[str, Reform] = {
 """The reform catalogue, in the order reforms are applied."""
 
 
+def check_reform(name: str, strength: float = 1.0) -> None:
+    """Raise ValueError, in one line, for an unknown reform or a strength outside [0, 1].
+
+    The one check every entry point uses: scenario and experiment files, the CLI.
+    """
+    if name not in REFORMS:
+        raise ValueError(f"unknown reform '{name}' (expected one of: {', '.join(REFORMS)})")
+    if not 0.0 <= strength <= 1.0:
+        raise ValueError(f"strength of '{name}' must be in [0, 1], found {strength:g}")
+
+
 def apply_reforms(scenario: Scenario, reforms: Mapping[str, float] | None = None) -> Scenario:
     """The scenario with its reforms (and ``reforms``, which override) applied.
 
@@ -332,9 +342,8 @@ def apply_reforms(scenario: Scenario, reforms: Mapping[str, float] | None = None
     mapping: it is the effective parameter set, not something to apply again.
     """
     wanted = {**scenario.reforms, **(reforms or {})}
-    unknown = [name for name in wanted if name not in REFORMS]
-    if unknown:
-        raise ValueError(f"unknown reform '{unknown[0]}' (expected one of: {', '.join(REFORMS)})")
+    for name, strength in wanted.items():
+        check_reform(name, strength)
     effective = scenario.model_copy(update={"reforms": {}})
     for name, reform in REFORMS.items():
         if name in wanted:

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from mobilise.distributions import Beta, Distribution, Fixed
+from mobilise.distributions import DISTRIBUTION_FAMILIES, Beta, Distribution, Fixed
 from mobilise.missions import ACTOR_TYPES, MISSIONS, Mission, quarter_index
 from mobilise.strict import Strict
 
@@ -284,13 +284,10 @@ class Scenario(Strict):
     @field_validator("reforms")
     @classmethod
     def _reforms_known(cls, value: dict[str, float]) -> dict[str, float]:
-        from mobilise.reforms import REFORMS
+        from mobilise.reforms import check_reform  # reforms.py imports this module
 
         for name, strength in value.items():
-            if name not in REFORMS:
-                raise ValueError(f"unknown reform '{name}' (expected one of: {', '.join(REFORMS)})")
-            if not 0 <= strength <= 1:
-                raise ValueError(f"strength of '{name}' must be in [0, 1], found {strength}")
+            check_reform(name, strength)
         return value
 
     @model_validator(mode="after")
@@ -316,11 +313,25 @@ class Scenario(Strict):
         """The population of ``actor_type`` (an empty one when absent)."""
         return self.populations.get(actor_type, Population(count=0))
 
+    def _data_for(self, path: str) -> dict[str, Any]:
+        """The scenario as data; a catalogue mission is inlined when ``path`` reaches into it."""
+        data = self.model_dump(by_alias=True)
+        if path.startswith("mission.") and isinstance(data["mission"], str):
+            data["mission"] = self.mission_spec.model_dump()
+        return data
+
+    def value_at(self, path: str) -> Any:
+        """The value of the dotted field ``path`` (e.g. ``populations.union.threshold.a``)."""
+        node: Any = self._data_for(path)
+        for key in path.split("."):
+            if not isinstance(node, dict) or key not in node:
+                raise ScenarioError(f"scenario field '{path}': no field '{key}'")
+            node = node[key]
+        return node
+
     def updated(self, path: str, value: Any) -> Scenario:
         """A validated copy with the dotted ``path`` set to ``value`` (for sweeps)."""
-        data = self.model_dump(by_alias=True, exclude_unset=False)
-        if path.startswith("mission.") and isinstance(data["mission"], str):
-            data["mission"] = self.mission_spec.model_dump()  # inline it to change a field
+        data = self._data_for(path)
         node = data
         keys = path.split(".")
         for key in keys[:-1]:
@@ -376,7 +387,7 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
     for item in loc:
         if isinstance(item, int):
             parts.append(f"[{item}]")
-        elif item in {"fixed", "uniform", "normal", "truncnormal", "beta", "lognormal", "values"}:
+        elif item in DISTRIBUTION_FAMILIES:
             continue  # the discriminator tag pydantic adds; the user never wrote it
         elif str(item).startswith("function-") or str(item)[:1].isupper():
             continue  # validator wrappers and union branch names (e.g. ``Mission``)

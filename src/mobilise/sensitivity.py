@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from mobilise.experiment import BASELINE, Design, Sensitivity, _check_sweep_points
-from mobilise.scenario import Scenario
 
 INDEX_COLUMNS = ["arm", "outcome", "parameter", "index", "value", "ci"]
 
@@ -47,7 +46,7 @@ def with_samples(design: Design, spec: Sensitivity, source: str = "sensitivity")
     """The design with one sweep point per sample row (integer fields rounded)."""
     matrix = sample(spec)
     base = next(iter(design.scenarios.values()))
-    integer = {path for path in spec.parameters if isinstance(_field(base, path), int)}
+    integer = {path for path in spec.parameters if isinstance(base.value_at(path), int)}
     points = [
         {
             path: (round(float(v)) if path in integer else float(v))
@@ -58,15 +57,6 @@ def with_samples(design: Design, spec: Sensitivity, source: str = "sensitivity")
     design.with_points(points, matrix)
     _check_sweep_points(design, source)
     return design
-
-
-def _field(scenario: Scenario, path: str) -> Any:
-    node: Any = scenario.model_dump(by_alias=True)
-    if path.startswith("mission.") and isinstance(node["mission"], str):
-        node["mission"] = scenario.mission_spec.model_dump()
-    for key in path.split("."):
-        node = node[key]
-    return node
 
 
 def point_means(runs: pd.DataFrame, arm: str, outcome: str, points: int) -> np.ndarray:

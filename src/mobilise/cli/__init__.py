@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from mobilise.reforms import REFORMS
+from mobilise.reforms import check_reform
 from mobilise.scenario import ScenarioError
 
 INPUT_ERROR = 2
@@ -23,11 +23,6 @@ INPUT_ERROR = 2
 def parse_reform(text: str) -> tuple[str, float]:
     """``NAME`` (strength 1) or ``NAME=STRENGTH`` -> (name, strength), checked."""
     name, _, value = text.partition("=")
-    if name not in REFORMS:
-        raise click.BadParameter(
-            f"unknown reform '{name}' (expected one of: {', '.join(REFORMS)})",
-            param_hint="'--reform'",
-        )
     try:
         strength = float(value) if value else 1.0
     except ValueError:
@@ -35,10 +30,10 @@ def parse_reform(text: str) -> tuple[str, float]:
             f"strength of '{name}' must be a number in [0, 1], found '{value}'",
             param_hint="'--reform'",
         ) from None
-    if not 0.0 <= strength <= 1.0:
-        raise click.BadParameter(
-            f"strength of '{name}' must be in [0, 1], found {strength}", param_hint="'--reform'"
-        )
+    try:
+        check_reform(name, strength)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--reform'") from None
     return name, strength
 
 
