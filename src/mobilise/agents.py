@@ -56,11 +56,14 @@ class Actor(mesa.Agent):
 
     @property
     def contribution(self) -> float:
-        """What the agent gives this quarter: ``q_i = e_i c_i availability``."""
+        """What the agent gives this quarter: ``q_i = e_i c_i``."""
         pop = self.model.population
-        return float(
-            pop.engagement[self.index] * pop.capacity[self.index] * pop.availability[self.index]
-        )
+        return float(pop.engagement[self.index] * pop.capacity[self.index])
+
+    @property
+    def ceiling(self) -> float:
+        """The most this agent can engage: 0 outside its type's reach, 1 well inside it."""
+        return float(self.model.population.ceiling[self.index])
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(id={self.unique_id}, engagement={self.engagement:.2f})"
@@ -91,7 +94,7 @@ class Investor(Actor):
 
     @property
     def overseas(self) -> bool:
-        """Whether this investor is an overseas, short-term holder."""
+        """Whether this investor is held from overseas (and so outside reach)."""
         return bool(self.model.population.overseas[self.index])
 
 

@@ -10,31 +10,15 @@ deterministic), with SciPy's bounded optimisers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy import optimize
 
-from mobilise.experiment import replication_seeds
+from mobilise import patterns
 from mobilise.export import now
-from mobilise.scenario import Calibration, Scenario, Target
-from mobilise.simulate import run
-
-
-@dataclass(frozen=True)
-class TargetCheck:
-    """One target against the model: its mean, a replication band, and the verdict."""
-
-    target: Target
-    mean: float
-    low: float
-    high: float
-
-    @property
-    def inside(self) -> bool:
-        """Whether the model's mean is within the target's tolerance of the data."""
-        return abs(self.mean - self.target.value) <= self.target.tolerance
+from mobilise.patterns import PatternResult
+from mobilise.scenario import Calibration, Scenario
 
 
 def _spec(scenario: Scenario) -> Calibration:
@@ -43,29 +27,20 @@ def _spec(scenario: Scenario) -> Calibration:
     return scenario.calibration
 
 
-def target_values(scenario: Scenario, target: Target, seeds: list[int]) -> np.ndarray:
-    """The target's output at the last step of each replication, under its conditions."""
-    conditioned = scenario
-    for path, value in target.conditions.items():
-        conditioned = conditioned.updated(path, value)
-    return np.array([run(conditioned, seed=s)[target.output].iloc[-1] for s in seeds])
-
-
-def check(scenario: Scenario) -> list[TargetCheck]:
-    """Each target: the model's mean and 5-95% band across replications."""
+def check(scenario: Scenario) -> list[PatternResult]:
+    """Each target as a pattern: the model's mean and 5-95% band across replications."""
     spec = _spec(scenario)
-    seeds = replication_seeds(spec.seed, spec.replications)
-    results = []
-    for target in spec.targets:
-        values = target_values(scenario, target, seeds)
-        low, high = np.quantile(values, [0.05, 0.95])
-        results.append(TargetCheck(target, float(values.mean()), float(low), float(high)))
-    return results
+    return patterns.check(
+        scenario,
+        replications=spec.replications,
+        seed=spec.seed,
+        patterns=[target.as_pattern() for target in spec.targets],
+    )
 
 
-def misfit(checks: list[TargetCheck]) -> float:
+def misfit(checks: list[PatternResult]) -> float:
     """Sum of squared misses, each in units of its target's tolerance."""
-    return float(sum(((c.mean - c.target.value) / c.target.tolerance) ** 2 for c in checks))
+    return float(sum(c.pattern.misses_by(c.value) ** 2 for c in checks))
 
 
 def objective(scenario: Scenario) -> float:
@@ -114,7 +89,7 @@ def fit(scenario: Scenario) -> tuple[Scenario, dict[str, Any]]:
         "objective": misfit(checks),
         "evaluations": evaluations,
         "replications": spec.replications,
-        "targets": {c.target.fact: {"model": c.mean, "data": c.target.value} for c in checks},
+        "targets": {c.pattern.name: {"model": c.value, "data": c.pattern.near} for c in checks},
         "date": now(),
     }
     new_spec = spec.model_copy(update={"fitted": record})

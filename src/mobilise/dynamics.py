@@ -40,11 +40,26 @@ def response(pressure: np.ndarray, threshold: np.ndarray, noise: float) -> np.nd
     return 0.5 * (1.0 + np.tanh(gap / (2.0 * noise)))  # logistic, overflow-free
 
 
-def adjust(engagement: np.ndarray, target: np.ndarray, speed: float) -> np.ndarray:
-    """Partial adjustment ``e + alpha (target - e)``; ``alpha = 1`` jumps to the target."""
-    if speed == 1.0:
+def adjust(
+    engagement: np.ndarray,
+    target: np.ndarray,
+    speed: float,
+    exit_rate: np.ndarray | float = 0.0,
+) -> np.ndarray:
+    """Partial adjustment with exit: ``e + alpha (target - e) - exit_rate * e``.
+
+    ``alpha = 1`` with no exit jumps to the target (Granovetter). ``exit_rate``
+    is the staying cost: the share of its engagement an agent drops this quarter
+    whatever its target (:func:`exit_rate`).
+    """
+    if speed == 1.0 and np.all(np.asarray(exit_rate) == 0):
         return np.asarray(target, dtype=float).copy()
-    return engagement + speed * (target - engagement)
+    return engagement + speed * (target - engagement) - exit_rate * engagement
+
+
+def exit_rate(trust: np.ndarray, fatigue: float) -> np.ndarray:
+    """``phi (1 - tau_i)``: engaged agents leave faster the less they trust the mission."""
+    return fatigue * (1.0 - trust)
 
 
 def move_toward(

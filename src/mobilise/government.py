@@ -26,8 +26,9 @@ class MissionOwner:
         self.salience = scenario.mission_spec.salience
         self.lag = scenario.constraints.feedback_lag_quarters
         self.credibility = self.spec.initial_credibility
-        self.history: deque[float] = deque([0.0] * (self.lag + 1), maxlen=self.lag + 1)
-        self.observed_progress = 0.0
+        start = scenario.mission_spec.initial_progress  # before the start, P stood at P(0)
+        self.history: deque[float] = deque([start] * (self.lag + 1), maxlen=self.lag + 1)
+        self.observed_progress = start
         spread = self.spec.initiative_spread
         # Mean one in expectation, not per run: how good a portfolio is, is uncertain.
         self.effectiveness = portfolio.lognormal(-(spread**2) / 2, spread, self.spec.initiatives)

@@ -67,6 +67,11 @@ class Mission(Strict):
     unit: str
     baseline: float
     target: float
+    floor: float = Field(
+        0.0,
+        description="the metric's value at P = 0, where the problem settles if nobody "
+        "acts on it (0: no patient seen in time, no homes, no officers)",
+    )
     target_progress: float = Field(
         0.8,
         gt=0,
@@ -80,6 +85,10 @@ class Mission(Strict):
     need: float = Field(
         0.5, gt=0, le=1, description="share of each type's capacity the mission needs engaged"
     )
+    need_overrides: dict[str, float] = Field(
+        default_factory=dict,
+        description="need for named types, where the mission asks less (or more) of them",
+    )
     funded: dict[str, float] = Field(
         default_factory=dict,
         description="share of a type's participation cost that state funding covers "
@@ -87,16 +96,24 @@ class Mission(Strict):
     )
     payoff_lag: float = Field(gt=0, description="quarters before engagement pays off (L)")
     rate: float = Field(gt=0, le=1, description="progress per quarter at X = 1 (r)")
-    decay: float = Field(0.005, ge=0, lt=1, description="progress lost per quarter (d)")
+    decay: float = Field(
+        0.005,
+        ge=0,
+        lt=1,
+        description="the problem's push-back d: share of progress lost per quarter, "
+        "calibrated to the metric's pre-mission trend where it declined",
+    )
     salience: float = Field(1.0, ge=0, le=1, description="public salience of the mission")
     upper: float | None = Field(
-        None, description="largest possible value of the metric (1 for shares); None: unbounded"
+        None,
+        description="largest possible value of the metric (1 for shares), reached at P = 1; "
+        "None: unbounded",
     )
     source: str
 
     @model_validator(mode="after")
     def _types_known(self) -> Mission:
-        for field in ("weights", "funded"):
+        for field in ("weights", "funded", "need_overrides"):
             for key in getattr(self, field):
                 if key not in ACTOR_TYPES:
                     raise ValueError(
@@ -107,6 +124,11 @@ class Mission(Strict):
             raise ValueError("weights: at least one actor type needs a positive weight")
         if any(w < 0 for w in self.weights.values()):
             raise ValueError("weights: must be >= 0")
+        if not self.floor <= self.baseline < self.target:
+            raise ValueError(
+                f"expected floor <= baseline < target, found {self.floor:g}, "
+                f"{self.baseline:g}, {self.target:g}"
+            )
         return self
 
     @property
@@ -114,15 +136,33 @@ class Mission(Strict):
         """The milestone reported as 'met or not': the last on the roadmap."""
         return max(self.milestones, key=lambda m: quarter_index(m.quarter))
 
+    def need_vector(self) -> np.ndarray:
+        """Share of each type's capacity the mission needs, in :data:`ACTOR_TYPES` order."""
+        return np.array([self.need_overrides.get(k, self.need) for k in ACTOR_TYPES])
+
     def weight_vector(self) -> np.ndarray:
         """CES weights in :data:`ACTOR_TYPES` order, normalised to sum to one."""
         weights = np.array([self.weights.get(k, 0.0) for k in ACTOR_TYPES])
         return weights / weights.sum()
 
+    @property
+    def initial_progress(self) -> float:
+        """``P(0)``: where the baseline sits between the floor (0) and the target (P_T)."""
+        return self.target_progress * (self.baseline - self.floor) / (self.target - self.floor)
+
     def metric_at(self, progress: np.ndarray | float) -> np.ndarray | float:
-        """The key metric for progress ``P``: baseline at 0, target at ``target_progress``."""
-        value = self.baseline + progress / self.target_progress * (self.target - self.baseline)
-        return value if self.upper is None else np.minimum(value, self.upper)
+        """The key metric for progress ``P``: floor at 0, target at ``target_progress``.
+
+        Linear up to the target; beyond it, a bounded metric (a share) approaches
+        its ``upper`` value only as ``P`` approaches 1, so going past the target
+        stays visible instead of hitting a cap.
+        """
+        p_target = self.target_progress
+        value = self.floor + progress / p_target * (self.target - self.floor)
+        if self.upper is None or p_target >= 1:
+            return value
+        beyond = self.target + (progress - p_target) / (1 - p_target) * (self.upper - self.target)
+        return np.where(progress > p_target, beyond, value)
 
 
 def ces_aggregate(ratios: np.ndarray, weights: np.ndarray, sigma: float) -> float:
@@ -146,8 +186,23 @@ def ces_aggregate(ratios: np.ndarray, weights: np.ndarray, sigma: float) -> floa
 
 
 def progress_step(progress: float, x: float, rate: float, decay: float) -> float:
-    """``P(t+1) = P + r X (1 - P) - d P``, kept in [0, 1]."""
+    """``P(t+1) = P + r X (1 - P) - d P``, kept in [0, 1].
+
+    Sustained ``X`` holds progress at ``P* = r X / (r X + d)``: the problem pushes
+    back, so how far a mission gets depends on how much is kept up, not only on
+    how soon it starts.
+    """
     return float(min(1.0, max(0.0, progress + rate * x * (1.0 - progress) - decay * progress)))
+
+
+def decay_from_trend(start: float, end: float, years: float, floor: float = 0.0) -> float:
+    """The push-back ``d`` that reproduces a pre-mission decline from ``start`` to ``end``.
+
+    With nobody mobilised (``X = 0``) the metric's distance from its floor shrinks
+    by the factor ``1 - d`` a quarter, so ``d = 1 - ((end - floor) / (start - floor))
+    ** (1 / quarters)``.
+    """
+    return 1.0 - ((end - floor) / (start - floor)) ** (1.0 / (4.0 * years))
 
 
 _PLAN_FOR_CHANGE = "Plan for Change milestones (Prime Minister's Office, Dec 2024)"
@@ -159,7 +214,7 @@ MISSIONS: dict[str, Mission] = {
         kind="socioeconomic",
         metric="net additional homes per year",
         unit="homes per year",
-        baseline=200_000,
+        baseline=221_070,
         target=300_000,
         milestones=[Milestone(quarter="2029Q2", value=300_000, label="1.5m homes over parliament")],
         weights={
@@ -174,7 +229,10 @@ MISSIONS: dict[str, Mission] = {
         funded={"business": 0.3},
         payoff_lag=8,
         rate=0.12,
-        source=f"MHCLG net additional dwellings (approx. baseline); {_PLAN_FOR_CHANGE}",
+        # net additional dwellings fell from 248,591 (2019/20) to 221,070 (2023/24)
+        decay=decay_from_trend(248_591, 221_070, years=4),
+        source="MHCLG Housing supply: net additional dwellings, England 2023-24 (baseline "
+        f"and pre-mission trend since 2019/20); {_PLAN_FOR_CHANGE}",
     ),
     "clean_energy": Mission(
         name="clean_energy",
@@ -221,7 +279,11 @@ MISSIONS: dict[str, Mission] = {
         sigma=0.4,
         payoff_lag=6,
         rate=0.12,
-        source="Home Office police workforce (Mar 2025); " + _PLAN_FOR_CHANGE,
+        # one in three neighbourhood officers left or was reassigned, March 2015-2018
+        decay=decay_from_trend(3, 2, years=3),
+        source="Home Office police workforce (Mar 2025); Sunday Times analysis of Home "
+        "Office data, via Public Finance (28 Aug 2018), for the pre-mission trend (approx.); "
+        + _PLAN_FOR_CHANGE,
     ),
     "opportunity": Mission(
         name="opportunity",
@@ -242,6 +304,7 @@ MISSIONS: dict[str, Mission] = {
             "volunteer": 0.20,
         },
         sigma=0.3,
+        need_overrides={"investor": 0.1},
         payoff_lag=8,
         rate=0.14,
         source="DfE Early Years Foundation Stage profile 2023/24; " + _PLAN_FOR_CHANGE,
@@ -268,9 +331,13 @@ MISSIONS: dict[str, Mission] = {
             "volunteer": 0.15,
         },
         sigma=0.35,
+        need_overrides={"investor": 0.1},  # capital for estates and diagnostics: a small ask
         payoff_lag=6,
         rate=0.14,
-        source="NHS England RTT statistics (Jul 2024 baseline); NHS planning guidance "
+        # the 92% standard was last met in February 2016; 58.8% in July 2024
+        decay=decay_from_trend(0.92, 0.588, years=8.4),
+        source="NHS England RTT statistics (Jul 2024 baseline; Feb 2016 and Feb 2018 via "
+        "Nuffield Trust QualityWatch for the pre-mission trend); NHS planning guidance "
         "2025/26 (65% interim); " + _PLAN_FOR_CHANGE,
     ),
     "vaccine_taskforce": Mission(

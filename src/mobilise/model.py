@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from mobilise.agents import AGENT_CLASSES
-from mobilise.dynamics import adjust, mobilisation, move_toward, response
+from mobilise.dynamics import adjust, exit_rate, mobilisation, move_toward, response
 from mobilise.government import MissionOwner
 from mobilise.missions import (
     ACTOR_TYPES,
@@ -31,6 +31,9 @@ from mobilise.outcomes import STEP_COLUMNS
 from mobilise.population import build_population
 from mobilise.reforms import apply_reforms
 from mobilise.scenario import Scenario
+
+NO_EVIDENCE = 0.5
+"""Delivery before the first observation: neither credit nor blame."""
 
 _TYPE_COUNT = len(ACTOR_TYPES)
 _STREAMS = _TYPE_COUNT + 2  # one per actor type, the network, the mission owner
@@ -89,15 +92,15 @@ class MissionModel(mesa.Model):
         pop = self.population
         self.weights = self.mission.weight_vector()
         self.funded = np.array([self.mission.funded.get(t, 0.0) for t in ACTOR_TYPES])
-        self.need = self.mission.need * pop.by_type(pop.capacity)
+        self.need = self.mission.need_vector() * pop.by_type(pop.capacity)
         self.trust_speed = self.params.trust.speed * (
             1.0 + self.params.trust.coordination_boost * self.ties.coordination()
         )
         self.start_index = quarter_index(self.params.start)
         key = self.mission.key_milestone
         self.key_milestone_step = quarter_index(key.quarter) - self.start_index + 1
-        self.progress = 0.0
-        self.delivery = 1.0
+        self.progress = self.mission.initial_progress
+        self.delivery = NO_EVIDENCE
         self._contribute()  # step 0 shows what those engaged at the start give
         self._rows = np.full((self.params.quarters + 1, len(STEP_COLUMNS) - 2), np.nan)
         self.record_agents = record_agents
@@ -136,12 +139,11 @@ class MissionModel(mesa.Model):
 
     @property
     def government_drive(self) -> float:
-        """Government's engaged, de-siloed share: what its money and contracts cover."""
+        """Government's engaged share (silos keep the rest out of reach): what its money covers."""
         gov = self.population.slices["government"]
         if gov.stop == gov.start:
             return 0.0
-        engaged = float(self.population.engagement[gov].mean())
-        return engaged * (1.0 - self.params.constraints.government_silo_share)
+        return float(self.population.engagement[gov].mean())
 
     def _mobilise(self) -> None:
         pop, ties, influence = self.population, self.ties, self.params.influence
@@ -157,8 +159,10 @@ class MissionModel(mesa.Model):
             w_peer=influence.peer,
             w_cross=influence.cross,
         )
-        target = response(pressure, pop.threshold, influence.noise)
-        pop.engagement = adjust(engagement, target, influence.adjustment)
+        target = pop.ceiling * response(pressure, pop.threshold, influence.noise)
+        leaving = exit_rate(pop.trust, influence.fatigue)
+        moved = adjust(engagement, target, influence.adjustment, leaving)
+        pop.engagement = np.clip(moved, 0.0, pop.ceiling)
 
     def _progress(self) -> None:
         self._contribute()
@@ -169,7 +173,7 @@ class MissionModel(mesa.Model):
     def _contribute(self) -> None:
         """Type contributions relative to need, and their CES aggregate X."""
         pop = self.population
-        contribution = pop.by_type(pop.engagement * pop.capacity * pop.availability)
+        contribution = pop.by_type(pop.engagement * pop.capacity)
         contribution[0] *= self.owner.portfolio_efficiency  # government's money, as allocated
         with np.errstate(invalid="ignore", divide="ignore"):
             self.contribution = np.where(self.need > 0, contribution / self.need, 0.0)
@@ -177,8 +181,7 @@ class MissionModel(mesa.Model):
 
     def _learn(self, step: int) -> None:
         observed = self.owner.observe(self.progress)
-        expected = self.roadmap_progress(step - self.owner.lag)
-        self.delivery = 1.0 if expected <= 0 else min(1.0, observed / expected)
+        self.delivery = self.delivery_against_roadmap(observed, step - self.owner.lag)
         self.owner.update(step, self.delivery)
         weight = self.params.trust.progress_weight
         goal = (1.0 - weight) * self.owner.credibility + weight * self.delivery
@@ -186,12 +189,32 @@ class MissionModel(mesa.Model):
         pop.trust = move_toward(pop.trust, goal, self.trust_speed)
 
     def roadmap_progress(self, step: int) -> float:
-        """Progress the roadmap expects by ``step``: straight to the key milestone."""
+        """Progress the roadmap expects by ``step``: straight from P(0) to the key milestone."""
+        start, target = self.mission.initial_progress, self.mission.target_progress
         if step <= 0:
-            return 0.0
+            return start
         if self.key_milestone_step <= 0:  # the key milestone was due before the start
-            return self.mission.target_progress
-        return self.mission.target_progress * min(1.0, step / self.key_milestone_step)
+            return target
+        return start + (target - start) * min(1.0, step / self.key_milestone_step)
+
+    def trend_progress(self, step: int) -> float:
+        """Where progress would be by ``step`` with nobody mobilised: the pre-mission trend."""
+        return self.mission.initial_progress * (1.0 - self.mission.decay) ** max(step, 0)
+
+    def delivery_against_roadmap(self, observed: float, step: int) -> float:
+        """What the mission has changed, as a share of what its roadmap promised, by ``step``.
+
+        Both are measured from the pre-mission trend, so halting a decline counts.
+        Before any evidence (``step <= 0``) delivery is neutral, 1/2; it is kept in
+        [-1, 1] (worse than the trend is negative), so observation noise does not bias it.
+        """
+        if step <= 0:
+            return NO_EVIDENCE
+        trend = self.trend_progress(step)
+        promised = self.roadmap_progress(step) - trend
+        if promised <= 0:
+            return 1.0
+        return float(np.clip((observed - trend) / promised, -1.0, 1.0))
 
     # --- data ----------------------------------------------------------------------------
 
@@ -209,7 +232,13 @@ class MissionModel(mesa.Model):
             owner.portfolio_efficiency,
         ]
         self._rows[step] = np.concatenate(
-            [row, pop.mean_by_type(pop.engagement), self.contribution, pop.mean_by_type(pop.trust)]
+            [
+                row,
+                pop.mean_by_type(pop.engagement),
+                self.contribution,
+                pop.mean_by_type(pop.trust),
+                pop.reach,
+            ]
         )
         if self.record_agents:
             self._agent_rows.append(np.column_stack([pop.engagement, pop.trust]))

@@ -20,35 +20,50 @@ from mobilise.scenario import Network
 
 @dataclass
 class Ties:
-    """The network, ready for the step: peer and partner shares in one call each."""
+    """The network, ready for the step: peer and partner shares in one call each.
+
+    Shares count only neighbours who *could* engage: ``pi_i`` is the engaged
+    share of the reachable capacity among i's same-type neighbours, so peers
+    outside reach (who never move) neither dilute nor carry a cascade.
+    """
 
     complete: bool
     kind: np.ndarray
     counts: np.ndarray
+    ceiling: np.ndarray  # each agent's engagement ceiling (its reach)
     same: sparse.csr_matrix | None = None  # row-normalised same-type adjacency
     cross: sparse.csr_matrix | None = None  # row-normalised cross-type adjacency
     same_degree: np.ndarray | None = None
     cross_degree: np.ndarray | None = None
 
+    def __post_init__(self) -> None:
+        # the reachable share of each agent's neighbours: fixed for a run, so computed once
+        if self.complete:
+            totals = np.bincount(self.kind, weights=self.ceiling, minlength=len(self.counts))
+            self._same_reach = totals[self.kind] - self.ceiling
+            self._cross_reach = totals.sum() - totals[self.kind]
+        else:
+            assert self.same is not None and self.cross is not None
+            self._same_reach = self.same @ self.ceiling
+            self._cross_reach = self.cross @ self.ceiling
+
     def peer_share(self, engagement: np.ndarray) -> np.ndarray:
-        """Engaged share of each agent's same-type neighbours (``pi_i``)."""
+        """Engaged share of the reachable same-type neighbours (``pi_i``)."""
         if self.complete:
             totals = np.bincount(self.kind, weights=engagement, minlength=len(self.counts))
-            others = self.counts[self.kind] - 1
-            with np.errstate(invalid="ignore", divide="ignore"):
-                share = (totals[self.kind] - engagement) / others
-            return np.where(others > 0, share, 0.0)
-        return self.same @ engagement
+            engaged = totals[self.kind] - engagement
+        else:
+            engaged = self.same @ engagement
+        return _share(engaged, self._same_reach)
 
     def partner_share(self, engagement: np.ndarray) -> np.ndarray:
-        """Engaged share of each agent's cross-type neighbours (``chi_i``)."""
+        """Engaged share of the reachable cross-type neighbours (``chi_i``)."""
         if self.complete:
             totals = np.bincount(self.kind, weights=engagement, minlength=len(self.counts))
-            others = self.counts.sum() - self.counts[self.kind]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                share = (totals.sum() - totals[self.kind]) / others
-            return np.where(others > 0, share, 0.0)
-        return self.cross @ engagement
+            engaged = totals.sum() - totals[self.kind]
+        else:
+            engaged = self.cross @ engagement
+        return _share(engaged, self._cross_reach)
 
     def coordination(self) -> np.ndarray:
         """How tied into coordination channels each agent is, in [0, 1)."""
@@ -73,9 +88,9 @@ def build_ties(spec: Network, population: Population, seed: np.random.SeedSequen
     its own stream, so changing one block's degree (a reform) leaves the others'
     ties exactly as they were: common random numbers for the network.
     """
-    kind, counts = population.kind, population.counts
+    kind, counts, ceiling = population.kind, population.counts, population.ceiling
     if spec.kind == "complete":
-        return Ties(complete=True, kind=kind, counts=counts)
+        return Ties(complete=True, kind=kind, counts=counts, ceiling=ceiling)
     n = population.size
     if spec.kind == "random":
         rng = np.random.default_rng(seed)
@@ -97,6 +112,7 @@ def build_ties(spec: Network, population: Population, seed: np.random.SeedSequen
         complete=False,
         kind=kind,
         counts=counts,
+        ceiling=ceiling,
         same=_row_normalised(same, same_degree),
         cross=_row_normalised(cross, cross_degree),
         same_degree=same_degree,
@@ -147,6 +163,13 @@ def _symmetric(rows: np.ndarray, cols: np.ndarray, n: int) -> sparse.csr_matrix:
     a = a + a.T
     a.data[:] = 1.0
     return a
+
+
+def _share(engaged: np.ndarray, reachable: np.ndarray) -> np.ndarray:
+    """``engaged / reachable``, 0 where no neighbour could engage (never above 1)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(reachable > 1e-12, engaged / reachable, 0.0)
+    return np.minimum(share, 1.0)
 
 
 def _row_normalised(matrix: sparse.csr_matrix, degree: np.ndarray) -> sparse.csr_matrix:

@@ -54,6 +54,13 @@ STEP_OUTCOMES: tuple[Outcome, ...] = (
     Outcome("engaged", "Engaged share", "share", "mean engagement of the type", per_type=True),
     Outcome("contribution", "Contribution / need", "ratio", "Q_k / Q*_k", per_type=True),
     Outcome("trust", "Mean trust", "share", "mean trust of the type", per_type=True),
+    Outcome(
+        "reach",
+        "Reach",
+        "share",
+        "share of the type that can engage at all, set by the constraints",
+        per_type=True,
+    ),
 )
 """Recorded every step, in this order, after ``step`` and ``quarter``."""
 

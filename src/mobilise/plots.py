@@ -48,6 +48,8 @@ ARM_COLOURS: tuple[str, ...] = tuple(
 """Reform arms in order; yellow is left out (too faint for lines on white paper)."""
 
 GREY = "#666666"
+REACH_STYLE = {"linestyle": (0, (2, 2)), "linewidth": 1.0, "alpha": 0.8}
+"""How an actor type's reach (the most that can engage) is drawn above its engagement."""
 TEXT = {"small": 9, "normal": 10, "title": 12}
 """Font sizes in points: nothing smaller than 9 pt, for print."""
 
@@ -461,11 +463,16 @@ def engagement_by_type(
     axes = fig.subplots(rows, columns, sharex=True, sharey=True, squeeze=False).ravel()
     for extra in axes[len(types) :]:
         fig.delaxes(extra)
+    ceilings = [t for t in types if f"reach_{t}" in ts]
     for ax, actor_type in zip(axes, types, strict=False):
         medians = ts.groupby(["arm", "step"])[f"engaged_{actor_type}"].median()
+        reach = ts.groupby(["arm", "step"])[f"reach_{actor_type}"].median() if ceilings else None
         for arm in arms:
             line = medians.loc[arm]
             ax.plot(line.index, line.to_numpy() * 100, **styles[arm])
+            if reach is not None:  # the ceiling structure sets: nobody engages beyond reach
+                ceiling = reach.loc[arm]
+                ax.plot(ceiling.index, ceiling.to_numpy() * 100, **{**styles[arm], **REACH_STYLE})
         ax.set_title(pretty(actor_type).capitalize(), fontsize=TEXT["normal"])
         ax.set_ylim(0, 100)
         xlabel = _quarter_axis(ax, quarters, max_ticks=4, years=True)
@@ -481,7 +488,10 @@ def engagement_by_type(
         + (f"median of {runs} runs per arm" if runs else "median over runs")
         + (f"; {note}" if note else ""),
     )
-    _legend(fig, [Line2D([], [], label=pretty(a), **styles[a]) for a in arms], 4)
+    handles = [Line2D([], [], label=pretty(a), **styles[a]) for a in arms]
+    if ceilings:
+        handles.append(Line2D([], [], label="reach (ceiling)", color=GREY, **REACH_STYLE))
+    _legend(fig, handles, 4)
     return fig
 
 

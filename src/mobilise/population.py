@@ -16,10 +16,10 @@ from mobilise.dynamics import patience
 from mobilise.missions import ACTOR_TYPES
 from mobilise.scenario import Scenario
 from mobilise.structure import (
-    AVAILABILITY,
-    OVERSEAS_ALIGNMENT_FACTOR,
+    REACH,
     charity_horizon,
-    holding_horizon,
+    engagement_ceiling,
+    funded_reach,
     investor_overseas,
 )
 
@@ -35,12 +35,13 @@ class Population:
     alignment: np.ndarray
     horizon: np.ndarray
     patience: np.ndarray
-    availability: np.ndarray
+    ceiling: np.ndarray  # largest possible engagement: 0 outside the type's reach
     engagement: np.ndarray
-    overseas: np.ndarray  # investors with a short horizon and no domestic stake
+    overseas: np.ndarray  # investors held from overseas: outside reach
     slices: dict[str, slice]
     counts: np.ndarray  # agents per type, ACTOR_TYPES order
     base_cost: np.ndarray  # participation cost per type, ACTOR_TYPES order
+    reach: np.ndarray  # reachable share per type, ACTOR_TYPES order
 
     @property
     def size(self) -> int:
@@ -57,12 +58,28 @@ class Population:
             return self.by_type(values) / self.counts
 
 
+def type_reach(scenario: Scenario, actor_type: str) -> float:
+    """The share of ``actor_type`` that can engage in this scenario's mission.
+
+    Set in the scenario, or by the constraints; where the mission funds the
+    type, the state as funder and buyer brings that share of those outside
+    structural reach within it (see :func:`structure.funded_reach`).
+    """
+    spec = scenario.population(actor_type)
+    if spec.reach is not None:
+        return spec.reach
+    structural = REACH[actor_type](scenario.constraints)
+    funded = scenario.mission_spec.funded.get(actor_type, 0.0)
+    return funded_reach(structural, funded, scenario.constraints)
+
+
 def build_population(scenario: Scenario, streams: list[np.random.SeedSequence]) -> Population:
     """Draw every agent's attributes; one seed stream per actor type."""
     constraints = scenario.constraints
     lag = scenario.mission_spec.payoff_lag
     parts: dict[str, list[np.ndarray]] = {name: [] for name in _FIELDS}
     slices: dict[str, slice] = {}
+    reach = np.zeros(len(ACTOR_TYPES))
     start = 0
     for index, (actor_type, stream) in enumerate(zip(ACTOR_TYPES, streams, strict=True)):
         spec = scenario.population(actor_type)
@@ -78,15 +95,14 @@ def build_population(scenario: Scenario, streams: list[np.random.SeedSequence]) 
         overseas = np.zeros(n, dtype=bool)
         if actor_type == "investor":
             overseas = investor_overseas(rng, n, constraints)
-            horizon = np.where(overseas, holding_horizon(constraints), horizon)
-            alignment = np.where(overseas, alignment * OVERSEAS_ALIGNMENT_FACTOR, alignment)
         elif actor_type == "charity":
             horizon = charity_horizon(horizon, constraints)
-        engaged_share = spec.initial_engaged
-        if engaged_share is None:  # today's formal volunteers; nobody else
-            engaged_share = constraints.volunteering_rate if actor_type == "volunteer" else 0.0
-        engagement = np.zeros(n)
-        engagement[np.argsort(threshold, kind="stable")[: round(engaged_share * n)]] = 1.0
+        reach[index] = type_reach(scenario, actor_type)
+        # who is reached first: a random order, overseas investors last (no domestic stake)
+        order = np.lexsort((rng.random(n), overseas))
+        rank = np.empty(n)
+        rank[order] = np.arange(n)
+        ceiling = engagement_ceiling(reach[index], rank)
         values = {
             "kind": np.full(n, index, dtype=np.intp),
             "capacity": capacity,
@@ -95,8 +111,10 @@ def build_population(scenario: Scenario, streams: list[np.random.SeedSequence]) 
             "alignment": alignment,
             "horizon": horizon,
             "patience": patience(horizon, lag),
-            "availability": np.full(n, AVAILABILITY[actor_type](constraints)),
-            "engagement": engagement,
+            "ceiling": ceiling,
+            "engagement": _initially_engaged(
+                spec.initial_engaged, actor_type, scenario, threshold, ceiling
+            ),
             "overseas": overseas,
         }
         for name in _FIELDS:
@@ -107,7 +125,31 @@ def build_population(scenario: Scenario, streams: list[np.random.SeedSequence]) 
         slices=slices,
         counts=np.array([scenario.population(t).count for t in ACTOR_TYPES], dtype=float),
         base_cost=np.array([scenario.population(t).cost for t in ACTOR_TYPES]),
+        reach=reach,
     )
+
+
+def _initially_engaged(
+    share: float | None,
+    actor_type: str,
+    scenario: Scenario,
+    threshold: np.ndarray,
+    ceiling: np.ndarray,
+) -> np.ndarray:
+    """Engagement at the start: those within reach with the lowest thresholds, up to ``share``.
+
+    ``share`` defaults to today's formal volunteers for volunteers and 0 for
+    everyone else; it cannot exceed the type's reach (nobody outside it engages).
+    """
+    if share is None:
+        share = scenario.constraints.volunteering_rate if actor_type == "volunteer" else 0.0
+    wanted = share * len(threshold)
+    reachable = np.flatnonzero(ceiling > 0)
+    chosen = reachable[np.argsort(threshold[reachable], kind="stable")]
+    engagement = np.zeros(len(threshold))
+    engaged = np.minimum(np.cumsum(ceiling[chosen]), wanted)
+    engagement[chosen] = np.diff(engaged, prepend=0.0)
+    return engagement
 
 
 _FIELDS = (
@@ -118,7 +160,7 @@ _FIELDS = (
     "alignment",
     "horizon",
     "patience",
-    "availability",
+    "ceiling",
     "engagement",
     "overseas",
 )

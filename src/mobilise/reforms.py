@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from mobilise.scenario import Scenario
+from mobilise.structure import REACH
 
 Getter = Callable[[Scenario], float]
 
@@ -112,6 +113,11 @@ def _cross(a: str, b: str) -> Getter:
     return lambda s: s.network.cross(a, b)
 
 
+def _reach(actor_type: str) -> Move:
+    """The type's structural reach: reforms widen who can engage, not only how easily."""
+    return Move(f"reach of {actor_type}", lambda s: REACH[actor_type](s.constraints), 1)
+
+
 # --- the catalogue --------------------------------------------------------------------
 
 COUNCIL_TYPES = ("government", "business", "union", "investor", "charity")
@@ -162,6 +168,7 @@ def _patient_capital(s: Scenario, k: float) -> Scenario:
         s,
         overseas_share=c.overseas_share * (1 - 0.3 * k),
         holding_period_years=_toward(c.holding_period_years, 5.0, k),
+        short_termist_share=c.short_termist_share * (1 - 0.3 * k),
     )
 
 
@@ -233,6 +240,7 @@ REFORMS: dict[str, Reform] = {
         moves=(
             Move("charity funding term", lambda s: s.constraints.charity_funding_term_years, 1),
             Move("contract subsidy share", lambda s: s.constraints.contract_subsidy_share, -1),
+            _reach("charity"),
         ),
     ),
     "procurement_reform": Reform(
@@ -257,6 +265,7 @@ REFORMS: dict[str, Reform] = {
             Move(
                 "volunteer mean threshold", lambda s: s.population("volunteer").threshold.mean(), -1
             ),
+            _reach("volunteer"),
         ),
     ),
     "social_partnership": Reform(
@@ -268,17 +277,22 @@ REFORMS: dict[str, Reform] = {
         moves=(
             Move("union density", lambda s: s.constraints.union_density, 1),
             Move("network cross degree union-business", _cross("union", "business"), 1),
+            _reach("union"),
         ),
     ),
     "patient_capital": Reform(
         name="patient_capital",
         description="Consolidated pension funds and domestic long-term ownership",
-        relaxes="short investor horizons and overseas ownership",
+        relaxes="short investor horizons, overseas ownership and the short-termism they impose "
+        "on firms",
         source="Demos, Mobilisation Nation (2025), Fig. 3; ONS share ownership",
         transform=_patient_capital,
         moves=(
             Move("overseas share of quoted shares", lambda s: s.constraints.overseas_share, -1),
             Move("holding period", lambda s: s.constraints.holding_period_years, 1),
+            Move("short-termist share of firms", lambda s: s.constraints.short_termist_share, -1),
+            _reach("investor"),
+            _reach("business"),
         ),
     ),
     "mission_ownership": Reform(
@@ -298,7 +312,10 @@ REFORMS: dict[str, Reform] = {
         relaxes="government silos",
         source="INVI, mission-driven governance, lesson 3 (cross-functional governance)",
         transform=_pooled_budgets,
-        moves=(Move("silo share", lambda s: s.constraints.government_silo_share, -1),),
+        moves=(
+            Move("silo share", lambda s: s.constraints.government_silo_share, -1),
+            _reach("government"),
+        ),
     ),
     "learning_and_portfolio": Reform(
         name="learning_and_portfolio",

@@ -31,6 +31,7 @@ RESULT_COLUMNS = [
     "milestone_step",
     *[f"peak_engaged_{t}" for t in ACTOR_TYPES],
     *[f"final_engaged_{t}" for t in ACTOR_TYPES],
+    *[f"reach_{t}" for t in ACTOR_TYPES],
     "total_spend",
 ]
 """Outcome columns of ``runs.csv``, after the identifying columns and sweep values."""
@@ -77,6 +78,7 @@ def run_one(spec: RunSpec) -> RunResult:
             ),
             **{f"peak_engaged_{t}": summary["peak_engaged"][t] for t in ACTOR_TYPES},
             **{f"final_engaged_{t}": summary["final_engaged"][t] for t in ACTOR_TYPES},
+            **{f"reach_{t}": summary["reach"][t] for t in ACTOR_TYPES},
             "total_spend": summary["total_spend"],
         }
     )

@@ -17,6 +17,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from mobilise.distributions import DISTRIBUTION_FAMILIES, Beta, Distribution, Fixed
 from mobilise.missions import ACTOR_TYPES, MISSIONS, Mission, quarter_index
+from mobilise.pattern_spec import Pattern, check_output, check_reforms
 from mobilise.strict import Strict
 
 
@@ -46,8 +47,15 @@ class Population(Strict):
         None,
         ge=0,
         le=1,
-        description="share engaged at the start, those with the lowest thresholds; "
-        "default: constraints.volunteering_rate for volunteers, 0 for other types",
+        description="share engaged at the start: those within reach with the lowest "
+        "thresholds; default: constraints.volunteering_rate for volunteers, 0 for others",
+    )
+    reach: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="share of the type that can engage at all; default: set by the "
+        "constraints (docs/model.md, Reach)",
     )
 
 
@@ -59,6 +67,21 @@ class Influence(Strict):
     cross: float = Field(0.3, ge=0, description="w_X: weight of engaged partner types")
     noise: float = Field(0.05, ge=0, description="s: response noise; 0 is a hard threshold")
     adjustment: float = Field(0.5, gt=0, le=1, description="alpha: adjustment speed")
+    fatigue: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="phi: share of engagement lost per quarter at zero trust (staying cost)",
+    )
+
+    @model_validator(mode="after")
+    def _engagement_stays_a_share(self) -> Influence:
+        if self.adjustment + self.fatigue > 1:
+            raise ValueError(
+                f"adjustment + fatigue must be at most 1, found "
+                f"{self.adjustment:g} + {self.fatigue:g}"
+            )
+        return self
 
 
 class Network(Strict):
@@ -144,6 +167,13 @@ class Constraints(Strict):
     contract_subsidy_share: float = Field(
         0.87, ge=0, le=1, description="charities subsidising public contracts (NCVO 2024)"
     )
+    short_termist_share: float = Field(
+        0.55,
+        ge=0,
+        le=1,
+        description="firms that would forgo a value-creating project to meet a short-term "
+        "earnings target (Graham, Harvey and Rajgopal 2005, approx.)",
+    )
     government_silo_share: float = Field(
         0.3, ge=0, lt=1, description="share of government effort lost to silos (assumption)"
     )
@@ -215,6 +245,17 @@ class Target(Strict):
     )
     source: str = ""
 
+    def as_pattern(self) -> Pattern:
+        """The target as a pattern: the mean at the horizon, near the data value."""
+        return Pattern(
+            name=self.fact,
+            output=self.output,
+            conditions=self.conditions,
+            near=self.value,
+            tolerance=self.tolerance,
+            source=self.source,
+        )
+
 
 class Calibration(Strict):
     """Targets, the free parameters fitted to them, and the record of the last fit."""
@@ -230,14 +271,8 @@ class Calibration(Strict):
     @field_validator("targets")
     @classmethod
     def _outputs_known(cls, value: list[Target]) -> list[Target]:
-        from mobilise.outcomes import STEP_COLUMNS
-
         for target in value:
-            if target.output not in STEP_COLUMNS[2:]:
-                raise ValueError(
-                    f"unknown output '{target.output}' (expected a run column such as "
-                    "engaged_volunteer, trust_union, metric)"
-                )
+            check_output(target.output)
         return value
 
 
@@ -258,6 +293,9 @@ class Scenario(Strict):
     reforms: dict[str, float] = Field(default_factory=dict, description="reform -> strength")
     seed: int = Field(0, ge=0)
     calibration: Calibration | None = None
+    patterns: list[Pattern] = Field(
+        default_factory=list, description="claims about the model, run by mobilise check"
+    )
 
     @field_validator("start")
     @classmethod
@@ -284,10 +322,7 @@ class Scenario(Strict):
     @field_validator("reforms")
     @classmethod
     def _reforms_known(cls, value: dict[str, float]) -> dict[str, float]:
-        from mobilise.reforms import check_reform  # reforms.py imports this module
-
-        for name, strength in value.items():
-            check_reform(name, strength)
+        check_reforms(value)
         return value
 
     @model_validator(mode="after")

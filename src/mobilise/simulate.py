@@ -72,6 +72,7 @@ def summarise(frame: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
         "milestones": milestones,
         "peak_engaged": {t: _number(frame[f"engaged_{t}"].max()) for t in ACTOR_TYPES},
         "final_engaged": {t: _number(final[f"engaged_{t}"]) for t in ACTOR_TYPES},
+        "reach": {t: _number(final[f"reach_{t}"]) for t in ACTOR_TYPES},
         "total_spend": float(frame["spend"].iloc[1:].sum()),
     }
 

@@ -1,14 +1,19 @@
-"""Which assumptions matter: ``sensitivity``, ``discover``, ``calibrate``."""
+"""Which assumptions matter and does the model hold: sensitivity, discover, calibrate, check."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from mobilise.cli import cli, execution_options
 from mobilise.cli.batches import _exit_if_failed, _run_design
-from mobilise.scenario import ScenarioError, load_scenario
+from mobilise.scenario import Scenario, ScenarioError, load_scenario
+
+if TYPE_CHECKING:
+    from mobilise.patterns import PatternResult
 
 
 @cli.command()
@@ -171,8 +176,61 @@ def calibrate(scenario_file: Path, out: Path | None, check_only: bool) -> None:
     click.echo(f"  wrote {out}")
 
 
-def _echo_checks(scenario, checks) -> None:
+@cli.command(name="check")
+@click.argument(
+    "scenario_files",
+    metavar="SCENARIO...",
+    nargs=-1,
+    required=True,
+    type=click.Path(path_type=Path),
+)
+@click.option(
+    "--seeds",
+    type=click.IntRange(min=2, max=10_000),
+    default=20,
+    show_default=True,
+    help="Replications per pattern (the same seeds for every pattern and arm).",
+)
+@click.option(
+    "--seed",
+    "master_seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Master seed the replication seeds are spawned from.",
+)
+def check_command(scenario_files: tuple[Path, ...], seeds: int, master_seed: int) -> None:
+    """Run each scenario's declared patterns: expected, measured (5-95% band), ok or MISS.
+
+    Exit 0 if every pattern holds, 1 if any misses, 2 on bad input.
+    """
+    from mobilise import patterns
+
+    scenarios = [(path, load_scenario(path)) for path in scenario_files]
+    for path, scenario in scenarios:
+        if not scenario.patterns:
+            raise ScenarioError(f"{path}: patterns: the scenario declares no patterns to check")
+    missed = total = 0
+    for path, scenario in scenarios:
+        click.echo(
+            f"{scenario.name} ({path}): {len(scenario.patterns)} patterns, "
+            f"{seeds} seeds from master seed {master_seed}"
+        )
+        results = patterns.check(
+            scenario, replications=seeds, seed=master_seed, source=str(path), base=path.parent
+        )
+        for result in results:
+            click.echo(f"  {result.line()}")
+        missed += sum(not r.ok for r in results)
+        total += len(results)
+    click.echo(f"{total - missed} of {total} patterns ok" + (f", {missed} MISS" if missed else ""))
+    if missed:
+        sys.exit(1)
+
+
+def _echo_checks(scenario: Scenario, checks: list[PatternResult]) -> None:
     spec = scenario.calibration
+    assert spec is not None
     if spec.fitted:
         values = ", ".join(f"{k} = {v:.4g}" for k, v in spec.fitted["values"].items())
         click.echo(f"{scenario.name}: fitted on {spec.fitted['date']} ({values})")
@@ -180,13 +238,8 @@ def _echo_checks(scenario, checks) -> None:
         click.echo(
             f"{scenario.name}: not fitted; parameters as set in the file (from data or assumption)"
         )
-    for c in checks:
-        verdict = "inside" if c.inside else "OUTSIDE"
-        click.echo(
-            f"  {c.target.fact:<30} {c.target.output:<20} model {c.mean:.3f} "
-            f"[{c.low:.3f}, {c.high:.3f}]  data {c.target.value:g} "
-            f"+/- {c.target.tolerance:g}  {verdict}"
-        )
+    for result in checks:
+        click.echo(f"  {result.line()}")
 
 
 def _echo_indices(table, method: str) -> None:
