@@ -1,10 +1,11 @@
 """The response, adjustment and patience functions, alone."""
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mobilise.dynamics import adjust, move_toward, patience, response
+from mobilise.dynamics import adjust, exit_rate, move_toward, patience, response
 
 finite = st.floats(-5, 5, allow_nan=False)
 
@@ -34,6 +35,21 @@ def test_adjustment_moves_part_way_and_never_overshoots(e, target, alpha):
 
 def test_full_adjustment_jumps_to_target():
     assert adjust(np.array([0.3]), np.array([1.0]), 1.0)[0] == 1.0
+
+
+@given(st.floats(0, 1), st.floats(0, 1), st.floats(0.01, 0.9), st.floats(0, 1))
+def test_staying_costs_lower_engagement_and_keep_it_a_share(e, target, alpha, trust):
+    fatigue = 1.0 - alpha  # the largest the schema allows with this alpha
+    rate = exit_rate(np.array([trust]), fatigue)
+    with_exit = adjust(np.array([e]), np.array([target]), alpha, rate)[0]
+    without = adjust(np.array([e]), np.array([target]), alpha)[0]
+    assert -1e-12 <= with_exit <= without + 1e-12
+    assert with_exit <= max(e, target) + 1e-12
+
+
+def test_exit_grows_as_trust_falls_and_vanishes_at_full_trust():
+    rates = exit_rate(np.array([0.0, 0.5, 1.0]), 0.1)
+    assert rates.tolist() == pytest.approx([0.1, 0.05, 0.0])
 
 
 @given(st.floats(0, 400), st.floats(0.1, 40))
