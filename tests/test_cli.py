@@ -169,6 +169,8 @@ def test_compare_round_trip_and_report_regenerates_figures(tmp_path, capsys):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "together" in done.stdout and "vs government push alone" in done.stdout
+    # effects reported when the milestone is due and at the horizon, whatever their sign
+    assert "when the milestone is due" in done.stdout and "at the horizon" in done.stdout
     runs = pd.read_csv(out / "runs.csv")
     assert set(runs["arm"]) == {"baseline", "multi_year_funding", "pooled_budgets", "together"}
     assert runs.groupby("replication")["seed"].nunique().eq(1).all()  # shared seeds
@@ -181,6 +183,7 @@ def test_compare_round_trip_and_report_regenerates_figures(tmp_path, capsys):
     main(["report", str(out)])
     assert "forest.png" in capsys.readouterr().out
     assert (out / "figures" / "forest.png").exists() and (out / "effects.csv").exists()
+    assert (out / "figures" / "forest_horizon.png").exists()
     pd.testing.assert_frame_equal(pd.read_csv(out / "effects.csv"), effects)
 
 

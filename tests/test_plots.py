@@ -197,14 +197,17 @@ def test_save_writes_png_and_svg(tmp_path, synthetic):
 
 def test_write_report_writes_every_figure(tmp_path, synthetic):
     runs, ts = synthetic
-    effects = paired_effects(runs, bootstrap=0)
+    runs = runs.assign(milestone_metric=runs["final_metric"] - 0.01)
+    effects = pd.concat(  # as report.all_effects stacks them: the milestone and the horizon
+        [
+            paired_effects(runs, outcome=o, bootstrap=0).assign(outcome=o)
+            for o in ("milestone_metric", "final_metric")
+        ]
+    )
     paths = write_report(runs, ts, effects, factorial_effects(runs, FACTORS), tmp_path)
     names = sorted(p.name for p in paths)
-    assert names == sorted(
-        f"{stem}.{suffix}"
-        for stem in ("fan_nhs_p0", "engagement_nhs_p0", "forest", "interactions_nhs_p0")
-        for suffix in ("png", "svg")
-    )
+    stems = ("fan_nhs_p0", "engagement_nhs_p0", "forest", "forest_horizon", "interactions_nhs_p0")
+    assert names == sorted(f"{stem}.{suffix}" for stem in stems for suffix in ("png", "svg"))
     assert all(p.parent == tmp_path / "figures" and p.stat().st_size > 0 for p in paths)
     without = write_report(runs, ts, None, pd.DataFrame(), tmp_path / "lean")
     assert len(without) == 4  # fan and engagement only

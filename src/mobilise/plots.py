@@ -48,6 +48,9 @@ ARM_COLOURS: tuple[str, ...] = tuple(
 """Reform arms in order; yellow is left out (too faint for lines on white paper)."""
 
 GREY = "#666666"
+OUTCOME_WHEN = {"milestone_metric": " when the milestone is due", "final_metric": " at the horizon"}
+"""How a figure names the moment an effect is measured at."""
+
 REACH_STYLE = {"linestyle": (0, (2, 2)), "linewidth": 1.0, "alpha": 0.8}
 """How an actor type's reach (the most that can engage) is drawn above its engagement."""
 TEXT = {"small": 9, "normal": 10, "title": 12}
@@ -425,11 +428,7 @@ def forest_plot(
     _suptitle(
         fig,
         "Effect of each reform on the key metric"
-        + (
-            " when the milestone is due"
-            if effects.attrs.get("outcome") == "milestone_metric"
-            else ""
-        ),
+        + OUTCOME_WHEN.get(effects.attrs.get("outcome"), ""),
         f"mean paired difference (same seeds) with {confidence:.0%} t interval, blue if it "
         "excludes zero;\nat right: effect [interval] and number of paired runs",
     )
@@ -626,7 +625,16 @@ def write_report(
         labels = {
             p: _sweep_note(runs, m, p) for m, p in effects[["mission", "point"]].itertuples(False)
         }
-        written += save(forest_plot(effects, point_labels=labels), figures / "forest")
+        by_outcome = (
+            effects.groupby("outcome", sort=False)
+            if "outcome" in effects
+            else [(effects.attrs.get("outcome"), effects)]
+        )
+        for outcome, part in by_outcome:  # when the milestone is due, and at the horizon
+            part = part.drop(columns="outcome", errors="ignore")
+            part.attrs.update(effects.attrs, outcome=outcome)
+            stem = "forest" if outcome != "final_metric" else "forest_horizon"
+            written += save(forest_plot(part, point_labels=labels), figures / stem)
     if interactions is not None and not interactions.empty:
         for (mission, point), _ in interactions.groupby(["mission", "point"], sort=False):
             written += save(

@@ -29,7 +29,8 @@ EFFECT_OUTCOMES = ("final_metric", "milestone_metric")
 """Outcomes in effects.csv: the metric at the horizon, and at the key milestone's date."""
 
 HEADLINE_OUTCOME = "milestone_metric"
-"""Figures and interactions use the metric when the milestone is due: the question asked."""
+"""Interactions use the metric when the milestone is due: the question asked. Effects and
+their forest plots are reported at the milestone date and at the horizon."""
 
 
 def all_effects(runs: pd.DataFrame) -> pd.DataFrame:
@@ -59,9 +60,8 @@ def analyse_and_plot(out: Path, *, factorial: list[str] | None = None) -> list[P
         interactions.to_csv(out / "interactions.csv", index=False, float_format="%.10g")
         written.append(out / "interactions.csv")
     if len(runs) and len(series):
-        headline = effects[effects["outcome"] == HEADLINE_OUTCOME].drop(columns="outcome")
-        headline.attrs.update(outcome=HEADLINE_OUTCOME, confidence=0.95)
-        written += write_report(runs, series, headline, interactions, out)
+        effects.attrs.update(confidence=0.95)  # a forest plot per outcome: milestone and horizon
+        written += write_report(runs, series, effects, interactions, out)
     return written
 
 

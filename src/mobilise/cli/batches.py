@@ -152,16 +152,21 @@ def _echo_effects(out: Path) -> None:
     effects = pd.read_csv(path)
     if effects.empty:
         return
-    effects = effects[effects["outcome"] == "milestone_metric"]
-    click.echo(
-        "  effect on the key metric when the milestone is due, vs government push alone "
-        "(mean, 95% CI); milestone met:"
-    )
-    for row in effects.sort_values(
-        ["mission", "point", "mean_diff"], ascending=[True, True, False]
-    ).itertuples():
+    for outcome, when in (("milestone_metric", "when the milestone is due"),
+                          ("final_metric", "at the horizon")):  # fmt: skip
+        rows = effects[effects["outcome"] == outcome]
+        if rows.empty or rows["mean_diff"].isna().all():
+            continue
         click.echo(
-            f"  {row.mission:<14} {row.arm:<32} {row.mean_diff:+.4g} "
-            f"[{row.t_low:+.3g}, {row.t_high:+.3g}]"
-            f"  {row.p_met_arm:5.0%} vs {row.p_met_baseline:4.0%}"
+            f"  effect on the key metric {when}, vs government push alone (mean, 95% CI)"
+            + ("; milestone met:" if outcome == "milestone_metric" else ":")
         )
+        for row in rows.sort_values(
+            ["mission", "point", "mean_diff"], ascending=[True, True, False]
+        ).itertuples():
+            met = f"  {row.p_met_arm:5.0%} vs {row.p_met_baseline:4.0%}"
+            click.echo(
+                f"  {row.mission:<14} {row.arm:<32} {row.mean_diff:+.4g} "
+                f"[{row.t_low:+.3g}, {row.t_high:+.3g}]"
+                + (met if outcome == "milestone_metric" else "")
+            )
