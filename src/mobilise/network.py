@@ -37,15 +37,15 @@ class Ties:
     cross_degree: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        # the reachable share of each agent's neighbours: fixed for a run, so computed once
+        # the reachable share of each agent's neighbours is fixed for a run: invert it once
         if self.complete:
             totals = np.bincount(self.kind, weights=self.ceiling, minlength=len(self.counts))
-            self._same_reach = totals[self.kind] - self.ceiling
-            self._cross_reach = totals.sum() - totals[self.kind]
+            same, cross = totals[self.kind] - self.ceiling, totals.sum() - totals[self.kind]
         else:
             assert self.same is not None and self.cross is not None
-            self._same_reach = self.same @ self.ceiling
-            self._cross_reach = self.cross @ self.ceiling
+            same, cross = self.same @ self.ceiling, self.cross @ self.ceiling
+        self._per_reachable_peer = _inverse(same)
+        self._per_reachable_partner = _inverse(cross)
 
     def peer_share(self, engagement: np.ndarray) -> np.ndarray:
         """Engaged share of the reachable same-type neighbours (``pi_i``)."""
@@ -54,7 +54,7 @@ class Ties:
             engaged = totals[self.kind] - engagement
         else:
             engaged = self.same @ engagement
-        return _share(engaged, self._same_reach)
+        return np.minimum(engaged * self._per_reachable_peer, 1.0)
 
     def partner_share(self, engagement: np.ndarray) -> np.ndarray:
         """Engaged share of the reachable cross-type neighbours (``chi_i``)."""
@@ -63,7 +63,7 @@ class Ties:
             engaged = totals.sum() - totals[self.kind]
         else:
             engaged = self.cross @ engagement
-        return _share(engaged, self._cross_reach)
+        return np.minimum(engaged * self._per_reachable_partner, 1.0)
 
     def coordination(self) -> np.ndarray:
         """How tied into coordination channels each agent is, in [0, 1)."""
@@ -165,11 +165,10 @@ def _symmetric(rows: np.ndarray, cols: np.ndarray, n: int) -> sparse.csr_matrix:
     return a
 
 
-def _share(engaged: np.ndarray, reachable: np.ndarray) -> np.ndarray:
-    """``engaged / reachable``, 0 where no neighbour could engage (never above 1)."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(reachable > 1e-12, engaged / reachable, 0.0)
-    return np.minimum(share, 1.0)
+def _inverse(reachable: np.ndarray) -> np.ndarray:
+    """``1 / reachable``, 0 where no neighbour could engage (so its share is 0)."""
+    with np.errstate(divide="ignore"):
+        return np.where(reachable > 1e-12, 1.0 / reachable, 0.0)
 
 
 def _row_normalised(matrix: sparse.csr_matrix, degree: np.ndarray) -> sparse.csr_matrix:

@@ -53,19 +53,18 @@ class PatternResult:
 
 def describe(pattern: Pattern) -> str:
     """What a pattern reads, in words: 'mean of engaged_union at the horizon'."""
+    change = "the change in " if pattern.versus is not None else ""
     if pattern.output in RUN_OUTPUTS:
-        what = f"share of runs with {pattern.output}"
-        if pattern.statistic != "mean":
-            what = f"{pattern.statistic} of {pattern.output}"
+        what = f"{pattern.statistic} of {change}{pattern.output}"
+        if pattern.statistic == "mean" and not change:
+            what = f"share of runs with {pattern.output}"
     else:
         where = pattern.output + (f" - {pattern.minus}" if pattern.minus else "")
         if isinstance(pattern.at, int):
             when = f"at step {pattern.at}"
         else:
             when = {"horizon": "at the horizon", "milestone": "at the key milestone"}[pattern.at]
-        what = f"{pattern.statistic} of {where} {when}"
-    if pattern.versus is not None:
-        what = f"change in {what}"
+        what = f"{pattern.statistic} of {change}{where} {when}"
     return what + (" (share of gap)" if pattern.scale == "gap" else "")
 
 
