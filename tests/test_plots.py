@@ -15,6 +15,7 @@ from matplotlib.text import Text
 
 from mobilise import ACTOR_TYPES, REFORMS, plots, run, summarise
 from mobilise.analysis import factorial_effects, paired_effects
+from mobilise.experiment import in_memory
 from mobilise.missions import quarter_index, quarter_label
 from mobilise.outcomes import STEP_COLUMNS
 from mobilise.plots import (
@@ -27,6 +28,7 @@ from mobilise.plots import (
     save,
     write_report,
 )
+from mobilise.runs import run_chunk
 
 FIGURES = Path(os.environ.get("MOBILISE_FIGS", "/tmp/mobilise_figs"))
 FACTORS = ["mission_councils", "pooled_budgets"]
@@ -165,6 +167,23 @@ def test_engagement_panel_per_type_with_data(synthetic):
     assert [ax.get_title() for ax in fig.axes] == [t.capitalize() for t in ACTOR_TYPES]
     assert_readable(fig)
     assert len(engagement_by_type(ts.assign(engaged_investor=np.nan), "nhs").axes) == 5
+
+
+def test_engagement_draws_each_types_reach_as_its_ceiling(uk):
+    """The chart's dashed line per type sits at the reach the runs recorded, per arm."""
+    design = in_memory(
+        uk.updated("quarters", 6), {"social_partnership": {"social_partnership": 1.0}},
+        replications=2, seed=0,
+    )  # fmt: skip
+    ts = pd.concat(run_chunk(design.runs()).timeseries)
+    fig = engagement_by_type(ts, uk.mission_spec.name)
+    union = next(ax for ax in fig.axes if ax.get_title() == "Union")
+    ceilings = sorted({round(float(line.get_ydata()[0]), 6) for line in union.get_lines()
+                       if line.get_linestyle() not in ("-", "None")})  # fmt: skip
+    expected = sorted(round(100 * v, 6) for v in ts.groupby("arm")["reach_union"].median())
+    assert ceilings == expected == [22.0, 35.0]  # today's density; social partnership's goal
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "reach (ceiling)" in legend
 
 
 def test_interaction_heatmap(synthetic):
