@@ -68,7 +68,7 @@ def tradeoff_plot(table: pd.DataFrame, mission: str, *, top: int = 5) -> Figure:
     packages and push alone are labelled, with their bootstrap intervals.
     """
     scale = _scale(mission)
-    fig = _figure(6.2)
+    fig = _figure(6.4 + 0.2 * min(top + 1, len(table)))
     ax = fig.subplots()
     x = table["satisficing"].to_numpy(float) * 100
     y = table["regret_p90"].to_numpy(float) * scale.factor
@@ -98,7 +98,8 @@ def tradeoff_plot(table: pd.DataFrame, mission: str, *, top: int = 5) -> Figure:
             label="non-dominated",
             zorder=3,
         )
-    for row in _highlighted(table, top).itertuples():
+    key = []
+    for j, row in enumerate(_highlighted(table, top).itertuples()):
         i = table.index[table["package"] == row.package][0]
         xs = np.array([row.satisficing_low, row.satisficing_high]) * 100
         ys = np.array([row.regret_p90_low, row.regret_p90_high]) * scale.factor
@@ -107,28 +108,51 @@ def tradeoff_plot(table: pd.DataFrame, mission: str, *, top: int = 5) -> Figure:
             ax.plot(xs, [y[i], y[i]], color=colour, linewidth=1.2, zorder=2)
         if np.isfinite(ys).all():
             ax.plot([x[i] + jitter[i]] * 2, ys, color=colour, linewidth=1.2, zorder=2)
+        # rank numbers alternate sides, so neighbours on one share stay legible
         ax.annotate(
-            f"{row.rank}. {pretty(row.package)}",
+            str(row.rank),
             (x[i] + jitter[i], y[i]),
-            xytext=(6, 4),
+            xytext=(9 if j % 2 == 0 else -9, 0),
             textcoords="offset points",
+            ha="left" if j % 2 == 0 else "right",
+            va="center",
             fontsize=TEXT["small"],
+            fontweight="bold",
             zorder=4,
+        )
+        key.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="none",
+                color=colour,
+                label=f"{row.rank}. {pretty(row.package)}",
+            )
         )
     ax.set_xlabel("Share of states where the milestone is met (%)", fontsize=TEXT["normal"])
     unit = scale.diff_unit
     ax.set_ylabel(f"90th-percentile regret ({unit})", fontsize=TEXT["normal"])
-    ax.set_xlim(-4, 108)
+    ax.set_xlim(max(-4.0, np.nanmin(x) - 8), min(108.0, np.nanmax(x) + 8))
     ax.grid(color="#dddddd", linewidth=0.8)
     ax.set_axisbelow(True)
     ax.legend(fontsize=TEXT["small"], loc="upper right", frameon=True)
+    fig.legend(
+        handles=key,
+        loc="outside lower left",
+        ncols=1,
+        fontsize=TEXT["small"],
+        frameon=False,
+        title="ranked (numbers on the points)",
+        title_fontsize=TEXT["small"],
+    )
     states = int(table["states"].iloc[0])
     reps = int(table["replications"].iloc[0])
     _suptitle(
         fig,
         f"Which package holds up? {_title(mission)}",
         f"{len(table)} packages x {states} states x {reps} replications; better is right "
-        "and down\nlabelled: the top ranked and push alone, with bootstrap intervals",
+        "and down\nnumbered: the top ranked and push alone, with bootstrap intervals",
     )
     return fig
 
@@ -190,7 +214,7 @@ def parallel_plot(table: pd.DataFrame, mission: str, *, top: int = 5) -> Figure:
     fig.legend(
         handles=handles,
         loc="outside lower center",
-        ncols=min(3, len(handles)),
+        ncols=min(2, len(handles)),
         fontsize=TEXT["small"],
         frameon=False,
     )

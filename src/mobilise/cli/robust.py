@@ -123,18 +123,19 @@ def _echo(result, design, rank_by: list[str], top: int) -> None:
         f"  ranked by {', then '.join(r.replace('_', ' ') for r in rank_by)}; key metric at the "
         f"milestone date in {scale.level_unit}, regret in {scale.diff_unit}"
     )
-    header = (
-        f"  {'rank':>4}  {'package':<58} {'met in':>8} {'p90 regret':>10} {'max regret':>10} "
-        f"{'maximin':>8} {'mean':>7} {'horizon':>8}"
-    )
-    click.echo(header)
     shown = table.head(top)
     baseline = table[(table["package"] == "baseline") & ~table["package"].isin(shown["package"])]
-    for row in pd.concat([shown, baseline]).itertuples():
+    rows = pd.concat([shown, baseline])
+    width = max(20, *(len(name) for name in rows["package"]))
+    click.echo(
+        f"  {'rank':>4}  {'package':<{width}} {'met in':>7} {'p90 regret':>10} "
+        f"{'max regret':>10} {'maximin':>8} {'mean':>7} {'horizon':>8}"
+    )
+    f = scale.factor
+    for row in rows.itertuples():
         met = f"{round(row.satisficing * states)}/{states}"
-        f = scale.factor
         click.echo(
-            f"  {row.rank:>4}  {row.package[:58]:<58} {met:>8} {row.regret_p90 * f:>10.3g} "
+            f"  {row.rank:>4}  {row.package:<{width}} {met:>7} {row.regret_p90 * f:>10.3g} "
             f"{row.minimax_regret * f:>10.3g} {row.maximin * f:>8.4g} "
             f"{row.milestone_mean * f:>7.4g} {row.final_mean * f:>8.4g}"
         )
