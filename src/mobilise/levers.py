@@ -289,6 +289,11 @@ class Uncertainties(Strict):
                 )
             if isinstance(current, int):
                 integer.add(path)
+            for end in self.ranges[path]:
+                try:
+                    scenario.updated(path, round(end) if path in integer else end)
+                except ScenarioError as exc:
+                    raise ScenarioError(f"{source}: uncertainties.ranges.{path}: {exc}") from None
         return [
             {path: (round(v) if path in integer else v) for path, v in point.items()}
             for point in latin_hypercube(self.ranges, self.samples, self.seed)
