@@ -141,6 +141,24 @@ def test_robustness_file_is_the_table_of_its_runs_and_printed_ranked(small, caps
         assert sentence in printed
 
 
+def test_a_dask_cluster_gives_the_same_files(small, tmp_path):
+    from distributed import LocalCluster
+
+    from mobilise.executors.dask import DaskExecutor
+
+    path, out = small
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None, processes=True
+    ) as cluster:
+        executor = DaskExecutor(cluster.scheduler_address)
+        try:
+            run_robust(load_experiment(path), tmp_path / "dask", executor, progress=False)
+        finally:
+            executor.close()
+    for name in ("runs.csv", *RESULT_FILES):
+        assert (tmp_path / "dask" / name).read_bytes() == (out / name).read_bytes(), name
+
+
 def test_killed_robust_run_resumes_to_identical_files(tmp_path):
     levers = "{reforms: [mission_councils, social_partnership, pooled_budgets], max_reforms: 3}"
     path = robust_file(tmp_path, levers, samples=6, replications=6, quarters=40, name="long")

@@ -3,6 +3,9 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from mobilise.robustness import (
     CRITERIA,
@@ -184,3 +187,53 @@ def test_quantile_matches_numpy_with_missing_values():
 def test_non_dominated_known_front():
     objectives = np.array([[1, 5], [2, 2], [3, 3], [5, 1], [2, 2], [4, 4]], dtype=float)
     assert non_dominated(objectives).tolist() == [True, True, False, True, True, False]
+
+
+def runs_from(values, met):
+    """A runs table from arrays [package, state, replication] of metric and met."""
+    p, s, r = np.indices(values.shape)
+    return pd.DataFrame(
+        {
+            "arm": [f"p{i}" for i in p.ravel()],
+            "point": s.ravel(),
+            "replication": r.ravel(),
+            "milestone_metric": values.ravel(),
+            "final_metric": values.ravel() + 1,
+            "milestone_met": met.ravel(),
+        }
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    values=arrays(
+        float,
+        st.tuples(st.integers(1, 5), st.integers(1, 6), st.integers(1, 3)),
+        elements=st.floats(0, 1, width=32),
+    ),
+    seed=st.integers(0, 2**16),
+    alpha=st.floats(0, 1),
+)
+def test_criteria_properties(values, seed, alpha):
+    met = np.random.default_rng(seed).random(values.shape) < 0.5
+    runs = runs_from(values, met)
+    table = robustness_table(runs, resamples=0, hurwicz_alpha=alpha).set_index("package")
+    means = values.mean(axis=2)  # package x state
+    eps = 1e-9
+    assert (table["minimax_regret"] >= table["regret_p90"] - eps).all()
+    assert (table["regret_p90"] >= -eps).all()
+    # the package that is best in every state has no regret
+    states = state_table(runs)
+    best = states.groupby("point")["regret"].min()
+    assert np.allclose(best, 0)
+    assert np.allclose(table["maximin"], means.min(axis=1))
+    assert (table["maximin"] <= table["milestone_p10"] + eps).all()
+    assert (table["milestone_p10"] <= table["milestone_mean"] + eps).all()
+    assert (table["hurwicz"] >= table["maximin"] - eps).all()
+    assert (table["hurwicz"] <= means.max(axis=1) + eps).all()
+    assert np.allclose(table["final_mean"], table["milestone_mean"] + 1)
+    looser = robustness_table(runs, resamples=0, met_share=0.3).set_index("package")
+    stricter = robustness_table(runs, resamples=0, met_share=0.9).set_index("package")
+    assert (looser["satisficing"] >= table["satisficing"]).all()
+    assert (table["satisficing"] >= stricter["satisficing"]).all()
+    assert sorted(table["rank"]) == list(range(1, len(table) + 1))

@@ -345,6 +345,7 @@ def _write_manifest(
             experiment.uncertainties.model_dump(mode="json") if experiment.uncertainties else None
         ),
         "robustness": (experiment.robustness or Robustness()).model_dump(mode="json"),
+        "pymoo": _version("pymoo") if result.search is not None else None,
         "packages": len(result.table),
         "runs_total": result.runs_total,
         "runs_done": result.runs_done,
@@ -354,3 +355,12 @@ def _write_manifest(
         "finished": now(),
     }
     write_json(path, manifest)
+
+
+def _version(package: str) -> str | None:
+    from importlib import metadata
+
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
