@@ -5,11 +5,16 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from mobilise.cli import cli, execution_options
 from mobilise.export import new_run_dir
+
+if TYPE_CHECKING:
+    from mobilise.experiment import Design
+    from mobilise.robust import RobustResult
 
 
 @cli.command()
@@ -89,7 +94,9 @@ def robust(
         sys.exit(1)
 
 
-def _overridden(data: dict, replications: int | None, method: str | None, top: int | None) -> dict:
+def _overridden(
+    data: dict[str, Any], replications: int | None, method: str | None, top: int | None
+) -> dict[str, Any]:
     """The experiment data with the command line's overrides, validated like the file."""
     data = dict(data)
     if replications is not None:
@@ -104,7 +111,7 @@ def _overridden(data: dict, replications: int | None, method: str | None, top: i
     return data
 
 
-def _echo(result, design, rank_by: list[str], top: int) -> None:
+def _echo(result: RobustResult, design: Design, rank_by: list[str], top: int) -> None:
     import pandas as pd
 
     from mobilise.plots import _scale
