@@ -58,8 +58,12 @@ def run_batch(
     chunk_size: int | None = None,
     progress: bool = True,
     command: str = "",
+    analyse: bool = True,
 ) -> BatchResult:
-    """Run every run of ``design`` not yet on disk in ``out``, then combine and analyse."""
+    """Run every run of ``design`` not yet on disk in ``out``, then combine and analyse.
+
+    ``analyse=False`` skips effects and figures (``mobilise robust`` has its own).
+    """
     parts = out / PARTS
     _prepare(design, out, resume)
     parts.mkdir(parents=True, exist_ok=True)
@@ -77,9 +81,10 @@ def run_batch(
     ids = {s.run_id for s in specs}
     finished = _finished_ids(parts) & ids
     files = combine(out, design, ids)
-    from mobilise.report import analyse_and_plot
+    if analyse:
+        from mobilise.report import analyse_and_plot
 
-    files += analyse_and_plot(out, factorial=factorial_reforms(design))
+        files += analyse_and_plot(out, factorial=factorial_reforms(design))
     failures = pd.read_csv(out / "failures.csv")
     result = BatchResult(
         out=out,

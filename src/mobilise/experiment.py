@@ -18,6 +18,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from mobilise.levers import BASELINE, Levers, Robustness, Uncertainties, latin_hypercube
 from mobilise.missions import ACTOR_TYPES, MISSIONS
 from mobilise.reforms import REFORMS, check_reform
 from mobilise.scenario import (
@@ -28,9 +29,6 @@ from mobilise.scenario import (
     read_yaml,
 )
 from mobilise.strict import Strict
-
-BASELINE = "baseline"
-"""Name of the government-push-alone arm every comparison is made against."""
 
 
 def _check_reforms(names: list[str] | dict[str, float]) -> None:
@@ -144,13 +142,7 @@ class Sweep(Strict):
         ] or [{}]
         if not self.lhs:
             return grid
-        from scipy.stats import qmc
-
-        sample = qmc.LatinHypercube(d=len(self.lhs), seed=self.seed).random(self.samples)
-        lows = np.array([low for low, _ in self.lhs.values()])
-        highs = np.array([high for _, high in self.lhs.values()])
-        scaled = qmc.scale(sample, lows, highs) if np.all(highs > lows) else lows + sample * 0
-        lhs = [dict(zip(self.lhs, map(float, row), strict=True)) for row in scaled]
+        lhs = latin_hypercube(self.lhs, self.samples, self.seed)
         return [{**g, **h} for g in grid for h in lhs]
 
 
@@ -216,6 +208,15 @@ class Experiment(Strict):
     quarters: int | None = Field(None, ge=1, le=400, description="override every scenario's")
     record: Record = Field(default_factory=Record)
     sensitivity: Sensitivity | None = None
+    # Robust decisions (``mobilise robust``). Left out of the dump so the hashes of
+    # experiments without them stay as they were; ``Design.content_hash`` adds them.
+    levers: Levers | None = Field(None, exclude=True, description="packages policy chooses")
+    uncertainties: Uncertainties | None = Field(
+        None, exclude=True, description="ranges sampled into states of the world"
+    )
+    robustness: Robustness | None = Field(
+        None, exclude=True, description="how packages are judged across states"
+    )
 
     @field_validator("scenarios", mode="before")
     @classmethod
@@ -231,6 +232,17 @@ class Experiment(Strict):
                     f"unknown mission '{name}' (expected one of: {', '.join(MISSIONS)})"
                 )
         return value
+
+    @model_validator(mode="after")
+    def _robust(self) -> Experiment:
+        given = self.model_fields_set
+        if self.levers is not None and "arms" in given:
+            raise ValueError("give levers or arms, not both: the packages are the arms")
+        if self.uncertainties is not None and "sweep" in given:
+            raise ValueError("give uncertainties or sweep, not both: the states are the points")
+        if self.levers is not None and (len(self.scenarios) > 1 or len(self.missions) > 1):
+            raise ValueError("levers compare packages on one scenario and one mission")
+        return self
 
 
 @dataclass(frozen=True)
@@ -343,6 +355,13 @@ class Design:
         """SHA-256 over the experiment and its scenarios' validated content."""
         digest = hashlib.sha256(self.experiment.model_dump_json().encode())
         digest.update(json.dumps(self.points, sort_keys=True, default=str).encode())
+        robust = {
+            name: getattr(self.experiment, name).model_dump(mode="json")
+            for name in ("levers", "uncertainties", "robustness")
+            if getattr(self.experiment, name) is not None
+        }
+        if robust:  # only then: designs without levers keep the hash they always had
+            digest.update(json.dumps({**robust, "arms": self.arms}, sort_keys=True).encode())
         for name in sorted(self.scenarios):
             digest.update(self.scenarios[name].content_hash().encode())
         return digest.hexdigest()
@@ -371,13 +390,18 @@ def parse_experiment(data: Any, source: str = "<experiment>", base: Path | None 
             )
         scenarios[scenario.name] = scenario
         files[scenario.name] = path
+    levers, uncertainties = experiment.levers, experiment.uncertainties
     design = Design(
         experiment=experiment,
         path=None,
         scenarios=scenarios,
         scenario_files=files,
-        arms=experiment.arms.expand(),
-        points=experiment.sweep.points(),
+        arms=levers.packages_to_run() if levers else experiment.arms.expand(),
+        points=(
+            uncertainties.states(next(iter(scenarios.values())), source)
+            if uncertainties
+            else experiment.sweep.points()
+        ),
     )
     _check_sweep_points(design, source)
     return design

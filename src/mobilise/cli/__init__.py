@@ -99,4 +99,4 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(INPUT_ERROR)
 
 
-from mobilise.cli import assumptions, batches, single, workshop  # noqa: E402, F401  (registers the commands)
+from mobilise.cli import assumptions, batches, robust, single, workshop  # noqa: E402, F401  (registers the commands)

@@ -1,0 +1,154 @@
+"""Which reform package holds up: ``robust``."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from mobilise.cli import cli, execution_options
+from mobilise.export import new_run_dir
+
+if TYPE_CHECKING:
+    from mobilise.experiment import Design
+    from mobilise.robust import RobustResult
+
+
+@cli.command()
+@click.argument("experiment_file", metavar="EXPERIMENT", type=click.Path(path_type=Path))
+@execution_options
+@click.option(
+    "--replications",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Override the experiment's replications per package and state.",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["auto", "exhaustive", "evolutionary"]),
+    default=None,
+    help="Override levers.search.method.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Packages shown and explained (default: the experiment's robustness.top).",
+)
+def robust(
+    experiment_file: Path,
+    out: Path | None,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    quiet: bool,
+    replications: int | None,
+    method: str | None,
+    top: int | None,
+) -> None:
+    """Which reform package holds up across the states of the world: robustness and search."""
+    import os
+
+    from mobilise.executors import make_executor
+    from mobilise.experiment import parse_experiment
+    from mobilise.robust import check_robust, run_robust
+    from mobilise.scenario import read_yaml
+
+    if resume and out is None:
+        raise click.UsageError("--resume needs --out: the folder of the study to finish")
+    data = read_yaml(experiment_file)
+    if isinstance(data, dict):
+        data = _overridden(data, replications, method, top)
+    design = parse_experiment(data, str(experiment_file), base=experiment_file.parent)
+    design.path = experiment_file
+    _, options = check_robust(design, str(experiment_file))
+    out = out if out is not None else new_run_dir(Path("runs"), design.experiment.name)
+    try:
+        executor = make_executor(workers or os.cpu_count() or 1, scheduler)
+    except OSError as exc:
+        raise click.ClickException(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
+    try:
+        result = run_robust(
+            design,
+            out,
+            executor,
+            resume=resume,
+            progress=not quiet,
+            command=shlex.join(["mobilise", *sys.argv[1:]]),
+        )
+    except KeyboardInterrupt:
+        executor.close()
+        click.echo(
+            f"mobilise: interrupted; finished runs are in {out}; "
+            f"finish by running the same command with --out {out} --resume",
+            err=True,
+        )
+        sys.exit(130)
+    executor.close()
+    _echo(result, design, options.rank_by, options.top)
+    if result.runs_failed:
+        click.echo(f"mobilise: {result.runs_failed} runs failed; see failures.csv", err=True)
+        sys.exit(1)
+
+
+def _overridden(
+    data: dict[str, Any], replications: int | None, method: str | None, top: int | None
+) -> dict[str, Any]:
+    """The experiment data with the command line's overrides, validated like the file."""
+    data = dict(data)
+    if replications is not None:
+        data["replications"] = replications
+    if method is not None and isinstance(data.get("levers"), dict):
+        levers = dict(data["levers"])
+        levers["search"] = {**(levers.get("search") or {}), "method": method}
+        data["levers"] = levers
+    if top is not None:
+        robustness = data.get("robustness")
+        data["robustness"] = {**(robustness if isinstance(robustness, dict) else {}), "top": top}
+    return data
+
+
+def _echo(result: RobustResult, design: Design, rank_by: list[str], top: int) -> None:
+    import pandas as pd
+
+    from mobilise.plots import _scale
+
+    table = result.table
+    states = int(table["states"].iloc[0])
+    reps = int(table["replications"].iloc[0])
+    mission = next(iter(design.missions_by_scenario.values()))[0]
+    scale = _scale(mission)
+    click.echo(
+        f"{design.experiment.name}: {result.method}, {len(table)} packages x {states} states x "
+        f"{reps} replications; {result.runs_done}/{result.runs_total} runs done, "
+        f"{result.runs_failed} failed, {result.runs_resumed} found on disk; wrote {result.out}"
+    )
+    click.echo(
+        f"  ranked by {', then '.join(r.replace('_', ' ') for r in rank_by)}; key metric at the "
+        f"milestone date in {scale.level_unit}, regret in {scale.diff_unit}"
+    )
+    shown = table.head(top)
+    baseline = table[(table["package"] == "baseline") & ~table["package"].isin(shown["package"])]
+    rows = pd.concat([shown, baseline])
+    width = max(20, *(len(name) for name in rows["package"]))
+    click.echo(
+        f"  {'rank':>4}  {'package':<{width}} {'met in':>7} {'p90 regret':>10} "
+        f"{'max regret':>10} {'maximin':>8} {'mean':>7} {'horizon':>8}"
+    )
+    f = scale.factor
+    for row in rows.itertuples():
+        met = f"{round(row.satisficing * states)}/{states}"
+        click.echo(
+            f"  {row.rank:>4}  {row.package:<{width}} {met:>7} {row.regret_p90 * f:>10.3g} "
+            f"{row.minimax_regret * f:>10.3g} {row.maximin * f:>8.4g} "
+            f"{row.milestone_mean * f:>7.4g} {row.final_mean * f:>8.4g}"
+        )
+    click.echo("  where they miss the milestone (PRIM on the missed states):")
+    for failure in result.failures:
+        click.echo(f"    {failure.sentence()}")
+    click.echo(
+        f"  wrote {result.out}/robustness.csv, package_states.csv, failure_boxes.csv, figures/"
+    )
