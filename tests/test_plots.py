@@ -16,7 +16,6 @@ from matplotlib.text import Text
 from mobilise import ACTOR_TYPES, REFORMS, plots, run, summarise
 from mobilise.analysis import factorial_effects, paired_effects
 from mobilise.experiment import in_memory
-from mobilise.missions import quarter_index, quarter_label
 from mobilise.outcomes import STEP_COLUMNS
 from mobilise.plots import (
     ARM_COLOURS,
@@ -29,6 +28,7 @@ from mobilise.plots import (
     write_report,
 )
 from mobilise.runs import run_chunk
+from mobilise.vocabulary import quarter_index, quarter_label
 
 FIGURES = Path(os.environ.get("MOBILISE_FIGS", "/tmp/mobilise_figs"))
 FACTORS = ["mission_councils", "pooled_budgets"]

@@ -29,6 +29,7 @@ from mobilise.scenario import (
     read_yaml,
 )
 from mobilise.strict import Strict
+from mobilise.vocabulary import check_known
 
 
 def _check_reforms(names: list[str] | dict[str, float]) -> None:
@@ -183,9 +184,7 @@ class Sensitivity(Strict):
             if not low < high:
                 raise ValueError(f"range of '{path}' must have low < high, found [{low}, {high}]")
         for outcome in self.outcomes:
-            if outcome not in SENSITIVITY_OUTCOMES:
-                known = ", ".join(SENSITIVITY_OUTCOMES)
-                raise ValueError(f"unknown outcome '{outcome}' (expected one of: {known})")
+            check_known("outcome", outcome, SENSITIVITY_OUTCOMES)
         return self
 
 
@@ -227,10 +226,7 @@ class Experiment(Strict):
     @classmethod
     def _missions(cls, value: list[str]) -> list[str]:
         for name in value:
-            if name not in MISSIONS:
-                raise ValueError(
-                    f"unknown mission '{name}' (expected one of: {', '.join(MISSIONS)})"
-                )
+            check_known("mission", name, MISSIONS)
         return value
 
     @model_validator(mode="after")

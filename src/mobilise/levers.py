@@ -25,6 +25,7 @@ from mobilise.reforms import REFORMS, check_reform
 from mobilise.robustness import CRITERIA_BY_NAME, DEFAULT_RANK_BY
 from mobilise.scenario import Scenario, ScenarioError
 from mobilise.strict import Strict
+from mobilise.vocabulary import check_known
 
 BASELINE = "baseline"
 """The package with no reform: government push alone. Always evaluated."""
@@ -85,10 +86,7 @@ class Search(Strict):
             return value
         known = [*CRITERIA_BY_NAME, *PACKAGE_OBJECTIVES]
         for name in value:
-            if name not in known:
-                raise ValueError(
-                    f"unknown objective '{name}' (expected one of: {', '.join(known)})"
-                )
+            check_known("objective", name, known)
         if len(value) < 2 or len(set(value)) != len(value):
             raise ValueError("objectives must name at least two different objectives")
         return value
@@ -330,7 +328,5 @@ class Robustness(Strict):
     @classmethod
     def _rank_by(cls, value: list[str]) -> list[str]:
         for name in value:
-            if name not in CRITERIA_BY_NAME:
-                known = ", ".join(CRITERIA_BY_NAME)
-                raise ValueError(f"unknown criterion '{name}' (expected one of: {known})")
+            check_known("criterion", name, CRITERIA_BY_NAME)
         return value

@@ -9,13 +9,13 @@ missions) lets money stand in for missing actors. Clean energy sits between
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from mobilise.strict import Strict
+from mobilise.vocabulary import quarter_index, unknown_name
 
 ACTOR_TYPES: tuple[str, ...] = (
     "government",
@@ -26,21 +26,6 @@ ACTOR_TYPES: tuple[str, ...] = (
     "volunteer",
 )
 """The six actor types, in the fixed order used by every array and column."""
-
-QUARTER_PATTERN = re.compile(r"^(\d{4})Q([1-4])$")
-
-
-def quarter_index(label: str) -> int:
-    """Quarters since year 0 for a label like ``2025Q1`` (for differences)."""
-    match = QUARTER_PATTERN.match(label)
-    if not match:
-        raise ValueError(f"expected a quarter like 2025Q1, found {label!r}")
-    return int(match.group(1)) * 4 + int(match.group(2)) - 1
-
-
-def quarter_label(index: int) -> str:
-    """Inverse of :func:`quarter_index`."""
-    return f"{index // 4}Q{index % 4 + 1}"
 
 
 class Milestone(Strict):
@@ -116,10 +101,7 @@ class Mission(Strict):
         for field in ("weights", "funded", "need_overrides"):
             for key in getattr(self, field):
                 if key not in ACTOR_TYPES:
-                    raise ValueError(
-                        f"{field}: unknown actor type '{key}' (expected one of "
-                        f"{', '.join(ACTOR_TYPES)})"
-                    )
+                    raise ValueError(f"{field}: {unknown_name('actor type', key, ACTOR_TYPES)}")
         if not any(w > 0 for w in self.weights.values()):
             raise ValueError("weights: at least one actor type needs a positive weight")
         if any(w < 0 for w in self.weights.values()):

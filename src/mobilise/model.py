@@ -19,18 +19,13 @@ import pandas as pd
 from mobilise.agents import AGENT_CLASSES
 from mobilise.dynamics import adjust, exit_rate, mobilisation, move_toward, response
 from mobilise.government import MissionOwner
-from mobilise.missions import (
-    ACTOR_TYPES,
-    ces_aggregate,
-    progress_step,
-    quarter_index,
-    quarter_label,
-)
+from mobilise.missions import ACTOR_TYPES, ces_aggregate, progress_step
 from mobilise.network import build_ties
 from mobilise.outcomes import STEP_COLUMNS
 from mobilise.population import build_population
 from mobilise.reforms import apply_reforms
 from mobilise.scenario import Scenario
+from mobilise.vocabulary import quarter_index, quarter_label
 
 NO_EVIDENCE = 0.5
 """Delivery before the first observation: neither credit nor blame."""

@@ -15,6 +15,7 @@ from pydantic import Field, field_validator, model_validator
 
 from mobilise.outcomes import STEP_COLUMNS
 from mobilise.strict import Strict
+from mobilise.vocabulary import check_known
 
 RUN_OUTPUTS = ("milestone_met",)
 """Outputs of a whole run rather than of a step: 1 if the key milestone was met by its date."""
@@ -24,12 +25,7 @@ PATTERN_OUTPUTS = (*STEP_COLUMNS[2:], *RUN_OUTPUTS)
 
 def check_output(name: str) -> str:
     """``name`` if it is a run column a pattern can read; ValueError in one line if not."""
-    if name not in PATTERN_OUTPUTS:
-        raise ValueError(
-            f"unknown output '{name}' (expected a run column such as engaged_volunteer, "
-            "reach_union, metric, progress, aggregate, or milestone_met)"
-        )
-    return name
+    return check_known("output", name, PATTERN_OUTPUTS)
 
 
 def check_reforms(strengths: dict[str, float]) -> dict[str, float]:

@@ -25,8 +25,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from mobilise.analysis import quantile_bands
-from mobilise.missions import ACTOR_TYPES, MISSIONS, Mission, quarter_index
+from mobilise.missions import ACTOR_TYPES, MISSIONS, Mission
 from mobilise.outcomes import OUTCOMES_BY_NAME
+from mobilise.vocabulary import quarter_index
 
 OKABE_ITO: dict[str, str] = {
     "black": "#000000",

@@ -15,6 +15,7 @@ from itertools import combinations
 
 from mobilise.scenario import Scenario
 from mobilise.structure import REACH
+from mobilise.vocabulary import unknown_name
 
 Getter = Callable[[Scenario], float]
 
@@ -347,7 +348,7 @@ def check_reform(name: str, strength: float = 1.0) -> None:
     The one check every entry point uses: scenario and experiment files, the CLI.
     """
     if name not in REFORMS:
-        raise ValueError(f"unknown reform '{name}' (expected one of: {', '.join(REFORMS)})")
+        raise unknown_name("reform", name, REFORMS)
     if not 0.0 <= strength <= 1.0:
         raise ValueError(f"strength of '{name}' must be in [0, 1], found {strength:g}")
 

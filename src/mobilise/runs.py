@@ -14,10 +14,11 @@ from typing import Any
 import pandas as pd
 
 from mobilise.experiment import RunSpec
-from mobilise.missions import ACTOR_TYPES, quarter_index
+from mobilise.missions import ACTOR_TYPES
 from mobilise.model import MissionModel
 from mobilise.reforms import REFORMS
 from mobilise.simulate import summarise
+from mobilise.vocabulary import quarter_index
 
 RunResult = tuple[dict[str, Any], pd.DataFrame, pd.DataFrame | None]
 Runner = Callable[[RunSpec], RunResult]

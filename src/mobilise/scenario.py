@@ -16,9 +16,10 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from mobilise.distributions import DISTRIBUTION_FAMILIES, Beta, Distribution, Fixed
-from mobilise.missions import ACTOR_TYPES, MISSIONS, Mission, quarter_index
+from mobilise.missions import ACTOR_TYPES, MISSIONS, Mission
 from mobilise.pattern_spec import Pattern, check_output, check_reforms
 from mobilise.strict import Strict
+from mobilise.vocabulary import quarter_index, unknown_name
 
 
 class Population(Strict):
@@ -307,7 +308,7 @@ class Scenario(Strict):
     @classmethod
     def _mission_known(cls, value: Any) -> Any:
         if isinstance(value, str) and value not in MISSIONS:
-            raise ValueError(f"unknown mission '{value}' (expected one of: {', '.join(MISSIONS)})")
+            raise unknown_name("mission", value, MISSIONS)
         return value
 
     @field_validator("populations")
@@ -389,7 +390,7 @@ class Scenario(Strict):
 
 def _check_type(name: str) -> None:
     if name not in ACTOR_TYPES:
-        raise ValueError(f"unknown actor type '{name}' (expected one of: {', '.join(ACTOR_TYPES)})")
+        raise unknown_name("actor type", name, ACTOR_TYPES)
 
 
 class ScenarioError(ValueError):

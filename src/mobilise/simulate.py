@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mobilise.missions import ACTOR_TYPES, Mission, quarter_index
+from mobilise.missions import ACTOR_TYPES, Mission
 from mobilise.model import MissionModel
 from mobilise.scenario import Scenario
+from mobilise.vocabulary import quarter_index
 
 
 def run(

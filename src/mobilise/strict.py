@@ -6,10 +6,11 @@ that says which key is unknown and which known key it resembles.
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
+
+from mobilise.vocabulary import unknown_name
 
 
 class Strict(BaseModel):
@@ -26,8 +27,5 @@ class Strict(BaseModel):
         known |= {f.alias for f in cls.model_fields.values() if f.alias}
         for key in data:
             if key not in known:
-                close = difflib.get_close_matches(str(key), sorted(known), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                expected = ", ".join(sorted(known))
-                raise ValueError(f"unknown key '{key}'{hint} (expected one of: {expected})")
+                raise unknown_name("key", key, sorted(known))
         return data
