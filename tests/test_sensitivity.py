@@ -60,8 +60,8 @@ def test_shipped_sensitivity_experiment_samples_valid_scenarios():
     design = with_samples(design, spec)
     assert len(design.points) == (len(spec.parameters) + 1) * spec.samples
     matrix = np.array([[p[k] for k in spec.parameters] for p in design.points])
-    lows = np.array([low for low, _ in spec.parameters.values()])
-    highs = np.array([high for _, high in spec.parameters.values()])
+    lows = np.array([span.low for span in spec.parameters.values()])
+    highs = np.array([span.high for span in spec.parameters.values()])
     assert (matrix >= lows - 1e-9).all() and (matrix <= highs + 1e-9).all()
     resolved = design.resolved("uk_2024", "nhs", 0)
     assert resolved.mission_spec.sigma == design.points[0]["mission.sigma"]
@@ -73,5 +73,5 @@ def test_bad_sensitivity_section_is_one_line(tmp_path):
         f"name: b\nscenarios: [{SCENARIOS / 'uk_2024.yaml'}]\n"
         "sensitivity: {parameters: {influence.peer: [0.5, 0.1]}}\n"
     )
-    with pytest.raises(ScenarioError, match=r"sensitivity: .*low < high"):
+    with pytest.raises(ScenarioError, match=r"sensitivity.parameters.influence.peer: .*low <= high"):
         load_experiment(path)

@@ -27,7 +27,8 @@ from mobilise.experiment import BASELINE, Design, RunSpec
 from mobilise.export import environment, now, write_json
 from mobilise.progress import Progress
 from mobilise.runs import ChunkResult, Runner, run_chunk, run_one
-from mobilise.scenario import ScenarioError, file_hash
+from mobilise.scenario import file_hash
+from mobilise.vocabulary import OutputError
 
 PARTS = "parts"
 FAILURE_COLUMNS = ["run_id", "mission", "point", "arm", "replication", "seed", "error", "traceback"]
@@ -300,7 +301,7 @@ def _prepare(design: Design, out: Path, resume: bool) -> None:
     manifest = out / "manifest.json"
     has_parts = (out / PARTS).exists() and any((out / PARTS).iterdir())
     if has_parts and not resume:
-        raise ScenarioError(
+        raise OutputError(
             f"{out}: already holds a batch; pass --resume to finish it or choose a new --out"
         )
     if resume and manifest.exists():
@@ -308,7 +309,7 @@ def _prepare(design: Design, out: Path, resume: bool) -> None:
 
         recorded = json.loads(manifest.read_text()).get("design_sha256")
         if recorded and recorded != design.content_hash():
-            raise ScenarioError(
+            raise OutputError(
                 f"{out}: was made by a different experiment or scenario; cannot resume it"
             )
     out.mkdir(parents=True, exist_ok=True)

@@ -61,7 +61,7 @@ def fit(scenario: Scenario) -> tuple[Scenario, dict[str, Any]]:
     if not spec.parameters:
         raise ValueError(f"scenario '{scenario.name}': calibration lists no parameters to fit")
     names = list(spec.parameters)
-    bounds = [spec.parameters[n] for n in names]
+    bounds = [spec.parameters[n].bounds for n in names]
 
     def loss(x: np.ndarray) -> float:
         return objective(with_values(scenario, dict(zip(names, x, strict=True))))

@@ -18,8 +18,9 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from mobilise.levers import BASELINE, Levers, Robustness, Uncertainties, latin_hypercube
+from mobilise.levers import BASELINE, Levers, Robustness, Uncertainties
 from mobilise.missions import ACTOR_TYPES, MISSIONS
+from mobilise.ranges import Ranges, latin_hypercube, place, require_width, scale
 from mobilise.reforms import REFORMS, check_reform
 from mobilise.scenario import (
     Scenario,
@@ -120,8 +121,8 @@ class Sweep(Strict):
     """Parameter sweeps over scenario fields: a full grid, or a Latin hypercube."""
 
     grid: dict[str, list[Any]] = Field(default_factory=dict, description="field path -> values")
-    lhs: dict[str, tuple[float, float]] = Field(
-        default_factory=dict, description="field path -> (low, high), sampled by Latin hypercube"
+    lhs: Ranges = Field(
+        default_factory=dict, description="field path -> [low, high], sampled by Latin hypercube"
     )
     samples: int = Field(0, ge=0, description="Latin hypercube sample size")
     seed: int = Field(0, ge=0, description="seed of the Latin hypercube design")
@@ -130,9 +131,6 @@ class Sweep(Strict):
     def _consistent(self) -> Sweep:
         if self.lhs and self.samples < 1:
             raise ValueError("lhs needs samples >= 1")
-        for path, (low, high) in self.lhs.items():
-            if low > high:
-                raise ValueError(f"lhs range of '{path}' must have low <= high")
         return self
 
     def points(self) -> list[dict[str, Any]]:
@@ -143,7 +141,8 @@ class Sweep(Strict):
         ] or [{}]
         if not self.lhs:
             return grid
-        lhs = latin_hypercube(self.lhs, self.samples, self.seed)
+        unit = latin_hypercube(len(self.lhs), self.samples, self.seed)
+        lhs = place(self.lhs, scale(self.lhs, unit))
         return [{**g, **h} for g in grid for h in lhs]
 
 
@@ -169,8 +168,8 @@ SENSITIVITY_OUTCOMES = (
 class Sensitivity(Strict):
     """Uncertain parameters (scenario fields with ranges) and outcomes to analyse."""
 
-    parameters: dict[str, tuple[float, float]] = Field(
-        min_length=1, description="field path -> (low, high), sampled uniformly"
+    parameters: Ranges = Field(
+        min_length=1, description="field path -> [low, high], sampled uniformly"
     )
     outcomes: list[str] = Field(default_factory=lambda: ["milestone_metric", "milestone_met"])
     method: Literal["morris", "sobol"] = "morris"
@@ -180,9 +179,7 @@ class Sensitivity(Strict):
 
     @model_validator(mode="after")
     def _valid(self) -> Sensitivity:
-        for path, (low, high) in self.parameters.items():
-            if not low < high:
-                raise ValueError(f"range of '{path}' must have low < high, found [{low}, {high}]")
+        require_width(self.parameters)
         for outcome in self.outcomes:
             check_known("outcome", outcome, SENSITIVITY_OUTCOMES)
         return self

@@ -18,12 +18,12 @@ import itertools
 import math
 from typing import Any, Literal
 
-import numpy as np
 from pydantic import Field, field_validator, model_validator
 
+from mobilise.ranges import Ranges, integer_fields, latin_hypercube, place, require_width, scale
 from mobilise.reforms import REFORMS, check_reform
 from mobilise.robustness import CRITERIA_BY_NAME, DEFAULT_RANK_BY
-from mobilise.scenario import Scenario, ScenarioError
+from mobilise.scenario import Scenario
 from mobilise.strict import Strict
 from mobilise.vocabulary import check_known
 
@@ -32,12 +32,6 @@ BASELINE = "baseline"
 
 PACKAGE_OBJECTIVES = {"reforms": "number of reforms", "cost": "cost of the package"}
 """Objectives a search may use besides the robustness criteria (all minimised)."""
-
-
-def _finite(value: float, what: str) -> float:
-    if not math.isfinite(value):
-        raise ValueError(f"{what} must be a finite number, found {value}")
-    return value
 
 
 def package_name(strengths: dict[str, float]) -> str:
@@ -55,11 +49,6 @@ class Cost(Strict):
 
     value: float = Field(ge=0, description="cost at strength 1, in the levers' cost_unit")
     source: str = Field(min_length=1, description="where the number comes from, or 'assumption'")
-
-    @field_validator("value")
-    @classmethod
-    def _value(cls, value: float) -> float:
-        return _finite(value, "cost")
 
 
 class Search(Strict):
@@ -130,7 +119,6 @@ class Levers(Strict):
     @classmethod
     def _strengths(cls, value: list[float]) -> list[float]:
         for strength in value:
-            _finite(strength, "a strength")
             if not 0 < strength <= 1:
                 raise ValueError(f"strengths must be in (0, 1], found {strength:g}")
         if len(set(value)) != len(value):
@@ -144,7 +132,6 @@ class Levers(Strict):
             if name == BASELINE:
                 raise ValueError(f"'{BASELINE}' is reserved for government push alone")
             for reform, strength in package.items():
-                _finite(strength, f"strength of '{reform}' in package '{name}'")
                 check_reform(reform, strength)
         return value
 
@@ -251,64 +238,21 @@ class Levers(Strict):
 class Uncertainties(Strict):
     """Ranges over scenario fields, sampled by Latin hypercube into states of the world."""
 
-    ranges: dict[str, tuple[float, float]] = Field(
-        min_length=1, description="scenario field path -> (low, high)"
-    )
+    ranges: Ranges = Field(min_length=1, description="scenario field path -> [low, high]")
     samples: int = Field(16, ge=1, le=100_000, description="number of states of the world")
     seed: int = Field(0, ge=0, description="seed of the Latin hypercube design")
 
     @field_validator("ranges")
     @classmethod
-    def _ranges(cls, value: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
-        for path, (low, high) in value.items():
-            _finite(low, f"low of '{path}'")
-            _finite(high, f"high of '{path}'")
-            if not low < high:
-                raise ValueError(
-                    f"range of '{path}' must have low < high, found [{low:g}, {high:g}]"
-                )
+    def _ranges(cls, value: Ranges) -> Ranges:
+        require_width(value)
         return value
 
     def states(self, scenario: Scenario, source: str = "uncertainties") -> list[dict[str, Any]]:
         """The states of the world (field path -> value); integer fields are rounded."""
-        integer = set()
-        for path in self.ranges:
-            try:
-                current = scenario.value_at(path)
-            except ScenarioError as exc:
-                raise ScenarioError(
-                    f"{source}: uncertainties.ranges.{path}: {exc} (expected a dotted path to "
-                    "a numeric scenario field, e.g. influence.signal)"
-                ) from None
-            if isinstance(current, bool) or not isinstance(current, int | float):
-                raise ScenarioError(
-                    f"{source}: uncertainties.ranges.{path}: expected a numeric scenario "
-                    f"field, found {type(current).__name__} {current!r}"
-                )
-            if isinstance(current, int):
-                integer.add(path)
-            for end in self.ranges[path]:
-                try:
-                    scenario.updated(path, round(end) if path in integer else end)
-                except ScenarioError as exc:
-                    raise ScenarioError(f"{source}: uncertainties.ranges.{path}: {exc}") from None
-        return [
-            {path: (round(v) if path in integer else v) for path, v in point.items()}
-            for point in latin_hypercube(self.ranges, self.samples, self.seed)
-        ]
-
-
-def latin_hypercube(
-    ranges: dict[str, tuple[float, float]], samples: int, seed: int
-) -> list[dict[str, float]]:
-    """``samples`` Latin hypercube points over ``ranges`` (scipy's, seeded); low == high allowed."""
-    from scipy.stats import qmc
-
-    sample = qmc.LatinHypercube(d=len(ranges), seed=seed).random(samples)
-    lows = np.array([low for low, _ in ranges.values()])
-    highs = np.array([high for _, high in ranges.values()])
-    scaled = qmc.scale(sample, lows, highs) if np.all(highs > lows) else lows + sample * 0
-    return [dict(zip(ranges, map(float, row), strict=True)) for row in scaled]
+        integer = integer_fields(scenario, self.ranges, f"{source}: uncertainties.ranges")
+        unit = latin_hypercube(len(self.ranges), self.samples, self.seed)
+        return place(self.ranges, scale(self.ranges, unit), integer)
 
 
 class Robustness(Strict):

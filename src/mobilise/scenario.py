@@ -18,8 +18,9 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from mobilise.distributions import DISTRIBUTION_FAMILIES, Beta, Distribution, Fixed
 from mobilise.missions import ACTOR_TYPES, MISSIONS, Mission
 from mobilise.pattern_spec import Pattern, check_output, check_reforms
+from mobilise.ranges import Ranges
 from mobilise.strict import Strict
-from mobilise.vocabulary import quarter_index, unknown_name
+from mobilise.vocabulary import ScenarioError, quarter_index, unknown_name
 
 
 class Population(Strict):
@@ -262,9 +263,7 @@ class Calibration(Strict):
     """Targets, the free parameters fitted to them, and the record of the last fit."""
 
     targets: list[Target] = Field(min_length=1)
-    parameters: dict[str, tuple[float, float]] = Field(
-        default_factory=dict, description="field path -> (low, high) to fit"
-    )
+    parameters: Ranges = Field(default_factory=dict, description="field path -> [low, high] to fit")
     replications: int = Field(8, ge=1, le=1000)
     seed: int = Field(0, ge=0)
     fitted: dict[str, Any] | None = Field(None, description="written by mobilise calibrate")
@@ -391,10 +390,6 @@ class Scenario(Strict):
 def _check_type(name: str) -> None:
     if name not in ACTOR_TYPES:
         raise unknown_name("actor type", name, ACTOR_TYPES)
-
-
-class ScenarioError(ValueError):
-    """A scenario or experiment input that cannot be used; the message is one line."""
 
 
 def format_validation_error(source: str, error: ValidationError) -> str:

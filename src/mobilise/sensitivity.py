@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from mobilise.experiment import BASELINE, Design, Sensitivity, _check_sweep_points
+from mobilise.ranges import integer_fields, place
 
 INDEX_COLUMNS = ["arm", "outcome", "parameter", "index", "value", "ci"]
 
@@ -25,7 +26,7 @@ def problem(spec: Sensitivity) -> dict[str, Any]:
     return {
         "num_vars": len(spec.parameters),
         "names": list(spec.parameters),
-        "bounds": [list(bounds) for bounds in spec.parameters.values()],
+        "bounds": [list(span.bounds) for span in spec.parameters.values()],
     }
 
 
@@ -46,15 +47,8 @@ def with_samples(design: Design, spec: Sensitivity, source: str = "sensitivity")
     """The design with one sweep point per sample row (integer fields rounded)."""
     matrix = sample(spec)
     base = next(iter(design.scenarios.values()))
-    integer = {path for path in spec.parameters if isinstance(base.value_at(path), int)}
-    points = [
-        {
-            path: (round(float(v)) if path in integer else float(v))
-            for path, v in zip(spec.parameters, row, strict=True)
-        }
-        for row in matrix
-    ]
-    design.with_points(points, matrix)
+    integer = integer_fields(base, spec.parameters, f"{source}: sensitivity.parameters")
+    design.with_points(place(spec.parameters, matrix, integer), matrix)
     _check_sweep_points(design, source)
     return design
 

@@ -14,9 +14,11 @@ from mobilise.vocabulary import unknown_name
 
 
 class Strict(BaseModel):
-    """Frozen, validated on assignment, and closed to unknown keys."""
+    """Frozen, closed to unknown keys, and every number finite (no NaN, no infinity)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
     @model_validator(mode="before")
     @classmethod

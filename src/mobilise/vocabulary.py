@@ -1,4 +1,4 @@
-"""The words every layer shares: the quarter calendar and how to say a name is unknown.
+"""The words every layer shares: the quarter calendar, bad input, and unknown names.
 
 The ground floor of the package: it imports nothing of mobilise, so every other
 module may use it.
@@ -24,6 +24,18 @@ def quarter_index(label: str) -> int:
 def quarter_label(index: int) -> str:
     """Inverse of :func:`quarter_index`."""
     return f"{index // 4}Q{index % 4 + 1}"
+
+
+class InputError(ValueError):
+    """A file, field or option that cannot be used; the message is one line naming it."""
+
+
+ScenarioError = InputError
+"""The name the public API has always raised for bad scenario and experiment input."""
+
+
+class OutputError(ValueError):
+    """An output folder that cannot be used as asked (e.g. it already holds a batch)."""
 
 
 class UnknownNameError(ValueError):

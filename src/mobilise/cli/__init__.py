@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from mobilise.reforms import check_reform
-from mobilise.scenario import ScenarioError
+from mobilise.vocabulary import InputError, OutputError
 
 INPUT_ERROR = 2
 
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         click.echo(f"mobilise: {exc.format_message()}", err=True)
         sys.exit(INPUT_ERROR)
-    except ScenarioError as exc:
+    except (InputError, OutputError) as exc:
         click.echo(str(exc), err=True)
         sys.exit(INPUT_ERROR)
 
