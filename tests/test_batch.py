@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mobilise import ACTOR_TYPES
 from mobilise.analysis import paired_effects
 from mobilise.batch import run_batch
 from mobilise.executors import ProcessPoolExecutor, SequentialExecutor
 from mobilise.experiment import load_experiment
-from mobilise.missions import ACTOR_TYPES
 from mobilise.reforms import REFORMS
 from mobilise.runs import RESULT_COLUMNS
 
@@ -126,11 +126,11 @@ def test_resume_after_failures_reruns_only_what_is_missing(tmp_path):
 
 
 def test_existing_batch_is_not_overwritten_without_resume(tmp_path):
-    from mobilise import ScenarioError
+    from mobilise.vocabulary import OutputError
 
     design = load_experiment(small_experiment(tmp_path, replications=1))
     batch(design, tmp_path / "out", SequentialExecutor())
-    with pytest.raises(ScenarioError, match="--resume"):
+    with pytest.raises(OutputError, match="--resume"):
         batch(design, tmp_path / "out", SequentialExecutor())
 
 

@@ -8,8 +8,8 @@ import sys
 import pandas as pd
 import pytest
 
+from mobilise import ACTOR_TYPES
 from mobilise.cli import main
-from mobilise.missions import ACTOR_TYPES
 from mobilise.outcomes import STEP_COLUMNS
 
 from .conftest import ROOT, SCENARIOS

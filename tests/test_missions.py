@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mobilise import ACTOR_TYPES
 from mobilise.missions import (
-    ACTOR_TYPES,
     MISSIONS,
     Mission,
     ces_aggregate,
@@ -31,7 +31,7 @@ def test_low_sigma_is_near_the_minimum(sigma):
 
 @pytest.mark.parametrize("sigma", [2.0, 4.0, 50.0])
 def test_technological_missing_type_is_substituted(sigma):
-    weights = MISSIONS["vaccine_taskforce"].weight_vector()
+    weights = MISSIONS["vaccine_taskforce"].weight_vector(ACTOR_TYPES)
     ratios = np.array([2.0, 2.0, 0.0, 0.0, 0.0, 0.0])  # no unions, investors, charities, volunteers
     assert ces_aggregate(ratios, weights, sigma) > 1.0
 

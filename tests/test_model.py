@@ -5,9 +5,8 @@ import pandas as pd
 import pytest
 from scipy import optimize, stats
 
-from mobilise import MissionModel, run
-from mobilise.agents import Actor, Volunteer
-from mobilise.missions import ACTOR_TYPES
+from mobilise import ACTOR_TYPES, MissionModel, run
+from mobilise.actor_types import Actor, Volunteer
 from mobilise.outcomes import STEP_COLUMNS
 
 

@@ -107,7 +107,7 @@ def test_expectations_in_words_and_verdicts():
     [
         ({"at_least": None}, "expected one of above, below, at_least, at_most, near"),
         ({"near": 0.1}, "near and tolerance go together"),
-        ({"output": "engaged_volunteers"}, "unknown output 'engaged_volunteers'"),
+        ({"output": "volunteers_engaged"}, "unknown output 'volunteers_engaged'"),
         ({"reforms": {"pooled_budget": 1}}, "unknown reform 'pooled_budget'"),
     ],
 )

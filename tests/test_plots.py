@@ -13,7 +13,7 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from mobilise import ACTOR_TYPES, REFORMS, plots, run, summarise
+from mobilise import ACTOR_TYPES, REFORMS, UK_ACTOR_TYPES, plots, run, summarise
 from mobilise.analysis import factorial_effects, paired_effects
 from mobilise.experiment import in_memory
 from mobilise.outcomes import STEP_COLUMNS
@@ -164,7 +164,7 @@ def test_engagement_panel_per_type_with_data(synthetic):
     _, ts = synthetic
     fig = engagement_by_type(ts, "nhs")
     assert len(fig.axes) == len(ACTOR_TYPES)
-    assert [ax.get_title() for ax in fig.axes] == [t.capitalize() for t in ACTOR_TYPES]
+    assert [ax.get_title() for ax in fig.axes] == [t.label for t in UK_ACTOR_TYPES]
     assert_readable(fig)
     assert len(engagement_by_type(ts.assign(engaged_investor=np.nan), "nhs").axes) == 5
 
@@ -177,7 +177,7 @@ def test_engagement_draws_each_types_reach_as_its_ceiling(uk):
     )  # fmt: skip
     ts = pd.concat(run_chunk(design.runs()).timeseries)
     fig = engagement_by_type(ts, uk.mission_spec.name)
-    union = next(ax for ax in fig.axes if ax.get_title() == "Union")
+    union = next(ax for ax in fig.axes if ax.get_title() == "Unions")
     ceilings = sorted({round(float(line.get_ydata()[0]), 6) for line in union.get_lines()
                        if line.get_linestyle() not in ("-", "None")})  # fmt: skip
     expected = sorted(round(100 * v, 6) for v in ts.groupby("arm")["reach_union"].median())

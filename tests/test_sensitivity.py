@@ -73,5 +73,7 @@ def test_bad_sensitivity_section_is_one_line(tmp_path):
         f"name: b\nscenarios: [{SCENARIOS / 'uk_2024.yaml'}]\n"
         "sensitivity: {parameters: {influence.peer: [0.5, 0.1]}}\n"
     )
-    with pytest.raises(ScenarioError, match=r"sensitivity.parameters.influence.peer: .*low <= high"):
+    with pytest.raises(
+        ScenarioError, match=r"sensitivity.parameters.influence.peer: .*low <= high"
+    ):
         load_experiment(path)

@@ -6,7 +6,8 @@ The one-line API::
     frame = run(load_scenario("scenarios/uk_2024.yaml"), seed=1, reforms={"mission_councils": 1})
 """
 
-from mobilise.missions import ACTOR_TYPES, MISSIONS
+from mobilise.actor_types import ACTOR_TYPES, UK_ACTOR_TYPES, ActorType
+from mobilise.missions import MISSIONS
 from mobilise.model import MissionModel
 from mobilise.reforms import REFORMS, apply_reforms
 from mobilise.scenario import Scenario, ScenarioError, load_scenario
@@ -18,6 +19,8 @@ __all__ = [
     "ACTOR_TYPES",
     "MISSIONS",
     "REFORMS",
+    "UK_ACTOR_TYPES",
+    "ActorType",
     "MissionModel",
     "Scenario",
     "ScenarioError",

@@ -21,7 +21,8 @@ import pandas as pd
 import solara
 from matplotlib.figure import Figure
 
-from mobilise.missions import ACTOR_TYPES, MISSIONS
+from mobilise.actor_types import ACTOR_TYPES
+from mobilise.missions import MISSIONS
 from mobilise.model import MissionModel
 from mobilise.plots import engagement_by_type, fan_chart
 from mobilise.reforms import REFORMS

@@ -146,7 +146,7 @@ def _refine(
 ) -> tuple[list[RunSpec], dict[str, int]]:
     """Add replications in rounds until every arm's effect CI half-width is below ``precision``."""
     from mobilise.analysis import effect_half_widths
-    from mobilise.report import EFFECT_OUTCOMES
+    from mobilise.outcomes import EFFECT_OUTCOMES
 
     cap = max(design.experiment.max_replications, start)
     step = design.experiment.replications

@@ -19,7 +19,8 @@ import numpy as np
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from mobilise.levers import BASELINE, Levers, Robustness, Uncertainties
-from mobilise.missions import ACTOR_TYPES, MISSIONS
+from mobilise.missions import MISSIONS
+from mobilise.outcomes import run_columns
 from mobilise.ranges import Ranges, latin_hypercube, place, require_width, scale
 from mobilise.reforms import REFORMS, check_reform
 from mobilise.scenario import (
@@ -154,15 +155,8 @@ class Record(Strict):
     format: Literal["csv", "parquet"] = "csv"
 
 
-SENSITIVITY_OUTCOMES = (
-    "final_metric",
-    "final_progress",
-    "milestone_metric",
-    "milestone_met",
-    "total_spend",
-    *[f"{kind}_engaged_{t}" for kind in ("final", "peak") for t in ACTOR_TYPES],
-)
-"""Run outcomes a sensitivity analysis may study (columns of runs.csv)."""
+SENSITIVITY_OUTCOMES: tuple[str, ...] = tuple(run_columns(numeric=True))
+"""Run outcomes a sensitivity analysis may study (numeric columns of runs.csv)."""
 
 
 class Sensitivity(Strict):

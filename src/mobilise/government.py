@@ -13,14 +13,18 @@ import numpy as np
 
 from mobilise.dynamics import move_toward
 from mobilise.scenario import Scenario
+from mobilise.streams import generator
 
 
 class MissionOwner:
     """Credibility, observation and portfolio state of the government's mission owner."""
 
-    def __init__(self, scenario: Scenario, seed: np.random.SeedSequence) -> None:
+    def __init__(self, scenario: Scenario, seed: int) -> None:
         # One stream per purpose, so turning reviews on does not shift reshuffles.
-        portfolio, observation, shocks, reviews = (np.random.default_rng(s) for s in seed.spawn(4))
+        portfolio, observation, shocks, reviews = (
+            generator(seed, "mission owner", purpose)
+            for purpose in ("portfolio", "observation", "shocks", "reviews")
+        )
         self.observation_rng, self.shock_rng, self.review_rng = observation, shocks, reviews
         self.spec = scenario.government
         self.salience = scenario.mission_spec.salience

@@ -9,23 +9,14 @@ missions) lets money stand in for missing actors. Clean energy sits between
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from mobilise.strict import Strict
-from mobilise.vocabulary import quarter_index, unknown_name
-
-ACTOR_TYPES: tuple[str, ...] = (
-    "government",
-    "business",
-    "union",
-    "investor",
-    "charity",
-    "volunteer",
-)
-"""The six actor types, in the fixed order used by every array and column."""
+from mobilise.vocabulary import quarter_index
 
 
 class Milestone(Strict):
@@ -98,10 +89,6 @@ class Mission(Strict):
 
     @model_validator(mode="after")
     def _types_known(self) -> Mission:
-        for field in ("weights", "funded", "need_overrides"):
-            for key in getattr(self, field):
-                if key not in ACTOR_TYPES:
-                    raise ValueError(f"{field}: {unknown_name('actor type', key, ACTOR_TYPES)}")
         if not any(w > 0 for w in self.weights.values()):
             raise ValueError("weights: at least one actor type needs a positive weight")
         if any(w < 0 for w in self.weights.values()):
@@ -118,14 +105,18 @@ class Mission(Strict):
         """The milestone reported as 'met or not': the last on the roadmap."""
         return max(self.milestones, key=lambda m: quarter_index(m.quarter))
 
-    def need_vector(self) -> np.ndarray:
-        """Share of each type's capacity the mission needs, in :data:`ACTOR_TYPES` order."""
-        return np.array([self.need_overrides.get(k, self.need) for k in ACTOR_TYPES])
+    def need_vector(self, types: Sequence[str]) -> np.ndarray:
+        """Share of each type's capacity the mission needs, in the order of ``types``."""
+        return np.array([self.need_overrides.get(k, self.need) for k in types])
 
-    def weight_vector(self) -> np.ndarray:
-        """CES weights in :data:`ACTOR_TYPES` order, normalised to sum to one."""
-        weights = np.array([self.weights.get(k, 0.0) for k in ACTOR_TYPES])
+    def weight_vector(self, types: Sequence[str]) -> np.ndarray:
+        """CES weights in the order of ``types``, normalised to sum to one."""
+        weights = np.array([self.weights.get(k, 0.0) for k in types])
         return weights / weights.sum()
+
+    def funded_vector(self, types: Sequence[str]) -> np.ndarray:
+        """Share of each type's cost the state covers, in the order of ``types``."""
+        return np.array([self.funded.get(k, 0.0) for k in types])
 
     @property
     def initial_progress(self) -> float:

@@ -16,12 +16,11 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from mobilise.agents import AGENT_CLASSES
-from mobilise.dynamics import adjust, exit_rate, mobilisation, move_toward, response
+from mobilise.dynamics import adjust, exit_rate, mobilisation, move_toward, patience, response
 from mobilise.government import MissionOwner
-from mobilise.missions import ACTOR_TYPES, ces_aggregate, progress_step
+from mobilise.missions import ces_aggregate, progress_step
 from mobilise.network import build_ties
-from mobilise.outcomes import STEP_COLUMNS
+from mobilise.outcomes import step_columns
 from mobilise.population import build_population
 from mobilise.reforms import apply_reforms
 from mobilise.scenario import Scenario
@@ -29,9 +28,6 @@ from mobilise.vocabulary import quarter_index, quarter_label
 
 NO_EVIDENCE = 0.5
 """Delivery before the first observation: neither credit nor blame."""
-
-_TYPE_COUNT = len(ACTOR_TYPES)
-_STREAMS = _TYPE_COUNT + 2  # one per actor type, the network, the mission owner
 
 
 @contextmanager
@@ -77,17 +73,19 @@ class MissionModel(mesa.Model):
         )
         self.params = apply_reforms(self.inputs)
         self.mission = self.params.mission_spec
-        streams = np.random.SeedSequence(seed).spawn(_STREAMS)
-        self.population = build_population(self.params, streams[:_TYPE_COUNT])
-        self.ties = build_ties(self.params.network, self.population, streams[_TYPE_COUNT])
-        self.owner = MissionOwner(self.params, streams[_TYPE_COUNT + 1])
+        self.population = build_population(self.params, seed)
+        self.ties = build_ties(self.params.network, self.population, seed)
+        self.owner = MissionOwner(self.params, seed)
         if mesa_agents:  # views for inspection and extension; batch workers skip them
             self._create_agents()
 
         pop = self.population
-        self.weights = self.mission.weight_vector()
-        self.funded = np.array([self.mission.funded.get(t, 0.0) for t in ACTOR_TYPES])
-        self.need = self.mission.need_vector() * pop.by_type(pop.capacity)
+        types = pop.names
+        self.weights = self.mission.weight_vector(types)
+        self.funded = self.mission.funded_vector(types)
+        self.need = self.mission.need_vector(types) * pop.by_type(pop.capacity)
+        # whose contribution is money, weighted by how well the portfolio spends it
+        self.government = types.index("government") if "government" in types else None
         self.trust_speed = self.params.trust.speed * (
             1.0 + self.params.trust.coordination_boost * self.ties.coordination()
         )
@@ -97,20 +95,27 @@ class MissionModel(mesa.Model):
         self.progress = self.mission.initial_progress
         self.delivery = NO_EVIDENCE
         self._contribute()  # step 0 shows what those engaged at the start give
-        self._rows = np.full((self.params.quarters + 1, len(STEP_COLUMNS) - 2), np.nan)
+        self.columns = step_columns(pop.names)
+        self._rows = np.full((self.params.quarters + 1, len(self.columns) - 2), np.nan)
         self.record_agents = record_agents
         self._agent_rows: list[np.ndarray] = []
         self._record(0)
 
     def _create_agents(self) -> None:
-        """One Mesa agent per array index, by actor type."""
+        """One Mesa agent per array index, of its type's agent class."""
         with _garbage_collection_paused():
-            for actor_type, cls in AGENT_CLASSES.items():
-                part = self.population.slices[actor_type]
+            for actor_type in self.params.actor_types:
+                part = self.population.slices[actor_type.name]
                 if part.stop > part.start:
-                    cls.create_agents(
+                    actor_type.agent.create_agents(
                         self, part.stop - part.start, list(range(part.start, part.stop))
                     )
+
+    def set_horizon(self, index: int, horizon: float) -> None:
+        """Set agent ``index``'s planning horizon, and so its patience."""
+        pop = self.population
+        pop.horizon[index] = horizon
+        pop.patience[index] = patience(horizon, self.mission.payoff_lag)
 
     # --- the step: a few lines of orchestration ----------------------------------------
 
@@ -169,7 +174,8 @@ class MissionModel(mesa.Model):
         """Type contributions relative to need, and their CES aggregate X."""
         pop = self.population
         contribution = pop.by_type(pop.engagement * pop.capacity)
-        contribution[0] *= self.owner.portfolio_efficiency  # government's money, as allocated
+        if self.government is not None:  # government's money, as allocated
+            contribution[self.government] *= self.owner.portfolio_efficiency
         with np.errstate(invalid="ignore", divide="ignore"):
             self.contribution = np.where(self.need > 0, contribution / self.need, 0.0)
         self.aggregate = ces_aggregate(self.contribution, self.weights, self.mission.sigma)
@@ -245,7 +251,7 @@ class MissionModel(mesa.Model):
     def to_frame(self) -> pd.DataFrame:
         """The per-step model frame: one row per recorded step, columns as declared."""
         done = self.steps + 1
-        frame = pd.DataFrame(self._rows[:done], columns=STEP_COLUMNS[2:])
+        frame = pd.DataFrame(self._rows[:done], columns=self.columns[2:])
         frame.insert(0, "quarter", [self.quarter(s) for s in range(done)])
         frame.insert(0, "step", np.arange(done))
         return frame
@@ -258,7 +264,7 @@ class MissionModel(mesa.Model):
         n = pop.size
         stacked = np.concatenate(self._agent_rows)
         steps = np.repeat(np.arange(len(self._agent_rows)), n)
-        types = np.array(ACTOR_TYPES)[pop.kind]
+        types = np.array(pop.names)[pop.kind]
         return pd.DataFrame(
             {
                 "step": steps,

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from mobilise.missions import ACTOR_TYPES
 from mobilise.population import Population
 from mobilise.scenario import Network
+from mobilise.streams import generator
 
 
 @dataclass
@@ -81,7 +81,7 @@ class Ties:
         return np.column_stack([coo.row, coo.col])
 
 
-def build_ties(spec: Network, population: Population, seed: np.random.SeedSequence) -> Ties:
+def build_ties(spec: Network, population: Population, seed: int) -> Ties:
     """Sample the network the scenario describes.
 
     Each block (a type pair, or the whole population for ``random``) draws from
@@ -93,7 +93,7 @@ def build_ties(spec: Network, population: Population, seed: np.random.SeedSequen
         return Ties(complete=True, kind=kind, counts=counts, ceiling=ceiling)
     n = population.size
     if spec.kind == "random":
-        rng = np.random.default_rng(seed)
+        rng = generator(seed, "network")
         rows, cols = _sample_pairs(rng, np.arange(n), np.arange(n), round(n * spec.mean_degree / 2))
     else:
         rows, cols = _block_pairs(spec, population, seed)
@@ -120,25 +120,24 @@ def build_ties(spec: Network, population: Population, seed: np.random.SeedSequen
     )
 
 
-def _block_pairs(
-    spec: Network, population: Population, seed: np.random.SeedSequence
-) -> tuple[np.ndarray, np.ndarray]:
-    """Within-type and cross-type pairs, each block from its own stream."""
+def _block_pairs(spec: Network, population: Population, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Within-type and cross-type pairs, each block from its own stream, named by its pair."""
     rows, cols = [], []
-    blocks = [(a, b) for i, a in enumerate(ACTOR_TYPES) for b in ACTOR_TYPES[i:]]
-    for (a, b), block_seed in zip(blocks, seed.spawn(len(blocks)), strict=True):
-        members_a = np.arange(population.slices[a].start, population.slices[a].stop)
-        members_b = np.arange(population.slices[b].start, population.slices[b].stop)
-        if len(members_a) == 0 or len(members_b) == 0:
-            continue
-        rng = np.random.default_rng(block_seed)
-        if a == b:
-            m = round(len(members_a) * spec.within(a) / 2)
-        else:
-            m = round(spec.cross(a, b) * min(len(members_a), len(members_b)))
-        r, c = _sample_pairs(rng, members_a, members_b, m)
-        rows.append(r)
-        cols.append(c)
+    names = population.names
+    for i, a in enumerate(names):
+        for b in names[i:]:
+            members_a = np.arange(population.slices[a].start, population.slices[a].stop)
+            members_b = np.arange(population.slices[b].start, population.slices[b].stop)
+            if len(members_a) == 0 or len(members_b) == 0:
+                continue
+            rng = generator(seed, "network", *sorted((a, b)))
+            if a == b:
+                m = round(len(members_a) * spec.within(a) / 2)
+            else:
+                m = round(spec.cross(a, b) * min(len(members_a), len(members_b)))
+            r, c = _sample_pairs(rng, members_a, members_b, m)
+            rows.append(r)
+            cols.append(c)
     if not rows:
         return np.array([], dtype=np.intp), np.array([], dtype=np.intp)
     return np.concatenate(rows), np.concatenate(cols)

@@ -13,19 +13,27 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from mobilise.outcomes import STEP_COLUMNS
+from mobilise.outcomes import BINARY_OUTCOMES, STEP_COLUMNS, STEP_OUTCOMES
 from mobilise.strict import Strict
 from mobilise.vocabulary import check_known
 
-RUN_OUTPUTS = ("milestone_met",)
+RUN_OUTPUTS = BINARY_OUTCOMES
 """Outputs of a whole run rather than of a step: 1 if the key milestone was met by its date."""
-
-PATTERN_OUTPUTS = (*STEP_COLUMNS[2:], *RUN_OUTPUTS)
 
 
 def check_output(name: str) -> str:
-    """``name`` if it is a run column a pattern can read; ValueError in one line if not."""
-    return check_known("output", name, PATTERN_OUTPUTS)
+    """``name`` if it is a run column a pattern can read; ValueError in one line if not.
+
+    A per-type column may name any actor type (``engaged_<type>``): whether the
+    scenario has that type is checked when the pattern runs.
+    """
+    for outcome in STEP_OUTCOMES:
+        if name == outcome.name and not outcome.per_type:
+            return name
+        prefix = f"{outcome.name}_"
+        if outcome.per_type and name.startswith(prefix) and name[len(prefix) :].isidentifier():
+            return name
+    return check_known("output", name, [*STEP_COLUMNS[2:], *RUN_OUTPUTS])
 
 
 def check_reforms(strengths: dict[str, float]) -> dict[str, float]:

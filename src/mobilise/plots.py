@@ -24,8 +24,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
+from mobilise.actor_types import BUILT_IN
 from mobilise.analysis import quantile_bands
-from mobilise.missions import ACTOR_TYPES, MISSIONS, Mission
+from mobilise.missions import MISSIONS, Mission
 from mobilise.outcomes import OUTCOMES_BY_NAME
 from mobilise.vocabulary import quarter_index
 
@@ -439,6 +440,11 @@ def forest_plot(
 # --- engagement -----------------------------------------------------------------------
 
 
+def actor_type_label(name: str) -> str:
+    """How an actor type is named on a chart: its record's label, else its name."""
+    return BUILT_IN[name].label if name in BUILT_IN else pretty(name).capitalize()
+
+
 def engagement_by_type(
     timeseries: pd.DataFrame,
     mission: str,
@@ -452,7 +458,11 @@ def engagement_by_type(
     ts = _select(timeseries, mission, point, "engagement_by_type")
     arms = _arms(ts, arms, baseline)
     ts = ts[ts["arm"].isin(arms)]
-    types = [t for t in ACTOR_TYPES if f"engaged_{t}" in ts and ts[f"engaged_{t}"].notna().any()]
+    types = [  # the types the runs had, in their column order (a scenario may add its own)
+        c.removeprefix("engaged_")
+        for c in ts.columns
+        if c.startswith("engaged_") and ts[c].notna().any()
+    ]
     if not types:
         raise ValueError("engagement_by_type: no engaged_<type> columns with data")
     styles = _arm_style(arms, baseline)
@@ -463,17 +473,17 @@ def engagement_by_type(
     axes = fig.subplots(rows, columns, sharex=True, sharey=True, squeeze=False).ravel()
     for extra in axes[len(types) :]:
         fig.delaxes(extra)
-    ceilings = [t for t in types if f"reach_{t}" in ts]
     for ax, actor_type in zip(axes, types, strict=False):
         medians = ts.groupby(["arm", "step"])[f"engaged_{actor_type}"].median()
-        reach = ts.groupby(["arm", "step"])[f"reach_{actor_type}"].median() if ceilings else None
+        has_reach = f"reach_{actor_type}" in ts
+        reach = ts.groupby(["arm", "step"])[f"reach_{actor_type}"].median() if has_reach else None
         for arm in arms:
             line = medians.loc[arm]
             ax.plot(line.index, line.to_numpy() * 100, **styles[arm])
             if reach is not None:  # the ceiling structure sets: nobody engages beyond reach
                 ceiling = reach.loc[arm]
                 ax.plot(ceiling.index, ceiling.to_numpy() * 100, **{**styles[arm], **REACH_STYLE})
-        ax.set_title(pretty(actor_type).capitalize(), fontsize=TEXT["normal"])
+        ax.set_title(actor_type_label(actor_type), fontsize=TEXT["normal"])
         ax.set_ylim(0, 100)
         xlabel = _quarter_axis(ax, quarters, max_ticks=4, years=True)
         ax.grid(axis="y", color="#dddddd", linewidth=0.8)
@@ -489,7 +499,7 @@ def engagement_by_type(
         + (f"; {note}" if note else ""),
     )
     handles = [Line2D([], [], label=pretty(a), **styles[a]) for a in arms]
-    if ceilings:
+    if any(f"reach_{t}" in ts for t in types):
         handles.append(Line2D([], [], label="reach (ceiling)", color=GREY, **REACH_STYLE))
     _legend(fig, handles, 4)
     return fig

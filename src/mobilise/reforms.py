@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
 
+from mobilise.actor_types import BUILT_IN
 from mobilise.scenario import Scenario
-from mobilise.structure import REACH
 from mobilise.vocabulary import unknown_name
 
 Getter = Callable[[Scenario], float]
@@ -116,7 +116,7 @@ def _cross(a: str, b: str) -> Getter:
 
 def _reach(actor_type: str) -> Move:
     """The type's structural reach: reforms widen who can engage, not only how easily."""
-    return Move(f"reach of {actor_type}", lambda s: REACH[actor_type](s.constraints), 1)
+    return Move(f"reach of {actor_type}", lambda s: BUILT_IN[actor_type].reach(s.constraints), 1)
 
 
 # --- the catalogue --------------------------------------------------------------------

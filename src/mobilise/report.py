@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from mobilise.analysis import factorial_effects, paired_effects
+from mobilise.outcomes import EFFECT_OUTCOMES
 
 
 def read_batch(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -24,9 +25,6 @@ def read_batch(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
             return runs, series
     return runs, pd.DataFrame()
 
-
-EFFECT_OUTCOMES = ("final_metric", "milestone_metric")
-"""Outcomes in effects.csv: the metric at the horizon, and at the key milestone's date."""
 
 HEADLINE_OUTCOME = "milestone_metric"
 """Interactions use the metric when the milestone is due: the question asked. Effects and

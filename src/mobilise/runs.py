@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 
 from mobilise.experiment import RunSpec
-from mobilise.missions import ACTOR_TYPES
 from mobilise.model import MissionModel
+from mobilise.outcomes import RUN_OUTCOMES, run_columns
 from mobilise.reforms import REFORMS
 from mobilise.simulate import summarise
 from mobilise.vocabulary import quarter_index
@@ -23,19 +23,8 @@ from mobilise.vocabulary import quarter_index
 RunResult = tuple[dict[str, Any], pd.DataFrame, pd.DataFrame | None]
 Runner = Callable[[RunSpec], RunResult]
 
-RESULT_COLUMNS = [
-    "final_metric",
-    "final_progress",
-    "milestone_metric",
-    "milestone_met",
-    "milestone_quarter",
-    "milestone_step",
-    *[f"peak_engaged_{t}" for t in ACTOR_TYPES],
-    *[f"final_engaged_{t}" for t in ACTOR_TYPES],
-    *[f"reach_{t}" for t in ACTOR_TYPES],
-    "total_spend",
-]
-"""Outcome columns of ``runs.csv``, after the identifying columns and sweep values."""
+RESULT_COLUMNS = run_columns()
+"""Outcome columns of ``runs.csv`` for the six UK types, after identity and sweep values."""
 
 
 def identity(spec: RunSpec) -> dict[str, Any]:
@@ -66,23 +55,17 @@ def run_one(spec: RunSpec) -> RunResult:
     frame = model.run()
     summary = summarise(frame, spec.scenario)
     quarter = summary["milestone_quarter"]
+    types = spec.scenario.type_names
     row = identity(spec)
-    row.update(
-        {
-            "final_metric": summary["final_metric"],
-            "final_progress": summary["final_progress"],
-            "milestone_metric": summary["milestone_metric"],
-            "milestone_met": summary["milestone_met"],
-            "milestone_quarter": quarter or "",
-            "milestone_step": (
-                quarter_index(quarter) - quarter_index(spec.scenario.start) + 1 if quarter else None
-            ),
-            **{f"peak_engaged_{t}": summary["peak_engaged"][t] for t in ACTOR_TYPES},
-            **{f"final_engaged_{t}": summary["final_engaged"][t] for t in ACTOR_TYPES},
-            **{f"reach_{t}": summary["reach"][t] for t in ACTOR_TYPES},
-            "total_spend": summary["total_spend"],
-        }
-    )
+    step = quarter_index(quarter) - quarter_index(spec.scenario.start) + 1 if quarter else None
+    for outcome in RUN_OUTCOMES:
+        if outcome.per_type:
+            row.update({f"{outcome.name}_{t}": summary[outcome.name][t] for t in types})
+        elif outcome.name == "milestone_step":
+            row[outcome.name] = step
+        else:
+            row[outcome.name] = summary[outcome.name]
+    row["milestone_quarter"] = quarter or ""
     kept = frame[(frame["step"] % spec.record_every == 0) | (frame.index == len(frame) - 1)]
     labels = pd.DataFrame(
         {c: row[c] for c in ("run_id", "mission", "point", "arm", "replication")}, index=kept.index

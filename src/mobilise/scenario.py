@@ -9,18 +9,21 @@ the field path, what was expected and what was found.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from mobilise.actor_types import BUILT_IN, UK_ACTOR_TYPES, ActorType
+from mobilise.constraints import Constraints
 from mobilise.distributions import DISTRIBUTION_FAMILIES, Beta, Distribution, Fixed
-from mobilise.missions import ACTOR_TYPES, MISSIONS, Mission
+from mobilise.missions import MISSIONS, Mission
 from mobilise.pattern_spec import Pattern, check_output, check_reforms
 from mobilise.ranges import Ranges
 from mobilise.strict import Strict
-from mobilise.vocabulary import ScenarioError, quarter_index, unknown_name
+from mobilise.vocabulary import ScenarioError, check_known, quarter_index, unknown_name
 
 
 class Population(Strict):
@@ -109,7 +112,6 @@ class Network(Strict):
     @classmethod
     def _within_types(cls, value: dict[str, float]) -> dict[str, float]:
         for key, degree in value.items():
-            _check_type(key)
             if degree < 0:
                 raise ValueError(f"degree of '{key}' must be >= 0, found {degree}")
         return value
@@ -121,8 +123,6 @@ class Network(Strict):
             parts = key.split("-")
             if len(parts) != 2 or parts[0] == parts[1]:
                 raise ValueError(f"pair '{key}' must be two different types joined by '-'")
-            for part in parts:
-                _check_type(part)
             if degree < 0:
                 raise ValueError(f"degree of '{key}' must be >= 0, found {degree}")
         return value
@@ -143,45 +143,6 @@ class Network(Strict):
         a, b = pair.split("-")
         key = f"{b}-{a}" if f"{b}-{a}" in self.cross_overrides else pair
         return self.model_copy(update={"cross_overrides": {**self.cross_overrides, key: degree}})
-
-
-class Constraints(Strict):
-    """Structural constraints: the UK's today, with sources in ``data/stylised_facts.csv``."""
-
-    union_density: float = Field(
-        0.22, ge=0, le=1, description="share of employees in a union (LFS 2024)"
-    )
-    overseas_share: float = Field(
-        0.577, ge=0, le=1, description="overseas share of UK quoted shares (ONS 2022)"
-    )
-    holding_period_years: float = Field(
-        0.625, gt=0, description="typical equity holding period (Haldane 2007, approx.)"
-    )
-    volunteering_rate: float = Field(
-        0.16, ge=0, le=1, description="formal volunteering at least monthly (CLS 2023/24)"
-    )
-    weekly_hours: float = Field(
-        36.5, gt=0, lt=100, description="full-time weekly hours (ONS LFS YBUO 2023)"
-    )
-    charity_funding_term_years: float = Field(
-        1.0, gt=0, description="typical funding agreement term (Charity Commission 2007)"
-    )
-    contract_subsidy_share: float = Field(
-        0.87, ge=0, le=1, description="charities subsidising public contracts (NCVO 2024)"
-    )
-    short_termist_share: float = Field(
-        0.55,
-        ge=0,
-        le=1,
-        description="firms that would forgo a value-creating project to meet a short-term "
-        "earnings target (Graham, Harvey and Rajgopal 2005, approx.)",
-    )
-    government_silo_share: float = Field(
-        0.3, ge=0, lt=1, description="share of government effort lost to silos (assumption)"
-    )
-    feedback_lag_quarters: int = Field(
-        4, ge=0, le=40, description="quarters before government sees the metric (assumption)"
-    )
 
 
 class Government(Strict):
@@ -277,7 +238,14 @@ class Calibration(Strict):
 
 
 class Scenario(Strict):
-    """Everything a run needs except its seed's replication number."""
+    """Everything a run needs except its seed's replication number.
+
+    ``actor_types`` are the records of the types the scenario may populate: the
+    six UK types unless extended (:meth:`with_actor_types`); they are code, not
+    data, so they are not written out with the rest.
+    """
+
+    model_config = ConfigDict(**Strict.model_config, arbitrary_types_allowed=True)
 
     name: str
     description: str = ""
@@ -296,6 +264,17 @@ class Scenario(Strict):
     patterns: list[Pattern] = Field(
         default_factory=list, description="claims about the model, run by mobilise check"
     )
+    actor_types: tuple[ActorType, ...] = Field(
+        UK_ACTOR_TYPES, exclude=True, description="the actor types, in array and column order"
+    )
+
+    @field_validator("actor_types", mode="before")
+    @classmethod
+    def _records(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):  # built-in types may be named
+            return tuple(BUILT_IN[check_known("actor type", v, BUILT_IN)] if isinstance(v, str)
+                         else v for v in value)  # fmt: skip
+        return value
 
     @field_validator("start")
     @classmethod
@@ -312,12 +291,32 @@ class Scenario(Strict):
 
     @field_validator("populations")
     @classmethod
-    def _population_types(cls, value: dict[str, Population]) -> dict[str, Population]:
-        for key in value:
-            _check_type(key)
+    def _someone(cls, value: dict[str, Population]) -> dict[str, Population]:
         if sum(p.count for p in value.values()) == 0:
             raise ValueError("at least one actor type needs a positive count")
         return value
+
+    @model_validator(mode="after")
+    def _types_known(self) -> Scenario:
+        """Every actor type the scenario names is one of its types (one line if not)."""
+        names = self.type_names
+        if len(set(names)) != len(names):
+            raise ValueError(f"actor_types: names must be unique, found {', '.join(names)}")
+        mission = self.mission_spec
+        named = [
+            ("populations", list(self.populations)),
+            ("network.within_overrides", list(self.network.within_overrides)),
+            ("network.cross_overrides",
+             [part for pair in self.network.cross_overrides for part in pair.split("-")]),
+            ("mission.weights", list(mission.weights)),
+            ("mission.funded", list(mission.funded)),
+            ("mission.need_overrides", list(mission.need_overrides)),
+        ]  # fmt: skip
+        for where, keys in named:
+            for key in keys:
+                if key not in names:
+                    raise ValueError(f"{where}: {unknown_name('actor type', key, names)}")
+        return self
 
     @field_validator("reforms")
     @classmethod
@@ -333,6 +332,17 @@ class Scenario(Strict):
                 f"the number of agents {self.size}"
             )
         return self
+
+    @property
+    def type_names(self) -> tuple[str, ...]:
+        """The names of the scenario's actor types, in array and column order."""
+        return tuple(t.name for t in self.actor_types)
+
+    def with_actor_types(self, *extra: ActorType) -> Scenario:
+        """A copy that may also populate ``extra`` types (appended, in the order given)."""
+        return self._validated(
+            self.model_dump(by_alias=True), (*self.actor_types, *extra), "actor_types"
+        )
 
     @property
     def size(self) -> int:
@@ -376,20 +386,21 @@ class Scenario(Strict):
         if not isinstance(node, dict) or keys[-1] not in node:
             raise ScenarioError(f"scenario field '{path}': no field '{keys[-1]}'")
         node[keys[-1]] = value
+        return self._validated(data, self.actor_types, f"scenario field '{path}'")
+
+    @staticmethod
+    def _validated(data: dict[str, Any], types: tuple[ActorType, ...], where: str) -> Scenario:
         try:
-            return Scenario.model_validate(data)
+            return Scenario.model_validate({**data, "actor_types": types})
         except ValidationError as exc:
-            raise ScenarioError(format_validation_error(f"scenario field '{path}'", exc)) from None
+            raise ScenarioError(format_validation_error(where, exc)) from None
 
     def content_hash(self) -> str:
-        """SHA-256 of the validated content: equal scenarios hash equal."""
+        """SHA-256 of the validated content and its actor types: equal scenarios hash equal."""
         text = self.model_dump_json(by_alias=True)
+        if self.type_names != tuple(t.name for t in UK_ACTOR_TYPES):
+            text += json.dumps(self.type_names)
         return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _check_type(name: str) -> None:
-    if name not in ACTOR_TYPES:
-        raise unknown_name("actor type", name, ACTOR_TYPES)
 
 
 def format_validation_error(source: str, error: ValidationError) -> str:

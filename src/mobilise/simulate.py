@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mobilise.missions import ACTOR_TYPES, Mission
+from mobilise.missions import Mission
 from mobilise.model import MissionModel
 from mobilise.scenario import Scenario
 from mobilise.vocabulary import quarter_index
@@ -56,6 +56,7 @@ def milestone_status(frame: pd.DataFrame, mission: Mission) -> list[dict[str, An
 def summarise(frame: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
     """The headline of one run: final metric, milestones, engaged shares, spend."""
     mission = scenario.mission_spec
+    types = scenario.type_names
     final = frame.iloc[-1]
     milestones = milestone_status(frame, mission)
     key = next(m for m in milestones if m["quarter"] == mission.key_milestone.quarter)
@@ -71,9 +72,9 @@ def summarise(frame: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
         "milestone_met": key["met"],
         "milestone_quarter": key["met_quarter"],
         "milestones": milestones,
-        "peak_engaged": {t: _number(frame[f"engaged_{t}"].max()) for t in ACTOR_TYPES},
-        "final_engaged": {t: _number(final[f"engaged_{t}"]) for t in ACTOR_TYPES},
-        "reach": {t: _number(final[f"reach_{t}"]) for t in ACTOR_TYPES},
+        "peak_engaged": {t: _number(frame[f"engaged_{t}"].max()) for t in types},
+        "final_engaged": {t: _number(final[f"engaged_{t}"]) for t in types},
+        "reach": {t: _number(final[f"reach_{t}"]) for t in types},
         "total_spend": float(frame["spend"].iloc[1:].sum()),
     }
 

@@ -11,7 +11,7 @@ import click
 
 from mobilise.cli import INPUT_ERROR, cli, parse_reform
 from mobilise.export import environment, new_run_dir, now, write_frame, write_json
-from mobilise.missions import ACTOR_TYPES, MISSIONS
+from mobilise.missions import MISSIONS
 from mobilise.model import MissionModel
 from mobilise.reforms import REFORMS
 from mobilise.scenario import ScenarioError, file_hash, load_scenario
@@ -167,9 +167,7 @@ def _echo_summary(summary: dict, model: MissionModel, out: Path) -> None:
             state += " (beyond the horizon)"
         click.echo(f"  milestone {m['value']:g} by {m['quarter']}: {state}")
     shares = "  ".join(
-        f"{t} {summary['final_engaged'][t]:.2f}"
-        for t in ACTOR_TYPES
-        if summary["final_engaged"][t] is not None
+        f"{t} {share:.2f}" for t, share in summary["final_engaged"].items() if share is not None
     )
     click.echo(f"  final engaged share: {shares}")
     click.echo(f"  wrote {out}/timeseries.csv, summary.json, manifest.json")

@@ -1,19 +1,16 @@
-"""Reach: how the structural constraints decide who can engage (docs/model.md, Reach)."""
+"""Reach: how the structural constraints decide who can engage (docs/model.md §7.4)."""
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mobilise.missions import ACTOR_TYPES
-from mobilise.scenario import Constraints
-from mobilise.structure import (
-    REACH,
-    engagement_ceiling,
-    funded_reach,
-    long_stake_share,
-    short_funding_share,
-)
+from mobilise import ACTOR_TYPES
+from mobilise.actor_types import BUILT_IN, long_stake_share, short_funding_share
+from mobilise.constraints import Constraints
+from mobilise.population import engagement_ceiling, funded_reach
+
+REACH = {name: t.reach for name, t in BUILT_IN.items()}
 
 UK = Constraints()
 share = st.floats(0, 1)
