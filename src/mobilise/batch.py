@@ -358,10 +358,11 @@ def _write_manifest(
             "experiment_file_sha256": file_hash(design.path) if design.path else None,
             "design_sha256": design.content_hash(),
             "scenarios": {
-                name: {
-                    "file": str(design.scenario_files[name]),
-                    "file_sha256": file_hash(design.scenario_files[name]),
+                name: {  # a scenario held in memory (the app, the API) has no file
+                    "file": str(path) if (path := design.scenario_files.get(name)) else None,
+                    "file_sha256": file_hash(path) if path else None,
                     "scenario_sha256": scenario.content_hash(),
+                    "actor_types": list(scenario.type_names),
                 }
                 for name, scenario in design.scenarios.items()
             },
