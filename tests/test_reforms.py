@@ -1,5 +1,7 @@
 """Reforms do what they say; strength 0 is the baseline exactly (DESIGN "Must hold" 4)."""
 
+import fnmatch
+
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -20,14 +22,53 @@ def test_strength_zero_gives_identical_runs(uk, name):
     pd.testing.assert_frame_equal(run(uk, seed=4), run(uk, seed=4, reforms={name: 0.0}))
 
 
+def _leaves(data, prefix=""):
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _leaves(value, f"{prefix}.{key}" if prefix else str(key))
+    else:
+        yield prefix, data
+
+
+def _changed(before, after):
+    """Dotted paths whose values differ between two scenarios (added keys included)."""
+    a, b = dict(_leaves(before.model_dump())), dict(_leaves(after.model_dump()))
+    return {path for path in a.keys() | b.keys() if a.get(path) != b.get(path)}
+
+
+def _matches(reform, changed):
+    """Each declared move with the changed paths it covers."""
+    return {
+        move: {p for p in changed if fnmatch.fnmatchcase(p, move.field)} for move in reform.moves
+    }
+
+
 @pytest.mark.parametrize("name", NAMES)
-def test_each_reform_moves_its_parameters_the_stated_way(uk, name):
+def test_each_reform_declares_every_field_its_transform_changes(uk, name):
+    """What ``moves`` says is exactly what the transform does, each the stated way."""
     reform = REFORMS[name]
     after = reform.apply(uk, 1.0)
-    assert reform.moves, "a reform must say what it moves"
-    for move in reform.moves:
-        before_value, after_value = move.read(uk), move.read(after)
-        assert (after_value - before_value) * move.direction > 0, move.parameter
+    changed = _changed(uk, after)
+    covered = _matches(reform, changed)
+    assert changed == set().union(*covered.values()), "undeclared: " + ", ".join(
+        sorted(changed - set().union(*covered.values()))
+    )
+    for move, paths in covered.items():
+        assert paths, f"{move.field} is declared but does not change"
+        for path in paths:
+            assert (move.read(after, path) - move.read(uk, path)) * move.direction > 0, path
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_reform_widens_the_reach_it_says(uk, name):
+    reform = REFORMS[name]
+    after = reform.apply(uk, 1.0)
+    for actor_type in uk.actor_types:
+        before, widened = actor_type.reach(uk.constraints), actor_type.reach(after.constraints)
+        if actor_type.name in reform.widens:
+            assert widened > before, actor_type.name
+        else:
+            assert widened == before, f"{actor_type.name}: reach moved but is not declared"
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -36,9 +77,15 @@ def test_each_reform_moves_its_parameters_the_stated_way(uk, name):
 def test_reforms_are_monotone_in_strength(uk, name, low, high):
     low, high = sorted((low, high))
     reform = REFORMS[name]
-    for move in reform.moves:
-        weak, strong = move.read(reform.apply(uk, low)), move.read(reform.apply(uk, high))
-        assert (strong - weak) * move.direction >= -1e-12, move.parameter
+    weak, strong = reform.apply(uk, low), reform.apply(uk, high)
+    for move, paths in _matches(reform, _changed(uk, reform.apply(uk, 1.0))).items():
+        for path in paths:
+            assert (move.read(strong, path) - move.read(weak, path)) * move.direction >= -1e-12
+    for actor_type in uk.actor_types:
+        if actor_type.name in reform.widens:
+            assert (
+                actor_type.reach(strong.constraints) >= actor_type.reach(weak.constraints) - 1e-12
+            )
 
 
 @pytest.mark.parametrize("name", NAMES)

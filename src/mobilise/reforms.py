@@ -13,25 +13,40 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
 
-from mobilise.actor_types import BUILT_IN
 from mobilise.scenario import Scenario
 from mobilise.vocabulary import unknown_name
-
-Getter = Callable[[Scenario], float]
 
 
 @dataclass(frozen=True)
 class Move:
-    """A parameter a reform moves, and the direction it moves it (+1 up, -1 down)."""
+    """A scenario field a reform moves and the way it moves it (+1 up, -1 down).
 
-    parameter: str
-    read: Getter
+    ``field`` is a dotted path in the scenario; ``*`` stands for any one key
+    (``network.cross_overrides.*``). A network degree is read as the degree in
+    effect (an override, or the default it replaces).
+    """
+
+    field: str
     direction: int
+
+    def read(self, scenario: Scenario, path: str) -> float:
+        """The value at ``path`` (one match of :attr:`field`) in ``scenario``."""
+        parts = path.split(".")
+        if parts[:2] == ["network", "cross_overrides"]:
+            a, b = parts[2].split("-")
+            return scenario.network.cross(a, b)
+        if parts[:2] == ["network", "within_overrides"]:
+            return scenario.network.within(parts[2])
+        return float(scenario.value_at(path))
 
 
 @dataclass(frozen=True)
 class Reform:
-    """One enabling reform; ``apply`` is pure and strength 0 is the identity."""
+    """One enabling reform; ``apply`` is pure and strength 0 is the identity.
+
+    ``moves`` declares every field the transform changes, ``widens`` the actor
+    types whose reach it widens; a test holds each reform to both.
+    """
 
     name: str
     description: str
@@ -39,6 +54,7 @@ class Reform:
     source: str
     transform: Callable[[Scenario, float], Scenario]
     moves: tuple[Move, ...]
+    widens: tuple[str, ...] = ()
 
     def apply(self, scenario: Scenario, strength: float) -> Scenario:
         """The scenario with this reform at ``strength`` in [0, 1]."""
@@ -100,23 +116,6 @@ def _scale_within(s: Scenario, actor_type: str, factor: float) -> Scenario:
 def _toward(value: float, goal: float, strength: float) -> float:
     """Move ``value`` a ``strength`` share of the way up to ``goal`` (never down)."""
     return value + strength * max(0.0, goal - value)
-
-
-def _trust_mean(actor_type: str) -> Getter:
-    return lambda s: s.population(actor_type).trust.mean()
-
-
-def _cost(actor_type: str) -> Getter:
-    return lambda s: s.population(actor_type).cost
-
-
-def _cross(a: str, b: str) -> Getter:
-    return lambda s: s.network.cross(a, b)
-
-
-def _reach(actor_type: str) -> Move:
-    """The type's structural reach: reforms widen who can engage, not only how easily."""
-    return Move(f"reach of {actor_type}", lambda s: BUILT_IN[actor_type].reach(s.constraints), 1)
 
 
 # --- the catalogue --------------------------------------------------------------------
@@ -216,8 +215,8 @@ REFORMS: dict[str, Reform] = {
         source="Demos, Mobilisation Nation (2025)",
         transform=_mission_councils,
         moves=(
-            Move("network cross degree government-business", _cross("government", "business"), 1),
-            Move("initial trust of business", _trust_mean("business"), 1),
+            Move("network.cross_overrides.*", 1),
+            Move("populations.*.trust.shift", 1),
         ),
     ),
     "civil_society_covenant": Reform(
@@ -228,8 +227,9 @@ REFORMS: dict[str, Reform] = {
         source="Demos, Mobilisation Nation (2025); Civil Society Covenant (2025)",
         transform=_civil_society_covenant,
         moves=(
-            Move("network within degree of charity", lambda s: s.network.within("charity"), 1),
-            Move("network cross degree charity-volunteer", _cross("charity", "volunteer"), 1),
+            Move("network.within_overrides.charity", 1),
+            Move("network.cross_overrides.charity-*", 1),
+            Move("populations.charity.trust.shift", 1),
         ),
     ),
     "multi_year_funding": Reform(
@@ -239,10 +239,10 @@ REFORMS: dict[str, Reform] = {
         source="Demos, Mobilisation Nation (2025); NCVO True Cost (2024)",
         transform=_multi_year_funding,
         moves=(
-            Move("charity funding term", lambda s: s.constraints.charity_funding_term_years, 1),
-            Move("contract subsidy share", lambda s: s.constraints.contract_subsidy_share, -1),
-            _reach("charity"),
+            Move("constraints.charity_funding_term_years", 1),
+            Move("constraints.contract_subsidy_share", -1),
         ),
+        widens=("charity",),
     ),
     "procurement_reform": Reform(
         name="procurement_reform",
@@ -251,8 +251,8 @@ REFORMS: dict[str, Reform] = {
         source="Demos, Mobilisation Nation (2025); Procurement Act 2023",
         transform=_procurement_reform,
         moves=(
-            Move("charity participation cost", _cost("charity"), -1),
-            Move("business participation cost", _cost("business"), -1),
+            Move("populations.charity.cost", -1),
+            Move("populations.business.cost", -1),
         ),
     ),
     "time_for_civic_life": Reform(
@@ -262,12 +262,10 @@ REFORMS: dict[str, Reform] = {
         source="Demos, Mobilisation Nation (2025), active citizenship and Fig. 5",
         transform=_time_for_civic_life,
         moves=(
-            Move("weekly working hours", lambda s: s.constraints.weekly_hours, -1),
-            Move(
-                "volunteer mean threshold", lambda s: s.population("volunteer").threshold.mean(), -1
-            ),
-            _reach("volunteer"),
+            Move("constraints.weekly_hours", -1),
+            Move("populations.volunteer.threshold.shift", -1),
         ),
+        widens=("volunteer",),
     ),
     "social_partnership": Reform(
         name="social_partnership",
@@ -276,10 +274,10 @@ REFORMS: dict[str, Reform] = {
         source="Demos, Mobilisation Nation (2025), Fig. 2",
         transform=_social_partnership,
         moves=(
-            Move("union density", lambda s: s.constraints.union_density, 1),
-            Move("network cross degree union-business", _cross("union", "business"), 1),
-            _reach("union"),
+            Move("constraints.union_density", 1),
+            Move("network.cross_overrides.union-business", 1),
         ),
+        widens=("union",),
     ),
     "patient_capital": Reform(
         name="patient_capital",
@@ -289,12 +287,11 @@ REFORMS: dict[str, Reform] = {
         source="Demos, Mobilisation Nation (2025), Fig. 3; ONS share ownership",
         transform=_patient_capital,
         moves=(
-            Move("overseas share of quoted shares", lambda s: s.constraints.overseas_share, -1),
-            Move("holding period", lambda s: s.constraints.holding_period_years, 1),
-            Move("short-termist share of firms", lambda s: s.constraints.short_termist_share, -1),
-            _reach("investor"),
-            _reach("business"),
+            Move("constraints.overseas_share", -1),
+            Move("constraints.holding_period_years", 1),
+            Move("constraints.short_termist_share", -1),
         ),
+        widens=("investor", "business"),
     ),
     "mission_ownership": Reform(
         name="mission_ownership",
@@ -303,8 +300,10 @@ REFORMS: dict[str, Reform] = {
         source="INVI, mission-driven governance, lesson 2 (mission letters)",
         transform=_mission_ownership,
         moves=(
-            Move("signal clarity", lambda s: s.government.clarity, 1),
-            Move("reshuffle rate", lambda s: s.government.reshuffle_rate, -1),
+            Move("government.clarity", 1),
+            Move("government.reshuffle_rate", -1),
+            Move("government.reshuffle_penalty", -1),
+            Move("government.election_penalty", -1),
         ),
     ),
     "pooled_budgets": Reform(
@@ -313,10 +312,8 @@ REFORMS: dict[str, Reform] = {
         relaxes="government silos",
         source="INVI, mission-driven governance, lesson 3 (cross-functional governance)",
         transform=_pooled_budgets,
-        moves=(
-            Move("silo share", lambda s: s.constraints.government_silo_share, -1),
-            _reach("government"),
-        ),
+        moves=(Move("constraints.government_silo_share", -1),),
+        widens=("government",),
     ),
     "learning_and_portfolio": Reform(
         name="learning_and_portfolio",
@@ -325,9 +322,10 @@ REFORMS: dict[str, Reform] = {
         source="INVI, mission-driven governance, lessons 4 and 5",
         transform=_learning_and_portfolio,
         moves=(
-            Move("feedback lag", lambda s: s.constraints.feedback_lag_quarters, -1),
-            Move("observation noise", lambda s: s.government.observation_noise, -1),
-            Move("portfolio reallocation", lambda s: s.government.reallocation, 1),
+            Move("constraints.feedback_lag_quarters", -1),
+            Move("government.observation_noise", -1),
+            Move("government.portfolio_review", 1),
+            Move("government.reallocation", 1),
         ),
     ),
     "civil_service_capabilities": Reform(
@@ -336,7 +334,7 @@ REFORMS: dict[str, Reform] = {
         relaxes="slow government learning",
         source="INVI, mission-driven governance, lesson 6",
         transform=_civil_service_capabilities,
-        moves=(Move("government capability", lambda s: s.government.capability, 1),),
+        moves=(Move("government.capability", 1),),
     ),
 }
 """The reform catalogue, in the order reforms are applied."""
