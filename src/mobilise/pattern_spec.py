@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from mobilise.outcomes import BINARY_OUTCOMES, STEP_COLUMNS, STEP_OUTCOMES
+from mobilise.reforms import check_reform
 from mobilise.strict import Strict
 from mobilise.vocabulary import check_known
 
@@ -38,8 +39,6 @@ def check_output(name: str) -> str:
 
 def check_reforms(strengths: dict[str, float]) -> dict[str, float]:
     """``strengths`` if every reform is known and in [0, 1]; ValueError in one line if not."""
-    from mobilise.reforms import check_reform  # reforms.py imports the scenario schema
-
     for name, strength in strengths.items():
         check_reform(name, strength)
     return strengths

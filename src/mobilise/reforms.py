@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
+from typing import TYPE_CHECKING
 
-from mobilise.scenario import Scenario
 from mobilise.vocabulary import unknown_name
+
+if TYPE_CHECKING:  # transforms work on any scenario they are given; the schema checks names here
+    from mobilise.scenario import Scenario
 
 
 @dataclass(frozen=True)
