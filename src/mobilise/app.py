@@ -1,424 +1,444 @@
 """The workshop app: sliders and reform switches, government push alone vs with reforms.
 
-Run it with ``mobilise app``. It lays out what :mod:`mobilise.workshop` computes
-and holds no model logic. Reactive variables are per browser tab (per Solara
-kernel), so participants sharing a server each have their own state.
+Run it with ``mobilise app``. It lays out what :mod:`mobilise.workshop` computes and
+holds no model logic. Each browser tab has its own state; a named group's session is
+saved to disk (:mod:`mobilise.app_sessions`) and comes back by URL or by name.
+Comparisons run in worker processes shared by the whole room (:mod:`mobilise.app_pool`).
+
+The numbers on screen belong to the settings on screen: every result carries the key
+of the settings that made it and is shown only while those are the settings; a newer
+request replaces an older one in the queue, and a superseded result is dropped before
+it reaches the page or the log.
 """
 
 from __future__ import annotations
 
 import functools
 import html
-import io
-import os
-import threading
-import time
-from dataclasses import dataclass
+import itertools
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qs
 
-import numpy as np
-import pandas as pd
+import reacton.ipyvuetify as rv
 import solara
-from matplotlib.figure import Figure
 
-from mobilise.missions import ACTOR_TYPES, MISSIONS
-from mobilise.model import MissionModel
-from mobilise.plots import engagement_by_type, fan_chart
-from mobilise.reforms import REFORMS
+from mobilise.app_config import AppConfig
+from mobilise.app_controls import (
+    Choices,
+    ConstraintSliders,
+    Panel,
+    ReformSwitches,
+    RunControls,
+    ScenarioControls,
+)
+from mobilise.app_pool import Place, WorkPool, shared_pool
+from mobilise.app_results import Charts, Downloads, Headline, Prediction, Shown, StepThrough
+from mobilise.app_sessions import Session, SessionStore, slug
+from mobilise.plots_workshop import compare_and_draw, draw, warm_up
 from mobilise.scenario import Scenario, ScenarioError, load_scenario
 from mobilise.workshop import (
     Comparison,
-    compare,
-    constraint_controls,
+    Request,
+    Settings,
+    Slider,
+    constraint_sliders,
     log_entry,
-    network_snapshot,
-    with_constraints,
+    preset_settings,
+    workshop_scenario,
 )
 
-CONTROLS = constraint_controls()
 DEFAULT_REPLICATIONS = 6
-SCENARIO_ENV = "MOBILISE_APP_SCENARIO"
+DEFAULT_SEED = 1
+
+CSS = """
+.mobilise-bar { display: flex; gap: 1.2em; align-items: center; padding: 4px 16px;
+                background: #0b4f8a; color: white; font-size: 0.95em; }
+.mobilise-bar a { color: white; }
+.app-main { align-items: flex-start !important; flex-wrap: nowrap !important; }
+.controls { flex: 0 0 370px; width: 370px; max-height: calc(100vh - 40px); overflow-y: auto;
+            position: sticky; top: 0; }
+.results { flex: 1 1 auto; min-width: 0; }
+.key-chart svg { display: block; width: 100%; max-height: calc(100vh - 260px); }
+.chart svg { display: block; width: 100%; max-height: 70vh; }
+.network svg { display: block; width: 100%; max-height: 60vh; }
+.v-expansion-panel-content__wrap { padding: 0 12px 8px; }
+.v-expansion-panel-header { min-height: 40px !important; }
+.v-input--switch { margin-top: 0; padding-top: 0; }
+.reform-block { display: flex; align-items: center; gap: 4px; min-height: 34px; }
+.reform-block > :first-child { flex: 0 0 215px; }
+.reform-switch .v-label { font-size: 0.9em; }
+"""
 
 
-def scenario_files() -> dict[str, Path]:
-    """Presets: the shipped scenarios, plus one given with ``--scenario``."""
-    files = {p.stem: p for p in sorted(Path("scenarios").glob("*.yaml"))}
-    extra = os.environ.get(SCENARIO_ENV)
-    if extra:
-        files = {Path(extra).stem: Path(extra), **files}
-    return files
-
-
-def _first_preset() -> str:
-    files = scenario_files()
-    return "uk_2024" if "uk_2024" in files and SCENARIO_ENV not in os.environ else next(iter(files))
+# --- what the server shares -----------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class View:
-    """What the page shows of the last comparison: set at once, so one redraw."""
+class Presets:
+    """The preset scenarios that load, one line for each that does not, and the sliders."""
 
+    scenarios: dict[str, Scenario]
+    problems: dict[str, str]
+    sliders: list[Slider]
+
+
+@functools.lru_cache(maxsize=8)
+def _presets(files: tuple[tuple[str, Path, float], ...]) -> Presets:
+    scenarios, problems = {}, {}
+    for name, path, _ in files:
+        try:
+            scenarios[name] = load_scenario(path)
+        except ScenarioError as exc:
+            problems[name] = str(exc)
+    return Presets(scenarios, problems, constraint_sliders(tuple(scenarios.values())))
+
+
+def load_presets(config: AppConfig) -> Presets:
+    """The presets, read once per version of their files."""
+    files = tuple((n, p, p.stat().st_mtime) for n, p in config.preset_files().items())
+    return _presets(files)
+
+
+@functools.lru_cache(maxsize=4)
+def session_store(root: Path) -> SessionStore:
+    """The server's one store for a sessions folder (its writes are serialised)."""
+    return SessionStore(root)
+
+
+def pool(config: AppConfig) -> WorkPool:
+    """The server's worker pool."""
+    return shared_pool(config.workers, warm_up)
+
+
+# --- a page's state -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Restored:
+    """A saved result and the settings that made it, waiting for its figures."""
+
+    key: str
+    settings: Settings
     comparison: Comparison
-    key_metric: bytes
-    seconds: float
-    scenario: Scenario
-    seed: int
 
 
-@functools.lru_cache(maxsize=32)
-def _load(path: Path, modified: float) -> Scenario:
-    return load_scenario(path)
+@dataclass
+class Start:
+    """How a page opens: defaults, or a saved session named in the URL."""
+
+    choices: Choices
+    group: str = ""
+    layout: str = "side by side"
+    predict_first: bool = False
+    log: list[dict] = field(default_factory=list)
+    restored: Restored | None = None
+    notice: str = ""
 
 
-def load_preset(path: Path) -> Scenario:
-    """A preset scenario, parsed once per file version (renders are frequent)."""
-    return _load(path, path.stat().st_mtime)
-
-
-# --- per-tab state ------------------------------------------------------------------------
-
-preset = solara.reactive("")
-mission = solara.reactive("")
-constraints = solara.reactive({c.field: c.uk_value for c in CONTROLS})
-switched_on = solara.reactive(dict.fromkeys(REFORMS, False))
-strengths = solara.reactive(dict.fromkeys(REFORMS, 1.0))
-replications = solara.reactive(DEFAULT_REPLICATIONS)
-seed_text = solara.reactive("1")
-layout = solara.reactive("side by side")
-workshop_log = solara.reactive([])
-last_view: solara.Reactive[View | None] = solara.reactive(None)
-
-
-def chosen_reforms() -> dict[str, float]:
-    """The reforms switched on, with their strengths."""
-    return {r: strengths.value[r] for r, on in switched_on.value.items() if on}
-
-
-def current_scenario() -> Scenario:
-    """The preset with the chosen mission and the sliders' constraints."""
-    base = load_preset(scenario_files()[preset.value])
-    if mission.value and mission.value != base.mission_spec.name:
-        base = base.model_copy(update={"mission": mission.value})
-    return with_constraints(base, constraints.value)
-
-
-def seed_value() -> int:
-    """The seed typed by the participant (an InputText gives a string)."""
+def _opening(config: AppConfig, presets: dict[str, Scenario], search: str | None) -> Start:
+    name = config.first_preset()
+    if name in presets:
+        base = preset_settings(
+            name, presets[name], replications=DEFAULT_REPLICATIONS, seed=DEFAULT_SEED
+        )
+        start = Start(Choices.of(base))
+    else:  # the first preset is broken: open on it so the page says why
+        start = Start(Choices(name, "", {}, (), {}, DEFAULT_REPLICATIONS, str(DEFAULT_SEED)))
+    wanted = parse_qs(search or "").get("session", [""])[0]
+    if not wanted:
+        return start
     try:
-        return int(seed_text.value)
-    except ValueError:
-        raise ScenarioError(f"the seed must be a whole number, found {seed_text.value!r}") from None
+        session = session_store(config.sessions).load(wanted)
+    except ScenarioError as exc:
+        return Start(start.choices, notice=str(exc))
+    if session is None:
+        return Start(start.choices, notice=f"There is no saved session called {wanted!r} yet.")
+    return _start_of(session)
 
 
-HEADLINE_STYLE = {"color": "#0072B2", "font-size": "1.5em", "margin": "0.4em 0"}
-
-
-def _heading(title: str, hint: str) -> None:
-    """A sidebar section title; Markdown would fetch KaTeX from a CDN, so plain HTML."""
-    solara.HTML(
-        tag="div",
-        unsafe_innerHTML=f"<b>{html.escape(title)}</b> <small>({html.escape(hint)})</small>",
-        style={"margin-top": "1em"},
-    )
-
-
-# --- controls -----------------------------------------------------------------------------
-
-
-@solara.component
-def ScenarioControls() -> None:
-    """Preset and mission."""
-    files = scenario_files()
-
-    def choose_preset(name: str) -> None:
-        preset.set(name)
-        mission.set(_own_mission(files[name]))  # a preset starts with its own mission
-
-    solara.Select("Scenario preset", values=list(files), value=preset.value, on_value=choose_preset)
-    solara.Select("Mission", values=list(MISSIONS), value=mission)
-
-
-def _own_mission(path: Path) -> str:
-    """The preset's mission if it is in the catalogue ('' for an inline one)."""
-    name = load_preset(path).mission_spec.name
-    return name if name in MISSIONS else ""
-
-
-@solara.component
-def ConstraintSliders() -> None:
-    """One slider per structural constraint, marked with today's UK value and source."""
-    _heading("Structural constraints", "UK today in brackets; hover for the source")
-    for control in CONTROLS:
-        value = constraints.value[control.field]
-
-        def set_value(new: float, field: str = control.field) -> None:
-            constraints.set({**constraints.value, field: new})
-
-        tooltip = f"UK today: {control.uk_value:g}. {control.source}"
-        with solara.Tooltip(tooltip), solara.Column(gap="0px"):
-            if isinstance(control.step, int):
-                solara.SliderInt(
-                    f"{control.label} [{control.uk_value:g}]",
-                    value=int(value),
-                    min=int(control.low),
-                    max=int(control.high),
-                    on_value=set_value,
-                )
-            else:
-                solara.SliderFloat(
-                    f"{control.label} [{control.uk_value:g}]",
-                    value=float(value),
-                    min=control.low,
-                    max=control.high,
-                    step=control.step,
-                    on_value=set_value,
-                )
-
-
-@solara.component
-def ReformSwitches() -> None:
-    """A switch and a strength slider per reform, with what it relaxes and its source."""
-    _heading("Enabling reforms", "hover for what each relaxes and where it comes from")
-    for name, reform in REFORMS.items():
-
-        def toggle(on: bool, name: str = name) -> None:
-            switched_on.set({**switched_on.value, name: on})
-
-        def set_strength(value: float, name: str = name) -> None:
-            strengths.set({**strengths.value, name: value})
-
-        tooltip = f"Relaxes: {reform.relaxes}. Source: {reform.source}"
-        with solara.Tooltip(tooltip), solara.Row(gap="4px", style={"align-items": "center"}):
-            solara.Switch(
-                label=name.replace("_", " "), value=switched_on.value[name], on_value=toggle
-            )
-        if switched_on.value[name]:
-            solara.SliderFloat(
-                "strength",
-                value=strengths.value[name],
-                min=0.0,
-                max=1.0,
-                step=0.05,
-                on_value=set_strength,
-            )
-
-
-@solara.component
-def RunControls() -> None:
-    """Replications, seed and layout; government push alone is always the comparison."""
-    solara.SliderInt("Replications", value=replications, min=1, max=50)
-    solara.InputText("Seed", value=seed_text, continuous_update=False)
-    solara.ToggleButtonsSingle(value=layout, values=["side by side", "overlaid"])
-
-
-# --- views --------------------------------------------------------------------------------
-
-
-def png(fig: Figure) -> bytes:
-    """A figure as PNG bytes (no tight bounding box: it would draw twice)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80)
-    return buffer.getvalue()
-
-
-def render_key_metric(comparison: Comparison, side_by_side: bool) -> bytes:
-    """The key-metric fan chart, drawn off the page's thread."""
-    mission_name = comparison.runs["mission"].iloc[0]
-    separate = side_by_side and bool(comparison.reforms)
-    return png(fan_chart(comparison.timeseries, mission_name, separate=separate))
-
-
-@solara.component
-def ComparisonView(comparison: Comparison, key_metric: bytes) -> None:
-    """Headline and key metric at once; engaged share by actor type right after."""
-    solara.HTML(tag="h2", unsafe_innerHTML=html.escape(comparison.headline()), style=HEADLINE_STYLE)
-    solara.Image(key_metric, width="100%")
-    mission_name = comparison.runs["mission"].iloc[0]
-    engaged = solara.lab.use_task(
-        lambda: png(engagement_by_type(comparison.timeseries, mission_name)),
-        dependencies=[id(comparison)],
-        raise_error=False,
-    )
-    shown, set_shown = solara.use_state(b"")
-    if engaged.finished and engaged.value and engaged.value is not shown:
-        set_shown(engaged.value)
-    if shown:
-        solara.Image(shown, width="100%")
-
-
-@solara.component
-def Downloads() -> None:
-    """The workshop log and the runs on screen, as CSV (the batch format)."""
-    comparison = last_view.value.comparison if last_view.value else None
-
-    def log_csv() -> bytes:
-        return pd.DataFrame(workshop_log.value).to_csv(index=False).encode()
-
-    def runs_csv() -> bytes:
-        return comparison.runs.to_csv(index=False, float_format="%.10g").encode()
-
-    def series_csv() -> bytes:
-        return comparison.timeseries.to_csv(index=False, float_format="%.10g").encode()
-
-    with solara.Row():
-        solara.FileDownload(log_csv, "workshop_log.csv", label="Workshop log (CSV)")
-        if comparison is not None:
-            solara.FileDownload(runs_csv, "runs.csv", label="Runs on screen (CSV)")
-            solara.FileDownload(series_csv, "timeseries.csv", label="Time series (CSV)")
-
-
-@solara.component
-def SingleRun(scenario: Scenario, reforms: dict[str, float], seed: int) -> None:
-    """Step, play and reset one run with the chosen reforms: the mechanism, quarter by quarter."""
-    version, set_version = solara.use_state(0)
-    playing = solara.use_reactive(False)
-    model = solara.use_memo(
-        lambda: MissionModel(scenario, seed=seed, reforms=reforms),
-        dependencies=[scenario, str(reforms), seed, version],
-    )
-    tick, set_tick = solara.use_state(0)
-    drawn = solara.use_memo(dict, dependencies=[model])  # this model's sample and layout
-
-    def step() -> None:
-        if model.steps < model.params.quarters:
-            model.step()
-            set_tick(model.steps)
-
-    def play_loop(cancel: threading.Event) -> None:
-        while playing.value and model.steps < model.params.quarters and not cancel.is_set():
-            step()
-            time.sleep(0.3)
-        playing.set(False)
-
-    solara.use_thread(play_loop, dependencies=[playing.value, model])
-    solara.HTML(
-        tag="p",
-        unsafe_innerHTML=html.escape(
-            f"One run, step by step (seed {seed}): quarter {model.quarter(model.steps)}, "
-            f"{model.mission.metric} {model.mission.metric_at(model.progress):.3g}"
-        ),
-        style={"font-weight": "bold", "margin-top": "1em"},
-    )
-    with solara.Row():
-        solara.Button("Step", on_click=step, disabled=playing.value)
-        solara.Button(
-            "Pause" if playing.value else "Play", on_click=lambda: playing.set(not playing.value)
+def _start_of(session: Session) -> Start:
+    restored = None
+    if session.comparison is not None and session.shown_settings is not None:
+        restored = Restored(
+            session.shown_settings.key(), session.shown_settings, session.comparison
         )
-        solara.Button(
-            "Reset", on_click=lambda: (playing.set(False), set_version(version + 1), set_tick(0))
-        )
-
-    def draw() -> bytes:
-        # off the page's thread: the comparison above must not wait for this picture
-        if "positions" not in drawn:
-            drawn["snapshot"] = network_snapshot(model, seed=seed)
-            drawn["positions"] = _layout(drawn["snapshot"], seed)
-        return png(_network_figure(model, drawn["snapshot"], drawn["positions"], tick))
-
-    picture = solara.lab.use_task(draw, dependencies=[model, tick], raise_error=False)
-    shown, set_shown = solara.use_state(b"")
-    if picture.finished and picture.value and picture.value is not shown:
-        set_shown(picture.value)
-    if shown:
-        solara.Image(shown, width="100%")
-
-
-def _layout(snapshot: dict, seed: int) -> np.ndarray:
-    import networkx as nx
-
-    graph = nx.Graph()
-    graph.add_nodes_from(range(len(snapshot["nodes"])))
-    index = {node: i for i, node in enumerate(snapshot["nodes"])}
-    graph.add_edges_from((index[a], index[b]) for a, b in snapshot["edges"])
-    layout_ = nx.spring_layout(graph, seed=seed, iterations=40)
-    return np.array([layout_[i] for i in range(len(snapshot["nodes"]))])
-
-
-def _network_figure(
-    model: MissionModel, snapshot: dict, positions: np.ndarray, tick: int
-) -> Figure:
-    fig = Figure(figsize=(8.0, 4.4), layout="constrained")
-    ax = fig.subplots()
-    index = {node: i for i, node in enumerate(snapshot["nodes"])}
-    for a, b in snapshot["edges"]:
-        (x1, y1), (x2, y2) = positions[index[a]], positions[index[b]]
-        ax.plot([x1, x2], [y1, y2], color="#cccccc", linewidth=0.5, zorder=1)
-    engagement = model.population.engagement[snapshot["nodes"]]
-    markers = ["o", "s", "^", "D", "v", "P"]
-    for k, actor_type in enumerate(ACTOR_TYPES):
-        mask = snapshot["kind"] == k
-        if mask.any():
-            scatter = ax.scatter(
-                positions[mask, 0], positions[mask, 1], c=engagement[mask], cmap="viridis",
-                vmin=0, vmax=1, marker=markers[k], s=28, edgecolors="#333333", linewidths=0.3,
-                label=actor_type, zorder=2,
-            )  # fmt: skip
-    fig.colorbar(scatter, ax=ax, label="engagement")
-    fig.legend(loc="outside right upper", fontsize=8, title="actor type")
-    ax.set_axis_off()
-    ax.set_title(
-        f"A sample of {len(snapshot['nodes'])} agents and their ties, {model.quarter(tick)}"
+    return Start(
+        Choices.of(session.settings),
+        group=session.group,
+        layout=session.layout,
+        predict_first=session.predict_first,
+        log=list(session.log),
+        restored=restored,
     )
-    return fig
 
 
-# --- the page -----------------------------------------------------------------------------
+# --- the pages ------------------------------------------------------------------------
 
 
 @solara.component
-def Page() -> None:
-    """The whole app: controls on the left, outcomes on the right."""
-    if not preset.value:
-        preset.set(_first_preset())
-        mission.set(_own_mission(scenario_files()[preset.value]))
-    settings = (
-        preset.value, mission.value, str(constraints.value), str(chosen_reforms()),
-        replications.value, seed_text.value, layout.value,
-    )  # fmt: skip
-
-    def run_comparison() -> Comparison:
-        started = time.perf_counter()
-        scenario = current_scenario()
-        seed = seed_value()
-        reforms = chosen_reforms()
-        comparison = compare(scenario, reforms, replications=replications.value, seed=seed)
-        key_metric = render_key_metric(comparison, layout.value == "side by side")
-        workshop_log.set(
-            [
-                *workshop_log.value,
-                log_entry(scenario, reforms, replications.value, seed, comparison),
-            ]
-        )
-        last_view.set(View(comparison, key_metric, time.perf_counter() - started, scenario, seed))
-        return comparison
-
-    task = solara.lab.use_task(run_comparison, dependencies=list(settings), raise_error=False)
+def Layout(children: list | None = None) -> None:
+    """A slim bar with the two pages, then the page: no tall app bar above the charts."""
+    solara.Style(CSS)
     solara.Title("mobilise: mission mobilisation workshop")
-    with solara.Sidebar():
-        ScenarioControls()
-        RunControls()
-        ReformSwitches()
-        ConstraintSliders()
-    with solara.Column():
-        solara.HTML(tag="h1", unsafe_innerHTML="Who mobilises for the mission?")
+    with solara.Column(gap="0px", style={"padding": "0"}):
         solara.HTML(
-            tag="p",
-            unsafe_innerHTML="Government push alone (signal and money) against the same with "
-            "the enabling reforms you switch on, over many runs with the same random draws.",
+            tag="div",
+            unsafe_innerHTML='<b>mobilise</b> <a href="/">Workshop</a> '
+            '<a href="/facilitator">Facilitator view</a>',
+            classes=["mobilise-bar"],
         )
-        solara.ProgressLinear(task.pending)
-        view = last_view.value
-        if view is not None:
-            solara.Text(
-                f"Comparison {len(workshop_log.value)}: {len(view.comparison.runs)} runs "
-                f"in {view.seconds:.2f} s",
-                style={"color": "#666666", "font-size": "0.85em"},
+        solara.Column(children=children or [], style={"padding": "6px 12px"})
+
+
+@solara.component
+def Workshop() -> None:
+    """The workshop page: controls on the left, the comparison on the right."""
+    config = solara.use_memo(AppConfig.from_environment, [])
+    loaded = load_presets(config)
+    presets, problems, sliders = loaded.scenarios, loaded.problems, loaded.sliders
+    store = session_store(config.sessions)
+    router = solara.use_router()
+    owner = solara.use_memo(lambda: uuid.uuid4().hex, [])
+    serials = solara.use_memo(lambda: itertools.count(1), [])
+    start = solara.use_memo(lambda: _opening(config, presets, router.search), [])
+
+    choices = solara.use_reactive(start.choices)
+    group = solara.use_reactive(start.group)
+    layout = solara.use_reactive(start.layout)
+    predict_first = solara.use_reactive(start.predict_first)
+    log = solara.use_reactive(start.log)
+    restored = solara.use_reactive(start.restored)
+    revealed = solara.use_reactive(0)
+    guesses = solara.use_reactive({})
+    notice = solara.use_reactive(start.notice)
+    open_panels = solara.use_reactive([0, 3])
+    step_open = solara.use_reactive(None)  # the step-through builds a model only when opened
+    logged = solara.use_ref({0})  # serial 0 is a restored result: it was logged before
+
+    def derive() -> tuple[Settings | None, Scenario | None, str]:
+        try:
+            settings = choices.value.settings()
+            if settings.preset not in presets:
+                message = problems.get(settings.preset, f"No preset {settings.preset!r}.")
+                return None, None, message
+            return settings, workshop_scenario(presets[settings.preset], settings), ""
+        except ScenarioError as exc:
+            return None, None, str(exc)
+
+    settings, scenario, problem = solara.use_memo(derive, [choices.value])
+    key = settings.key() if settings is not None and scenario is not None else ""
+
+    def follow() -> Iterator[Place | Shown]:
+        if settings is None or scenario is None:
+            return
+        work = pool(config)
+        saved = restored.value
+        if saved is not None and saved.key == key:
+            ticket = work.submit(owner, draw, saved.comparison)
+            serial = 0
+        else:
+            request = Request(
+                scenario, dict(settings.reforms), settings.replications, settings.seed
             )
-        if task.error:
-            solara.Error(f"This run could not be made: {task.exception}")
-        if view is not None:
-            ComparisonView(view.comparison, view.key_metric)
-            Downloads()
-            SingleRun(view.scenario, view.comparison.reforms, view.seed)
-        if view is None and not task.error:
-            solara.Info("Running the first comparison…")
+            ticket = work.submit(owner, compare_and_draw, request)
+            serial = next(serials)
+        last = None
+        while not ticket.wait(0.2):
+            place = work.place(ticket)
+            if place != last:
+                last = place
+                yield place
+        drawn = ticket.result()  # raises what the worker raised
+        if drawn is not None:  # None: superseded by newer settings
+            yield Shown(key, serial, settings, scenario, drawn)
+
+    task = solara.lab.use_task(follow, dependencies=[key], raise_error=False)
+    latest = task.latest
+    shown = latest if isinstance(latest, Shown) and latest.key == key else None
+    place = latest if isinstance(latest, Place) and task.pending else None
+    hidden = predict_first.value and shown is not None and shown.serial not in (0, revealed.value)
+    visible = None if hidden else shown
+
+    def session_now() -> Session | None:
+        if not group.value or settings is None:
+            return None
+        on_screen = visible if visible is not None else None
+        return Session(
+            group=group.value,
+            settings=settings,
+            layout=layout.value,
+            predict_first=predict_first.value,
+            comparison=on_screen.drawn.comparison if on_screen else None,
+            shown_settings=on_screen.settings if on_screen else None,
+            log=list(log.value),
+        )
+
+    def record_visible() -> None:
+        if visible is None or visible.serial in logged.current:
+            return
+        logged.current.add(visible.serial)
+        row = log_entry(
+            visible.settings,
+            visible.drawn.comparison,
+            visible.scenario.mission_spec,
+            group=group.value,
+            guess=guesses.value.get(visible.serial),
+        )
+        log.set([*log.value, row])
+
+    solara.use_effect(record_visible, [visible.serial if visible is not None else -1])
+
+    def save() -> None:
+        session = session_now()
+        if session is not None:
+            store.save_later(session)
+
+    solara.use_effect(
+        save,
+        [
+            group.value,
+            layout.value,
+            predict_first.value,
+            len(log.value),
+            visible.serial if visible is not None else -1,
+        ],
+    )
+
+    def open_group(name: str) -> None:
+        try:
+            wanted = slug(name)
+            session = store.load(wanted)
+        except ScenarioError as exc:
+            notice.set(str(exc))
+            return
+        notice.set("")
+        if session is not None:
+            opened = _start_of(session)
+            choices.set(opened.choices)
+            layout.set(opened.layout)
+            predict_first.set(opened.predict_first)
+            log.set(opened.log)
+            restored.set(opened.restored)
+            group.set(session.group)
+        else:
+            group.set(name.strip())
+        router.push(f"/?session={wanted}")
+
+    def set_predict_first(on: bool) -> None:
+        if on and shown is not None:
+            revealed.set(shown.serial)  # what is on screen stays; the next result waits
+        predict_first.set(on)
+
+    def reveal(guess: dict[str, int]) -> None:
+        if shown is not None:
+            guesses.set({**guesses.value, shown.serial: guess})
+            revealed.set(shown.serial)
+
+    preset = presets.get(choices.value.preset)
+    moved = settings.moved(preset) if settings is not None and preset is not None else {}
+    with solara.Row(classes=["app-main"], gap="16px"):
+        with solara.Column(classes=["controls"], gap="4px"):
+            GroupBar(group.value, store.groups(), open_group, notice.value)
+            with rv.ExpansionPanels(
+                multiple=True,
+                v_model=open_panels.value,
+                on_v_model=open_panels.set,
+                accordion=False,
+                flat=True,
+            ):
+                Panel(
+                    "Scenario and mission",
+                    f"{choices.value.preset} · {choices.value.mission}",
+                    children=[ScenarioControls(choices, presets, problems)],
+                )
+                Panel(
+                    "Structural constraints",
+                    f"{len(moved)} moved from the preset" if moved else "as in the preset",
+                    children=[ConstraintSliders(choices, sliders, preset)],
+                )
+                Panel(
+                    "Runs",
+                    f"{choices.value.replications} runs per arm, seed {choices.value.seed_text}",
+                    children=[RunControls(choices, layout, predict_first.value, set_predict_first)],
+                )
+                Panel(
+                    "Enabling reforms",
+                    ", ".join(r.replace("_", " ") for r in choices.value.on) or "none switched on",
+                    children=[ReformSwitches(choices)],
+                )
+        with solara.Column(classes=["results"], gap="4px"):
+            state = (
+                "problem" if problem else "error" if task.error else "guess" if hidden
+                else "ready" if visible is not None else "running"
+            )  # fmt: skip
+            rv.Html(
+                tag="div",
+                class_="status",
+                attributes={"data-state": state, "data-serial": str(shown.serial if shown else "")},
+            )
+            if problem:
+                solara.Error(problem, classes=["problem"])
+            elif task.error:
+                solara.Error(f"This comparison could not be run: {task.exception}")
+            elif shown is None:
+                solara.Info(
+                    place.sentence() if place is not None else "Running the comparison…",
+                    classes=["queue"],
+                )
+            solara.ProgressLinear(task.pending and not problem)
+            if hidden and shown is not None:
+                Prediction(shown, reveal).key(f"guess-{shown.serial}")
+            if visible is not None:
+                Headline(visible)
+                Charts(visible, layout.value)
+            preset_file = (
+                config.preset_files().get(visible.settings.preset) if visible is not None else None
+            )
+            Downloads(visible, log.value, group.value, preset_file)
+            if visible is not None:
+                with rv.ExpansionPanels(
+                    flat=True, v_model=step_open.value, on_v_model=step_open.set
+                ):
+                    Panel(
+                        "One run, step by step",
+                        "Step, Play and Reset walk through run 1 on a sample of the network",
+                        children=[StepThrough(visible)] if step_open.value == 0 else [],
+                    )
+
+
+@solara.component
+def GroupBar(
+    group: str, saved: dict[str, str], on_open: Callable[[str], None], notice: str
+) -> None:
+    """Name the group to save its work; rejoin a saved group by name or link."""
+    name = solara.use_reactive(group)
+    if group:
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=f"Group: <b class='group-name'>{html.escape(group)}</b> · saved · "
+            f"<a href='/?session={slug(group)}'>link to this session</a>",
+            style={"font-size": "0.9em"},
+        )
+    else:
+        with solara.Row(gap="4px", style={"align-items": "center"}):
+            solara.InputText("Your group's name", value=name, continuous_update=True)
+            solara.Button("Start or rejoin", small=True, on_click=lambda: on_open(name.value),
+                          disabled=not name.value.strip())  # fmt: skip
+        if saved:
+            links = ", ".join(
+                f"<a href='/?session={s}'>{html.escape(g)}</a>" for s, g in saved.items()
+            )
+            solara.HTML(tag="small", unsafe_innerHTML=f"Saved groups: {links}")
+    if notice:
+        solara.Warning(notice)
+
+
+from mobilise.app_facilitator import Facilitator  # noqa: E402  (after Layout, which it shares)
+
+routes = [
+    solara.Route(path="/", component=Workshop, layout=Layout),
+    solara.Route(path="facilitator", component=Facilitator),
+]
