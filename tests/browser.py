@@ -156,7 +156,9 @@ def slider_value(page, field):
 
 
 def read_settings(page):
-    """The settings as the controls show them."""
+    """The settings as the controls show them (opening the panels that hold them)."""
+    for title in ("Scenario and mission", "Structural constraints", "Runs", "Enabling reforms"):
+        open_panel(page, title)
     selects = page.locator("[data-panel-content='Scenario and mission'] .v-select__selection")
     constraints = {}
     for field in FIELDS:

@@ -139,7 +139,6 @@ def page(browser, server, requests_seen):
 
 
 def test_first_page_offline_numbers_from_the_library_and_one_name_per_arm(page, server):
-    assert_numbers_belong_to_the_settings(page)
     chart = page.locator(".key-chart svg")
     assert chart.count() == 1 and chart.get_attribute("viewBox")  # vector: sharp when scaled
     legend = chart.inner_html()
@@ -149,6 +148,11 @@ def test_first_page_offline_numbers_from_the_library_and_one_name_per_arm(page, 
     for title in ("Scenario and mission", "Structural constraints", "Runs", "Enabling reforms"):
         box = page.locator(f"[data-panel='{title}']").bounding_box()
         assert box["y"] + box["height"] <= 768, title
+    assert_numbers_belong_to_the_settings(page)
+    page.locator("[data-panel='Who mobilises']").click()  # drawn when asked for
+    engagement = page.locator(".chart svg")
+    engagement.wait_for(timeout=30_000)
+    assert "government push alone" in engagement.inner_html()
     # one page load, one comparison, one row
     assert len(log_rows(page)) == 1
     open_panel(page, "Runs")
@@ -233,8 +237,13 @@ def test_bug3_each_reforms_switch_and_strength_stay_together(page):
     settings = read_settings(page)
     assert settings["reforms"] == {"mission_councils": 1.0, "civil_service_capabilities": 0.15}
     assert page.locator("[data-strength=civil_service_capabilities]").inner_text() == "0.15"
-    assert page.locator("input[data-field='strength of patient_capital']").is_disabled()
+    assert page.locator("[data-reform=patient_capital] [role=slider]").count() == 0  # off
+    assert page.locator("[data-reform=social_partnership] [role=slider]").count() == 0
+    switch(page, "social_partnership")  # back on: its own strength, kept while it was off
+    settle(page)
     assert slider_value(page, "strength of social_partnership") == 1.0
+    switch(page, "social_partnership")
+    settle(page)
     assert_numbers_belong_to_the_settings(page)
 
 

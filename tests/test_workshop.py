@@ -270,3 +270,13 @@ def test_settings_name_reforms_in_catalogue_order(uk):
     assert one.key() == two.key()
     assert list(one.reforms) == [names[0], names[3]]
     assert np.isclose(one.reforms[names[0]], 0.5)
+
+
+def test_later_jobs_wait_behind_every_other_job(pool):
+    running = pool.submit("a", time.sleep, 0.5)
+    figures = pool.submit("a/figures", sum, [1], later=True)
+    headline = pool.submit("b", sum, [2])
+    assert pool.place(running).ahead == -1
+    assert pool.place(headline) == Place(0, 1) and pool.place(figures) == Place(1, 1)
+    assert figures.wait(30) and headline.wait(30)
+    assert (headline.result(), figures.result()) == (2, 1)

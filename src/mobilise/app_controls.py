@@ -12,7 +12,7 @@ import dataclasses
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import reacton.ipyvuetify as rv
 import solara
@@ -29,6 +29,9 @@ from mobilise.workshop import (
     make_settings,
     parse_seed,
 )
+
+if TYPE_CHECKING:
+    from mobilise.app_state import PageState  # which holds Choices: imported for types only
 
 STRENGTH_STEP = 0.05
 """Resolution of a reform's strength slider."""
@@ -209,45 +212,43 @@ def ScenarioControls(
 
 @solara.component
 def ConstraintSlider(
-    slider: Slider, value: float, preset_value: float | None, on_value: Callable[[float], None]
+    slider: Slider, value: float, preset_value: float | None, choices: solara.Reactive[Choices]
 ) -> None:
-    """One constraint: label with value and unit, preset value, reset, slider, source."""
+    """One constraint: label, value and unit, preset value and reset, slider, source."""
     moved = preset_value is not None and value != preset_value
-    with rv.Html(tag="div", attributes={"data-constraint": slider.field}, class_="mb-2"):
-        with solara.Row(gap="6px", style={"align-items": "baseline", "flex-wrap": "wrap"}):
+
+    def set_value(new: float) -> None:
+        new = round(new) if slider.integer else float(new)
+        constraints = {**choices.value.constraints, slider.field: new}
+        choices.set(dataclasses.replace(choices.value, constraints=constraints))
+
+    preset_text = (
+        f' <small style="color:{"#b35900" if moved else "#666666"}">preset '
+        f"{_number(preset_value)}</small>"
+        if preset_value is not None
+        else ""
+    )
+    with rv.Html(tag="div", attributes={"data-constraint": slider.field}, class_="constraint"):
+        with solara.Row(gap="4px", style={"align-items": "baseline", "flex-wrap": "nowrap"}):
             solara.HTML(
-                tag="span",
+                tag="div",
                 unsafe_innerHTML=f"{html.escape(slider.label)}: "
                 f'<b data-value="{slider.field}">{_number(value)}</b> '
-                f"<small>{html.escape(slider.unit)}</small>",
-                style={"font-size": "0.9em"},
+                f"<small>{html.escape(slider.unit)}</small>{preset_text}"
+                f'<br><small class="source">source: {html.escape(slider.source)}</small>',
+                style={"font-size": "0.88em", "line-height": "1.25", "flex": "1 1 auto"},
             )
             if preset_value is not None:
-                solara.HTML(
-                    tag="small",
-                    unsafe_innerHTML=f"preset {_number(preset_value)}",
-                    style={"color": "#b35900" if moved else "#666666"},
-                )
                 solara.Button(
                     "reset",
                     text=True,
                     x_small=True,
                     disabled=not moved,
-                    on_click=lambda: on_value(preset_value),
+                    on_click=lambda: set_value(preset_value),
                     attributes={"data-reset": slider.field},
                 )
         ReleaseSlider(
-            value,
-            lambda v: on_value(round(float(v)) if slider.integer else float(v)),
-            low=slider.low,
-            high=slider.high,
-            step=slider.step,
-            name=slider.field,
-        )
-        solara.HTML(
-            tag="div",
-            unsafe_innerHTML=f"source: {html.escape(slider.source)}",
-            style={"font-size": "0.72em", "color": "#666666", "line-height": "1.2"},
+            value, set_value, low=slider.low, high=slider.high, step=slider.step, name=slider.field
         )
 
 
@@ -257,10 +258,6 @@ def ConstraintSliders(
 ) -> None:
     """A slider for every structural constraint, from the schema, with the preset's value."""
     own = preset.constraints.model_dump() if preset is not None else {}
-
-    def set_value(field: str, value: float) -> None:
-        constraints = {**choices.value.constraints, field: value}
-        choices.set(dataclasses.replace(choices.value, constraints=constraints))
 
     if own:
         solara.Button(
@@ -275,13 +272,18 @@ def ConstraintSliders(
             slider,
             choices.value.constraints.get(slider.field, own.get(slider.field, slider.low)),
             own.get(slider.field),
-            lambda v, field=slider.field: set_value(field, v),
+            choices,
         ).key(slider.field)
 
 
 @solara.component
 def ReformBlock(name: str, on: bool, strength: float, choices: solara.Reactive[Choices]) -> None:
-    """One reform: its switch and strength together, with what it relaxes and its source."""
+    """One reform: its switch, and while it is on, its strength beside it.
+
+    The block is keyed by the reform and always in its catalogue place, so a strength
+    slider can only ever belong to the switch next to it. Hover for what the reform
+    does, what it relaxes and where it comes from.
+    """
     reform = REFORMS[name]
 
     def toggle(value: bool) -> None:
@@ -292,22 +294,22 @@ def ReformBlock(name: str, on: bool, strength: float, choices: solara.Reactive[C
         choices.set(dataclasses.replace(choices.value, strengths=strengths))
 
     tooltip = f"{reform.description}. Relaxes: {reform.relaxes}. Source: {reform.source}"
-    with rv.Html(tag="div", attributes={"data-reform": name}, class_="reform-block"):
-        with solara.Tooltip(tooltip):
-            rv.Switch(
-                label=pretty(name),
-                v_model=on,
-                on_v_model=toggle,
-                hide_details=True,
-                dense=True,
-                class_="reform-switch mt-0",
-                attributes={"data-switch": name},
-            )
-        with solara.Row(gap="4px", style={"align-items": "center", "flex": "1 1 auto"}):
+    with rv.Html(tag="div", attributes={"data-reform": name, "title": tooltip}, class_="reform"):
+        rv.Switch(
+            label=pretty(name),
+            v_model=on,
+            on_v_model=toggle,
+            hide_details=True,
+            dense=True,
+            class_="mt-0",
+            attributes={"data-switch": name},
+        )
+        if on:
             solara.HTML(
-                tag="small",
-                unsafe_innerHTML=f'<b data-strength="{name}">{strength:.2f}</b>',
-                style={"color": "#333333" if on else "#999999"},
+                tag="b",
+                unsafe_innerHTML=f"{strength:.2f}",
+                attributes={"data-strength": name},
+                style={"font-size": "0.85em"},
             )
             ReleaseSlider(
                 strength,
@@ -316,7 +318,6 @@ def ReformBlock(name: str, on: bool, strength: float, choices: solara.Reactive[C
                 high=1.0,
                 step=STRENGTH_STEP,
                 name=f"strength of {name}",
-                disabled=not on,
             )
 
 
@@ -364,3 +365,51 @@ def RunControls(
         value=predict_first,
         on_value=on_predict_first,
     )
+
+
+@solara.component
+def Controls(
+    page: PageState,
+    presets: dict[str, Scenario],
+    problems: dict[str, str],
+    sliders: list[Slider],
+    settings: Settings | None,
+) -> None:
+    """The controls in collapsible panels; a closed panel's controls are not built at all.
+
+    Each header says what is set inside, so a closed panel still tells the room.
+    """
+    opened = solara.use_reactive([0, 3])
+    choices = page.choices.value
+    preset = presets.get(choices.preset)
+    moved = settings.moved(preset) if settings is not None and preset is not None else {}
+    panels = [
+        (
+            "Scenario and mission",
+            f"{choices.preset} · {choices.mission}",
+            lambda: ScenarioControls(page.choices, presets, problems),
+        ),
+        (
+            "Structural constraints",
+            f"{len(moved)} moved from the preset" if moved else "as in the preset",
+            lambda: ConstraintSliders(page.choices, sliders, preset),
+        ),
+        (
+            "Runs",
+            f"{choices.replications} runs per arm, seed {choices.seed_text}"
+            + (", predict first" if page.predict_first.value else ""),
+            lambda: RunControls(
+                page.choices, page.layout, page.predict_first.value, page.set_predict_first
+            ),
+        ),
+        (
+            "Enabling reforms",
+            ", ".join(pretty(r) for r in choices.on) or "none switched on",
+            lambda: ReformSwitches(page.choices),
+        ),
+    ]
+    with rv.ExpansionPanels(
+        multiple=True, v_model=opened.value, on_v_model=opened.set, accordion=False, flat=True
+    ):
+        for i, (title, summary, build) in enumerate(panels):
+            Panel(title, summary, children=[build()] if i in opened.value else []).key(title)

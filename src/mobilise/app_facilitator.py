@@ -13,6 +13,7 @@ import time
 import solara
 
 from mobilise.app_config import AppConfig
+from mobilise.app_server import load_presets, session_store
 from mobilise.facilitator import GUESS_PREFIX, describe_effect, describe_moves, groups_table
 from mobilise.plots import BASELINE_LABEL, inline_svg
 from mobilise.plots_workshop import groups_chart
@@ -25,8 +26,6 @@ REFRESH_SECONDS = 3.0
 @solara.component
 def Facilitator() -> None:
     """All groups' choices and results side by side, their outcomes on one chart."""
-    from mobilise.app import load_presets, session_store  # the server's shared parts
-
     config = solara.use_memo(AppConfig.from_environment, [])
     store = session_store(config.sessions)
     stamp, set_stamp = solara.use_state(store.stamp())

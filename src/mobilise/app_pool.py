@@ -28,6 +28,7 @@ class Ticket:
     owner: str
     fn: Callable[[Any], Any]
     argument: Any
+    later: bool = False
     superseded: bool = False
     _done: threading.Event = field(default_factory=threading.Event)
     _future: futures.Future | None = None
@@ -63,52 +64,68 @@ class Place:
 
 
 class WorkPool:
-    """A first-come queue in front of ``workers`` processes; one waiting job per owner."""
+    """A first-come queue in front of ``workers`` processes; one waiting job per owner.
+
+    Jobs submitted ``later`` wait behind every other job (figures a page can show after
+    its headline), still first-come among themselves.
+    """
 
     def __init__(self, workers: int, warm_up: Callable[[], None] | None = None) -> None:
         self.workers = workers
         self._executor = ProcessPoolExecutor(workers)
         self._lock = threading.Lock()
         self._queue: deque[Ticket] = deque()
+        self._later: deque[Ticket] = deque()
         self._running: set[Ticket] = set()
         if warm_up is not None:  # each worker loads what jobs need before the first one
             for _ in range(workers):
                 self._executor.submit(_call, warm_up)
 
-    def submit(self, owner: str, fn: Callable[[Any], Any], argument: Any) -> Ticket:
+    def submit(
+        self, owner: str, fn: Callable[[Any], Any], argument: Any, *, later: bool = False
+    ) -> Ticket:
         """Queue ``fn(argument)`` for ``owner``, replacing the owner's waiting or running job."""
-        ticket = Ticket(owner, fn, argument)
+        ticket = Ticket(owner, fn, argument, later)
+        queue = self._later if later else self._queue
         with self._lock:
             for running in self._running:
                 if running.owner == owner:
                     running._supersede()
-            for i, waiting in enumerate(self._queue):
-                if waiting.owner == owner:
+            for other in (self._queue, self._later):
+                for waiting in [t for t in other if t.owner == owner]:
                     waiting._supersede()
-                    self._queue[i] = ticket  # keeps the old job's place in the queue
-                    break
-            else:
-                self._queue.append(ticket)
+                    if other is queue:
+                        other[other.index(waiting)] = ticket  # keeps the old job's place
+                    else:
+                        other.remove(waiting)
+            if ticket not in queue:
+                queue.append(ticket)
             self._dispatch()
         return ticket
 
     def withdraw(self, ticket: Ticket) -> None:
         """Drop a job that is no longer wanted (if it runs, its result is dropped)."""
         with self._lock:
-            if ticket in self._queue:
-                self._queue.remove(ticket)
+            for queue in (self._queue, self._later):
+                if ticket in queue:
+                    queue.remove(ticket)
             ticket._supersede()
 
     def place(self, ticket: Ticket) -> Place:
         """The ticket's place: jobs before it in the queue (-1 once it runs) and running."""
         with self._lock:
-            ahead = self._queue.index(ticket) if ticket in self._queue else -1
+            if ticket in self._queue:
+                ahead = self._queue.index(ticket)
+            elif ticket in self._later:
+                ahead = len(self._queue) + self._later.index(ticket)
+            else:
+                ahead = -1
             return Place(ahead, len(self._running))
 
     def _dispatch(self) -> None:
         """Start waiting jobs while workers are free (the lock is held)."""
-        while self._queue and len(self._running) < self.workers:
-            ticket = self._queue.popleft()
+        while (self._queue or self._later) and len(self._running) < self.workers:
+            ticket = (self._queue or self._later).popleft()
             self._running.add(ticket)
             ticket._future = self._executor.submit(ticket.fn, ticket.argument)
             ticket._future.add_done_callback(lambda _, t=ticket: self._finished(t))
@@ -122,9 +139,10 @@ class WorkPool:
     def close(self) -> None:
         """Stop the workers; waiting jobs are superseded."""
         with self._lock:
-            for ticket in self._queue:
+            for ticket in (*self._queue, *self._later):
                 ticket._supersede()
             self._queue.clear()
+            self._later.clear()
         self._executor.close()
 
 

@@ -42,44 +42,51 @@ LAYOUTS = ("side by side", "overlaid")
 """How the key-metric chart shows the two arms: one panel each, or one panel for both."""
 
 
+FIGURES = (*LAYOUTS, "engagement")
+"""The figures of a comparison on the page: the key chart in each layout, and engagement."""
+
+
 @dataclass
 class Drawn:
-    """A comparison with the figures the app shows of it (inline SVG by name)."""
+    """A comparison with the figures drawn of it so far (inline SVG by name)."""
 
     comparison: Comparison
     figures: dict[str, str]
 
 
-def comparison_figures(comparison: Comparison) -> dict[str, str]:
-    """The key-metric chart in each layout and engaged share by type, as inline SVG."""
+def figure(comparison: Comparison, name: str) -> str:
+    """One of :data:`FIGURES` of a comparison, as inline SVG."""
     series = comparison.timeseries
     mission = str(series["mission"].iloc[0])
-    overlaid = fan_chart(series, mission)
-    overlaid.set_size_inches(10.0, 5.0)  # wide and low: the key chart fits above the fold
-    figures = {"overlaid": inline_svg(overlaid, "key metric over time, both arms")}
+    if name == "engagement":
+        return inline_svg(engagement_by_type(series, mission), "engaged share by actor type")
+    if name == "side by side" and comparison.reforms:
+        chart = fan_chart(series, mission, separate=True)
+        return inline_svg(chart, "key metric over time, one arm per panel")
+    chart = fan_chart(series, mission)
+    chart.set_size_inches(10.0, 5.0)  # wide and low: the key chart fits above the fold
+    return inline_svg(chart, "key metric over time")
+
+
+def draw(job: tuple[Comparison, tuple[str, ...]]) -> Drawn:
+    """Draw the named figures of a comparison (and its headline effect, in the worker)."""
+    comparison, names = job
     if comparison.reforms:
-        figures["side by side"] = inline_svg(
-            fan_chart(series, mission, separate=True), "key metric over time, one arm per panel"
-        )
-    else:
-        figures["side by side"] = figures["overlaid"]
-    figures["engagement"] = inline_svg(
-        engagement_by_type(series, mission), "engaged share by actor type"
-    )
-    return figures
+        _ = comparison.headline_effect  # cached on the comparison, sent back with it
+    return Drawn(comparison, {name: figure(comparison, name) for name in names})
 
 
-def compare_and_draw(request: Request) -> Drawn:
-    """Run a comparison and draw it: the job a worker process does for the app."""
+def compare_and_draw(job: tuple[Request, tuple[str, ...]]) -> Drawn:
+    """Run a comparison and draw the named figures: what a worker process does for the app.
+
+    The page asks for the key chart in its layout first and the other figures in a
+    second, lower-priority job, so a full room sees every group's headline sooner.
+    """
+    request, names = job
     comparison = compare(
         request.scenario, request.reforms, replications=request.replications, seed=request.seed
     )
-    return Drawn(comparison, comparison_figures(comparison))
-
-
-def draw(comparison: Comparison) -> Drawn:
-    """Draw a saved comparison (a restored session): the figures without the runs."""
-    return Drawn(comparison, comparison_figures(comparison))
+    return draw((comparison, names))
 
 
 def warm_up() -> None:

@@ -7,6 +7,7 @@ Solara, so tests, the facilitator view and the printable brief use it directly.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, ValidationError, field_validator
 
+from mobilise.analysis import paired_effects
 from mobilise.experiment import BASELINE, in_memory
 from mobilise.missions import MISSIONS, Milestone, Mission, quarter_index, quarter_label
 from mobilise.model import MissionModel
@@ -270,6 +272,16 @@ class Comparison:
         """Paired effects of the reforms (batch ``effects.csv`` format; empty without)."""
         return all_effects(self.runs) if self.reforms else pd.DataFrame()
 
+    @functools.cached_property
+    def headline_effect(self) -> pd.Series:
+        """The reforms' paired effect on the metric when the key milestone is due.
+
+        t intervals only (no bootstrap): this is what the headline and the log show, so
+        it is computed once, where the comparison is run.
+        """
+        effects = paired_effects(self.runs, outcome=HEADLINE_OUTCOME, bootstrap=0)
+        return effects[effects["arm"] == WITH_REFORMS].iloc[0]
+
 
 def compare(
     scenario: Scenario, reforms: dict[str, float], *, replications: int, seed: int
@@ -317,7 +329,7 @@ def headline(comparison: Comparison, mission: Mission) -> Headline:
     met = {arm: comparison.met_runs(arm) for arm in comparison.arms}
     effect, caution = "", ""
     if comparison.reforms:
-        row = _effect_row(comparison)
+        row = comparison.headline_effect
         scale = metric_scale(mission)
         factor = scale.factor
         metric = mission.metric
@@ -345,12 +357,6 @@ def headline(comparison: Comparison, mission: Mission) -> Headline:
         effect=effect,
         caution=caution,
     )
-
-
-def _effect_row(comparison: Comparison) -> pd.Series:
-    effects = comparison.effects()
-    rows = effects[(effects["outcome"] == HEADLINE_OUTCOME) & (effects["arm"] == WITH_REFORMS)]
-    return rows.iloc[0]
 
 
 def _caution(n: int, low: float, high: float) -> str:
@@ -414,7 +420,7 @@ def log_entry(
             frame["milestone_metric"].mean()
         )
     if comparison.reforms:
-        row = _effect_row(comparison)
+        row = comparison.headline_effect
         entry.update(
             effect=row["mean_diff"],
             effect_low=row["t_low"],
