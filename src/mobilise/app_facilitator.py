@@ -15,7 +15,7 @@ import solara
 from mobilise.app_config import AppConfig
 from mobilise.app_server import load_presets, session_store
 from mobilise.facilitator import GUESS_PREFIX, describe_effect, describe_moves, groups_table
-from mobilise.plots import BASELINE_LABEL, inline_svg
+from mobilise.plots import BASELINE_LABEL, arm_label, inline_svg
 from mobilise.plots_workshop import groups_chart
 from mobilise.workshop import WITH_REFORMS
 
@@ -99,7 +99,7 @@ def _cells(row: dict, sliders: list) -> list[str]:
         return f"{int(value)} of {int(n)}" if value is not None and n else "–"
 
     guesses = [
-        f"{k.removeprefix(GUESS_PREFIX).replace('_', ' ')}: {v:g}"
+        f"{arm_label(k.removeprefix(GUESS_PREFIX).replace('_', ' '))}: {v:g}"
         for k, v in row.items()
         if str(k).startswith(GUESS_PREFIX) and v is not None
     ]
