@@ -9,11 +9,11 @@ import pytest
 
 from mobilise.brief import batch_brief, comparison_brief, render
 from mobilise.cli import main
+from mobilise.headline import headline
 from mobilise.reforms import REFORMS
 from mobilise.workshop import (
     compare,
     constraint_sliders,
-    headline,
     make_settings,
     preset_settings,
     workshop_scenario,
@@ -118,3 +118,26 @@ def test_the_brief_opens_offline_and_prints_to_pdf(app_brief, tmp_path):
     assert requests == [path.as_uri()]  # nothing fetched but the page itself
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", data)) >= 2
+
+
+def test_a_brief_of_many_arms_tabulates_the_runs_that_met_the_milestone(tmp_path):
+    experiment = tmp_path / "factorial.yaml"
+    experiment.write_text(
+        "name: small_factorial\n"
+        f"scenarios: [{SCENARIOS / 'uk_2024.yaml'}]\n"
+        "arms: {factorial: {reforms: [mission_councils, pooled_budgets, patient_capital]}}\n"
+        "replications: 2\n"
+        "seed: 4\n"
+    )
+    out = tmp_path / "out"
+    main(["batch", str(experiment), "--out", str(out), "--workers", "1", "--quiet"])
+    main(["report", str(out), "--html"])
+    text = (out / "brief.html").read_text()
+    assert_self_contained(text)
+    assert "the 7 arms built from mission councils, patient capital, pooled budgets" in text
+    runs = pd.read_csv(out / "runs.csv")
+    for arm, rows in runs.groupby("arm"):
+        label = "government push alone" if arm == "baseline" else arm.replace("_", " ").replace(
+            "+", " + ")  # fmt: skip
+        cells = f'<td>{label}</td><td class="number">{int(rows["milestone_met"].sum())} of 2</td>'
+        assert cells in text, (arm, cells)

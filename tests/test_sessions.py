@@ -10,13 +10,12 @@ from mobilise.app_access import COOKIE, AccessCode, _token, new_code
 from mobilise.app_sessions import Session, SessionStore, slug
 from mobilise.experiment import BASELINE
 from mobilise.facilitator import describe_effect, describe_moves, groups_table
+from mobilise.headline import headline, log_entry
 from mobilise.scenario import ScenarioError
 from mobilise.workshop import (
     WITH_REFORMS,
     compare,
     constraint_sliders,
-    headline,
-    log_entry,
     make_settings,
     preset_settings,
     workshop_scenario,
@@ -157,3 +156,13 @@ def test_session_files_are_plain_json_and_csv(tmp_path, uk):
     assert record["group"] == "Table 5" and record["settings"]["seed"] == 2
     log = pd.read_csv(tmp_path / "table-5" / "log.csv")
     assert len(log) == 1 and log["group"].iloc[0] == "Table 5"
+
+
+def test_the_app_command_refuses_an_empty_access_code_in_one_line(capsys):
+    from mobilise.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["app", "--host", "0.0.0.0", "--access-code", " "])
+    assert info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "access code cannot be empty" in err

@@ -11,6 +11,7 @@ import pytest
 from mobilise.analysis import paired_effects
 from mobilise.app_pool import Place, WorkPool
 from mobilise.experiment import BASELINE, in_memory
+from mobilise.headline import MIN_RUNS_PER_ARM, headline, log_entry
 from mobilise.missions import ACTOR_TYPES
 from mobilise.model import MissionModel
 from mobilise.plots_workshop import network_svg, spring_positions
@@ -18,13 +19,10 @@ from mobilise.reforms import REFORMS
 from mobilise.runs import run_chunk
 from mobilise.scenario import Constraints, ScenarioError, load_scenario
 from mobilise.workshop import (
-    MIN_RUNS_PER_ARM,
     WITH_REFORMS,
     Comparison,
     compare,
     constraint_sliders,
-    headline,
-    log_entry,
     make_settings,
     network_snapshot,
     parse_seed,

@@ -1,9 +1,12 @@
 """The workshop app: sliders and reform switches, government push alone vs with reforms.
 
-Run it with ``mobilise app``. It lays out what :mod:`mobilise.workshop` computes and
-holds no model logic. Each browser tab has its own state; a named group's session is
-saved to disk (:mod:`mobilise.app_sessions`) and comes back by URL or by name.
-Comparisons run in worker processes shared by the whole room (:mod:`mobilise.app_pool`).
+Run it with ``mobilise app``. It lays out what :mod:`mobilise.workshop` and
+:mod:`mobilise.headline` compute and holds no model logic. The pages are this module
+(routes, layout, the workshop page), :mod:`~mobilise.app_controls` (left),
+:mod:`~mobilise.app_results` and :mod:`~mobilise.app_step` (right) and
+:mod:`~mobilise.app_facilitator`; a tab's state is :mod:`~mobilise.app_state`; what the
+server shares is :mod:`~mobilise.app_server`: presets, saved sessions
+(:mod:`~mobilise.app_sessions`) and the worker pool (:mod:`~mobilise.app_pool`).
 
 The numbers on screen belong to the settings on screen: every result carries the key
 of the settings that made it and is shown only while those are the settings; a newer

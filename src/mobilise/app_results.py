@@ -9,10 +9,8 @@ named group's session is saved.
 from __future__ import annotations
 
 import html
-import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -25,28 +23,17 @@ from mobilise.app_pool import Place
 from mobilise.app_server import pool, session_store
 from mobilise.app_sessions import Session
 from mobilise.app_state import PageState, Shown
+from mobilise.app_step import StepThrough
 from mobilise.brief import comparison_brief, render
-from mobilise.experiment import BASELINE, replication_seeds
-from mobilise.model import MissionModel
+from mobilise.experiment import BASELINE
+from mobilise.headline import headline, log_entry
 from mobilise.plots import BASELINE_LABEL
 from mobilise.plots_workshop import (
     compare_and_draw,
     draw,
-    network_svg,
-    spring_positions,
 )
 from mobilise.scenario import Scenario
-from mobilise.workshop import (
-    WITH_REFORMS,
-    Request,
-    Settings,
-    headline,
-    log_entry,
-    network_snapshot,
-)
-
-PLAY_INTERVAL = 0.4
-"""Seconds between quarters when Play runs."""
+from mobilise.workshop import WITH_REFORMS, Request, Settings
 
 QUEUE_CHECK = 0.25
 """Seconds between looks at a waiting job's place in the queue."""
@@ -159,74 +146,6 @@ def Downloads(shown: Shown | None, log: list[dict], group: str, preset_file: Pat
             )
 
 
-@dataclass
-class _Walk:
-    """One run being stepped through: the model and its drawn sample."""
-
-    model: MissionModel
-    snapshot: dict
-    positions: object
-
-
-@solara.component
-def StepThrough(shown: Shown) -> None:
-    """Step, play and reset one run: replication 1 of the comparison's reform arm."""
-    version, set_version = solara.use_state(0)
-    playing = solara.use_reactive(False)
-    _, set_tick = solara.use_state(0)  # a step sets it, which redraws the picture
-    seed = replication_seeds(shown.settings.seed, 1)[0]
-    reforms = dict(shown.settings.reforms)
-
-    def build() -> _Walk:
-        model = MissionModel(shown.scenario, seed=seed, reforms=reforms)
-        snapshot = network_snapshot(model, seed=seed)
-        return _Walk(model, snapshot, spring_positions(snapshot, seed))
-
-    walk = solara.lab.use_task(build, dependencies=[shown.key, version], raise_error=False)
-    ready = walk.finished and walk.value is not None
-    current = walk.value if ready else None
-
-    def step() -> None:
-        if current is not None and current.model.steps < current.model.params.quarters:
-            current.model.step()
-            set_tick(current.model.steps)
-
-    def play_loop(cancel: threading.Event) -> None:
-        while playing.value and current is not None and not cancel.is_set():
-            if current.model.steps >= current.model.params.quarters:
-                break
-            step()
-            time.sleep(PLAY_INTERVAL)
-        playing.set(False)
-
-    solara.use_thread(play_loop, dependencies=[playing.value, id(current)])
-    arm = "with the chosen reforms" if reforms else f"with {BASELINE_LABEL}"
-    if current is None:
-        solara.Text("Building the run…")
-        return
-    model = current.model
-    solara.HTML(
-        tag="p",
-        unsafe_innerHTML=html.escape(
-            f"Run 1 of the comparison ({arm}, seed {seed}): quarter {model.quarter(model.steps)}, "
-            f"{model.mission.metric} {model.mission.metric_at(model.progress):.3g}"
-        ),
-        style={"font-weight": "bold", "margin": "0.3em 0"},
-        classes=["step-status"],
-    )
-    with solara.Row():
-        solara.Button("Step", on_click=step, disabled=playing.value)
-        solara.Button(
-            "Pause" if playing.value else "Play", on_click=lambda: playing.set(not playing.value)
-        )
-        solara.Button(
-            "Reset", on_click=lambda: (playing.set(False), set_version(version + 1), set_tick(0))
-        )
-    engagement = model.population.engagement[current.snapshot["nodes"]]
-    svg = network_svg(current.snapshot, current.positions, engagement, model.quarter(model.steps))
-    solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["network"])
-
-
 @solara.component
 def Results(
     page: PageState,
@@ -299,6 +218,8 @@ def Results(
         figures.update({n: v for (k, i, n), v in drawn_later.current.items() if (k, i) == shown_id})
 
     def record() -> None:
+        if visible is not None:
+            page.last_seen = visible
         if visible is None or visible.serial in page.logged:
             return
         page.logged.add(visible.serial)
@@ -316,14 +237,15 @@ def Results(
     def save() -> None:
         if not page.group.value or settings is None:
             return
+        seen = visible or page.last_seen  # a result waiting for a guess is not yet seen
         session_store(config.sessions).save_later(
             Session(
                 group=page.group.value,
                 settings=settings,
                 layout=page.layout.value,
                 predict_first=page.predict_first.value,
-                comparison=visible.drawn.comparison if visible is not None else None,
-                shown_settings=visible.settings if visible is not None else None,
+                comparison=seen.drawn.comparison if seen is not None else None,
+                shown_settings=seen.settings if seen is not None else None,
                 log=list(page.log.value),
             )
         )

@@ -14,10 +14,11 @@ never reads half a file; a server restart finds every group where it left off.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,7 @@ class SessionStore:
 
     def save_later(self, session: Session) -> None:
         """Save in the background, in order: the page never waits for the disk."""
-        self._writer.submit(self.save, session)
+        self._writer.submit(self.save, session).add_done_callback(_report_failure)
 
     def save(self, session: Session) -> None:
         """Write the session's files, each replaced atomically."""
@@ -177,6 +178,12 @@ TEXT_COLUMNS = ("reforms", "milestone_quarter")
 def _read_runs(path: Path) -> pd.DataFrame:
     runs = pd.read_csv(path, dtype={c: str for c in TEXT_COLUMNS})
     return runs.fillna({c: "" for c in TEXT_COLUMNS if c in runs})
+
+
+def _report_failure(done: Future) -> None:
+    """A save that failed (a full disk, a removed folder) goes to the server's log."""
+    if done.exception() is not None:
+        logging.getLogger(__name__).error("could not save a session: %s", done.exception())
 
 
 def _read_log(path: Path) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ import solara
 
 from mobilise.app_config import AppConfig
 from mobilise.app_controls import Choices
+from mobilise.app_server import session_store
 from mobilise.app_sessions import Session
 from mobilise.plots_workshop import Drawn
 from mobilise.scenario import Scenario, ScenarioError
@@ -80,6 +81,7 @@ class PageState:
     serials: itertools.count = field(default_factory=lambda: itertools.count(1))
     issued: int = 0
     logged: set[int] = field(default_factory=lambda: {0})
+    last_seen: Shown | None = None  # the last result that reached the screen (it is saved)
 
     def next_serial(self) -> int:
         """A number for a new comparison of this tab."""
@@ -132,8 +134,6 @@ def opening(config: AppConfig, presets: dict[str, Scenario], search: str | None)
     if not wanted:
         return start
     try:
-        from mobilise.app_server import session_store
-
         session = session_store(config.sessions).load(wanted)
     except ScenarioError as exc:
         return Start(start.choices, notice=str(exc))

@@ -20,12 +20,16 @@ import pandas as pd
 
 from mobilise.experiment import BASELINE, in_memory, replication_seeds
 from mobilise.export import environment, now
+from mobilise.headline import headline
 from mobilise.missions import MISSIONS, Mission
 from mobilise.plots import arm_label, fan_chart, inline_svg, metric_scale, pretty
 from mobilise.reforms import REFORMS
 from mobilise.report import EFFECT_OUTCOMES, all_effects, read_batch
 from mobilise.scenario import Scenario, ScenarioError, file_hash, load_scenario
-from mobilise.workshop import Comparison, Settings, constraint_sliders, headline
+from mobilise.workshop import Comparison, Settings, constraint_sliders
+
+FEW_ARMS = 3
+"""Up to this many arms besides push alone, the brief says each in sentences; beyond, a table."""
 
 FAN_CAPTION = "The key metric over time: each arm's median, the middle 50% and 90% of runs"
 
@@ -50,6 +54,7 @@ class Brief:
     reforms: list[dict[str, str]]
     missions: list[Mission]
     provenance: dict[str, Any] = field(default_factory=dict)
+    met: tuple[list[str], list[list[str]]] | None = None  # runs meeting the milestone, by arm
 
 
 # --- from the app ---------------------------------------------------------------------
@@ -145,16 +150,27 @@ def batch_brief(folder: Path) -> Brief:
             missions.append(spec)
     names = ", ".join(loaded) or ", ".join(dict.fromkeys(runs["scenario"]))
     other_arms = [a for a in arms if a != BASELINE]
+    if len(other_arms) <= FEW_ARMS:
+        changes = ", ".join(pretty(a) for a in other_arms) or "the arms"
+    else:
+        changes = f"the {len(other_arms)} arms built from " + ", ".join(
+            pretty(r) for r in reforms_used
+        )
     question = (
         f"Under {names}, how far does government push alone get each mission, and what do "
-        f"{', '.join(pretty(a) for a in other_arms) or 'the arms'} change?"
+        f"{changes} change?"
     )
     n = runs.groupby(["mission", "point", "arm"]).size()
     rows = [
         ("Experiment", str(manifest.get("experiment", folder.name))),
         ("Scenarios", names),
         ("Missions", ", ".join(dict.fromkeys(runs["mission"]))),
-        ("Arms", ", ".join(arm_label(a) for a in arms)),
+        (
+            "Arms",
+            ", ".join(arm_label(a) for a in arms)
+            if len(other_arms) <= FEW_ARMS
+            else f"government push alone and {len(other_arms)} others (the table above)",
+        ),
         ("Sweep points", str(runs["point"].nunique())),
         ("Runs per arm", f"{n.min()}" + (f" to {n.max()}" if n.max() != n.min() else "")),
         ("Master seed", str(manifest.get("master_seed", "not recorded"))),
@@ -185,7 +201,8 @@ def batch_brief(folder: Path) -> Brief:
         title=f"{manifest.get('experiment', folder.name)}: government push alone and reforms",
         question=question,
         settings=rows,
-        headlines=_batch_headlines(runs),
+        headlines=_batch_headlines(runs) if len(other_arms) <= FEW_ARMS else [],
+        met=_met_table(runs) if len(other_arms) > FEW_ARMS else None,
         figures=figures,
         effects=all_effects(runs),
         constraints=constraints,
@@ -193,6 +210,31 @@ def batch_brief(folder: Path) -> Brief:
         missions=missions,
         provenance=provenance,
     )
+
+
+def _met_table(runs: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
+    """Runs that met the key milestone, 'k of n', one row per arm and a column per setting."""
+    met = runs.assign(met=runs["milestone_met"].astype(str).str.lower().eq("true"))
+    table = met.groupby(["arm", "mission", "point"], sort=False)["met"].agg(["sum", "count"])
+    columns = list(dict.fromkeys(zip(runs["mission"], runs["point"], strict=True)))
+    several = runs["point"].nunique() > 1
+    headers = ["arm"] + [
+        _mission_title(m).split(":")[0] + (f" (point {p})" if several else "") for m, p in columns
+    ]
+    arms = list(dict.fromkeys(runs["arm"]))
+    arms.sort(key=lambda a: a != BASELINE)
+    rows = []
+    for arm in arms:
+        cells = []
+        for mission, point in columns:
+            found = (
+                table.loc[(arm, mission, point)] if (arm, mission, point) in table.index else None
+            )
+            cells.append(
+                f"{int(found['sum'])} of {int(found['count'])}" if found is not None else ""
+            )
+        rows.append([arm_label(arm), *cells])
+    return headers, rows
 
 
 def _batch_headlines(runs: pd.DataFrame) -> list[str]:
@@ -282,7 +324,17 @@ def render(brief: Brief) -> str:
         f"<h1>{e(brief.title)}</h1>",
         f'<p class="question"><b>Question.</b> {e(brief.question)}</p>',
         "<h2>Headline</h2>",
-        '<ul class="headline">' + "".join(f"<li>{e(h)}</li>" for h in brief.headlines) + "</ul>",
+    ]
+    if brief.headlines:
+        items = "".join(f"<li>{e(h)}</li>" for h in brief.headlines)
+        parts.append(f'<ul class="headline">{items}</ul>')
+    if brief.met is not None:
+        headers, rows = brief.met
+        parts += [
+            "<p>Runs that met each mission's key milestone by its date:</p>",
+            _table(headers, rows, numbers=set(range(1, len(headers)))),
+        ]
+    parts += [
         "<h2>Settings</h2>",
         _table(["setting", "value"], [list(row) for row in brief.settings]),
     ]

@@ -14,9 +14,10 @@ from typing import Any
 import pandas as pd
 
 from mobilise.app_sessions import Session
+from mobilise.headline import log_entry
 from mobilise.plots import metric_scale, pretty
 from mobilise.scenario import Scenario, ScenarioError
-from mobilise.workshop import Slider, log_entry, workshop_scenario
+from mobilise.workshop import Slider, workshop_scenario
 
 GUESS_PREFIX = "guess_met_runs_"
 

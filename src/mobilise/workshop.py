@@ -1,8 +1,9 @@
-"""What a workshop needs from the library: settings, comparisons, headlines in words, a log.
+"""What a workshop needs from the library: the settings, their checks, and comparisons.
 
-The app only lays these out; every number it shows comes from here, through the
-same functions and the same CSV format as ``mobilise batch``. Nothing here imports
-Solara, so tests, the facilitator view and the printable brief use it directly.
+The app only lays these out; every number it shows comes from here (and from
+:mod:`mobilise.headline`, which puts a comparison in words), through the same functions
+and the same CSV format as ``mobilise batch``. Nothing here imports Solara, so tests,
+the facilitator view and the printable brief use it directly.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
 
@@ -20,9 +20,8 @@ from pydantic import Field, ValidationError, field_validator
 
 from mobilise.analysis import paired_effects
 from mobilise.experiment import BASELINE, in_memory
-from mobilise.missions import MISSIONS, Milestone, Mission, quarter_index, quarter_label
+from mobilise.missions import MISSIONS, Milestone, quarter_index, quarter_label
 from mobilise.model import MissionModel
-from mobilise.plots import BASELINE_LABEL, arm_label, metric_scale
 from mobilise.reforms import REFORMS, check_reform
 from mobilise.report import HEADLINE_OUTCOME, all_effects
 from mobilise.runs import run_chunk
@@ -31,9 +30,6 @@ from mobilise.strict import Strict
 
 WITH_REFORMS = "with reforms"
 """The arm the participants build with the reform switches (its name in data and on screen)."""
-
-MIN_RUNS_PER_ARM = 10
-"""Below this many runs per arm the headline warns that chance can decide a difference."""
 
 MAX_REPLICATIONS = 50
 """The most replications a workshop comparison may ask for (keeps a full room responsive)."""
@@ -216,7 +212,8 @@ def check_assessable(scenario: Scenario) -> None:
     milestone = mission.key_milestone
     first, last = run_quarters(scenario)
     due = quarter_index(milestone.quarter)
-    what = f"The {mission.name.replace('_', ' ')} mission's key milestone ({_named(milestone)})"
+    name = mission.name.replace("_", " ")
+    what = f"The {name} mission's key milestone ({milestone_name(milestone)})"
     if due < quarter_index(first):
         raise ScenarioError(
             f"{what} was due in {milestone.quarter}, before the {scenario.name} scenario "
@@ -229,7 +226,8 @@ def check_assessable(scenario: Scenario) -> None:
         )
 
 
-def _named(milestone: Milestone) -> str:
+def milestone_name(milestone: Milestone) -> str:
+    """A milestone as the page names it: its label in quotes, or its date."""
     return f"“{milestone.label}”" if milestone.label else f"due {milestone.quarter}"
 
 
@@ -297,141 +295,6 @@ def compare(
         timeseries=pd.concat(result.timeseries, ignore_index=True),
         reforms=dict(reforms),
     )
-
-
-# --- the headline in words ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Headline:
-    """The result in words: the milestone, k of n runs per arm, the effect, and a caution."""
-
-    milestone: str
-    runs: int
-    met: dict[str, int]
-    effect: str
-    caution: str
-
-    def sentence(self) -> str:
-        """The key milestone and how many runs met it in each arm."""
-        counts = [f"{self.met[a]} of {self.runs} runs {_with(a)}" for a in self.met]
-        return f"{self.milestone}: met in " + ", ".join(counts) + "."
-
-
-def _with(arm: str) -> str:
-    return f"with {BASELINE_LABEL}" if arm == BASELINE else arm_label(arm)
-
-
-def headline(comparison: Comparison, mission: Mission) -> Headline:
-    """The headline of a comparison of ``mission``: every number from the runs on screen."""
-    key = mission.key_milestone
-    n = comparison.runs_per_arm()
-    met = {arm: comparison.met_runs(arm) for arm in comparison.arms}
-    effect, caution = "", ""
-    if comparison.reforms:
-        row = comparison.headline_effect
-        scale = metric_scale(mission)
-        factor = scale.factor
-        metric = mission.metric
-        diff = row["mean_diff"] * factor
-        low, high = row["t_low"] * factor, row["t_high"] * factor
-        interval = (
-            f" (95% interval {_signed(low)} to {_signed(high)})"
-            if np.isfinite(low)
-            else " (no interval from one run)"
-        )
-        effect = (
-            f"Effect of the reforms on the {metric} in {key.quarter}: "
-            f"{_signed(diff)} {scale.diff_unit}{interval}, paired by seed."
-        )
-        caution = _caution(n, row["diff_met_low"], row["diff_met_high"])
-    elif n < MIN_RUNS_PER_ARM:
-        caution = (
-            f"With {n} run{'s' if n != 1 else ''}, each run moves the share meeting the "
-            f"milestone by {100 / n:.0f} points: read it as a rough guide."
-        )
-    return Headline(
-        milestone=f"Milestone {_named(key)}, due {key.quarter}",
-        runs=n,
-        met=met,
-        effect=effect,
-        caution=caution,
-    )
-
-
-def _caution(n: int, low: float, high: float) -> str:
-    """Why chance alone could give this difference, or '' when the runs can tell."""
-    reasons = []
-    if n < MIN_RUNS_PER_ARM:
-        runs = f"{n} run{'s' if n != 1 else ''}"
-        reasons.append(f"with {runs} per arm each run moves a share by {100 / n:.0f} points")
-    if not np.isfinite(low):
-        reasons.append("one pair of runs gives no interval for the difference")
-    elif low <= 0 <= high:
-        reasons.append(
-            f"the 95% interval of the difference in runs meeting the milestone "
-            f"({_signed(low * 100, 0)} to {_signed(high * 100, 0)} points) includes zero"
-        )
-    if not reasons:
-        return ""
-    return (
-        "Too few runs to tell the arms apart: "
-        + " and ".join(reasons)
-        + f". Add replications (at least {MIN_RUNS_PER_ARM} per arm)."
-    )
-
-
-def _signed(value: float, decimals: int = 1) -> str:
-    """'+3.1', '-0.4', and '0.0' (never '-0.0') for a difference."""
-    rounded = round(value, decimals)
-    return f"{0:.{decimals}f}" if rounded == 0 else f"{rounded:+.{decimals}f}"
-
-
-# --- the workshop log -----------------------------------------------------------------
-
-
-def log_entry(
-    settings: Settings,
-    comparison: Comparison,
-    mission: Mission,
-    *,
-    group: str = "",
-    guess: dict[str, float] | None = None,
-) -> dict[str, Any]:
-    """One row of the workshop log: when, who, the settings, the headline numbers, a guess."""
-    line = headline(comparison, mission)
-    entry: dict[str, Any] = {
-        "time": datetime.now(UTC).isoformat(timespec="seconds"),
-        "group": group,
-        "scenario": settings.preset,
-        "mission": settings.mission,
-        "replications": settings.replications,
-        "seed": settings.seed,
-        **{f"constraint_{k}": v for k, v in settings.constraints.items()},
-        **{f"strength_{r}": settings.reforms.get(r, 0.0) for r in REFORMS},
-        "key_milestone": mission.key_milestone.quarter,
-        "runs_per_arm": line.runs,
-        "met_runs_baseline": line.met[BASELINE],
-        "met_runs_with_reforms": line.met.get(WITH_REFORMS),
-    }
-    for arm in comparison.arms:
-        frame = comparison.runs[comparison.runs["arm"] == arm]
-        entry[f"mean_milestone_metric_{arm.replace(' ', '_')}"] = float(
-            frame["milestone_metric"].mean()
-        )
-    if comparison.reforms:
-        row = comparison.headline_effect
-        entry.update(
-            effect=row["mean_diff"],
-            effect_low=row["t_low"],
-            effect_high=row["t_high"],
-            diff_met=row["diff_met"],
-            diff_met_low=row["diff_met_low"],
-            diff_met_high=row["diff_met_high"],
-        )
-    for arm, value in (guess or {}).items():
-        entry[f"guess_met_runs_{arm.replace(' ', '_')}"] = value
-    return entry
 
 
 # --- one run, step by step ------------------------------------------------------------
