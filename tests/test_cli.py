@@ -211,7 +211,12 @@ def test_app_on_all_interfaces_warns(tmp_path):
     try:
         first = server.stderr.readline()
         assert "anyone who can reach this machine" in first
-        assert "open http://127.0.0.1:" in server.stdout.readline()
+        from mobilise.cli.workshop import lan_addresses
+
+        shown = server.stdout.readline()
+        assert "127.0.0.1" not in shown  # the address others type, not this machine's loopback
+        assert any(f"open http://{a}:{port}/" in shown for a in lan_addresses()), shown
+        assert "access code" in server.stdout.readline()
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -127,7 +127,7 @@ def test_fan_chart_one_panel_for_few_arms(synthetic):
     assert all(label.get_text()[:4].isdigit() for label in ax.get_xticklabels())
     assert len(ax.get_xticks()) <= 11
     legend = fig.legends[0].get_texts()
-    assert {"baseline", "mission councils + pooled budgets", "roadmap"} <= {
+    assert {"government push alone", "mission councils + pooled budgets", "roadmap"} <= {
         t.get_text() for t in legend
     }
     assert any("due 2026Q1" in t.get_text() for t in legend)  # milestone in range is named

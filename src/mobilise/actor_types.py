@@ -108,7 +108,7 @@ class ActorType:
     label: str
     description: str
     colour: str
-    marker: str
+    marker: str  # circle, square, triangle, triangle-down, diamond or plus
     agent: type[Actor]
     reach: Callable[[Constraints], float]
     adjust: Adjust | None = None
@@ -272,7 +272,7 @@ GOVERNMENT = ActorType(
     label="Government",
     description="Departments, arm's-length bodies and local authorities: silos, churn",
     colour="#000000",
-    marker="s",
+    marker="square",
     agent=Government,
     reach=government_reach,
 )
@@ -281,7 +281,7 @@ BUSINESS = ActorType(
     label="Business",
     description="Firms: short horizons, low investment, participation cost",
     colour="#E69F00",
-    marker="o",
+    marker="circle",
     agent=Business,
     reach=business_reach,
     sources=("Graham, Harvey and Rajgopal (2005)",),
@@ -291,7 +291,7 @@ UNION = ActorType(
     label="Unions",
     description="Trade unions and the workers they reach: falling density",
     colour="#56B4E9",
-    marker="^",
+    marker="triangle",
     agent=Union,
     reach=union_reach,
     sources=("Labour Force Survey (DBT Trade Union Membership statistics)",),
@@ -301,7 +301,7 @@ INVESTOR = ActorType(
     label="Investors",
     description="Asset owners and managers: overseas, short-term ownership",
     colour="#009E73",
-    marker="D",
+    marker="diamond",
     agent=Investor,
     reach=investor_reach,
     adjust=investors_overseas,
@@ -312,7 +312,7 @@ CHARITY = ActorType(
     label="Charities",
     description="Charities and infrastructure bodies: short-term, fragile funding",
     colour="#D55E00",
-    marker="P",
+    marker="plus",
     agent=Charity,
     reach=charity_reach,
     adjust=charities_plan_over_their_funding,
@@ -323,7 +323,7 @@ VOLUNTEER = ActorType(
     label="Volunteers",
     description="People who could give time: time budget, declining formal volunteering",
     colour="#CC79A7",
-    marker="v",
+    marker="triangle-down",
     agent=Volunteer,
     reach=volunteer_reach,
     initial_engaged=todays_formal_volunteers,

@@ -11,7 +11,10 @@ difference of shares in percentage points.
 
 from __future__ import annotations
 
+import html
+import io
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,7 +72,7 @@ MAX_SINGLE_PANEL_ARMS = 6
 
 
 @dataclass(frozen=True)
-class _Scale:
+class Scale:
     """How a mission's metric is shown: shares as %, differences in points."""
 
     factor: float
@@ -78,15 +81,16 @@ class _Scale:
     diff_unit: str
 
 
-def _scale(mission: str) -> _Scale:
-    spec = MISSIONS.get(mission)
+def metric_scale(mission: str | Mission) -> Scale:
+    """How ``mission``'s metric is shown (a catalogue name or an inline mission)."""
+    spec = mission if isinstance(mission, Mission) else MISSIONS.get(mission)
     if spec is None:  # an inline mission: fall back on the generic outcome labels
         outcome = OUTCOMES_BY_NAME["metric"]
-        return _Scale(1.0, outcome.label, outcome.unit, outcome.unit)
+        return Scale(1.0, outcome.label, outcome.unit, outcome.unit)
     metric = spec.metric[:1].upper() + spec.metric[1:]
     if spec.unit == "share":
-        return _Scale(100.0, metric, "%", "percentage points")
-    return _Scale(1.0, metric, spec.unit, spec.unit)
+        return Scale(100.0, metric, "%", "percentage points")
+    return Scale(1.0, metric, spec.unit, spec.unit)
 
 
 def _with_unit(text: str, unit: str) -> str:
@@ -108,6 +112,15 @@ def _title(mission: str) -> str:
 def pretty(name: str) -> str:
     """A readable label for an arm, reform or actor type ('a_b+c_d' -> 'a b + c d')."""
     return " + ".join(part.replace("_", " ") for part in str(name).split("+"))
+
+
+BASELINE_LABEL = "government push alone"
+"""The one name of the baseline arm (signal and money, no reforms) on charts and in text."""
+
+
+def arm_label(arm: str, baseline: str = "baseline") -> str:
+    """The name an arm goes by everywhere a reader sees it: the baseline is push alone."""
+    return BASELINE_LABEL if arm == baseline else pretty(arm)
 
 
 def _number_formatter(values: Iterable[float]) -> FuncFormatter:
@@ -292,7 +305,7 @@ def fan_chart(
     ts = _select(timeseries, mission, point, "fan_chart")
     arms = _arms(ts, arms, baseline)
     ts = ts[ts["arm"].isin(arms)]
-    scale = _scale(mission)
+    scale = metric_scale(mission)
     spec = MISSIONS.get(mission)
     bands = quantile_bands(ts, "metric", by=("arm",))
     quarters = ts.groupby("step")["quarter"].first()
@@ -337,7 +350,7 @@ def fan_chart(
         ax.grid(axis="y", color="#dddddd", linewidth=0.8)
         ax.set_axisbelow(True)
         if panel is not None:
-            ax.set_title(pretty(panel), fontsize=TEXT["normal"])
+            ax.set_title(arm_label(panel, baseline), fontsize=TEXT["normal"])
     if panels == [None]:
         axes[0].set_xlabel(xlabel, fontsize=TEXT["normal"])
         axes[0].set_ylabel(ylabel, fontsize=TEXT["normal"])
@@ -346,10 +359,10 @@ def fan_chart(
         fig.supylabel(ylabel, fontsize=TEXT["normal"])
     _suptitle(fig, _title(mission), subtitle)
     if panels == [None] or separate:
-        handles = [Line2D([], [], label=pretty(a), **styles[a]) for a in arms]
+        handles = [Line2D([], [], label=arm_label(a, baseline), **styles[a]) for a in arms]
     else:
         handles = [
-            Line2D([], [], label=pretty(baseline), **panel_styles[True]),
+            Line2D([], [], label=BASELINE_LABEL, **panel_styles[True]),
             Line2D([], [], label="reform arm named above the panel", **panel_styles[False]),
         ]
     if roadmap is not None:
@@ -387,13 +400,13 @@ def forest_plot(
     axes = fig.subplots(len(missions), 1, squeeze=False, height_ratios=[s + 2 for s in sizes])
     for ax, name in zip(axes[:, 0], missions, strict=True):
         rows = frame[frame["mission"] == name].sort_values("mean_diff", kind="stable")
-        scale = _scale(name)
+        scale = metric_scale(name)
         mean = rows["mean_diff"].to_numpy(float) * scale.factor
         low = rows["t_low"].to_numpy(float) * scale.factor
         high = rows["t_high"].to_numpy(float) * scale.factor
         several_points = rows["point"].nunique() > 1
         labels = [
-            pretty(a)
+            arm_label(a)
             + (f" ({(point_labels or {}).get(p) or f'point {p}'})" if several_points else "")
             for a, p in zip(rows["arm"], rows["point"], strict=True)
         ]
@@ -423,7 +436,7 @@ def forest_plot(
         ax.set_axisbelow(True)
         ax.set_xlabel(
             _with_unit(f"Effect on {_lower(scale.metric)}", scale.diff_unit)
-            + "\nreform arm minus baseline",
+            + f"\nreform arm minus {BASELINE_LABEL}",
             fontsize=TEXT["normal"],
         )
         ax.set_title(_title(name), fontsize=TEXT["normal"])
@@ -498,7 +511,7 @@ def engagement_by_type(
         + (f"median of {runs} runs per arm" if runs else "median over runs")
         + (f"; {note}" if note else ""),
     )
-    handles = [Line2D([], [], label=pretty(a), **styles[a]) for a in arms]
+    handles = [Line2D([], [], label=arm_label(a, baseline), **styles[a]) for a in arms]
     if any(f"reach_{t}" in ts for t in types):
         handles.append(Line2D([], [], label="reach (ceiling)", color=GREY, **REACH_STYLE))
     _legend(fig, handles, 4)
@@ -523,7 +536,7 @@ def interaction_heatmap(
     if not reforms:
         raise ValueError("interaction_heatmap: no main effects")
     k = len(reforms)
-    scale = _scale(mission)
+    scale = metric_scale(mission)
     est, low, high = (np.full((k, k), np.nan) for _ in range(3))
     for _, row in sel[sel["kind"].isin(["main", "interaction"])].iterrows():
         a, _, b = str(row["term"]).partition(":")
@@ -585,6 +598,26 @@ def save(fig: Figure, path_without_suffix: str | Path) -> list[Path]:
         fig.savefig(path, format=suffix[1:], facecolor="white", **options)
         written.append(path)
     return written
+
+
+def inline_svg(fig: Figure, title: str = "") -> str:
+    """The figure as an ``<svg>`` element for a page: sharp at any size, text kept as text.
+
+    Vector output stays sharp on a 1920x1080 projector and in print, where a PNG drawn
+    for a laptop is stretched and blurred. Text is left as text (searchable, small) with
+    sans-serif fallbacks; fixed ids and no date make the same figure the same bytes.
+    """
+    import matplotlib
+
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "mobilise"}):
+        fig.savefig(buffer, format="svg", facecolor="white", metadata={"Date": None})
+    text = buffer.getvalue()
+    text = text[text.index("<svg") :]
+    text = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", text, count=1)
+    label = f' role="img" aria-label="{html.escape(title)}"' if title else ' role="img"'
+    text = text.replace("<svg", f'<svg width="100%"{label}', 1)
+    return re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.DOTALL)
 
 
 def _sweep_note(runs: pd.DataFrame | None, mission: str, point: int) -> str:

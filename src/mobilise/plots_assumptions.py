@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from mobilise.discovery import Box
-from mobilise.plots import GREY, OKABE_ITO, TEXT, _figure, _suptitle, pretty
+from mobilise.plots import GREY, OKABE_ITO, TEXT, _figure, _suptitle, arm_label
 
 SENSITIVITY_INDEX = {
     "morris": ("mu_star", "Morris mu* (mean |elementary effect|)"),
@@ -45,7 +45,7 @@ def sensitivity_bars(indices: pd.DataFrame, outcome: str, method: str) -> Figure
             y, [p.replace("populations.", "").replace("_", " ") for p in rows["parameter"]]
         )
         ax.tick_params(labelsize=TEXT["small"])
-        ax.set_title(pretty(arm), fontsize=TEXT["normal"])
+        ax.set_title(arm_label(arm), fontsize=TEXT["normal"])
         ax.grid(axis="x", color="#dddddd", linewidth=0.8)
         ax.set_axisbelow(True)
     axes[-1].set_xlabel(f"{label} on {outcome.replace('_', ' ')}", fontsize=TEXT["normal"])

@@ -20,9 +20,9 @@ from mobilise.plots import (
     OKABE_ITO,
     TEXT,
     _figure,
-    _scale,
     _suptitle,
     _title,
+    metric_scale,
     pretty,
 )
 from mobilise.robustness import CRITERIA_BY_NAME
@@ -57,7 +57,7 @@ def _highlighted(table: pd.DataFrame, top: int) -> pd.DataFrame:
 
 
 def _factor(name: str, mission: str) -> float:
-    return 100.0 if name in SHARE_CRITERIA else _scale(mission).factor
+    return 100.0 if name in SHARE_CRITERIA else metric_scale(mission).factor
 
 
 def tradeoff_plot(table: pd.DataFrame, mission: str, *, top: int = 5) -> Figure:
@@ -67,7 +67,7 @@ def tradeoff_plot(table: pd.DataFrame, mission: str, *, top: int = 5) -> Figure:
     reforms; ringed points are non-dominated on the search objectives; the top
     packages and push alone are labelled, with their bootstrap intervals.
     """
-    scale = _scale(mission)
+    scale = metric_scale(mission)
     fig = _figure(6.4 + 0.2 * min(top + 1, len(table)))
     ax = fig.subplots()
     x = table["satisficing"].to_numpy(float) * 100
@@ -228,7 +228,7 @@ def parallel_plot(table: pd.DataFrame, mission: str, *, top: int = 5) -> Figure:
 
 
 def _axis_label(name: str, mission: str) -> str:
-    scale = _scale(mission)
+    scale = metric_scale(mission)
     label = CRITERIA_BY_NAME[name].label
     if name in SHARE_CRITERIA:
         unit = "%"

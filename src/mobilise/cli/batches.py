@@ -84,12 +84,22 @@ def compare(
 
 @cli.command()
 @click.argument("folder", metavar="DIR", type=click.Path(path_type=Path))
-def report(folder: Path) -> None:
+@click.option(
+    "--html",
+    "brief",
+    is_flag=True,
+    help="Also write brief.html: a printable, self-contained brief of the comparison.",
+)
+def report(folder: Path, brief: bool) -> None:
     """Regenerate effects, interactions and figures from a batch folder's CSVs."""
     from mobilise.report import report as make_report
 
     for path in make_report(folder):
         click.echo(f"wrote {path}")
+    if brief:
+        from mobilise.brief import write_batch_brief
+
+        click.echo(f"wrote {write_batch_brief(folder)}")
 
 
 def _run_design(design, out, workers, scheduler, resume, replications, precision, quiet):

@@ -114,13 +114,13 @@ def _overridden(
 def _echo(result: RobustResult, design: Design, rank_by: list[str], top: int) -> None:
     import pandas as pd
 
-    from mobilise.plots import _scale
+    from mobilise.plots import metric_scale
 
     table = result.table
     states = int(table["states"].iloc[0])
     reps = int(table["replications"].iloc[0])
     mission = next(iter(design.missions_by_scenario.values()))[0]
-    scale = _scale(mission)
+    scale = metric_scale(mission)
     click.echo(
         f"{design.experiment.name}: {result.method}, {len(table)} packages x {states} states x "
         f"{reps} replications; {result.runs_done}/{result.runs_total} runs done, "

@@ -1,13 +1,37 @@
-"""The ``app`` command: the workshop app in the browser."""
+"""The ``app`` command: the workshop app in the browser, for one laptop or a room."""
 
 from __future__ import annotations
 
+import os
+import socket
+import warnings
 from pathlib import Path
 
 import click
 
+from mobilise.app_config import DEFAULT_SESSIONS, AppConfig
 from mobilise.cli import cli
 from mobilise.scenario import load_scenario
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+APP = "mobilise.app"
+
+
+def lan_addresses() -> list[str]:
+    """The machine's IPv4 addresses on the local network (no packet is sent to find them)."""
+    found: set[str] = set()
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.255.255.255", 1))  # UDP connect: picks a route, sends nothing
+            found.add(probe.getsockname()[0])
+    except OSError:
+        pass
+    try:
+        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
+            found.add(str(info[4][0]))
+    except OSError:
+        pass
+    return sorted(a for a in found if not a.startswith("127."))
 
 
 @cli.command()
@@ -20,48 +44,120 @@ from mobilise.scenario import load_scenario
     default=None,
     help="Add this scenario file to the presets and start with it.",
 )
-def app(host: str, port: int, scenario_file: Path | None) -> None:
-    """Start the workshop app in the browser (works offline)."""
-    import os
-    import socket
-
-    from mobilise.app import SCENARIO_ENV
-
+@click.option(
+    "--sessions",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_SESSIONS,
+    show_default=True,
+    help="Folder where named groups' sessions are saved (and found again after a restart).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes that run comparisons for the whole room (default: all cores).",
+)
+@click.option(
+    "--access-code",
+    default=None,
+    metavar="CODE",
+    help="Code participants type to enter (default: a new one when --host is not local).",
+)
+@click.option("--no-access-code", is_flag=True, help="Let anyone who can reach the port in.")
+def app(
+    host: str,
+    port: int,
+    scenario_file: Path | None,
+    sessions: Path,
+    workers: int | None,
+    access_code: str | None,
+    no_access_code: bool,
+) -> None:
+    """Start the workshop app in the browser (works offline; calls no other host)."""
     if scenario_file is not None:
         load_scenario(scenario_file)  # a bad file fails here, in one line
-        os.environ[SCENARIO_ENV] = str(scenario_file.resolve())
     elif not Path("scenarios").is_dir():
         raise click.UsageError(
             "no scenarios/ folder here: run from the project folder or pass --scenario"
         )
+    if access_code is not None and not access_code.strip():
+        raise click.BadParameter("the access code cannot be empty", param_hint="'--access-code'")
+    config = AppConfig(
+        scenario_file=scenario_file,
+        sessions=sessions,
+        workers=workers or max(1, os.cpu_count() or 1),
+    )
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
         try:
             probe.bind((host, port))
         except OSError as exc:
             raise click.ClickException(
                 f"cannot listen on {host}:{port}: {exc.strerror}; choose another --port"
             ) from None
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    local = host in LOOPBACK
+    code = None if (no_access_code or (local and access_code is None)) else access_code
+    if code is None and not local and not no_access_code:
+        from mobilise.app_access import new_code
+
+        code = new_code()
+    # Solara reads its settings when first imported: set them before any import of it.
+    os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    os.environ.update(config.environment())
+    if local:
+        click.echo(f"mobilise app: open http://{host}:{port}/ (Ctrl-C to stop)")
+    else:
+        shown = lan_addresses() if host == "0.0.0.0" else [host]
         click.echo(
-            f"warning: listening on {host}: anyone who can reach this machine "
-            "on the network can use the app",
+            f"warning: listening on {host}: anyone who can reach this machine on the network "
+            "can open the app" + (", with the access code" if code else ""),
             err=True,
         )
-    os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
-    shown = "127.0.0.1" if host == "0.0.0.0" else host
-    click.echo(f"mobilise app: open http://{shown}:{port}/ (Ctrl-C to stop)")
+        for address in shown or ["this machine's address"]:
+            click.echo(
+                f"mobilise app: open http://{address}:{port}/ on the network (Ctrl-C to stop)"
+            )
+    if code:
+        click.echo(f"mobilise app: access code {code}")
+    click.echo(f"mobilise app: sessions saved in {config.sessions.resolve()}")
+    _start_workers(config)
+    _serve(host, port, code)
+
+
+def _start_workers(config: AppConfig) -> None:
+    """Start the room's worker processes now, forked from a process with one thread.
+
+    The first group then waits for its comparison, not for workers to start and load.
+    """
+    from mobilise.app_pool import shared_pool
+    from mobilise.plots_workshop import warm_up
+
+    shared_pool(config.workers, warm_up)
+
+
+def _serve(host: str, port: int, code: str | None) -> None:
+    """Run Solara's server in this process: no version check, no cookie-warning spam."""
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
+    os.environ["SOLARA_APP"] = APP  # Solara's server module reads it when first imported
+    if code:
+        from solara.server.starlette import app as server
+
+        from mobilise.app_access import AccessCode
+
+        server.add_middleware(AccessCode, code=code)
     from solara.__main__ import cli as solara_cli
 
     solara_cli.main(
         [
             "run",
-            "mobilise.app",
+            APP,
             "--host",
             host,
             "--port",
             str(port),
             "--production",
             "--no-open",
+            "--no-check-version",
             "--log-level",
             "warning",
             "--log-level-uvicorn",

@@ -68,14 +68,18 @@ class ProcessPoolExecutor:
             max_workers=workers, mp_context=context, initializer=_die_with_parent
         )
 
-    def imap_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
-        """Submit every item; yield results as they complete."""
+    def submit(self, fn: Callable[[Any], Any], item: Any) -> futures.Future:
+        """Submit one call and return its future (for callers that queue work themselves)."""
         with warnings.catch_warnings():
             if self._quiet_fork:  # Python counts BLAS threads too; see __init__
                 warnings.filterwarnings(
                     "ignore", "This process .* is multi-threaded", DeprecationWarning
                 )
-            pending = {self._pool.submit(fn, item) for item in items}
+            return self._pool.submit(fn, item)
+
+    def imap_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        """Submit every item; yield results as they complete."""
+        pending = {self.submit(fn, item) for item in items}
         try:
             for done in futures.as_completed(pending):
                 yield done.result()
