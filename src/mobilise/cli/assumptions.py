@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from mobilise.cli import cli, execution_options
 from mobilise.cli.batches import _exit_if_failed, _run_design
+from mobilise.cli.options import execution_options
 from mobilise.scenario import Scenario, ScenarioError, load_scenario
 
 if TYPE_CHECKING:
     from mobilise.patterns import PatternResult
 
 
-@cli.command()
+@click.command()
 @click.argument("experiment_file", metavar="EXPERIMENT", type=click.Path(path_type=Path))
 @execution_options
 @click.option(
@@ -73,7 +73,7 @@ def sensitivity(
     _exit_if_failed(result, out)
 
 
-@cli.command()
+@click.command()
 @click.argument("folder", metavar="RUNS_DIR", type=click.Path(path_type=Path))
 @click.option("--outcome", default="milestone_met", show_default=True, help="A column of runs.csv.")
 @click.option(
@@ -130,7 +130,7 @@ def discover(
     )
 
 
-@cli.command()
+@click.command()
 @click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
 @click.option(
     "--out",
@@ -176,7 +176,7 @@ def calibrate(scenario_file: Path, out: Path | None, check_only: bool) -> None:
     click.echo(f"  wrote {out}")
 
 
-@cli.command(name="check")
+@click.command(name="check")
 @click.argument(
     "scenario_files",
     metavar="SCENARIO...",

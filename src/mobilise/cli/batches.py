@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
-from mobilise.cli import cli, execution_options, parse_reform
+from mobilise.cli.options import execution_options, parse_reform
 from mobilise.export import new_run_dir
 
 
-@cli.command()
+@click.command()
 @click.argument("experiment_file", metavar="EXPERIMENT", type=click.Path(path_type=Path))
 @execution_options
 @click.option(
@@ -46,7 +46,7 @@ def batch(
     )
 
 
-@cli.command()
+@click.command()
 @click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
 @click.option(
     "--reform",
@@ -82,7 +82,7 @@ def compare(
     _exit_if_failed(*_run_design(design, out, workers, scheduler, resume, None, precision, quiet))
 
 
-@cli.command()
+@click.command()
 @click.argument("folder", metavar="DIR", type=click.Path(path_type=Path))
 @click.option(
     "--html",

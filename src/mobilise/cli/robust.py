@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from mobilise.cli import cli, execution_options
+from mobilise.cli.options import execution_options
 from mobilise.export import new_run_dir
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from mobilise.robust import RobustResult
 
 
-@cli.command()
+@click.command()
 @click.argument("experiment_file", metavar="EXPERIMENT", type=click.Path(path_type=Path))
 @execution_options
 @click.option(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from mobilise.cli import INPUT_ERROR, cli, parse_reform
+from mobilise.cli.options import INPUT_ERROR, parse_reform
 from mobilise.export import environment, new_run_dir, now, write_frame, write_json
 from mobilise.missions import MISSIONS
 from mobilise.model import MissionModel
@@ -18,7 +18,7 @@ from mobilise.scenario import ScenarioError, file_hash, load_scenario
 from mobilise.simulate import summarise
 
 
-@cli.command()
+@click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
     """Check scenario files; print one line per problem and exit 2 if any."""
@@ -35,7 +35,7 @@ def validate(files: tuple[Path, ...]) -> None:
         sys.exit(INPUT_ERROR)
 
 
-@cli.command(name="list")
+@click.command(name="list")
 @click.argument("what", type=click.Choice(["missions", "reforms", "scenarios"]))
 @click.option(
     "--dir", "folder", default="scenarios", show_default=True, type=click.Path(path_type=Path)
@@ -72,7 +72,7 @@ def list_(what: str, folder: Path) -> None:
             )
 
 
-@cli.command(name="run")
+@click.command(name="run")
 @click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
 @click.option(
     "--reform",

@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 
 from mobilise.app_config import DEFAULT_SESSIONS, AppConfig
-from mobilise.cli import cli
 from mobilise.scenario import load_scenario
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -34,7 +33,7 @@ def lan_addresses() -> list[str]:
     return sorted(a for a in found if not a.startswith("127."))
 
 
-@cli.command()
+@click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
 @click.option(
