@@ -49,9 +49,11 @@ from tables import header, seconds, table, verdict
 
 import mobilise
 from mobilise import MissionModel, Scenario, load_scenario
-from mobilise.batch import run_batch
+from mobilise.batch import factorial_reforms, run_batch
 from mobilise.executors import Executor, ProcessPoolExecutor, SequentialExecutor
 from mobilise.experiment import Design, RunSpec, load_experiment, parse_experiment
+from mobilise.plots import write_batch_figures
+from mobilise.report import write_tables
 from mobilise.runs import run_chunk
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -220,6 +222,8 @@ def ours_end_to_end(design: Design, workers: int) -> EndToEnd:
             result = run_batch(design, out, executor, progress=False, command="bench_batch")
         finally:
             executor.close()
+        files = [*result.files, *write_tables(out, factorial=factorial_reforms(design))]
+        files += write_batch_figures(out)  # as mobilise batch does after the runs
         t1 = time.perf_counter()
     finished = executor.finished if executor.finished is not None else t1
     return EndToEnd(
@@ -228,7 +232,7 @@ def ours_end_to_end(design: Design, workers: int) -> EndToEnd:
         runs=result.total,
         done=result.done,
         failed=result.failed,
-        files=len(result.files),
+        files=len(files),
         executor=executor.description,
     )
 

@@ -12,10 +12,12 @@ import pytest
 
 from mobilise import ACTOR_TYPES
 from mobilise.analysis import paired_effects
-from mobilise.batch import run_batch
+from mobilise.batch import Precision, factorial_reforms, run_batch
 from mobilise.executors import ProcessPoolExecutor, SequentialExecutor
 from mobilise.experiment import load_experiment
+from mobilise.plots import write_batch_figures
 from mobilise.reforms import REFORMS
+from mobilise.report import all_half_widths, write_tables
 from mobilise.runs import RESULT_COLUMNS
 
 from .batch_runners import fail_on_replication_one
@@ -36,10 +38,17 @@ def small_experiment(tmp_path, replications=4, quarters=8, name="small"):
 
 
 def batch(design, out, executor, **kwargs):
+    """Run a design and write its tables, as ``mobilise batch`` does."""
     try:
-        return run_batch(design, out, executor, progress=False, **kwargs)
+        result = run_batch(design, out, executor, progress=False, **kwargs)
     finally:
         executor.close()
+    write_tables(out, factorial=factorial_reforms(design))
+    return result
+
+
+def within(target):
+    return Precision(target, all_half_widths)
 
 
 def same_files(a, b, names=COMPARED):
@@ -76,8 +85,11 @@ def test_outputs_have_documented_columns_and_types(tmp_path):
     for column in ("mean_diff", "t_low", "t_high", "boot_low", "boot_high", "diff_met", "n"):
         assert column in effects.columns
     assert pd.read_csv(tmp_path / "out" / "failures.csv").empty
+    assert not (tmp_path / "out" / "figures").exists()  # the runner only runs
+    drawn = write_batch_figures(tmp_path / "out")
     figures = list((tmp_path / "out" / "figures").glob("*.png"))
     assert figures and all(f.stat().st_size > 5000 for f in figures)
+    assert sorted(drawn) == sorted((tmp_path / "out" / "figures").iterdir())
 
 
 def test_one_worker_two_workers_and_dask_give_identical_files(tmp_path):
@@ -226,9 +238,13 @@ def test_common_random_numbers_make_paired_differences_less_variable(tmp_path):
 def test_precision_adds_replications_until_intervals_are_narrow(tmp_path):
     design = load_experiment(small_experiment(tmp_path, replications=3))
     design.experiment = design.experiment.model_copy(update={"max_replications": 9})
-    loose = batch(design, tmp_path / "loose", SequentialExecutor(), precision=10.0)
+    loose = batch(
+        design, tmp_path / "loose", SequentialExecutor(), precision=Precision(10.0, all_half_widths)
+    )
     assert set(loose.replications_needed.values()) == {3}
-    tight = batch(design, tmp_path / "tight", SequentialExecutor(), precision=1e-9)
+    tight = batch(
+        design, tmp_path / "tight", SequentialExecutor(), precision=Precision(1e-9, all_half_widths)
+    )
     assert set(tight.replications_needed.values()) == {9}  # capped
     runs = pd.read_csv(tmp_path / "tight" / "runs.csv")
     assert runs.groupby("arm")["replication"].nunique().eq(9).all()

@@ -15,7 +15,7 @@ import heapq
 import math
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,16 +54,16 @@ def run_batch(
     *,
     resume: bool = False,
     replications: int | None = None,
-    precision: float | None = None,
+    precision: Precision | None = None,
     runner: Runner = run_one,
     chunk_size: int | None = None,
     progress: bool = True,
     command: str = "",
-    analyse: bool = True,
 ) -> BatchResult:
-    """Run every run of ``design`` not yet on disk in ``out``, then combine and analyse.
+    """Run every run of ``design`` not yet on disk in ``out`` and combine the parts.
 
-    ``analyse=False`` skips effects and figures (``mobilise robust`` has its own).
+    It returns what it did and writes runs, time series, failures and the manifest;
+    tables and figures are the caller's to ask for (:mod:`mobilise.report`, the views).
     """
     parts = out / PARTS
     _prepare(design, out, resume)
@@ -82,10 +82,6 @@ def run_batch(
     ids = {s.run_id for s in specs}
     finished = _finished_ids(parts) & ids
     files = combine(out, design, ids)
-    if analyse:
-        from mobilise.report import analyse_and_plot
-
-        files += analyse_and_plot(out, factorial=factorial_reforms(design))
     failures = pd.read_csv(out / "failures.csv")
     result = BatchResult(
         out=out,
@@ -96,7 +92,8 @@ def run_batch(
         replications_needed=needed,
         files=files,
     )
-    _write_manifest(design, out, result, started, command, executor, reps, precision)
+    target = precision.target if precision else None
+    _write_manifest(design, out, result, started, command, executor, reps, target)
     return result
 
 
@@ -134,20 +131,29 @@ def _execute(
         bar.close()
 
 
+@dataclass(frozen=True)
+class Precision:
+    """Add replications until every arm's effect is known to +/- ``target``.
+
+    ``half_widths`` maps the runs so far to each (mission, point, arm)'s interval
+    half-width: the statistic is the caller's (:func:`mobilise.report.all_half_widths`).
+    """
+
+    target: float
+    half_widths: Callable[[pd.DataFrame], pd.Series]
+
+
 def _refine(
     design: Design,
     start: int,
-    precision: float,
+    precision: Precision,
     parts: Path,
     executor: Executor,
     runner: Runner,
     chunk_size: int | None,
     show: bool,
 ) -> tuple[list[RunSpec], dict[str, int]]:
-    """Add replications in rounds until every arm's effect CI half-width is below ``precision``."""
-    from mobilise.analysis import effect_half_widths
-    from mobilise.outcomes import EFFECT_OUTCOMES
-
+    """Add replications in rounds until every arm's effect CI half-width is below target."""
     cap = max(design.experiment.max_replications, start)
     step = design.experiment.replications
     needed: dict[str, int] = {}
@@ -155,17 +161,11 @@ def _refine(
     reps = start
     specs = design.runs(reps)
     while True:
-        runs = _read_runs(parts, {s.run_id for s in specs})
-        # an outcome the horizon cannot measure (all NaN) does not hold an arm back
-        widths = (
-            pd.concat([effect_half_widths(runs, outcome=o) for o in EFFECT_OUTCOMES], axis=1).max(
-                axis=1, skipna=True
-            )
-            if len(runs)
-            else pd.Series(dtype=float)
-        )
+        widths = precision.half_widths(_read_runs(parts, {s.run_id for s in specs}))
         wide = {
-            arm for (_, _, arm), width in widths.items() if arm in active and not width < precision
+            arm
+            for (_, _, arm), width in widths.items()
+            if arm in active and not width < precision.target
         }
         for arm in set(active) - wide:
             needed.setdefault(arm, reps)

@@ -631,6 +631,22 @@ def _sweep_note(runs: pd.DataFrame | None, mission: str, point: int) -> str:
     return ", ".join(f"{pretty(f.rsplit('.', 1)[-1])} = {rows[f].iloc[0]:g}" for f in fields)
 
 
+def write_batch_figures(out: str | Path, *, baseline: str = "baseline") -> list[Path]:
+    """Every figure of a finished batch folder, from its runs, time series and tables."""
+    from mobilise.report import read_batch
+
+    out = Path(out)
+    runs, series = read_batch(out)
+    if not len(runs) or not len(series):
+        return []
+    effects = pd.read_csv(out / "effects.csv") if (out / "effects.csv").exists() else None
+    if effects is not None:
+        effects.attrs.update(confidence=0.95)  # a forest plot per outcome: milestone and horizon
+    path = out / "interactions.csv"
+    interactions = pd.read_csv(path) if path.exists() else None
+    return write_report(runs, series, effects, interactions, out, baseline=baseline)
+
+
 def write_report(
     runs: pd.DataFrame | None,
     timeseries: pd.DataFrame,

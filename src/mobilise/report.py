@@ -1,18 +1,21 @@
-"""From a batch folder's CSVs to effects, interactions and figures.
+"""From a batch folder's CSVs to its tables: paired effects and factorial interactions.
 
-``mobilise batch`` calls this at the end; ``mobilise report DIR`` calls it again
-on the files alone, so figures can be regenerated without re-running anything.
+The runner only runs; the CLI asks for these tables (and, from the views, for the
+figures) at the end of a batch, and ``mobilise report DIR`` asks again from the
+files alone, so nothing is re-run.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from mobilise.analysis import factorial_effects, paired_effects
+from mobilise.analysis import effect_half_widths, factorial_effects, paired_effects
 from mobilise.outcomes import EFFECT_OUTCOMES
+from mobilise.vocabulary import ScenarioError
 
 
 def read_batch(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -43,32 +46,34 @@ def all_effects(runs: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def analyse_and_plot(out: Path, *, factorial: list[str] | None = None) -> list[Path]:
-    """Write ``effects.csv``, ``interactions.csv`` (factorials) and the figures."""
-    from mobilise.plots import write_report
+def all_half_widths(runs: pd.DataFrame) -> pd.Series:
+    """Each arm's widest paired-effect t half-width over :data:`EFFECT_OUTCOMES`.
 
-    runs, series = read_batch(out)
+    What ``--precision`` stops on; an outcome the horizon cannot measure (all NaN)
+    does not hold an arm back.
+    """
+    if not len(runs):
+        return pd.Series(dtype=float)
+    widths = [effect_half_widths(runs, outcome=o) for o in EFFECT_OUTCOMES]
+    return pd.concat(widths, axis=1).max(axis=1, skipna=True)
+
+
+def write_tables(out: Path, *, factorial: list[str] | None = None) -> list[Path]:
+    """Write ``effects.csv`` and, for a factorial design, ``interactions.csv``."""
+    runs, _ = read_batch(out)
     written: list[Path] = []
-    effects = all_effects(runs)
-    effects.to_csv(out / "effects.csv", index=False, float_format="%.10g")
+    all_effects(runs).to_csv(out / "effects.csv", index=False, float_format="%.10g")
     written.append(out / "effects.csv")
-    interactions = pd.DataFrame()
     if factorial and len(runs):
         interactions = factorial_effects(runs, factorial, outcome=HEADLINE_OUTCOME)
         interactions.to_csv(out / "interactions.csv", index=False, float_format="%.10g")
         written.append(out / "interactions.csv")
-    if len(runs) and len(series):
-        effects.attrs.update(confidence=0.95)  # a forest plot per outcome: milestone and horizon
-        written += write_report(runs, series, effects, interactions, out)
     return written
 
 
-def report(out: Path) -> list[Path]:
-    """Regenerate analysis and figures from a batch folder's files and manifest."""
-    manifest_path = out / "manifest.json"
+def batch_folder(out: Path) -> dict[str, Any]:
+    """The manifest of a finished batch folder (one line if ``out`` is not one)."""
     if not (out / "runs.csv").exists():
-        from mobilise.scenario import ScenarioError
-
         raise ScenarioError(f"{out}: no runs.csv here; expected the folder of a finished batch")
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    return analyse_and_plot(out, factorial=manifest.get("factorial"))
+    manifest = out / "manifest.json"
+    return json.loads(manifest.read_text()) if manifest.exists() else {}

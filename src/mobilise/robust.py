@@ -162,9 +162,7 @@ def run_robust(
 def _batch(
     design: Design, out: Path, executor: Executor, resume: bool, progress: bool, command: str
 ) -> BatchResult:
-    return run_batch(
-        design, out, executor, resume=resume, progress=progress, command=command, analyse=False
-    )
+    return run_batch(design, out, executor, resume=resume, progress=progress, command=command)
 
 
 # --- tables ---------------------------------------------------------------------------

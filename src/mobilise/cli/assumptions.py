@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from mobilise.cli.batches import _exit_if_failed, _run_design
+from mobilise.cli.batches import exit_if_failed, run_design
 from mobilise.cli.options import execution_options
 from mobilise.scenario import Scenario, ScenarioError, load_scenario
 
@@ -58,7 +58,7 @@ def sensitivity(
     )
     design.experiment = design.experiment.model_copy(update={"sensitivity": spec})
     design = with_samples(design, spec, str(experiment_file))
-    result, out = _run_design(design, out, workers, scheduler, resume, None, None, quiet)
+    result, out = run_design(design, out, workers, scheduler, resume, None, None, quiet)
     table = indices(pd.read_csv(out / "runs.csv"), design, spec)
     table.to_csv(out / "indices.csv", index=False, float_format="%.6g")
     (out / "figures").mkdir(exist_ok=True)
@@ -70,7 +70,7 @@ def sensitivity(
             )
     _echo_indices(table, spec.method)
     click.echo(f"  wrote {out}/indices.csv and figures/sensitivity_*.png")
-    _exit_if_failed(result, out)
+    exit_if_failed(result, out)
 
 
 @click.command()
