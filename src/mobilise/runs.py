@@ -14,10 +14,9 @@ from typing import Any
 import pandas as pd
 
 from mobilise.experiment import RunSpec
-from mobilise.model import MissionModel
 from mobilise.outcomes import RUN_OUTCOMES, run_columns
 from mobilise.reforms import REFORMS
-from mobilise.simulate import summarise
+from mobilise.simulate import simulate
 from mobilise.vocabulary import quarter_index
 
 RunResult = tuple[dict[str, Any], pd.DataFrame, pd.DataFrame | None]
@@ -45,15 +44,14 @@ def identity(spec: RunSpec) -> dict[str, Any]:
 
 def run_one(spec: RunSpec) -> RunResult:
     """Run a spec; return its ``runs.csv`` row, its time series and agent frame."""
-    model = MissionModel(
+    done = simulate(
         spec.scenario,
         seed=spec.seed,
         reforms=spec.reforms,
         record_agents=spec.record_agents,
         mesa_agents=False,  # a batch needs the frames, not per-agent Python objects
     )
-    frame = model.run()
-    summary = summarise(frame, spec.scenario)
+    frame, summary = done.frame, done.summary
     quarter = summary["milestone_quarter"]
     types = spec.scenario.type_names
     row = identity(spec)
@@ -71,9 +69,8 @@ def run_one(spec: RunSpec) -> RunResult:
         {c: row[c] for c in ("run_id", "mission", "point", "arm", "replication")}, index=kept.index
     )
     timeseries = pd.concat([labels, kept], axis=1)
-    agents = None
-    if spec.record_agents:
-        agents = model.agent_frame()
+    agents = done.agents
+    if agents is not None:
         agents.insert(0, "run_id", spec.run_id)
     return row, timeseries, agents
 

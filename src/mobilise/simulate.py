@@ -1,8 +1,9 @@
-"""Run a scenario in one line and summarise a run: the functions the CLI and app share."""
+"""Run one model and summarise it: one function behind the API, batches, the app and CLI."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,42 @@ from mobilise.scenario import Scenario
 from mobilise.vocabulary import quarter_index
 
 
+@dataclass(frozen=True)
+class Run:
+    """One finished run: its step frame, summary, agent frame (if recorded) and model."""
+
+    frame: pd.DataFrame
+    summary: dict[str, Any]
+    agents: pd.DataFrame | None
+    model: MissionModel
+
+
+def simulate(
+    scenario: Scenario,
+    *,
+    seed: int | None = None,
+    reforms: Mapping[str, float] | None = None,
+    steps: int | None = None,
+    record_agents: bool = False,
+    mesa_agents: bool = True,
+) -> Run:
+    """Run ``scenario`` once to its horizon.
+
+    ``seed`` defaults to the scenario's; ``reforms`` add to the scenario's own;
+    ``steps`` overrides the number of quarters; ``record_agents`` keeps each
+    agent's engagement and trust; ``mesa_agents=False`` skips the per-agent Mesa
+    objects (batch workers: the results are identical).
+    """
+    if steps is not None:
+        scenario = scenario.model_copy(update={"quarters": int(steps)})
+    model = MissionModel(
+        scenario, seed=seed, reforms=reforms, record_agents=record_agents, mesa_agents=mesa_agents
+    )
+    frame = model.run()
+    agents = model.agent_frame() if record_agents else None
+    return Run(frame, summarise(frame, scenario), agents, model)
+
+
 def run(
     scenario: Scenario,
     *,
@@ -21,14 +58,8 @@ def run(
     reforms: Mapping[str, float] | None = None,
     steps: int | None = None,
 ) -> pd.DataFrame:
-    """Run ``scenario`` once and return the per-step frame.
-
-    ``seed`` defaults to the scenario's; ``reforms`` add to the scenario's own;
-    ``steps`` overrides the number of quarters.
-    """
-    if steps is not None:
-        scenario = scenario.model_copy(update={"quarters": int(steps)})
-    return MissionModel(scenario, seed=seed, reforms=reforms).run()
+    """Run ``scenario`` once and return the per-step frame (see :func:`simulate`)."""
+    return simulate(scenario, seed=seed, reforms=reforms, steps=steps).frame
 
 
 def milestone_status(frame: pd.DataFrame, mission: Mission) -> list[dict[str, Any]]:

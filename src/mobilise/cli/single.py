@@ -6,16 +6,19 @@ import shlex
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from mobilise.cli.options import INPUT_ERROR, parse_reform
 from mobilise.export import environment, new_run_dir, now, write_frame, write_json
 from mobilise.missions import MISSIONS
-from mobilise.model import MissionModel
 from mobilise.reforms import REFORMS
 from mobilise.scenario import ScenarioError, file_hash, load_scenario
-from mobilise.simulate import summarise
+from mobilise.simulate import simulate
+
+if TYPE_CHECKING:
+    from mobilise.model import MissionModel
 
 
 @click.command()
@@ -115,16 +118,16 @@ def run_command(
     if steps is not None:
         scenario = scenario.model_copy(update={"quarters": steps})
     started, clock = now(), time.perf_counter()
-    model = MissionModel(scenario, seed=seed, reforms=reforms, record_agents=agents)
-    frame = model.run()
+    done = simulate(scenario, seed=seed, reforms=reforms, record_agents=agents)
+    frame, model = done.frame, done.model
     elapsed = time.perf_counter() - clock
-    summary = summarise(frame, scenario)
+    summary = done.summary
 
     out = out if out is not None else new_run_dir(Path("runs"), scenario.name)
     out.mkdir(parents=True, exist_ok=True)
     write_frame(out / "timeseries.csv", frame)
     if agents:
-        write_frame(out / "agents.csv", model.agent_frame())
+        write_frame(out / "agents.csv", done.agents)
     write_json(out / "summary.json", summary)
     write_json(
         out / "manifest.json",
