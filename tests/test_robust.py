@@ -20,6 +20,7 @@ from mobilise import load_scenario
 from mobilise.cli import main
 from mobilise.executors import ProcessPoolExecutor, SequentialExecutor
 from mobilise.experiment import load_experiment
+from mobilise.plots_robustness import write_figures
 from mobilise.robust import run_robust
 from mobilise.robustness import CRITERIA, robustness_table
 from mobilise.simulate import run, summarise
@@ -229,6 +230,7 @@ def test_an_interrupted_search_resumes_to_identical_files(tmp_path):
     assert list(convergence["generation"]) == [1, 2, 3]
     search = pd.read_csv(first / "search.csv")
     assert search["pareto"].any() and set(search["generation"]) <= {0, 1, 2, 3}
+    write_figures(resumed, "nhs", top=3)  # what mobilise robust draws after the study
     assert (first / "figures" / "convergence.png").stat().st_size > 5000
 
 

@@ -6,6 +6,8 @@ The one-line API::
     frame = run(load_scenario("scenarios/uk_2024.yaml"), seed=1, reforms={"mission_councils": 1})
 """
 
+from importlib.metadata import version
+
 from mobilise.actor_types import ACTOR_TYPES, UK_ACTOR_TYPES, ActorType
 from mobilise.missions import MISSIONS
 from mobilise.model import MissionModel
@@ -13,7 +15,7 @@ from mobilise.reforms import REFORMS, apply_reforms
 from mobilise.scenario import Scenario, ScenarioError, load_scenario
 from mobilise.simulate import run, summarise
 
-__version__ = "0.1.0"
+__version__ = version("mobilise")  # declared once, in pyproject.toml
 
 __all__ = [
     "ACTOR_TYPES",

@@ -52,8 +52,6 @@ def git_commit(where: Path | None = None) -> str | None:
 
 def environment() -> dict[str, Any]:
     """Mobilise version, git commit, Python and dependency versions."""
-    from mobilise import __version__
-
     versions = {}
     for name in DEPENDENCIES:
         try:
@@ -61,7 +59,7 @@ def environment() -> dict[str, Any]:
         except metadata.PackageNotFoundError:
             versions[name] = None
     return {
-        "mobilise": __version__,
+        "mobilise": metadata.version("mobilise"),
         "git_commit": git_commit(),
         "python": sys.version.split()[0],
         "platform": platform.platform(),

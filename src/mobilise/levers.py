@@ -20,9 +20,9 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from mobilise.criteria import CRITERIA_BY_NAME, DEFAULT_RANK_BY
 from mobilise.ranges import Ranges, integer_fields, latin_hypercube, place, require_width, scale
 from mobilise.reforms import REFORMS, check_reform
-from mobilise.robustness import CRITERIA_BY_NAME, DEFAULT_RANK_BY
 from mobilise.scenario import Scenario
 from mobilise.strict import Strict
 from mobilise.vocabulary import check_known

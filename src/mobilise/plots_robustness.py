@@ -7,11 +7,15 @@ sizes, titles, units: a share metric in %, a difference of shares in points).
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from mobilise.criteria import CRITERIA_BY_NAME
 from mobilise.levers import BASELINE
 from mobilise.plots import (
     ARM_COLOURS,
@@ -24,8 +28,11 @@ from mobilise.plots import (
     _title,
     metric_scale,
     pretty,
+    save,
 )
-from mobilise.robustness import CRITERIA_BY_NAME
+
+if TYPE_CHECKING:
+    from mobilise.robust import RobustResult
 
 PARALLEL_AXES = (
     "satisficing",
@@ -279,3 +286,13 @@ def convergence_plot(convergence: pd.DataFrame) -> Figure:
         "hypervolume of each generation's non-dominated packages (pymoo), reference point 1.1",
     )
     return fig
+
+
+def write_figures(result: RobustResult, mission: str, top: int) -> list[Path]:
+    """The trade-off, parallel-coordinates and (for a search) convergence figures."""
+    figures = result.out / "figures"
+    written = save(tradeoff_plot(result.table, mission, top=top), figures / "tradeoff")
+    written += save(parallel_plot(result.table, mission, top=top), figures / "parallel")
+    if result.search is not None:
+        written += save(convergence_plot(result.search.convergence), figures / "convergence")
+    return written

@@ -11,7 +11,8 @@ generation by generation of a search, each generation a batch of its own under
   with the state's uncertain values;
 - ``failure_boxes.csv``: for the top packages (and push alone), the conditions under
   which each misses the milestone (PRIM on its missed states, :mod:`mobilise.discovery`);
-- ``search.csv`` and ``convergence.csv`` for a search; figures under ``figures/``.
+- ``search.csv`` and ``convergence.csv`` for a search (the figures are the views':
+  ``plots_robustness.write_figures``).
 
 Everything after the runs is a pure function of the runs on disk, so a resumed study
 ends with the same files as an uninterrupted one.
@@ -154,7 +155,7 @@ def run_robust(
     states = _states(runs, design, options)
     failures = explain_failures(states, design, table, options.top)
     result = RobustResult(out, method, table, states, failures, search, batches)
-    result.files = _write(result, design, options)
+    result.files = _write(result)
     _write_manifest(result, design, started, command, executor)
     return result
 
@@ -277,10 +278,8 @@ def failure_frame(failures: list[Failure]) -> pd.DataFrame:
 # --- writing --------------------------------------------------------------------------
 
 
-def _write(result: RobustResult, design: Design, options: Robustness) -> list[Path]:
-    from mobilise.plots import save
-    from mobilise.plots_robustness import convergence_plot, parallel_plot, tradeoff_plot
-
+def _write(result: RobustResult) -> list[Path]:
+    """The study's tables; its figures are the views' (``plots_robustness.write_figures``)."""
     out = result.out
     written = []
     frames = {
@@ -294,12 +293,6 @@ def _write(result: RobustResult, design: Design, options: Robustness) -> list[Pa
     for name, frame in frames.items():
         frame.to_csv(out / name, index=False, float_format="%.10g")
         written.append(out / name)
-    mission = next(iter(design.missions_by_scenario.values()))[0]
-    figures = out / "figures"
-    written += save(tradeoff_plot(result.table, mission, top=options.top), figures / "tradeoff")
-    written += save(parallel_plot(result.table, mission, top=options.top), figures / "parallel")
-    if result.search is not None:
-        written += save(convergence_plot(result.search.convergence), figures / "convergence")
     return written
 
 

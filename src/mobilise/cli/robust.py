@@ -88,6 +88,10 @@ def robust(
         )
         sys.exit(130)
     executor.close()
+    from mobilise.plots_robustness import write_figures
+
+    mission = next(iter(design.missions_by_scenario.values()))[0]
+    result.files += write_figures(result, mission, options.top)
     _echo(result, design, options.rank_by, options.top)
     if result.runs_failed:
         click.echo(f"mobilise: {result.runs_failed} runs failed; see failures.csv", err=True)
