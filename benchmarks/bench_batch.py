@@ -50,8 +50,8 @@ from tables import header, seconds, table, verdict
 import mobilise
 from mobilise import MissionModel, Scenario, load_scenario
 from mobilise.batch import factorial_reforms, run_batch
+from mobilise.design import Design, RunSpec, load_experiment, parse_experiment
 from mobilise.executors import Executor, ProcessPoolExecutor, SequentialExecutor
-from mobilise.experiment import Design, RunSpec, load_experiment, parse_experiment
 from mobilise.plots import write_batch_figures
 from mobilise.report import write_tables
 from mobilise.runs import run_chunk

@@ -21,7 +21,7 @@ from playwright.sync_api import Error as BrowserError
 
 from mobilise.analysis import paired_effects
 from mobilise.constraints import Constraints
-from mobilise.experiment import in_memory
+from mobilise.design import in_memory
 from mobilise.reforms import REFORMS
 from mobilise.runs import run_chunk
 from mobilise.scenario import Scenario, load_scenario

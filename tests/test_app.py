@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mobilise.experiment import replication_seeds
+from mobilise.design import replication_seeds
 from mobilise.model import MissionModel
 from mobilise.reforms import REFORMS
 from mobilise.runs import RESULT_COLUMNS

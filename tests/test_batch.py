@@ -13,8 +13,8 @@ import pytest
 from mobilise import ACTOR_TYPES
 from mobilise.analysis import paired_effects
 from mobilise.batch import Precision, factorial_reforms, run_batch
+from mobilise.design import load_experiment
 from mobilise.executors import ProcessPoolExecutor, SequentialExecutor
-from mobilise.experiment import load_experiment
 from mobilise.plots import write_batch_figures
 from mobilise.reforms import REFORMS
 from mobilise.report import all_half_widths, write_tables

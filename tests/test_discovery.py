@@ -49,8 +49,8 @@ def test_tree_finds_the_planted_box():
 
 def test_discover_on_a_real_sweep(tmp_path, capsys):
     from mobilise.batch import run_batch
+    from mobilise.design import load_experiment
     from mobilise.executors import SequentialExecutor
-    from mobilise.experiment import load_experiment
 
     from .conftest import SCENARIOS
 

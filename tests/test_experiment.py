@@ -3,7 +3,8 @@
 import pytest
 
 from mobilise import REFORMS, ScenarioError
-from mobilise.experiment import BASELINE, comparison, load_experiment, replication_seeds
+from mobilise.design import comparison, load_experiment, replication_seeds
+from mobilise.experiment import BASELINE
 
 from .conftest import ROOT, SCENARIOS
 

@@ -11,8 +11,8 @@ from mobilise import ActorType, MissionModel, ScenarioError, run
 from mobilise.actor_types import Actor
 from mobilise.batch import run_batch
 from mobilise.constraints import Constraints
+from mobilise.design import in_memory
 from mobilise.executors.local import ProcessPoolExecutor
-from mobilise.experiment import in_memory
 from mobilise.plots import engagement_by_type
 from mobilise.scenario import Population
 

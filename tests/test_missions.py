@@ -6,13 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mobilise import ACTOR_TYPES
-from mobilise.missions import (
-    MISSIONS,
-    Mission,
-    ces_aggregate,
-    decay_from_trend,
-    progress_step,
-)
+from mobilise.mission_progress import ces_aggregate, progress_step
+from mobilise.missions import MISSIONS, Mission, decay_from_trend
 
 SIX = np.full(6, 1 / 6)
 

@@ -11,7 +11,7 @@ import yaml
 
 from mobilise import ScenarioError, load_scenario, run
 from mobilise.cli import main
-from mobilise.experiment import replication_seeds
+from mobilise.design import replication_seeds
 from mobilise.pattern_spec import Pattern
 from mobilise.patterns import Runner, check, evaluate
 

@@ -15,7 +15,7 @@ from matplotlib.text import Text
 
 from mobilise import ACTOR_TYPES, REFORMS, UK_ACTOR_TYPES, plots, run, summarise
 from mobilise.analysis import factorial_effects, paired_effects
-from mobilise.experiment import in_memory
+from mobilise.design import in_memory
 from mobilise.outcomes import STEP_COLUMNS
 from mobilise.plots import (
     ARM_COLOURS,

@@ -18,8 +18,8 @@ import pytest
 
 from mobilise import load_scenario
 from mobilise.cli import main
+from mobilise.design import load_experiment
 from mobilise.executors import ProcessPoolExecutor, SequentialExecutor
-from mobilise.experiment import load_experiment
 from mobilise.plots_robustness import write_figures
 from mobilise.robust import run_robust
 from mobilise.robustness import CRITERIA, robustness_table

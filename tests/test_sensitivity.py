@@ -8,8 +8,8 @@ import pytest
 
 from mobilise import ScenarioError
 from mobilise.batch import run_batch
+from mobilise.design import load_experiment
 from mobilise.executors import SequentialExecutor
-from mobilise.experiment import load_experiment
 from mobilise.sensitivity import indices, with_samples
 
 from .batch_runners import ISHIGAMI_PATHS, ishigami

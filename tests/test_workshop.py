@@ -12,7 +12,8 @@ from mobilise.actor_types import BUILT_IN
 from mobilise.analysis import paired_effects
 from mobilise.app_pool import Place, WorkPool
 from mobilise.constraints import Constraints
-from mobilise.experiment import BASELINE, in_memory
+from mobilise.design import in_memory
+from mobilise.experiment import BASELINE
 from mobilise.headline import MIN_RUNS_PER_ARM, headline, log_entry
 from mobilise.model import MissionModel
 from mobilise.plots_workshop import network_svg, spring_positions

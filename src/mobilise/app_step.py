@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import solara
 
 from mobilise.app_state import Shown
-from mobilise.experiment import replication_seeds
+from mobilise.design import replication_seeds
 from mobilise.model import MissionModel
 from mobilise.plots import BASELINE_LABEL
 from mobilise.plots_workshop import network_svg, spring_positions

@@ -22,8 +22,9 @@ from typing import Any
 
 import pandas as pd
 
+from mobilise.design import Design, RunSpec
 from mobilise.executors.base import Executor
-from mobilise.experiment import BASELINE, Design, RunSpec
+from mobilise.experiment import BASELINE
 from mobilise.export import environment, now, write_json
 from mobilise.progress import Progress
 from mobilise.runs import ChunkResult, Runner, run_chunk, run_one

@@ -18,7 +18,8 @@ from typing import Any
 
 import pandas as pd
 
-from mobilise.experiment import BASELINE, in_memory, replication_seeds
+from mobilise.design import in_memory, replication_seeds
+from mobilise.experiment import BASELINE
 from mobilise.export import environment, now
 from mobilise.headline import headline
 from mobilise.missions import MISSIONS, Mission

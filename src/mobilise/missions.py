@@ -138,36 +138,6 @@ class Mission(Strict):
         return np.where(progress > p_target, beyond, value)
 
 
-def ces_aggregate(ratios: np.ndarray, weights: np.ndarray, sigma: float) -> float:
-    """CES aggregate ``X = (sum w_k r_k^rho)^(1/rho)`` with ``rho = (sigma-1)/sigma``.
-
-    Types with zero weight are ignored. With ``sigma <= 1`` a weighted type at
-    zero gives ``X = 0`` exactly (its term diverges or the product vanishes);
-    ``sigma == 1`` is Cobb-Douglas.
-    """
-    used = weights > 0
-    w = weights[used]
-    r = np.maximum(ratios[used], 0.0)
-    if abs(sigma - 1.0) < 1e-9:
-        if np.any(r == 0):
-            return 0.0
-        return float(np.exp(np.sum(w * np.log(r))))
-    rho = (sigma - 1.0) / sigma
-    if rho < 0 and np.any(r == 0):
-        return 0.0
-    return float(np.sum(w * r**rho) ** (1.0 / rho))
-
-
-def progress_step(progress: float, x: float, rate: float, decay: float) -> float:
-    """``P(t+1) = P + r X (1 - P) - d P``, kept in [0, 1].
-
-    Sustained ``X`` holds progress at ``P* = r X / (r X + d)``: the problem pushes
-    back, so how far a mission gets depends on how much is kept up, not only on
-    how soon it starts.
-    """
-    return float(min(1.0, max(0.0, progress + rate * x * (1.0 - progress) - decay * progress)))
-
-
 def decay_from_trend(start: float, end: float, years: float, floor: float = 0.0) -> float:
     """The push-back ``d`` that reproduces a pre-mission decline from ``start`` to ``end``.
 

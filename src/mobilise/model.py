@@ -18,7 +18,7 @@ import pandas as pd
 
 from mobilise.dynamics import adjust, exit_rate, mobilisation, move_toward, patience, response
 from mobilise.government import MissionOwner
-from mobilise.missions import ces_aggregate, progress_step
+from mobilise.mission_progress import ces_aggregate, progress_step
 from mobilise.network import build_ties
 from mobilise.outcomes import step_columns
 from mobilise.population import build_population

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mobilise.experiment import replication_seeds
+from mobilise.design import replication_seeds
 from mobilise.pattern_spec import RUN_OUTPUTS, Pattern
 from mobilise.scenario import Scenario, ScenarioError, load_scenario
 from mobilise.simulate import run, summarise

@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 
 from mobilise.batch import BatchResult, run_batch
+from mobilise.design import Design
 from mobilise.discovery import Box, _condition, prim
 from mobilise.executors.base import Executor
-from mobilise.experiment import Design
 from mobilise.export import environment, now, write_json
 from mobilise.levers import BASELINE, Levers, Robustness
 from mobilise.robustness import robustness_table, state_table

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from mobilise.experiment import RunSpec
+from mobilise.design import RunSpec
 from mobilise.outcomes import RUN_OUTCOMES, run_columns
 from mobilise.reforms import REFORMS
 from mobilise.simulate import simulate

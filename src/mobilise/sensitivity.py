@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mobilise.experiment import BASELINE, Design, Sensitivity, _check_sweep_points
+from mobilise.design import Design, _check_sweep_points
+from mobilise.experiment import BASELINE, Sensitivity
 from mobilise.ranges import integer_fields, place
 
 INDEX_COLUMNS = ["arm", "outcome", "parameter", "index", "value", "ci"]

@@ -20,7 +20,8 @@ from pydantic import Field, ValidationError, field_validator
 
 from mobilise.analysis import paired_effects
 from mobilise.constraints import Constraints
-from mobilise.experiment import BASELINE, in_memory
+from mobilise.design import in_memory
+from mobilise.experiment import BASELINE
 from mobilise.missions import MISSIONS, Milestone
 from mobilise.model import MissionModel
 from mobilise.reforms import REFORMS, check_reform

@@ -44,7 +44,7 @@ def sensitivity(
     """Global sensitivity analysis (Morris or Sobol) over the experiment's uncertain parameters."""
     import pandas as pd
 
-    from mobilise.experiment import load_experiment
+    from mobilise.design import load_experiment
     from mobilise.plots import save
     from mobilise.plots_assumptions import sensitivity_bars
     from mobilise.sensitivity import indices, with_samples

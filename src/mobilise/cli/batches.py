@@ -45,7 +45,7 @@ def batch(
     quiet: bool,
 ) -> None:
     """Run an experiment: every arm, sweep point and replication; effects and figures."""
-    from mobilise.experiment import load_experiment
+    from mobilise.design import load_experiment
 
     design = load_experiment(experiment_file)
     result, out = run_design(
@@ -91,7 +91,7 @@ def compare(
     quiet: bool,
 ) -> None:
     """Government push alone vs each reform vs all of them together, paired by seed."""
-    from mobilise.experiment import comparison
+    from mobilise.design import comparison
 
     reforms = dict(parse_reform(text) for text in reform_texts)
     design = comparison(scenario_file, reforms, replications=replications, seed=seed)

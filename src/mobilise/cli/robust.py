@@ -13,7 +13,7 @@ from mobilise.cli.options import execution_options
 from mobilise.export import new_run_dir
 
 if TYPE_CHECKING:
-    from mobilise.experiment import Design
+    from mobilise.design import Design
     from mobilise.robust import RobustResult
 
 
@@ -52,8 +52,8 @@ def robust(
     """Which reform package holds up across the states of the world: robustness and search."""
     import os
 
+    from mobilise.design import parse_experiment
     from mobilise.executors import make_executor
-    from mobilise.experiment import parse_experiment
     from mobilise.robust import check_robust, run_robust
     from mobilise.scenario import read_yaml
 
