@@ -49,12 +49,12 @@ from tables import header, seconds, table, verdict
 
 import mobilise
 from mobilise import MissionModel, Scenario, load_scenario
-from mobilise.batch import factorial_reforms, run_batch
-from mobilise.design import Design, RunSpec, load_experiment, parse_experiment
-from mobilise.executors import Executor, ProcessPoolExecutor, SequentialExecutor
-from mobilise.plots import write_batch_figures
-from mobilise.report import write_tables
-from mobilise.runs import run_chunk
+from mobilise.analysis.report import write_tables
+from mobilise.running.batch import factorial_reforms, run_batch
+from mobilise.running.design import Design, RunSpec, load_experiment, parse_experiment
+from mobilise.running.executors import Executor, ProcessPoolExecutor, SequentialExecutor
+from mobilise.running.runs import run_chunk
+from mobilise.views.plots import write_batch_figures
 
 ROOT = Path(__file__).resolve().parents[1]
 UK_SCENARIO = ROOT / "scenarios" / "uk_2024.yaml"

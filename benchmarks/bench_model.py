@@ -38,9 +38,9 @@ from tables import header, seconds, table, verdict
 
 import mobilise
 from mobilise import MissionModel, Scenario, load_scenario
-from mobilise.network import build_ties
-from mobilise.population import build_population
-from mobilise.reforms import apply_reforms
+from mobilise.model.network import build_ties
+from mobilise.model.population import build_population
+from mobilise.schema.reforms import apply_reforms
 
 ROOT = Path(__file__).resolve().parents[1]
 UK_SCENARIO = ROOT / "scenarios" / "uk_2024.yaml"

@@ -19,13 +19,13 @@ from pathlib import Path
 import pandas as pd
 from playwright.sync_api import Error as BrowserError
 
-from mobilise.analysis import paired_effects
-from mobilise.constraints import Constraints
-from mobilise.design import in_memory
-from mobilise.reforms import REFORMS
-from mobilise.runs import run_chunk
-from mobilise.scenario import Scenario, load_scenario
-from mobilise.workshop import parse_seed
+from mobilise.analysis.effects import paired_effects
+from mobilise.running.design import in_memory
+from mobilise.running.runs import run_chunk
+from mobilise.schema.constraints import Constraints
+from mobilise.schema.reforms import REFORMS
+from mobilise.schema.scenario import Scenario, load_scenario
+from mobilise.views.workshop import parse_seed
 
 from .conftest import ROOT, SCENARIOS
 

@@ -84,3 +84,40 @@ def test_no_import_cycles():
         if node not in state:
             walk(node)
     assert not cycles, "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)
+
+
+LAYERS = ("vocabulary", "schema", "model", "running", "analysis", "views", "cli")
+"""Floors of the house, ground first: a module imports only its own floor and those below."""
+
+
+def layer_of(module: str) -> int | None:
+    """The floor of ``mobilise.<floor>[.…]``; None for the facade ``mobilise`` itself."""
+    parts = module.split(".")
+    return LAYERS.index(parts[1]) if len(parts) > 1 else None
+
+
+def test_every_module_lives_on_a_floor():
+    homeless = [m for m in graph() if m != "mobilise" and m.split(".")[1] not in LAYERS]
+    assert not homeless, f"modules outside the layers {LAYERS}: {homeless}"
+
+
+def test_imports_point_down_the_layers():
+    upward = []
+    for module, targets in graph().items():
+        floor = layer_of(module)
+        if floor is None:
+            continue  # the facade re-exports the public API from every floor
+        for target in targets:
+            target_floor = layer_of(target)
+            if target_floor is None:
+                upward.append(f"{module} imports the facade 'mobilise'")
+            elif target_floor > floor:
+                upward.append(f"{module} ({LAYERS[floor]}) -> {target} ({LAYERS[target_floor]})")
+    assert not upward, "imports pointing up:\n" + "\n".join(sorted(upward))
+
+
+def test_the_layer_check_sees_cross_floor_edges():
+    """The check is not vacuous: the graph does record cross-floor edges."""
+    edges = graph()
+    assert "mobilise.schema.scenario" in edges["mobilise.model.model"]
+    assert any(layer_of(t) == LAYERS.index("model") for t in edges["mobilise.running.simulate"])

@@ -8,13 +8,13 @@ import pandas as pd
 import pytest
 
 from mobilise import ActorType, MissionModel, ScenarioError, run
-from mobilise.actor_types import Actor
-from mobilise.batch import run_batch
-from mobilise.constraints import Constraints
-from mobilise.design import in_memory
-from mobilise.executors.local import ProcessPoolExecutor
-from mobilise.plots import engagement_by_type
-from mobilise.scenario import Population
+from mobilise.running.batch import run_batch
+from mobilise.running.design import in_memory
+from mobilise.running.executors.local import ProcessPoolExecutor
+from mobilise.schema.actor_types import Actor
+from mobilise.schema.constraints import Constraints
+from mobilise.schema.scenario import Population
+from mobilise.views.plots import engagement_by_type
 
 
 class Mentor(Actor):
@@ -106,7 +106,7 @@ def test_a_batch_on_worker_processes_runs_it(with_mentors, tmp_path):
 
 def test_the_plots_draw_it(with_mentors):
     design = in_memory(with_mentors, {}, replications=1, seed=0)
-    from mobilise.runs import run_chunk
+    from mobilise.running.runs import run_chunk
 
     series = pd.concat(run_chunk(design.runs()).timeseries)
     fig = engagement_by_type(series, with_mentors.mission_spec.name)

@@ -8,12 +8,12 @@ The one-line API::
 
 from importlib.metadata import version
 
-from mobilise.actor_types import ACTOR_TYPES, UK_ACTOR_TYPES, ActorType
-from mobilise.missions import MISSIONS
-from mobilise.model import MissionModel
-from mobilise.reforms import REFORMS, apply_reforms
-from mobilise.scenario import Scenario, ScenarioError, load_scenario
-from mobilise.simulate import run, summarise
+from mobilise.model.model import MissionModel
+from mobilise.running.simulate import run, summarise
+from mobilise.schema.actor_types import ACTOR_TYPES, UK_ACTOR_TYPES, ActorType
+from mobilise.schema.missions import MISSIONS
+from mobilise.schema.reforms import REFORMS, apply_reforms
+from mobilise.schema.scenario import Scenario, ScenarioError, load_scenario
 
 __version__ = version("mobilise")  # declared once, in pyproject.toml
 

@@ -10,10 +10,10 @@ import click
 
 from mobilise.cli.batches import exit_if_failed, run_design
 from mobilise.cli.options import execution_options
-from mobilise.scenario import Scenario, ScenarioError, load_scenario
+from mobilise.schema.scenario import Scenario, ScenarioError, load_scenario
 
 if TYPE_CHECKING:
-    from mobilise.patterns import PatternResult
+    from mobilise.analysis.patterns import PatternResult
 
 
 @click.command()
@@ -44,10 +44,10 @@ def sensitivity(
     """Global sensitivity analysis (Morris or Sobol) over the experiment's uncertain parameters."""
     import pandas as pd
 
-    from mobilise.design import load_experiment
-    from mobilise.plots import save
-    from mobilise.plots_assumptions import sensitivity_bars
-    from mobilise.sensitivity import indices, with_samples
+    from mobilise.analysis.sensitivity import indices, with_samples
+    from mobilise.running.design import load_experiment
+    from mobilise.views.plots import save
+    from mobilise.views.plots_assumptions import sensitivity_bars
 
     design = load_experiment(experiment_file)
     spec = design.experiment.sensitivity
@@ -88,9 +88,15 @@ def discover(
     folder: Path, outcome: str, threshold: float | None, min_coverage: float, method: str
 ) -> None:
     """Scenario discovery: the few conditions under which the outcome happens."""
-    from mobilise.discovery import boxes_frame, discovery_inputs, prim, read_runs, tree_boxes
-    from mobilise.plots import save
-    from mobilise.plots_assumptions import coverage_density
+    from mobilise.analysis.discovery import (
+        boxes_frame,
+        discovery_inputs,
+        prim,
+        read_runs,
+        tree_boxes,
+    )
+    from mobilise.views.plots import save
+    from mobilise.views.plots_assumptions import coverage_density
 
     if not (folder / "runs.csv").exists():
         raise click.UsageError(f"{folder}: no runs.csv here; expected a finished batch folder")
@@ -148,7 +154,7 @@ def calibrate(scenario_file: Path, out: Path | None, check_only: bool) -> None:
     """Fit the scenario's free behavioural parameters to facts that should emerge."""
     import yaml
 
-    from mobilise import calibration
+    from mobilise.analysis import calibration
 
     scenario = load_scenario(scenario_file)
     if scenario.calibration is None:
@@ -204,7 +210,7 @@ def check_command(scenario_files: tuple[Path, ...], seeds: int, master_seed: int
 
     Exit 0 if every pattern holds, 1 if any misses, 2 on bad input.
     """
-    from mobilise import patterns
+    from mobilise.analysis import patterns
 
     scenarios = [(path, load_scenario(path)) for path in scenario_files]
     for path, scenario in scenarios:

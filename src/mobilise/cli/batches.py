@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from mobilise.cli.options import execution_options, parse_reform
-from mobilise.export import new_run_dir
+from mobilise.running.export import new_run_dir
 
 
 @click.command()
@@ -45,7 +45,7 @@ def batch(
     quiet: bool,
 ) -> None:
     """Run an experiment: every arm, sweep point and replication; effects and figures."""
-    from mobilise.design import load_experiment
+    from mobilise.running.design import load_experiment
 
     design = load_experiment(experiment_file)
     result, out = run_design(
@@ -91,7 +91,7 @@ def compare(
     quiet: bool,
 ) -> None:
     """Government push alone vs each reform vs all of them together, paired by seed."""
-    from mobilise.design import comparison
+    from mobilise.running.design import comparison
 
     reforms = dict(parse_reform(text) for text in reform_texts)
     design = comparison(scenario_file, reforms, replications=replications, seed=seed)
@@ -113,19 +113,19 @@ def report(folder: Path, brief: bool) -> None:
     for path in write_report(folder, figures=True, show=False):
         click.echo(f"wrote {path}")
     if brief:
-        from mobilise.brief import write_batch_brief
+        from mobilise.views.brief import write_batch_brief
 
         click.echo(f"wrote {write_batch_brief(folder)}")
 
 
 def write_report(out: Path, *, figures: bool, show: bool = True) -> list[Path]:
     """The tables of a finished batch, its figures if asked, and its effects printed."""
-    from mobilise.report import batch_folder, write_tables
+    from mobilise.analysis.report import batch_folder, write_tables
 
     manifest = batch_folder(out)
     written = write_tables(out, factorial=manifest.get("factorial"))
     if figures:
-        from mobilise.plots import write_batch_figures
+        from mobilise.views.plots import write_batch_figures
 
         written += write_batch_figures(out)
     if show:
@@ -139,9 +139,9 @@ def run_design(design, out, workers, scheduler, resume, replications, precision,
         raise click.UsageError("--resume needs --out: the folder of the batch to finish")
     import os
 
-    from mobilise.batch import Precision, run_batch
-    from mobilise.executors import make_executor
-    from mobilise.report import all_half_widths
+    from mobilise.analysis.report import all_half_widths
+    from mobilise.running.batch import Precision, run_batch
+    from mobilise.running.executors import make_executor
 
     out = out if out is not None else new_run_dir(Path("runs"), design.experiment.name)
     try:

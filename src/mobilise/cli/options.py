@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mobilise.reforms import check_reform
+from mobilise.schema.reforms import check_reform
 
 INPUT_ERROR = 2
 

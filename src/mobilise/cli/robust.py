@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mobilise.cli.options import execution_options
-from mobilise.export import new_run_dir
+from mobilise.running.export import new_run_dir
 
 if TYPE_CHECKING:
-    from mobilise.design import Design
-    from mobilise.robust import RobustResult
+    from mobilise.analysis.robust import RobustResult
+    from mobilise.running.design import Design
 
 
 @click.command()
@@ -52,10 +52,10 @@ def robust(
     """Which reform package holds up across the states of the world: robustness and search."""
     import os
 
-    from mobilise.design import parse_experiment
-    from mobilise.executors import make_executor
-    from mobilise.robust import check_robust, run_robust
-    from mobilise.scenario import read_yaml
+    from mobilise.analysis.robust import check_robust, run_robust
+    from mobilise.running.design import parse_experiment
+    from mobilise.running.executors import make_executor
+    from mobilise.schema.scenario import read_yaml
 
     if resume and out is None:
         raise click.UsageError("--resume needs --out: the folder of the study to finish")
@@ -88,7 +88,7 @@ def robust(
         )
         sys.exit(130)
     executor.close()
-    from mobilise.plots_robustness import write_figures
+    from mobilise.views.plots_robustness import write_figures
 
     mission = next(iter(design.missions_by_scenario.values()))[0]
     result.files += write_figures(result, mission, options.top)
@@ -118,7 +118,7 @@ def _overridden(
 def _echo(result: RobustResult, design: Design, rank_by: list[str], top: int) -> None:
     import pandas as pd
 
-    from mobilise.plots import metric_scale
+    from mobilise.views.plots import metric_scale
 
     table = result.table
     states = int(table["states"].iloc[0])

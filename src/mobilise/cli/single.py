@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING
 import click
 
 from mobilise.cli.options import INPUT_ERROR, parse_reform
-from mobilise.export import environment, new_run_dir, now, write_frame, write_json
-from mobilise.missions import MISSIONS
-from mobilise.reforms import REFORMS
-from mobilise.scenario import ScenarioError, file_hash, load_scenario
-from mobilise.simulate import simulate
+from mobilise.running.export import environment, new_run_dir, now, write_frame, write_json
+from mobilise.running.simulate import simulate
+from mobilise.schema.missions import MISSIONS
+from mobilise.schema.reforms import REFORMS
+from mobilise.schema.scenario import ScenarioError, file_hash, load_scenario
 
 if TYPE_CHECKING:
-    from mobilise.model import MissionModel
+    from mobilise.model.model import MissionModel
 
 
 @click.command()

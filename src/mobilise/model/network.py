@@ -1,0 +1,177 @@
+"""The tie network: same-type peers and cross-type coordination channels.
+
+A complete network is kept implicit (mean field: shares come from type totals),
+so it costs O(N), not O(N^2). Random and block networks are sampled edge by
+edge, O(edges), and kept as row-normalised sparse matrices: one product per
+step gives every agent's engaged share of its neighbours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from mobilise.model.population import Population
+from mobilise.model.streams import generator
+from mobilise.schema.scenario import Network
+
+
+@dataclass
+class Ties:
+    """The network, ready for the step: peer and partner shares in one call each.
+
+    Shares count only neighbours who *could* engage: ``pi_i`` is the engaged
+    share of the reachable capacity among i's same-type neighbours, so peers
+    outside reach (who never move) neither dilute nor carry a cascade.
+    """
+
+    complete: bool
+    kind: np.ndarray
+    counts: np.ndarray
+    ceiling: np.ndarray  # each agent's engagement ceiling (its reach)
+    same: sparse.csr_matrix | None = None  # row-normalised same-type adjacency
+    cross: sparse.csr_matrix | None = None  # row-normalised cross-type adjacency
+    same_degree: np.ndarray | None = None
+    cross_degree: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        # the reachable share of each agent's neighbours is fixed for a run: invert it once
+        if self.complete:
+            totals = np.bincount(self.kind, weights=self.ceiling, minlength=len(self.counts))
+            same, cross = totals[self.kind] - self.ceiling, totals.sum() - totals[self.kind]
+        else:
+            assert self.same is not None and self.cross is not None
+            same, cross = self.same @ self.ceiling, self.cross @ self.ceiling
+        self._per_reachable_peer = _inverse(same)
+        self._per_reachable_partner = _inverse(cross)
+
+    def peer_share(self, engagement: np.ndarray) -> np.ndarray:
+        """Engaged share of the reachable same-type neighbours (``pi_i``)."""
+        if self.complete:
+            totals = np.bincount(self.kind, weights=engagement, minlength=len(self.counts))
+            engaged = totals[self.kind] - engagement
+        else:
+            engaged = self.same @ engagement
+        return np.minimum(engaged * self._per_reachable_peer, 1.0)
+
+    def partner_share(self, engagement: np.ndarray) -> np.ndarray:
+        """Engaged share of the reachable cross-type neighbours (``chi_i``)."""
+        if self.complete:
+            totals = np.bincount(self.kind, weights=engagement, minlength=len(self.counts))
+            engaged = totals.sum() - totals[self.kind]
+        else:
+            engaged = self.cross @ engagement
+        return np.minimum(engaged * self._per_reachable_partner, 1.0)
+
+    def coordination(self) -> np.ndarray:
+        """How tied into coordination channels each agent is, in [0, 1)."""
+        if self.complete:
+            others = self.counts.sum() - self.counts[self.kind]
+            return others / (1.0 + others)
+        return self.cross_degree / (1.0 + self.cross_degree)
+
+    def edges(self) -> np.ndarray:
+        """All ties as an (E, 2) array of agent indices with i < j (not for complete)."""
+        if self.complete:
+            raise ValueError("a complete network has no explicit edge list; sample agents instead")
+        both = sparse.triu((self.same != 0).astype(np.int8) + (self.cross != 0).astype(np.int8), 1)
+        coo = both.tocoo()
+        return np.column_stack([coo.row, coo.col])
+
+
+def build_ties(spec: Network, population: Population, seed: int) -> Ties:
+    """Sample the network the scenario describes.
+
+    Each block (a type pair, or the whole population for ``random``) draws from
+    its own stream, so changing one block's degree (a reform) leaves the others'
+    ties exactly as they were: common random numbers for the network.
+    """
+    kind, counts, ceiling = population.kind, population.counts, population.ceiling
+    if spec.kind == "complete":
+        return Ties(complete=True, kind=kind, counts=counts, ceiling=ceiling)
+    n = population.size
+    if spec.kind == "random":
+        rng = generator(seed, "network")
+        rows, cols = _sample_pairs(rng, np.arange(n), np.arange(n), round(n * spec.mean_degree / 2))
+    else:
+        rows, cols = _block_pairs(spec, population, seed)
+    adjacency = _symmetric(rows, cols, n)
+    coo = adjacency.tocoo()
+    same_mask = kind[coo.row] == kind[coo.col]
+    same = sparse.csr_matrix(
+        (coo.data[same_mask], (coo.row[same_mask], coo.col[same_mask])), (n, n)
+    )
+    cross = sparse.csr_matrix(
+        (coo.data[~same_mask], (coo.row[~same_mask], coo.col[~same_mask])), (n, n)
+    )
+    same_degree = np.asarray(same.sum(axis=1)).ravel()
+    cross_degree = np.asarray(cross.sum(axis=1)).ravel()
+    return Ties(
+        complete=False,
+        kind=kind,
+        counts=counts,
+        ceiling=ceiling,
+        same=_row_normalised(same, same_degree),
+        cross=_row_normalised(cross, cross_degree),
+        same_degree=same_degree,
+        cross_degree=cross_degree,
+    )
+
+
+def _block_pairs(spec: Network, population: Population, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Within-type and cross-type pairs, each block from its own stream, named by its pair."""
+    rows, cols = [], []
+    names = population.names
+    for i, a in enumerate(names):
+        for b in names[i:]:
+            members_a = np.arange(population.slices[a].start, population.slices[a].stop)
+            members_b = np.arange(population.slices[b].start, population.slices[b].stop)
+            if len(members_a) == 0 or len(members_b) == 0:
+                continue
+            rng = generator(seed, "network", *sorted((a, b)))
+            if a == b:
+                m = round(len(members_a) * spec.within(a) / 2)
+            else:
+                m = round(spec.cross(a, b) * min(len(members_a), len(members_b)))
+            r, c = _sample_pairs(rng, members_a, members_b, m)
+            rows.append(r)
+            cols.append(c)
+    if not rows:
+        return np.array([], dtype=np.intp), np.array([], dtype=np.intp)
+    return np.concatenate(rows), np.concatenate(cols)
+
+
+def _sample_pairs(
+    rng: np.random.Generator, left: np.ndarray, right: np.ndarray, m: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``m`` uniformly random pairs (self-pairs dropped, duplicates merged later)."""
+    if m <= 0 or len(left) == 0 or len(right) == 0:
+        return np.array([], dtype=np.intp), np.array([], dtype=np.intp)
+    i = left[rng.integers(0, len(left), m)]
+    j = right[rng.integers(0, len(right), m)]
+    keep = i != j
+    return i[keep], j[keep]
+
+
+def _symmetric(rows: np.ndarray, cols: np.ndarray, n: int) -> sparse.csr_matrix:
+    """A 0/1 symmetric adjacency matrix from a list of pairs."""
+    data = np.ones(len(rows), dtype=float)
+    a = sparse.csr_matrix((data, (rows, cols)), shape=(n, n))
+    a = a + a.T
+    a.data[:] = 1.0
+    return a
+
+
+def _inverse(reachable: np.ndarray) -> np.ndarray:
+    """``1 / reachable``, 0 where no neighbour could engage (so its share is 0)."""
+    with np.errstate(divide="ignore"):
+        return np.where(reachable > 1e-12, 1.0 / reachable, 0.0)
+
+
+def _row_normalised(matrix: sparse.csr_matrix, degree: np.ndarray) -> sparse.csr_matrix:
+    """Rows divided by their degree, so ``M @ e`` is the neighbours' mean engagement."""
+    with np.errstate(divide="ignore"):
+        inverse = np.where(degree > 0, 1.0 / degree, 0.0)
+    return sparse.csr_matrix(sparse.diags(inverse) @ matrix)
