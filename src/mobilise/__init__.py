@@ -13,7 +13,8 @@ from mobilise.running.simulate import run, summarise
 from mobilise.schema.actor_types import ACTOR_TYPES, UK_ACTOR_TYPES, ActorType
 from mobilise.schema.missions import MISSIONS
 from mobilise.schema.reforms import REFORMS, apply_reforms
-from mobilise.schema.scenario import Scenario, ScenarioError, load_scenario
+from mobilise.schema.scenario import Scenario, load_scenario
+from mobilise.vocabulary import ScenarioError
 
 __version__ = version("mobilise")  # declared once, in pyproject.toml
 

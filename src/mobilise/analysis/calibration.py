@@ -75,9 +75,9 @@ def fit(scenario: Scenario) -> tuple[Scenario, dict[str, Any]]:
         evaluations = int(result.nfev)
     else:
         start = np.array([(low + high) / 2 for low, high in bounds])
-        result = optimize.minimize(loss, start, method="Nelder-Mead", bounds=bounds)
-        best = result.x
-        evaluations = int(result.nfev)
+        simplex = optimize.minimize(loss, start, method="Nelder-Mead", bounds=bounds)
+        best = np.asarray(simplex.x, dtype=float)
+        evaluations = int(simplex.nfev)
     values = {n: float(v) for n, v in zip(names, best, strict=True)}
     calibrated = with_values(scenario, values)
     checks = check(calibrated)

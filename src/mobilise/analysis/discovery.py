@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,7 +33,7 @@ class Box:
 
     def describe(self, outcome: str = "milestone met") -> str:
         """The box in words, e.g. 'union density >= 0.35 and mission councils on: ...'."""
-        parts = [_condition(name, low, high) for name, (low, high) in self.limits.items()]
+        parts = [box_condition(name, low, high) for name, (low, high) in self.limits.items()]
         where = " and ".join(parts) if parts else "any conditions"
         return (
             f"{where}: {outcome} in {self.density:.0%} of runs, "
@@ -40,7 +41,8 @@ class Box:
         )
 
 
-def _condition(name: str, low: float, high: float) -> str:
+def box_condition(name: str, low: float, high: float) -> str:
+    """A box limit in words: ``strength of X ≥ 0.4``, ``union density in [0.1, 0.3]``."""
     label = name.removeprefix("strength_").removeprefix("constraints.").replace("_", " ")
     if name.startswith("strength_") and low > 0:
         return f"{label} on" if high >= 1 else f"{label} in [{low:g}, {high:g}]"
@@ -108,7 +110,7 @@ def _cut(
             keep = inside & (column < values.max())
     if not keep.any() or keep.sum() == inside.sum():
         return None
-    return keep
+    return np.asarray(keep, dtype=bool)
 
 
 def _restricted(limits: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
@@ -204,7 +206,7 @@ def tree_boxes(
     return sorted(boxes, key=lambda b: (-b.density, -b.coverage))
 
 
-def discovery_inputs(runs: pd.DataFrame, manifest: dict | None = None) -> pd.DataFrame:
+def discovery_inputs(runs: pd.DataFrame, manifest: dict[str, Any] | None = None) -> pd.DataFrame:
     """The inputs that vary across runs: swept scenario fields and reform strengths."""
     sweep = set()
     for point in (manifest or {}).get("sweep_points", []) or []:
@@ -212,7 +214,7 @@ def discovery_inputs(runs: pd.DataFrame, manifest: dict | None = None) -> pd.Dat
     columns = [c for c in runs.columns if c in sweep and runs[c].nunique() > 1]
     inputs = runs[columns].astype(float)
     # reforms switched on together (a bundle) are one input, not eleven copies of it
-    groups: dict[tuple, list[str]] = {}
+    groups: dict[tuple[float, ...], list[str]] = {}
     for reform in REFORMS:
         column = f"strength_{reform}"
         if column in runs and runs[column].nunique() > 1:
@@ -225,7 +227,7 @@ def discovery_inputs(runs: pd.DataFrame, manifest: dict | None = None) -> pd.Dat
     return inputs
 
 
-def read_runs(folder: Path) -> tuple[pd.DataFrame, dict]:
+def read_runs(folder: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     """A batch folder's runs and manifest."""
     manifest_path = folder / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}

@@ -111,7 +111,7 @@ def bootstrap_interval(
     return float(low), float(high)
 
 
-def _group_rng(seed: int, key: tuple) -> np.random.Generator:
+def _group_rng(seed: int, key: tuple[object, ...]) -> np.random.Generator:
     """A generator per group, so a group's bootstrap does not depend on the others."""
     return np.random.default_rng([seed, zlib.crc32("|".join(map(str, key)).encode())])
 
@@ -158,7 +158,7 @@ def _pairs(runs: pd.DataFrame, outcome: str, baseline: str) -> pd.DataFrame:
     return arms.merge(base, on=list(PAIR_KEYS), how="left", suffixes=("_arm", "_base"))
 
 
-def _groups(pairs: pd.DataFrame) -> Iterable[tuple[tuple, pd.DataFrame]]:
+def _groups(pairs: pd.DataFrame) -> Iterable[tuple[tuple[object, ...], pd.DataFrame]]:
     """Groups of pairs by (mission, point, arm), in the frame's order of appearance."""
     yield from pairs.groupby(["mission", "point", "arm"], sort=False)
 
@@ -334,7 +334,7 @@ def factorial_effects(
         for c, arms in arms_per_cell.items():
             if len(arms) > 1:
                 raise ValueError(
-                    f"factorial_effects: cell ({_cell_name(reforms, int(c))}) of mission "
+                    f"factorial_effects: cell ({_cell_name(reforms, int(str(c)))}) of mission "
                     f"{mission!r}, point {point} has several arms: {', '.join(map(str, arms))}"
                 )
         missing = sorted(set(range(2**k)) - set(arms_per_cell.index))
@@ -391,8 +391,8 @@ def quantile_bands(
     _require(timeseries, [*by, "step", column], "timeseries")
     keys = [*by, "step"]
     grouped = timeseries.groupby(keys, sort=True)[column]
-    bands = grouped.quantile(list(quantiles)).unstack(-1)
-    bands.columns = [quantile_column(q) for q in bands.columns]
+    bands = grouped.quantile(np.array(quantiles)).unstack(-1)
+    bands.columns = pd.Index([quantile_column(float(q)) for q in bands.columns])
     out = pd.concat([grouped.count().rename("n"), grouped.median().rename("median"), bands], axis=1)
     if "quarter" in timeseries:
         out.insert(0, "quarter", timeseries.groupby(keys, sort=True)["quarter"].first())

@@ -9,7 +9,7 @@ scenario as it stands, "no signal", ...) are run once.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,8 @@ import pandas as pd
 from mobilise.running.design import replication_seeds
 from mobilise.running.simulate import run, summarise
 from mobilise.schema.patterns import RUN_OUTPUTS, Pattern
-from mobilise.schema.scenario import Scenario, ScenarioError, load_scenario
+from mobilise.schema.scenario import Scenario, load_scenario
+from mobilise.vocabulary import ScenarioError
 
 BAND = (0.05, 0.95)
 """The band reported around each statistic."""
@@ -117,6 +118,8 @@ def _read(frame: pd.DataFrame, scenario: Scenario, output: str, at: str | int) -
                 "read the pattern at the horizon or a step instead"
             )
         return float(rows.iloc[0])
+    if isinstance(at, str):
+        raise ScenarioError(f"a pattern is read at a step, 'milestone' or 'horizon', found {at!r}")
     if at >= len(frame):
         raise ScenarioError(f"step {at} is beyond the run's {len(frame) - 1} quarters")
     return float(frame[output].iloc[at])
@@ -133,7 +136,10 @@ def _values(pattern: Pattern, arm: Arm, runner: Runner) -> np.ndarray:
 
 
 def _statistic(values: np.ndarray, name: str) -> float:
-    return float({"mean": np.mean, "sd": np.std, "min": np.min, "max": np.max}[name](values))
+    statistics: dict[str, Callable[[np.ndarray], Any]] = {
+        "mean": np.mean, "sd": np.std, "min": np.min, "max": np.max
+    }  # fmt: skip
+    return float(statistics[name](values))
 
 
 def _band(values: np.ndarray, statistic: str, binary: bool) -> tuple[float, float]:

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mobilise.analysis.discovery import Box, _condition, prim
+from mobilise.analysis.discovery import Box, box_condition, prim
 from mobilise.analysis.robustness import robustness_table, state_table
 from mobilise.analysis.search import SearchResult, evolve, objective_table, pareto_packages
 from mobilise.running.batch import BatchResult, run_batch
@@ -35,7 +35,8 @@ from mobilise.running.design import Design
 from mobilise.running.executors.base import Executor
 from mobilise.running.export import environment, now, write_json
 from mobilise.schema.levers import BASELINE, Levers, Robustness
-from mobilise.schema.scenario import ScenarioError, file_hash
+from mobilise.schema.scenario import file_hash
+from mobilise.vocabulary import ScenarioError
 
 SEARCH = "search"
 """The folder of a search's generations, under the study's output folder."""
@@ -63,7 +64,7 @@ class Failure:
         head = f"{name}: misses the milestone in {self.misses} of {self.states} states"
         if self.box is None or not self.box.limits:
             return f"{head}; no simple condition separates them"
-        where = " and ".join(_condition(n, lo, hi) for n, (lo, hi) in self.box.limits.items())
+        where = " and ".join(box_condition(n, lo, hi) for n, (lo, hi) in self.box.limits.items())
         return (
             f"{head}, {self.missed_inside} of them where {where} "
             f"(a region of {self.inside} state{'s' if self.inside != 1 else ''})"

@@ -61,9 +61,9 @@ def outcome_arrays(runs: pd.DataFrame, packages: Sequence[str] | None = None) ->
     reps = sorted(runs["replication"].unique().tolist())
     shape = (len(names), len(states), len(reps))
     rows = runs[runs["arm"].isin(names)]
-    p = pd.Index(names).get_indexer(rows["arm"])
-    s = pd.Index(states).get_indexer(rows["point"])
-    r = pd.Index(reps).get_indexer(rows["replication"])
+    p = pd.Index(names).get_indexer(pd.Index(rows["arm"]))
+    s = pd.Index(states).get_indexer(pd.Index(rows["point"]))
+    r = pd.Index(reps).get_indexer(pd.Index(rows["replication"]))
     arrays = []
     for column in (KEY_OUTCOME, HORIZON_OUTCOME, "milestone_met"):
         values = np.full(shape, np.nan)
@@ -148,7 +148,8 @@ def criteria_arrays(
 def bootstrap_weights(replications: int, resamples: int, seed: int) -> np.ndarray:
     """Replication counts of ``resamples`` bootstrap draws (with replacement), (B, R)."""
     draws = np.random.default_rng(seed).integers(0, replications, size=(resamples, replications))
-    return (draws[..., None] == np.arange(replications)).sum(axis=1).astype(float)
+    counts: np.ndarray = (draws[..., None] == np.arange(replications)).sum(axis=1)
+    return counts.astype(float)
 
 
 # --- tables ---------------------------------------------------------------------------
@@ -172,15 +173,20 @@ def robustness_table(
     two replications (or ``resamples`` 0) the intervals are NaN.
     """
     outcomes = outcome_arrays(runs)
-    options = {"met_share": met_share, "hurwicz_alpha": hurwicz_alpha, "reference": reference}
-    point = criteria_arrays(outcomes, np.ones((1, len(outcomes.replications))), **options)
+
+    def criteria(weights: np.ndarray) -> dict[str, np.ndarray]:
+        return criteria_arrays(
+            outcomes, weights, met_share=met_share, hurwicz_alpha=hurwicz_alpha, reference=reference
+        )
+
+    point = criteria(np.ones((1, len(outcomes.replications))))
     table = pd.DataFrame({"package": outcomes.packages})
     table["states"] = len(outcomes.states)
     table["replications"] = len(outcomes.replications)
     boot = None
     if resamples > 0 and len(outcomes.replications) > 1:
         weights = bootstrap_weights(len(outcomes.replications), resamples, seed)
-        boot = criteria_arrays(outcomes, weights, **options)
+        boot = criteria(weights)
     tail = (1 - confidence) / 2
     for criterion in CRITERIA:
         table[criterion.name] = point[criterion.name][0]

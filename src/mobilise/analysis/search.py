@@ -34,11 +34,11 @@ import numpy as np
 import pandas as pd
 
 from mobilise.analysis.robustness import (
-    CRITERIA_BY_NAME,
     best_by_state,
     non_dominated,
     robustness_table,
 )
+from mobilise.schema.criteria import CRITERIA_BY_NAME
 from mobilise.schema.levers import Levers, Robustness, package_name
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ def snap(x: np.ndarray, levels: list[float], budget: int) -> np.ndarray:
     """
     grid = np.array([0.0, *levels])
     x = np.clip(np.asarray(x, dtype=float), 0, 1)
-    snapped = grid[np.abs(x[..., None] - grid).argmin(axis=-1)]
+    snapped: np.ndarray = grid[np.abs(x[..., None] - grid).argmin(axis=-1)]
     for row in range(len(snapped)):
         on = np.flatnonzero(snapped[row] > 0)
         if len(on) > budget:
@@ -225,7 +225,7 @@ def _snapping_repair(levers: Levers) -> Repair:
 
     levels, budget = list(levers.strengths), levers.budget()
 
-    class SnapToLevers(Repair):
+    class SnapToLevers(Repair):  # type: ignore[misc]  # pymoo ships no type information
         """Snap strengths to the allowed levels and enforce the reform budget."""
 
         def _do(self, problem: Any, X: np.ndarray, **kwargs: Any) -> np.ndarray:  # noqa: N803
@@ -239,7 +239,7 @@ def _sparse_sampling(levers: Levers) -> Sampling:
 
     levels, budget, n = list(levers.strengths), levers.budget(), len(levers.lever_reforms())
 
-    class SparsePackages(Sampling):
+    class SparsePackages(Sampling):  # type: ignore[misc]  # pymoo ships no type information
         """Packages of 1..budget reforms at random levels (push alone is in the reference)."""
 
         def _do(

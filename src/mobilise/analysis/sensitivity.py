@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mobilise.running.design import Design, _check_sweep_points
-from mobilise.schema.experiment import BASELINE, Sensitivity
+from mobilise.running.design import Design, check_sweep_points
+from mobilise.schema.experiment import Sensitivity
+from mobilise.schema.levers import BASELINE
 from mobilise.schema.ranges import integer_fields, place
 
 INDEX_COLUMNS = ["arm", "outcome", "parameter", "index", "value", "ci"]
@@ -36,12 +37,18 @@ def sample(spec: Sensitivity) -> np.ndarray:
     if spec.method == "morris":
         from SALib.sample import morris
 
-        return morris.sample(problem(spec), N=spec.samples, num_levels=spec.levels, seed=spec.seed)
+        points = morris.sample(
+            problem(spec), N=spec.samples, num_levels=spec.levels, seed=spec.seed
+        )
+        return np.asarray(points, dtype=float)
     from SALib.sample import sobol
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SALib warns when N is not a power of two
-        return sobol.sample(problem(spec), N=spec.samples, calc_second_order=False, seed=spec.seed)
+        points = sobol.sample(
+            problem(spec), N=spec.samples, calc_second_order=False, seed=spec.seed
+        )
+    return np.asarray(points, dtype=float)
 
 
 def with_samples(design: Design, spec: Sensitivity, source: str = "sensitivity") -> Design:
@@ -50,7 +57,7 @@ def with_samples(design: Design, spec: Sensitivity, source: str = "sensitivity")
     base = next(iter(design.scenarios.values()))
     integer = integer_fields(base, spec.parameters, f"{source}: sensitivity.parameters")
     design.with_points(place(spec.parameters, matrix, integer), matrix)
-    _check_sweep_points(design, source)
+    check_sweep_points(design, source)
     return design
 
 
@@ -64,6 +71,8 @@ def point_means(runs: pd.DataFrame, arm: str, outcome: str, points: int) -> np.n
 def indices(runs: pd.DataFrame, design: Design, spec: Sensitivity) -> pd.DataFrame:
     """Morris mu*, sigma or Sobol S1, ST with confidence intervals, per arm and outcome."""
     matrix = design.matrix
+    if matrix is None:
+        raise ValueError("indices: the design has no sample matrix (not a sensitivity design)")
     points = len(matrix)
     rows: list[dict[str, Any]] = []
     arms = list(design.arms)

@@ -186,11 +186,11 @@ def parse_experiment(data: Any, source: str = "<experiment>", base: Path | None 
             else experiment.sweep.points()
         ),
     )
-    _check_sweep_points(design, source)
+    check_sweep_points(design, source)
     return design
 
 
-def _check_sweep_points(design: Design, source: str) -> None:
+def check_sweep_points(design: Design, source: str) -> None:
     """Every sweep value must make a valid scenario: fail before running, not per run."""
     for name in design.scenarios:
         for point_id, point in enumerate(design.points):

@@ -123,7 +123,9 @@ class ActorType:
         # built-in types pickle by reference (one object per process); others by value
         if BUILT_IN.get(self.name) is self:
             return (_built_in, (self.name,))
-        return super().__reduce__()
+        reduced = super().__reduce__()
+        assert isinstance(reduced, tuple)  # a dataclass pickles as a tuple, never by name
+        return reduced
 
 
 def _built_in(name: str) -> ActorType:

@@ -29,7 +29,7 @@ class Constraints(Strict):
             "unit": "share of employees",
             "source": "Labour Force Survey 2024 (DBT Trade Union Membership statistics); "
             "stylised_facts.csv union_density_employees,2024",
-            "shown": (0.0, 0.8),
+            "shown": [0.0, 0.8],
             "step": 0.01,
         },
     )
@@ -43,7 +43,7 @@ class Constraints(Strict):
             "unit": "share of market value",
             "source": "ONS Ownership of UK quoted shares 2022; "
             "stylised_facts.csv overseas_share_uk_quoted_shares,2022",
-            "shown": (0.0, 0.9),
+            "shown": [0.0, 0.9],
             "step": 0.001,
         },
     )
@@ -57,7 +57,7 @@ class Constraints(Strict):
             "source": "Haldane (Bank of England) 2007, approx., as quoted by the "
             "Commons BIS Committee; "
             "stylised_facts.csv equity_holding_period_years,2007",
-            "shown": (0.125, 10.0),
+            "shown": [0.125, 10.0],
             "step": 0.125,
         },
     )
@@ -71,7 +71,7 @@ class Constraints(Strict):
             "unit": "share of adults",
             "source": "DCMS Community Life Survey 2023/24; "
             "stylised_facts.csv formal_volunteering_monthly,2024",
-            "shown": (0.0, 0.5),
+            "shown": [0.0, 0.5],
             "step": 0.01,
         },
     )
@@ -85,7 +85,7 @@ class Constraints(Strict):
             "unit": "hours per week",
             "source": "ONS Labour Force Survey (YBUO) 2023; "
             "stylised_facts.csv weekly_hours_full_time,2023",
-            "shown": (28.0, 48.0),
+            "shown": [28.0, 48.0],
             "step": 0.5,
         },
     )
@@ -98,7 +98,7 @@ class Constraints(Strict):
             "unit": "years",
             "source": "Charity Commission 2007: 67% of agreements one year or less; "
             "stylised_facts.csv funding_agreements_one_year_or_less,2007",
-            "shown": (0.25, 5.0),
+            "shown": [0.25, 5.0],
             "step": 0.25,
         },
     )
@@ -112,7 +112,7 @@ class Constraints(Strict):
             "unit": "share of charities",
             "source": "NCVO True Cost of delivering public services 2024; "
             "stylised_facts.csv charities_subsidising_contracts,2024",
-            "shown": (0.0, 1.0),
+            "shown": [0.0, 1.0],
             "step": 0.01,
         },
     )
@@ -127,7 +127,7 @@ class Constraints(Strict):
             "unit": "share of firms",
             "source": "Graham, Harvey and Rajgopal (2005), US financial executives, approx.; "
             "stylised_facts.csv firms_forgoing_value_for_earnings_targets,2005",
-            "shown": (0.0, 0.9),
+            "shown": [0.0, 0.9],
             "step": 0.01,
         },
     )
@@ -140,7 +140,7 @@ class Constraints(Strict):
             "label": "Government effort lost to silos",
             "unit": "share",
             "source": "assumption: no single figure exists",
-            "shown": (0.0, 0.9),
+            "shown": [0.0, 0.9],
             "step": 0.01,
         },
     )
@@ -153,7 +153,7 @@ class Constraints(Strict):
             "label": "Feedback lag",
             "unit": "quarters",
             "source": "assumption: annual statistics, about",
-            "shown": (0, 12),
+            "shown": [0, 12],
             "step": 1,
         },
     )

@@ -70,7 +70,7 @@ class Arms(Strict):
     @field_validator("single")
     @classmethod
     def _single(cls, value: list[str] | str) -> list[str] | str:
-        if value != "all":
+        if not isinstance(value, str):
             _check_reforms(value)
         return value
 

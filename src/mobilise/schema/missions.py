@@ -112,7 +112,8 @@ class Mission(Strict):
     def weight_vector(self, types: Sequence[str]) -> np.ndarray:
         """CES weights in the order of ``types``, normalised to sum to one."""
         weights = np.array([self.weights.get(k, 0.0) for k in types])
-        return weights / weights.sum()
+        normalised: np.ndarray = weights / weights.sum()
+        return normalised
 
     def funded_vector(self, types: Sequence[str]) -> np.ndarray:
         """Share of each type's cost the state covers, in the order of ``types``."""
@@ -145,7 +146,7 @@ def decay_from_trend(start: float, end: float, years: float, floor: float = 0.0)
     by the factor ``1 - d`` a quarter, so ``d = 1 - ((end - floor) / (start - floor))
     ** (1 / quarters)``.
     """
-    return 1.0 - ((end - floor) / (start - floor)) ** (1.0 / (4.0 * years))
+    return float(1.0 - ((end - floor) / (start - floor)) ** (1.0 / (4.0 * years)))
 
 
 _PLAN_FOR_CHANGE = "Plan for Change milestones (Prime Minister's Office, Dec 2024)"
