@@ -121,3 +121,59 @@ def test_the_layer_check_sees_cross_floor_edges():
     edges = graph()
     assert "mobilise.schema.scenario" in edges["mobilise.model.model"]
     assert any(layer_of(t) == LAYERS.index("model") for t in edges["mobilise.running.simulate"])
+
+
+EXERCISED_ELSEWHERE = {
+    # commands are tested beside what they compute, through the real command
+    "cli/assumptions": (
+        "analysis/test_sensitivity",
+        "analysis/test_calibration",
+        "analysis/test_patterns",
+    ),
+    "cli/robust": ("analysis/test_robust",),
+    "cli/options": ("cli/test_cli",),
+    # executors are tested through the batches they run (sequential, pool, Dask)
+    "running/executors/base": ("running/test_batch",),
+    "running/executors/local": ("running/test_batch", "test_extension"),
+    "running/executors/dask": ("running/test_batch",),
+    # the app's components are tested in a real browser, against the library
+    **{
+        f"views/{name}": ("views/test_app", "views/test_app_room")
+        for name in (
+            "app_config",
+            "app_controls",
+            "app_results",
+            "app_server",
+            "app_state",
+            "app_step",
+        )
+    },
+    "views/app_access": ("views/test_app_sessions",),
+    "views/app_facilitator": ("views/test_app_sessions", "views/test_app_room"),
+    "views/app_pool": ("views/test_workshop", "views/test_app_room"),
+    "views/facilitator": ("views/test_app_sessions",),
+    "views/headline": ("views/test_workshop", "views/test_brief"),
+    "views/plots_assumptions": ("analysis/test_sensitivity", "analysis/test_discovery"),
+    "views/plots_robustness": ("analysis/test_robust",),
+    "views/plots_workshop": ("views/test_workshop",),
+}
+"""Modules without a test module of their own, and the test modules that exercise them."""
+
+
+def test_tests_mirror_the_package():
+    """Each module has ``tests/<floor>/test_<module>.py``, or is listed with what tests it."""
+    tests = ROOT / "tests"
+    unmirrored = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE).with_suffix("")
+        if relative.name in ("__init__", "__main__"):
+            continue
+        mirror = tests / relative.parent / f"test_{relative.name}.py"
+        elsewhere = EXERCISED_ELSEWHERE.get(relative.as_posix())
+        if elsewhere:
+            missing = [t for t in elsewhere if not (tests / f"{t}.py").exists()]
+            assert not missing, f"{relative}: listed test modules do not exist: {missing}"
+            assert not mirror.exists(), f"{relative} has {mirror.name}: drop it from the list"
+        elif not mirror.exists():
+            unmirrored.append(f"{relative} (expected {mirror.relative_to(ROOT)})")
+    assert not unmirrored, "modules without tests:\n" + "\n".join(unmirrored)

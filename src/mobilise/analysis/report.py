@@ -15,7 +15,7 @@ import pandas as pd
 
 from mobilise.analysis.effects import effect_half_widths, factorial_effects, paired_effects
 from mobilise.schema.outcomes import EFFECT_OUTCOMES
-from mobilise.vocabulary import ScenarioError
+from mobilise.vocabulary import OutputError
 
 
 def read_batch(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -74,6 +74,6 @@ def write_tables(out: Path, *, factorial: list[str] | None = None) -> list[Path]
 def batch_folder(out: Path) -> dict[str, Any]:
     """The manifest of a finished batch folder (one line if ``out`` is not one)."""
     if not (out / "runs.csv").exists():
-        raise ScenarioError(f"{out}: no runs.csv here; expected the folder of a finished batch")
+        raise OutputError(f"{out}: no runs.csv here; expected the folder of a finished batch")
     manifest = out / "manifest.json"
     return json.loads(manifest.read_text()) if manifest.exists() else {}
