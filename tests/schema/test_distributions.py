@@ -162,7 +162,8 @@ def test_moved_draws_are_the_draws_times_factor_plus_shift(family, shift, factor
 
 
 def test_moving_twice_composes():
-    dist = Uniform(dist="uniform", a=0, b=1).moved(shift=0.1, factor=2).moved(shift=-0.3, factor=0.5)
+    dist = Uniform(dist="uniform", a=0, b=1).moved(shift=0.1, factor=2)
+    dist = dist.moved(shift=-0.3, factor=0.5)
     # (x * 2 + 0.1) * 0.5 - 0.3 = x - 0.25
     assert dist.mean() == pytest.approx(0.25)
     np.testing.assert_allclose(dist.sample(rng(1), 10), rng(1).uniform(0, 1, 10) - 0.25)
