@@ -10,12 +10,12 @@ import difflib
 import re
 from collections.abc import Iterable
 
-QUARTER_PATTERN = re.compile(r"^(\d{4})Q([1-4])$")
+QUARTER_PATTERN = re.compile(r"(\d{4})Q([1-4])")
 
 
 def quarter_index(label: str) -> int:
     """Quarters since year 0 for a label like ``2025Q1`` (for differences)."""
-    match = QUARTER_PATTERN.match(label)
+    match = QUARTER_PATTERN.fullmatch(label)
     if not match:
         raise ValueError(f"expected a quarter like 2025Q1, found {label!r}")
     return int(match.group(1)) * 4 + int(match.group(2)) - 1

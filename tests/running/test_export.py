@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 
 import mobilise
 from mobilise.running.export import (
@@ -103,17 +102,6 @@ def test_write_frame_csv_keeps_ten_significant_digits(tmp_path):
     assert back["metric"].tolist() == [0.1, 0.3333333333]
     assert back["quarter"].tolist() == ["2024Q4", "2025Q1"]
     assert "index" not in path.read_text() and path.read_text().startswith("step,quarter")
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="write_frame's docstring says 'CSV with full float precision', but it writes "
-    "float_format='%.10g' (10 significant digits), so 1/3 does not round-trip",
-)
-def test_write_frame_csv_has_full_float_precision_as_its_docstring_says(tmp_path):
-    path = tmp_path / "f.csv"
-    write_frame(path, FRAME)
-    pd.testing.assert_frame_equal(pd.read_csv(path), FRAME, check_exact=True)
 
 
 def test_write_frame_parquet_round_trips_exactly(tmp_path):

@@ -87,7 +87,7 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 def write_frame(path: Path, frame: pd.DataFrame) -> None:
-    """CSV with full float precision, or Parquet when the suffix says so."""
+    """CSV with floats to 10 significant digits (compact, stable bytes), or exact Parquet."""
     if path.suffix == ".parquet":
         frame.to_parquet(path, index=False)
     else:
