@@ -29,17 +29,6 @@ from mobilise.views.workshop import parse_seed
 
 from .conftest import ROOT, SCENARIOS
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
 FIELDS = list(Constraints.model_fields)
 HEADLINE = re.compile(
     r"met in (\d+) of (\d+) runs with government push alone(?:, (\d+) of (\d+) runs with reforms)?"

@@ -8,12 +8,10 @@ its outbound traffic goes to a catcher that must hear nothing.
 Set MOBILISE_REQUIRE_BROWSER=1 (CI does) to fail, not skip, when Chromium is missing.
 """
 
-import os
 import re
 import socket
 import threading
 import time
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -25,19 +23,12 @@ from mobilise.schema.reforms import REFORMS
 from mobilise.schema.scenario import load_scenario
 from mobilise.vocabulary import quarter_index
 
+from ..chromium import ARGS, CHROMIUM, require_chromium
 from ..conftest import SCENARIOS
 
-CHROMIUM = "/usr/bin/chromium"
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("MOBILISE_REQUIRE_BROWSER"):
-        raise RuntimeError(f"{CHROMIUM} is missing: install Debian's chromium")
-    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
+sync_api = require_chromium()
 
 from ..browser import (  # noqa: E402  (needs playwright, checked above)
-    ARGS,
     FIELDS,
     assert_numbers_belong_to_the_settings,
     choose,

@@ -3,27 +3,19 @@
 Real servers (``mobilise app``) and Debian's Chromium, like ``test_app.py``.
 """
 
-import os
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from mobilise.cli.workshop import lan_addresses
 
-CHROMIUM = "/usr/bin/chromium"
+from ..chromium import ARGS, CHROMIUM, require_chromium
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("MOBILISE_REQUIRE_BROWSER"):
-        raise RuntimeError(f"{CHROMIUM} is missing: install Debian's chromium")
-    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
+sync_api = require_chromium()
 
 from ..browser import (  # noqa: E402  (needs playwright, checked above)
-    ARGS,
     assert_numbers_belong_to_the_settings,
     log_rows,
     open_panel,

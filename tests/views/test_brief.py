@@ -1,8 +1,6 @@
 """The printable brief: self-contained HTML from the app's comparison and from a batch folder."""
 
-import os
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -19,9 +17,9 @@ from mobilise.views.workshop import (
     workshop_scenario,
 )
 
+from ..chromium import ARGS, CHROMIUM, require_chromium
 from ..conftest import SCENARIOS
 
-CHROMIUM = "/usr/bin/chromium"
 EXTERNAL = re.compile(
     r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import"""
 )
@@ -94,18 +92,12 @@ def test_report_html_on_an_empty_folder_is_one_line(tmp_path, capsys):
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
 
 
-@pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and not os.environ.get("MOBILISE_REQUIRE_BROWSER"),
-    reason="Debian's chromium is not installed",
-)
 def test_the_brief_opens_offline_and_prints_to_pdf(app_brief, tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = require_chromium()
     path = tmp_path / "brief.html"
     path.write_text(render(app_brief[0]))
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], headless=True
-        )
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         page = browser.new_page()
         requests = []
         page.on("request", lambda r: requests.append(r.url))
