@@ -8,14 +8,19 @@ step gives every agent's engaged share of its neighbours.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from scipy import sparse
 
 from mobilise.model.population import Population
 from mobilise.model.streams import generator
 from mobilise.schema.scenario import Network
+
+Array = npt.NDArray[np.float64]
+Index = npt.NDArray[np.intp]
 
 
 @dataclass
@@ -44,8 +49,8 @@ class Ties:
         else:
             assert self.same is not None and self.cross is not None
             same, cross = self.same @ self.ceiling, self.cross @ self.ceiling
-        self._per_reachable_peer = _inverse(same)
-        self._per_reachable_partner = _inverse(cross)
+        self.per_reachable_peer = _inverse(same)
+        self.per_reachable_partner = _inverse(cross)
 
     def peer_share(self, engagement: np.ndarray) -> np.ndarray:
         """Engaged share of the reachable same-type neighbours (``pi_i``)."""
@@ -54,7 +59,7 @@ class Ties:
             engaged = totals[self.kind] - engagement
         else:
             engaged = self.same @ engagement
-        return np.minimum(engaged * self._per_reachable_peer, 1.0)
+        return np.minimum(engaged * self.per_reachable_peer, 1.0)
 
     def partner_share(self, engagement: np.ndarray) -> np.ndarray:
         """Engaged share of the reachable cross-type neighbours (``chi_i``)."""
@@ -63,7 +68,7 @@ class Ties:
             engaged = totals.sum() - totals[self.kind]
         else:
             engaged = self.cross @ engagement
-        return np.minimum(engaged * self._per_reachable_partner, 1.0)
+        return np.minimum(engaged * self.per_reachable_partner, 1.0)
 
     def coordination(self) -> np.ndarray:
         """How tied into coordination channels each agent is, in [0, 1)."""
@@ -91,12 +96,48 @@ def build_ties(spec: Network, population: Population, seed: int) -> Ties:
     kind, counts, ceiling = population.kind, population.counts, population.ceiling
     if spec.kind == "complete":
         return Ties(complete=True, kind=kind, counts=counts, ceiling=ceiling)
+    rows, cols = sample_pairs(spec, population, seed)
+    return _sampled_ties(rows, cols, kind, counts, ceiling)
+
+
+def build_block_ties(
+    specs: Sequence[Network], populations: Sequence[Population], seeds: Sequence[int]
+) -> Ties:
+    """The networks of R runs as one :class:`Ties` over their R * N agents, none tied across runs.
+
+    Each run samples its pairs from its own streams, as :func:`build_ties` does;
+    run ``r``'s agent ``i`` is agent ``r * N + i`` of the block. Every sparse step
+    works row by row, so each run's rows hold the same ties in the same order as
+    alone, and give the same shares bit for bit. Not for complete networks (their
+    mean field is per run: :class:`mobilise.model.block.Block` keeps it per row).
+    """
+    if any(s.kind == "complete" for s in specs):
+        raise ValueError("complete networks are kept per run, not stacked")
+    n = populations[0].size
+    rows, cols = [], []
+    for r, (spec, population, seed) in enumerate(zip(specs, populations, seeds, strict=True)):
+        i, j = sample_pairs(spec, population, seed)
+        rows.append(i + r * n)
+        cols.append(j + r * n)
+    kind = np.concatenate([p.kind for p in populations])
+    ceiling = np.concatenate([p.ceiling for p in populations])
+    return _sampled_ties(
+        np.concatenate(rows), np.concatenate(cols), kind, populations[0].counts, ceiling
+    )
+
+
+def sample_pairs(spec: Network, population: Population, seed: int) -> tuple[Index, Index]:
+    """The sampled pairs of a random or block network (duplicates and both directions later)."""
     n = population.size
     if spec.kind == "random":
         rng = generator(seed, "network")
-        rows, cols = _sample_pairs(rng, np.arange(n), np.arange(n), round(n * spec.mean_degree / 2))
-    else:
-        rows, cols = _block_pairs(spec, population, seed)
+        return _sample_pairs(rng, np.arange(n), np.arange(n), round(n * spec.mean_degree / 2))
+    return _block_pairs(spec, population, seed)
+
+
+def _sampled_ties(rows: Index, cols: Index, kind: Index, counts: Array, ceiling: Array) -> Ties:
+    """Same-type and cross-type ties, row-normalised, from sampled pairs."""
+    n = len(kind)
     adjacency = _symmetric(rows, cols, n)
     coo = adjacency.tocoo()
     same_mask = kind[coo.row] == kind[coo.col]
