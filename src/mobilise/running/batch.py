@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from mobilise.model.block import block_size
 from mobilise.running.design import Design, RunSpec
 from mobilise.running.executors.base import Executor
 from mobilise.running.export import environment, now, write_json
@@ -119,17 +120,33 @@ def _execute(
     todo = [s for s in specs if s.run_id not in already]
     if not todo:
         return
-    # about eight chunks per worker, a multiple of the workers, so none idles at the end
-    size = chunk_size or max(1, min(25, math.ceil(len(todo) / (executor.workers * 8))))
+    # chunks of at most a block, about four per worker, so none idles at the end
+    agents = max(s.scenario.size for s in todo)
+    most = block_size(agents)
+    size = chunk_size or max(1, min(most, math.ceil(len(todo) / (executor.workers * 4))))
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     bar = Progress(len(todo), enabled=show)
-    work = functools.partial(run_chunk, runner=runner)
+    if getattr(executor, "shares_disk", False):  # workers write their own parts: formatting off the main process
+        work = functools.partial(_run_and_write, parts=parts, runner=runner)
+        try:
+            for done, failed in executor.imap_unordered(work, chunks):
+                bar.update(done, failed)
+        finally:
+            bar.close()
+        return
     try:
-        for result in executor.imap_unordered(work, chunks):
+        for result in executor.imap_unordered(functools.partial(run_chunk, runner=runner), chunks):
             _write_chunk(parts, result)
             bar.update(len(result.rows), len(result.failures))
     finally:
         bar.close()
+
+
+def _run_and_write(chunk: list[RunSpec], parts: Path, runner: Runner) -> tuple[int, int]:
+    """A worker's job: run a chunk, write its parts; return how many finished and failed."""
+    result = run_chunk(chunk, runner=runner)
+    _write_chunk(parts, result)
+    return len(result.rows), len(result.failures)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,13 @@ from typing import Any
 
 
 class DaskExecutor:
-    """Submits chunks to a ``dask.distributed`` scheduler; results as they finish."""
+    """Submits chunks to a ``dask.distributed`` scheduler; results as they finish.
+
+    Its workers may be other machines: they send results back and this process
+    writes the parts.
+    """
+
+    shares_disk = False
 
     def __init__(self, address: str) -> None:
         try:

@@ -34,6 +34,7 @@ class SequentialExecutor:
 
     workers = 1
     description = "sequential (in-process)"
+    shares_disk = True
 
     def imap_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
         """Yield ``fn(item)`` in order."""
@@ -50,6 +51,8 @@ class ProcessPoolExecutor:
     Forked workers (where the platform allows) start in milliseconds with
     mobilise already imported, unlike ``mesa.batch_run``'s per-call pools.
     """
+
+    shares_disk = True
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
