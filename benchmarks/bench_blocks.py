@@ -62,7 +62,7 @@ def boltzmann_seconds(runs: int, samples: int = 3) -> float:
 def command_seconds(args: list[str]) -> float:
     """Wall time of one ``mobilise`` command, as a user runs it."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "mobilise", *args], check=True, cwd=ROOT,
+    subprocess.run([sys.executable, "-m", "mobilise.cli", *args], check=True, cwd=ROOT,
                    stdout=subprocess.DEVNULL, env={**os.environ, "MPLBACKEND": "Agg"})  # fmt: skip
     return time.perf_counter() - start
 
@@ -100,7 +100,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1_000)
     args = parser.parse_args()
     runs = args.runs
-    header(f"Runs in blocks: {runs} UK runs, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    header(
+        f"Runs in blocks: {runs} UK runs, {os.cpu_count()} cores, Python {sys.version.split()[0]}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         reference = boltzmann_seconds(runs)
         one = compare_seconds(runs, 1, Path(tmp) / "one")
@@ -118,7 +120,8 @@ def main() -> None:
          f"{ratio:.1f}x Boltzmann (>= {TARGET_VS_BOLTZMANN:g}x)",
          verdict(ratio >= TARGET_VS_BOLTZMANN)],
         [f"mobilise compare, {runs} runs, 2 workers", seconds(two),
-         f"{one / two:.2f}x 1 worker (>= {TARGET_WORKERS:g}x)", verdict(one / two >= TARGET_WORKERS)],
+         f"{one / two:.2f}x 1 worker (>= {TARGET_WORKERS:g}x)",
+         verdict(one / two >= TARGET_WORKERS)],
         ["one uk_2024 run in a block of 200", f"{per_run:.2f} ms",
          f"<= {TARGET_BLOCK_MS:g} ms", verdict(per_run <= TARGET_BLOCK_MS)],
         ["reform_comparison.yaml, 2 workers", seconds(reform),

@@ -137,8 +137,12 @@ class Block:
         self.type_slices = [first.slices[name] for name in self.names]
         k = len(self.names)
         self.flat_kind: Index = (self.kind[None, :] + k * np.arange(self.runs)[:, None]).ravel()
-        for name in ("capacity", "threshold", "trust", "alignment", "patience", "ceiling"):
-            setattr(self, name, np.stack([getattr(p, name) for p in pops]))
+        self.capacity: Array = np.stack([p.capacity for p in pops])
+        self.threshold: Array = np.stack([p.threshold for p in pops])
+        self.trust: Array = np.stack([p.trust for p in pops])
+        self.alignment: Array = np.stack([p.alignment for p in pops])
+        self.patience: Array = np.stack([p.patience for p in pops])
+        self.ceiling: Array = np.stack([p.ceiling for p in pops])
         self.engagement: Array = np.stack([p.engagement for p in pops])
         self.base_cost: Array = np.stack([p.base_cost for p in pops])
         self.reach: Array = np.stack([p.reach for p in pops])
@@ -158,6 +162,8 @@ class Block:
             self.per_partner: Array = np.stack([t.per_reachable_partner for t in ties])
         else:  # one block-diagonal network over the R * N agents
             self.ties = build_block_ties(networks, pops, self.seeds)
+            assert self.ties.same is not None and self.ties.cross is not None
+            self.same, self.cross = self.ties.same, self.ties.cross
             coordination = self.ties.coordination().reshape(shape)
             self.per_peer = self.ties.per_reachable_peer.reshape(shape)
             self.per_partner = self.ties.per_reachable_partner.reshape(shape)
@@ -312,8 +318,8 @@ class Block:
             partners = totals.sum(axis=1)[:, None] - by_kind
         else:
             flat = engagement.ravel()
-            peers = (self.ties.same @ flat).reshape(engagement.shape)
-            partners = (self.ties.cross @ flat).reshape(engagement.shape)
+            peers = (self.same @ flat).reshape(engagement.shape)
+            partners = (self.cross @ flat).reshape(engagement.shape)
         return np.minimum(peers * self.per_peer, 1.0), np.minimum(partners * self.per_partner, 1.0)
 
     def _mobilise(self) -> None:

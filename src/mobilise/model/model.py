@@ -52,7 +52,7 @@ def _garbage_collection_paused() -> Iterator[None]:
             gc.enable()
 
 
-class MissionModel(mesa.Model):
+class MissionModel(mesa.Model):  # type: ignore[misc]  # mesa has no type information
     """One run of a scenario; ``reforms`` add to (and override) the scenario's own.
 
     ``record_agents`` keeps per-agent engagement and trust for :meth:`agent_frame`;

@@ -18,7 +18,7 @@ import signal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -28,7 +28,7 @@ from mobilise.running.executors.base import Executor
 from mobilise.running.export import environment, now, write_json
 from mobilise.running.progress_bar import Progress
 from mobilise.running.runs import ChunkResult, Runner, run_chunk, run_one
-from mobilise.schema.experiment import BASELINE
+from mobilise.schema.levers import BASELINE
 from mobilise.schema.scenario import file_hash
 from mobilise.vocabulary import OutputError
 
@@ -126,7 +126,9 @@ def _execute(
     size = chunk_size or max(1, min(most, math.ceil(len(todo) / (executor.workers * 4))))
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     bar = Progress(len(todo), enabled=show)
-    if getattr(executor, "shares_disk", False):  # workers write their own parts: formatting off the main process
+    if getattr(
+        executor, "shares_disk", False
+    ):  # workers write their own parts: formatting off the main process
         work = functools.partial(_run_and_write, parts=parts, runner=runner)
         try:
             for done, failed in executor.imap_unordered(work, chunks):
@@ -180,9 +182,10 @@ def _refine(
     specs = design.runs(reps)
     while True:
         widths = precision.half_widths(_read_runs(parts, {s.run_id for s in specs}))
+        keyed = cast(dict[tuple[str, int, str], float], widths.to_dict())  # (mission, point, arm)
         wide = {
             arm
-            for (_, _, arm), width in widths.items()
+            for (_, _, arm), width in keyed.items()
             if arm in active and not width < precision.target
         }
         for arm in set(active) - wide:

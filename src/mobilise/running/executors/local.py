@@ -71,7 +71,7 @@ class ProcessPoolExecutor:
             max_workers=workers, mp_context=context, initializer=_die_with_parent
         )
 
-    def submit(self, fn: Callable[[Any], Any], item: Any) -> futures.Future:
+    def submit(self, fn: Callable[[Any], Any], item: Any) -> futures.Future[Any]:
         """Submit one call and return its future (for callers that queue work themselves)."""
         with warnings.catch_warnings():
             if self._quiet_fork:  # Python counts BLAS threads too; see __init__
