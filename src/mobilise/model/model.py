@@ -20,7 +20,12 @@ from mobilise.model.dynamics import adjust, exit_rate, mobilisation, move_toward
 from mobilise.model.government import MissionOwner
 from mobilise.model.network import build_ties
 from mobilise.model.population import build_population
-from mobilise.model.progress import ces_aggregate, progress_step
+from mobilise.model.progress import (
+    ces_aggregate,
+    progress_step,
+    roadmap_progress,
+    trend_progress,
+)
 from mobilise.schema.outcomes import step_columns
 from mobilise.schema.reforms import apply_reforms
 from mobilise.schema.scenario import Scenario
@@ -47,7 +52,7 @@ def _garbage_collection_paused() -> Iterator[None]:
             gc.enable()
 
 
-class MissionModel(mesa.Model):
+class MissionModel(mesa.Model):  # type: ignore[misc]  # mesa has no type information
     """One run of a scenario; ``reforms`` add to (and override) the scenario's own.
 
     ``record_agents`` keeps per-agent engagement and trust for :meth:`agent_frame`;
@@ -191,16 +196,14 @@ class MissionModel(mesa.Model):
 
     def roadmap_progress(self, step: int) -> float:
         """Progress the roadmap expects by ``step``: straight from P(0) to the key milestone."""
-        start, target = self.mission.initial_progress, self.mission.target_progress
-        if step <= 0:
-            return start
-        if self.key_milestone_step <= 0:  # the key milestone was due before the start
-            return target
-        return start + (target - start) * min(1.0, step / self.key_milestone_step)
+        mission = self.mission
+        return roadmap_progress(
+            mission.initial_progress, mission.target_progress, self.key_milestone_step, step
+        )
 
     def trend_progress(self, step: int) -> float:
         """Where progress would be by ``step`` with nobody mobilised: the pre-mission trend."""
-        return self.mission.initial_progress * (1.0 - self.mission.decay) ** max(step, 0)
+        return trend_progress(self.mission.initial_progress, self.mission.decay, step)
 
     def delivery_against_roadmap(self, observed: float, step: int) -> float:
         """What the mission has changed, as a share of what its roadmap promised, by ``step``.

@@ -8,14 +8,20 @@ step gives every agent's engaged share of its neighbours.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from scipy import sparse
 
 from mobilise.model.population import Population
 from mobilise.model.streams import generator
 from mobilise.schema.scenario import Network
+
+Array = npt.NDArray[np.float64]
+Index = npt.NDArray[np.intp]
 
 
 @dataclass
@@ -28,13 +34,13 @@ class Ties:
     """
 
     complete: bool
-    kind: np.ndarray
-    counts: np.ndarray
-    ceiling: np.ndarray  # each agent's engagement ceiling (its reach)
+    kind: Index
+    counts: Array
+    ceiling: Array  # each agent's engagement ceiling (its reach)
     same: sparse.csr_matrix | None = None  # row-normalised same-type adjacency
     cross: sparse.csr_matrix | None = None  # row-normalised cross-type adjacency
-    same_degree: np.ndarray | None = None
-    cross_degree: np.ndarray | None = None
+    same_degree: Array | None = None
+    cross_degree: Array | None = None
 
     def __post_init__(self) -> None:
         # the reachable share of each agent's neighbours is fixed for a run: invert it once
@@ -44,41 +50,52 @@ class Ties:
         else:
             assert self.same is not None and self.cross is not None
             same, cross = self.same @ self.ceiling, self.cross @ self.ceiling
-        self._per_reachable_peer = _inverse(same)
-        self._per_reachable_partner = _inverse(cross)
+        self.per_reachable_peer = _inverse(same)
+        self.per_reachable_partner = _inverse(cross)
 
-    def peer_share(self, engagement: np.ndarray) -> np.ndarray:
+    def peer_share(self, engagement: Array) -> Array:
         """Engaged share of the reachable same-type neighbours (``pi_i``)."""
         if self.complete:
             totals = np.bincount(self.kind, weights=engagement, minlength=len(self.counts))
             engaged = totals[self.kind] - engagement
         else:
+            assert self.same is not None
             engaged = self.same @ engagement
-        return np.minimum(engaged * self._per_reachable_peer, 1.0)
+        result: Array = np.minimum(engaged * self.per_reachable_peer, 1.0)
+        return result
 
-    def partner_share(self, engagement: np.ndarray) -> np.ndarray:
+    def partner_share(self, engagement: Array) -> Array:
         """Engaged share of the reachable cross-type neighbours (``chi_i``)."""
         if self.complete:
             totals = np.bincount(self.kind, weights=engagement, minlength=len(self.counts))
             engaged = totals.sum() - totals[self.kind]
         else:
+            assert self.cross is not None
             engaged = self.cross @ engagement
-        return np.minimum(engaged * self._per_reachable_partner, 1.0)
+        result: Array = np.minimum(engaged * self.per_reachable_partner, 1.0)
+        return result
 
-    def coordination(self) -> np.ndarray:
+    def coordination(self) -> Array:
         """How tied into coordination channels each agent is, in [0, 1)."""
         if self.complete:
             others = self.counts.sum() - self.counts[self.kind]
-            return others / (1.0 + others)
-        return self.cross_degree / (1.0 + self.cross_degree)
+        else:
+            assert self.cross_degree is not None
+            others = self.cross_degree
+        result: Array = others / (1.0 + others)
+        return result
 
-    def edges(self) -> np.ndarray:
+    def edges(self) -> Index:
         """All ties as an (E, 2) array of agent indices with i < j (not for complete)."""
         if self.complete:
             raise ValueError("a complete network has no explicit edge list; sample agents instead")
-        both = sparse.triu((self.same != 0).astype(np.int8) + (self.cross != 0).astype(np.int8), 1)
+        same: Any = self.same  # scipy has no type information
+        cross: Any = self.cross
+        linked = (same != 0).astype(np.int8) + (cross != 0).astype(np.int8)
+        both = sparse.triu(linked, 1)
         coo = both.tocoo()
-        return np.column_stack([coo.row, coo.col])
+        pairs: Index = np.column_stack([coo.row, coo.col])
+        return pairs
 
 
 def build_ties(spec: Network, population: Population, seed: int) -> Ties:
@@ -91,12 +108,48 @@ def build_ties(spec: Network, population: Population, seed: int) -> Ties:
     kind, counts, ceiling = population.kind, population.counts, population.ceiling
     if spec.kind == "complete":
         return Ties(complete=True, kind=kind, counts=counts, ceiling=ceiling)
+    rows, cols = sample_pairs(spec, population, seed)
+    return _sampled_ties(rows, cols, kind, counts, ceiling)
+
+
+def build_block_ties(
+    specs: Sequence[Network], populations: Sequence[Population], seeds: Sequence[int]
+) -> Ties:
+    """The networks of R runs as one :class:`Ties` over their R * N agents, none tied across runs.
+
+    Each run samples its pairs from its own streams, as :func:`build_ties` does;
+    run ``r``'s agent ``i`` is agent ``r * N + i`` of the block. Every sparse step
+    works row by row, so each run's rows hold the same ties in the same order as
+    alone, and give the same shares bit for bit. Not for complete networks (their
+    mean field is per run: :class:`mobilise.model.block.Block` keeps it per row).
+    """
+    if any(s.kind == "complete" for s in specs):
+        raise ValueError("complete networks are kept per run, not stacked")
+    n = populations[0].size
+    rows, cols = [], []
+    for r, (spec, population, seed) in enumerate(zip(specs, populations, seeds, strict=True)):
+        i, j = sample_pairs(spec, population, seed)
+        rows.append(i + r * n)
+        cols.append(j + r * n)
+    kind = np.concatenate([p.kind for p in populations])
+    ceiling = np.concatenate([p.ceiling for p in populations])
+    return _sampled_ties(
+        np.concatenate(rows), np.concatenate(cols), kind, populations[0].counts, ceiling
+    )
+
+
+def sample_pairs(spec: Network, population: Population, seed: int) -> tuple[Index, Index]:
+    """The sampled pairs of a random or block network (duplicates and both directions later)."""
     n = population.size
     if spec.kind == "random":
         rng = generator(seed, "network")
-        rows, cols = _sample_pairs(rng, np.arange(n), np.arange(n), round(n * spec.mean_degree / 2))
-    else:
-        rows, cols = _block_pairs(spec, population, seed)
+        return _sample_pairs(rng, np.arange(n), np.arange(n), round(n * spec.mean_degree / 2))
+    return _block_pairs(spec, population, seed)
+
+
+def _sampled_ties(rows: Index, cols: Index, kind: Index, counts: Array, ceiling: Array) -> Ties:
+    """Same-type and cross-type ties, row-normalised, from sampled pairs."""
+    n = len(kind)
     adjacency = _symmetric(rows, cols, n)
     coo = adjacency.tocoo()
     same_mask = kind[coo.row] == kind[coo.col]
@@ -120,7 +173,7 @@ def build_ties(spec: Network, population: Population, seed: int) -> Ties:
     )
 
 
-def _block_pairs(spec: Network, population: Population, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def _block_pairs(spec: Network, population: Population, seed: int) -> tuple[Index, Index]:
     """Within-type and cross-type pairs, each block from its own stream, named by its pair."""
     rows, cols = [], []
     names = population.names
@@ -144,8 +197,8 @@ def _block_pairs(spec: Network, population: Population, seed: int) -> tuple[np.n
 
 
 def _sample_pairs(
-    rng: np.random.Generator, left: np.ndarray, right: np.ndarray, m: int
-) -> tuple[np.ndarray, np.ndarray]:
+    rng: np.random.Generator, left: Index, right: Index, m: int
+) -> tuple[Index, Index]:
     """``m`` uniformly random pairs (self-pairs dropped, duplicates merged later)."""
     if m <= 0 or len(left) == 0 or len(right) == 0:
         return np.array([], dtype=np.intp), np.array([], dtype=np.intp)
@@ -155,7 +208,7 @@ def _sample_pairs(
     return i[keep], j[keep]
 
 
-def _symmetric(rows: np.ndarray, cols: np.ndarray, n: int) -> sparse.csr_matrix:
+def _symmetric(rows: Index, cols: Index, n: int) -> sparse.csr_matrix:
     """A 0/1 symmetric adjacency matrix from a list of pairs."""
     data = np.ones(len(rows), dtype=float)
     a = sparse.csr_matrix((data, (rows, cols)), shape=(n, n))
@@ -164,13 +217,13 @@ def _symmetric(rows: np.ndarray, cols: np.ndarray, n: int) -> sparse.csr_matrix:
     return a
 
 
-def _inverse(reachable: np.ndarray) -> np.ndarray:
+def _inverse(reachable: Array) -> Array:
     """``1 / reachable``, 0 where no neighbour could engage (so its share is 0)."""
     with np.errstate(divide="ignore"):
         return np.where(reachable > 1e-12, 1.0 / reachable, 0.0)
 
 
-def _row_normalised(matrix: sparse.csr_matrix, degree: np.ndarray) -> sparse.csr_matrix:
+def _row_normalised(matrix: sparse.csr_matrix, degree: Array) -> sparse.csr_matrix:
     """Rows divided by their degree, so ``M @ e`` is the neighbours' mean engagement."""
     with np.errstate(divide="ignore"):
         inverse = np.where(degree > 0, 1.0 / degree, 0.0)

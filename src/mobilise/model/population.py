@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from mobilise.model.dynamics import patience
 from mobilise.model.streams import generator
@@ -44,14 +45,16 @@ class Population:
         """Number of agents."""
         return len(self.kind)
 
-    def by_type(self, values: np.ndarray) -> np.ndarray:
+    def by_type(self, values: np.ndarray) -> npt.NDArray[np.float64]:
         """Sum ``values`` over the agents of each type (in ``names`` order)."""
-        return np.bincount(self.kind, weights=values, minlength=len(self.names))
+        sums = np.bincount(self.kind, weights=values, minlength=len(self.names))
+        return np.asarray(sums, dtype=np.float64)
 
     def mean_by_type(self, values: np.ndarray) -> np.ndarray:
         """Mean of ``values`` per type; NaN for a type with no agents."""
         with np.errstate(invalid="ignore", divide="ignore"):
-            return self.by_type(values) / self.counts
+            means: np.ndarray = self.by_type(values) / self.counts
+        return means
 
 
 def type_reach(scenario: Scenario, actor_type: ActorType) -> float:

@@ -33,3 +33,17 @@ def progress_step(progress: float, x: float, rate: float, decay: float) -> float
     how soon it starts.
     """
     return float(min(1.0, max(0.0, progress + rate * x * (1.0 - progress) - decay * progress)))
+
+
+def roadmap_progress(start: float, target: float, key_step: int, step: int) -> float:
+    """Progress the roadmap expects by ``step``: a straight line to ``target`` at ``key_step``."""
+    if step <= 0:
+        return start
+    if key_step <= 0:  # the key milestone was due before the start
+        return target
+    return start + (target - start) * min(1.0, step / key_step)
+
+
+def trend_progress(start: float, decay: float, step: int) -> float:
+    """Where progress would be by ``step`` with nobody mobilised: the pre-mission trend."""
+    return start * (1.0 - decay) ** max(step, 0)

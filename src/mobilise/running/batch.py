@@ -18,16 +18,17 @@ import signal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
+from mobilise.model.block import block_size
 from mobilise.running.design import Design, RunSpec
 from mobilise.running.executors.base import Executor
 from mobilise.running.export import environment, now, write_json
 from mobilise.running.progress_bar import Progress
 from mobilise.running.runs import ChunkResult, Runner, run_chunk, run_one
-from mobilise.schema.experiment import BASELINE
+from mobilise.schema.levers import BASELINE
 from mobilise.schema.scenario import file_hash
 from mobilise.vocabulary import OutputError
 
@@ -119,17 +120,35 @@ def _execute(
     todo = [s for s in specs if s.run_id not in already]
     if not todo:
         return
-    # about eight chunks per worker, a multiple of the workers, so none idles at the end
-    size = chunk_size or max(1, min(25, math.ceil(len(todo) / (executor.workers * 8))))
+    # chunks of at most a block, about four per worker, so none idles at the end
+    agents = max(s.scenario.size for s in todo)
+    most = block_size(agents)
+    size = chunk_size or max(1, min(most, math.ceil(len(todo) / (executor.workers * 4))))
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     bar = Progress(len(todo), enabled=show)
-    work = functools.partial(run_chunk, runner=runner)
+    if getattr(
+        executor, "shares_disk", False
+    ):  # workers write their own parts: formatting off the main process
+        work = functools.partial(_run_and_write, parts=parts, runner=runner)
+        try:
+            for done, failed in executor.imap_unordered(work, chunks):
+                bar.update(done, failed)
+        finally:
+            bar.close()
+        return
     try:
-        for result in executor.imap_unordered(work, chunks):
+        for result in executor.imap_unordered(functools.partial(run_chunk, runner=runner), chunks):
             _write_chunk(parts, result)
             bar.update(len(result.rows), len(result.failures))
     finally:
         bar.close()
+
+
+def _run_and_write(chunk: list[RunSpec], parts: Path, runner: Runner) -> tuple[int, int]:
+    """A worker's job: run a chunk, write its parts; return how many finished and failed."""
+    result = run_chunk(chunk, runner=runner)
+    _write_chunk(parts, result)
+    return len(result.rows), len(result.failures)
 
 
 @dataclass(frozen=True)
@@ -163,9 +182,10 @@ def _refine(
     specs = design.runs(reps)
     while True:
         widths = precision.half_widths(_read_runs(parts, {s.run_id for s in specs}))
+        keyed = cast(dict[tuple[str, int, str], float], widths.to_dict())  # (mission, point, arm)
         wide = {
             arm
-            for (_, _, arm), width in widths.items()
+            for (_, _, arm), width in keyed.items()
             if arm in active and not width < precision.target
         }
         for arm in set(active) - wide:

@@ -17,15 +17,16 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from mobilise.schema.experiment import BASELINE, Experiment
+from mobilise.schema.experiment import Experiment
+from mobilise.schema.levers import BASELINE
 from mobilise.schema.reforms import REFORMS
 from mobilise.schema.scenario import (
     Scenario,
-    ScenarioError,
     format_validation_error,
     load_scenario,
     read_yaml,
 )
+from mobilise.vocabulary import ScenarioError
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ def git_commit(where: Path | None = None) -> str | None:
 
 def environment() -> dict[str, Any]:
     """Mobilise version, git commit, Python and dependency versions."""
-    versions = {}
+    versions: dict[str, str | None] = {}
     for name in DEPENDENCIES:
         try:
             versions[name] = metadata.version(name)

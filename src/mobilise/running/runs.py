@@ -11,8 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from mobilise.running.blocks import LABELS, plan_blocks, run_block, summary, timeseries
 from mobilise.running.design import RunSpec
 from mobilise.running.simulate import simulate
 from mobilise.schema.outcomes import RUN_OUTCOMES, run_columns
@@ -43,7 +45,7 @@ def identity(spec: RunSpec) -> dict[str, Any]:
 
 
 def run_one(spec: RunSpec) -> RunResult:
-    """Run a spec; return its ``runs.csv`` row, its time series and agent frame."""
+    """Run a spec alone; return its ``runs.csv`` row, its time series and agent frame."""
     done = simulate(
         spec.scenario,
         seed=spec.seed,
@@ -51,7 +53,18 @@ def run_one(spec: RunSpec) -> RunResult:
         record_agents=spec.record_agents,
         mesa_agents=False,  # a batch needs the frames, not per-agent Python objects
     )
-    frame, summary = done.frame, done.summary
+    frame = done.frame
+    kept = frame[(frame["step"] % spec.record_every == 0) | (frame.index == len(frame) - 1)]
+    labels = pd.DataFrame({c: getattr(spec, c) for c in LABELS}, index=kept.index)
+    timeseries = pd.concat([labels, kept], axis=1)
+    agents = done.agents
+    if agents is not None:
+        agents.insert(0, "run_id", spec.run_id)
+    return result_row(spec, done.summary), timeseries, agents
+
+
+def result_row(spec: RunSpec, summary: dict[str, Any]) -> dict[str, Any]:
+    """A run's ``runs.csv`` row: its identity, then its outcomes from ``summary``."""
     quarter = summary["milestone_quarter"]
     types = spec.scenario.type_names
     row = identity(spec)
@@ -64,15 +77,7 @@ def run_one(spec: RunSpec) -> RunResult:
         else:
             row[outcome.name] = summary[outcome.name]
     row["milestone_quarter"] = quarter or ""
-    kept = frame[(frame["step"] % spec.record_every == 0) | (frame.index == len(frame) - 1)]
-    labels = pd.DataFrame(
-        {c: row[c] for c in ("run_id", "mission", "point", "arm", "replication")}, index=kept.index
-    )
-    timeseries = pd.concat([labels, kept], axis=1)
-    agents = done.agents
-    if agents is not None:
-        agents.insert(0, "run_id", spec.run_id)
-    return row, timeseries, agents
+    return row
 
 
 @dataclass
@@ -91,7 +96,45 @@ class ChunkResult:
 
 
 def run_chunk(specs: list[RunSpec], runner: Runner = run_one) -> ChunkResult:
-    """Run specs in order; a run that raises is recorded and the rest go on."""
+    """Run specs; a run that raises is recorded and the rest go on.
+
+    With the default runner the specs run in blocks (:mod:`mobilise.running.blocks`),
+    each run giving the same row and series as :func:`run_one` alone; a block that
+    raises is run again run by run, so only the failing runs are recorded as failed.
+    Another ``runner`` is called once per spec, in order.
+    """
+    if runner is not run_one:
+        return _one_by_one(specs, runner)
+    result = ChunkResult()
+    order = {spec.run_id: i for i, spec in enumerate(specs)}
+    for planned in plan_blocks(specs):
+        try:
+            block = run_block(planned)
+        except Exception:  # some run of the block fails: find which, alone
+            alone = _one_by_one(planned, run_one)
+            result.rows += alone.rows
+            result.timeseries += alone.timeseries
+            result.agents += alone.agents
+            result.failures += alone.failures
+            continue
+        result.rows += [result_row(spec, summary(block, r)) for r, spec in enumerate(planned)]
+        result.timeseries.append(timeseries(block, planned))
+        if block.record_agents:
+            for r, spec in enumerate(planned):
+                agents = block.agent_frame(r)
+                agents.insert(0, "run_id", spec.run_id)
+                result.agents.append(agents)
+    result.rows.sort(key=lambda row: order[row["run_id"]])
+    if len(result.timeseries) > 1:  # blocks of different kinds: back into run order
+        merged = pd.concat(result.timeseries, ignore_index=True)
+        position = merged["run_id"].map(order).to_numpy()
+        result.timeseries = [merged.iloc[np.argsort(position, kind="stable")]]
+    result.agents.sort(key=lambda frame: order[int(frame["run_id"].iloc[0])])
+    return result
+
+
+def _one_by_one(specs: list[RunSpec], runner: Runner) -> ChunkResult:
+    """Run specs in order with ``runner``; a run that raises is recorded and the rest go on."""
     result = ChunkResult()
     for spec in specs:
         try:

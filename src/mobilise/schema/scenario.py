@@ -356,7 +356,8 @@ class Scenario(Strict):
 
     def population(self, actor_type: str) -> Population:
         """The population of ``actor_type`` (an empty one when absent)."""
-        return self.populations.get(actor_type, Population(count=0))
+        found = self.populations.get(actor_type)
+        return Population(count=0) if found is None else found
 
     def _data_for(self, path: str) -> dict[str, Any]:
         """The scenario as data; a catalogue mission is inlined when ``path`` reaches into it."""

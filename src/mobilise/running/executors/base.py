@@ -11,6 +11,7 @@ class Executor(Protocol):
 
     workers: int
     description: str
+    shares_disk: bool  # workers see this machine's files (they write the batch's parts)
 
     def imap_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
         """Yield ``fn(item)`` for each item as each finishes."""

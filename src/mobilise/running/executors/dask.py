@@ -7,7 +7,13 @@ from typing import Any
 
 
 class DaskExecutor:
-    """Submits chunks to a ``dask.distributed`` scheduler; results as they finish."""
+    """Submits chunks to a ``dask.distributed`` scheduler; results as they finish.
+
+    Its workers may be other machines: they send results back and this process
+    writes the parts.
+    """
+
+    shares_disk = False
 
     def __init__(self, address: str) -> None:
         try:
@@ -16,7 +22,7 @@ class DaskExecutor:
             raise RuntimeError(
                 "--scheduler needs dask.distributed: install mobilise[dask]"
             ) from exc
-        self._client = Client(address, timeout="10s")
+        self._client = Client(address, timeout="10s")  # type: ignore[no-untyped-call]
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
         self.description = f"dask ({address}, {self.workers} workers)"
 
@@ -26,11 +32,11 @@ class DaskExecutor:
 
         jobs = self._client.map(fn, list(items), pure=False)
         try:
-            for future in as_completed(jobs):
+            for future in as_completed(jobs):  # type: ignore[no-untyped-call]
                 yield future.result()
         finally:
-            self._client.cancel(jobs)
+            self._client.cancel(jobs)  # type: ignore[no-untyped-call]
 
     def close(self) -> None:
         """Disconnect (the cluster keeps running)."""
-        self._client.close()
+        self._client.close()  # type: ignore[no-untyped-call]

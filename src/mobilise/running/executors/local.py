@@ -34,6 +34,7 @@ class SequentialExecutor:
 
     workers = 1
     description = "sequential (in-process)"
+    shares_disk = True
 
     def imap_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
         """Yield ``fn(item)`` in order."""
@@ -50,6 +51,8 @@ class ProcessPoolExecutor:
     Forked workers (where the platform allows) start in milliseconds with
     mobilise already imported, unlike ``mesa.batch_run``'s per-call pools.
     """
+
+    shares_disk = True
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
@@ -68,7 +71,7 @@ class ProcessPoolExecutor:
             max_workers=workers, mp_context=context, initializer=_die_with_parent
         )
 
-    def submit(self, fn: Callable[[Any], Any], item: Any) -> futures.Future:
+    def submit(self, fn: Callable[[Any], Any], item: Any) -> futures.Future[Any]:
         """Submit one call and return its future (for callers that queue work themselves)."""
         with warnings.catch_warnings():
             if self._quiet_fork:  # Python counts BLAS threads too; see __init__
