@@ -10,9 +10,12 @@ import click
 
 from mobilise.cli.batches import exit_if_failed, run_design
 from mobilise.cli.options import execution_options
-from mobilise.schema.scenario import Scenario, ScenarioError, load_scenario
+from mobilise.schema.scenario import Scenario, load_scenario
+from mobilise.vocabulary import ScenarioError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from mobilise.analysis.patterns import PatternResult
 
 
@@ -248,7 +251,7 @@ def _echo_checks(scenario: Scenario, checks: list[PatternResult]) -> None:
         click.echo(f"  {result.line()}")
 
 
-def _echo_indices(table, method: str) -> None:
+def _echo_indices(table: pd.DataFrame, method: str) -> None:
     index = "mu_star" if method == "morris" else "ST"
     for (arm, outcome), rows in table[table["index"] == index].groupby(
         ["arm", "outcome"], sort=False

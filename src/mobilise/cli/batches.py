@@ -5,8 +5,13 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from mobilise.running.batch import BatchResult
+    from mobilise.running.design import Design
 
 from mobilise.cli.options import execution_options, parse_reform
 from mobilise.running.export import new_run_dir
@@ -133,7 +138,16 @@ def write_report(out: Path, *, figures: bool, show: bool = True) -> list[Path]:
     return written
 
 
-def run_design(design, out, workers, scheduler, resume, replications, precision, quiet):
+def run_design(
+    design: Design,
+    out: Path | None,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    replications: int | None,
+    precision: float | None,
+    quiet: bool,
+) -> tuple[BatchResult, Path]:
     """Run a design on the chosen executor; print counts and effects; return result, folder."""
     if resume and out is None:
         raise click.UsageError("--resume needs --out: the folder of the batch to finish")
@@ -178,7 +192,7 @@ def run_design(design, out, workers, scheduler, resume, replications, precision,
     return result, out
 
 
-def exit_if_failed(result, out: Path) -> None:
+def exit_if_failed(result: BatchResult, out: Path) -> None:
     """Exit 1, in one line, when some runs failed (their tracebacks are in failures.csv)."""
     if result.failed:
         click.echo(f"mobilise: {result.failed} runs failed; see {out}/failures.csv", err=True)

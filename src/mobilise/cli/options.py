@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -57,7 +58,7 @@ EXECUTION_OPTIONS = (
 )
 
 
-def execution_options(command: Callable) -> Callable:
+def execution_options[F: Callable[..., Any]](command: F) -> F:
     """The options of every command that runs a batch, declared once."""
     for option in reversed(EXECUTION_OPTIONS):
         command = option(command)

@@ -143,12 +143,15 @@ def _echo(result: RobustResult, design: Design, rank_by: list[str], top: int) ->
         f"{'max regret':>10} {'maximin':>8} {'mean':>7} {'horizon':>8}"
     )
     f = scale.factor
-    for row in rows.itertuples():
-        met = f"{round(row.satisficing * states)}/{states}"
+    for row in rows.to_dict("records"):
+        met = f"{round(float(row['satisficing']) * states)}/{states}"
+        regret_p90, regret_max = float(row["regret_p90"]) * f, float(row["minimax_regret"]) * f
+        maximin, mean, final = (
+            float(row[c]) * f for c in ("maximin", "milestone_mean", "final_mean")
+        )
         click.echo(
-            f"  {row.rank:>4}  {row.package:<{width}} {met:>7} {row.regret_p90 * f:>10.3g} "
-            f"{row.minimax_regret * f:>10.3g} {row.maximin * f:>8.4g} "
-            f"{row.milestone_mean * f:>7.4g} {row.final_mean * f:>8.4g}"
+            f"  {row['rank']:>4}  {row['package']:<{width}} {met:>7} {regret_p90:>10.3g} "
+            f"{regret_max:>10.3g} {maximin:>8.4g} {mean:>7.4g} {final:>8.4g}"
         )
     click.echo("  where they miss the milestone (PRIM on the missed states):")
     for failure in result.failures:

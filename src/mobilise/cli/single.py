@@ -6,7 +6,7 @@ import shlex
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,7 +15,8 @@ from mobilise.running.export import environment, new_run_dir, now, write_frame, 
 from mobilise.running.simulate import simulate
 from mobilise.schema.missions import MISSIONS
 from mobilise.schema.reforms import REFORMS
-from mobilise.schema.scenario import ScenarioError, file_hash, load_scenario
+from mobilise.schema.scenario import file_hash, load_scenario
+from mobilise.vocabulary import ScenarioError
 
 if TYPE_CHECKING:
     from mobilise.model.model import MissionModel
@@ -126,7 +127,7 @@ def run_command(
     out = out if out is not None else new_run_dir(Path("runs"), scenario.name)
     out.mkdir(parents=True, exist_ok=True)
     write_frame(out / "timeseries.csv", frame)
-    if agents:
+    if done.agents is not None:
         write_frame(out / "agents.csv", done.agents)
     write_json(out / "summary.json", summary)
     write_json(
@@ -149,7 +150,7 @@ def run_command(
     _echo_summary(summary, model, out)
 
 
-def _echo_summary(summary: dict, model: MissionModel, out: Path) -> None:
+def _echo_summary(summary: dict[str, Any], model: MissionModel, out: Path) -> None:
     mission = model.mission
     reforms = (
         ", ".join(f"{k}={v:g}" for k, v in model.inputs.reforms.items())

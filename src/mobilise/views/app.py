@@ -23,7 +23,7 @@ from pathlib import Path
 
 import solara
 
-from mobilise.schema.scenario import Scenario, ScenarioError
+from mobilise.schema.scenario import Scenario
 from mobilise.views.app_config import AppConfig
 from mobilise.views.app_controls import Controls
 from mobilise.views.app_results import Results
@@ -31,6 +31,7 @@ from mobilise.views.app_server import load_presets, session_store
 from mobilise.views.app_sessions import slug
 from mobilise.views.app_state import opening, start_of, use_page_state
 from mobilise.views.workshop import Settings, workshop_scenario
+from mobilise.vocabulary import ScenarioError
 
 CSS = """
 .mobilise-bar { display: flex; gap: 1.2em; align-items: center; padding: 4px 16px;

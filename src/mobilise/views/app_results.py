@@ -17,7 +17,7 @@ import pandas as pd
 import reacton.ipyvuetify as rv
 import solara
 
-from mobilise.schema.experiment import BASELINE
+from mobilise.schema.levers import BASELINE
 from mobilise.schema.scenario import Scenario
 from mobilise.views.app_config import AppConfig
 from mobilise.views.app_controls import Panel, ReleaseSlider

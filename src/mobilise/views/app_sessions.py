@@ -26,8 +26,8 @@ from typing import Any
 import pandas as pd
 
 from mobilise.running.export import now
-from mobilise.schema.scenario import ScenarioError
 from mobilise.views.workshop import Comparison, Settings, make_settings
+from mobilise.vocabulary import ScenarioError
 
 SESSION_FILE = "session.json"
 

@@ -14,13 +14,14 @@ from urllib.parse import parse_qs
 
 import solara
 
-from mobilise.schema.scenario import Scenario, ScenarioError
+from mobilise.schema.scenario import Scenario
 from mobilise.views.app_config import AppConfig
 from mobilise.views.app_controls import Choices
 from mobilise.views.app_server import session_store
 from mobilise.views.app_sessions import Session
 from mobilise.views.plots_workshop import Drawn
 from mobilise.views.workshop import Comparison, Settings, preset_settings
+from mobilise.vocabulary import ScenarioError
 
 DEFAULT_REPLICATIONS = 6
 DEFAULT_SEED = 1

@@ -21,13 +21,14 @@ import pandas as pd
 from mobilise.analysis.report import EFFECT_OUTCOMES, all_effects, read_batch
 from mobilise.running.design import in_memory, replication_seeds
 from mobilise.running.export import environment, now
-from mobilise.schema.experiment import BASELINE
+from mobilise.schema.levers import BASELINE
 from mobilise.schema.missions import MISSIONS, Mission
 from mobilise.schema.reforms import REFORMS
-from mobilise.schema.scenario import Scenario, ScenarioError, file_hash, load_scenario
+from mobilise.schema.scenario import Scenario, file_hash, load_scenario
 from mobilise.views.headline import headline
 from mobilise.views.plots import arm_label, fan_chart, inline_svg, metric_scale, pretty
 from mobilise.views.workshop import Comparison, Settings, constraint_sliders
+from mobilise.vocabulary import ScenarioError
 
 FEW_ARMS = 3
 """Up to this many arms besides push alone, the brief says each in sentences; beyond, a table."""

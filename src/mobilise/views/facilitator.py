@@ -13,11 +13,12 @@ from typing import Any
 
 import pandas as pd
 
-from mobilise.schema.scenario import Scenario, ScenarioError
+from mobilise.schema.scenario import Scenario
 from mobilise.views.app_sessions import Session
 from mobilise.views.headline import log_entry
 from mobilise.views.plots import metric_scale, pretty
 from mobilise.views.workshop import Slider, workshop_scenario
+from mobilise.vocabulary import ScenarioError
 
 GUESS_PREFIX = "guess_met_runs_"
 

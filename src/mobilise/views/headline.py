@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from mobilise.schema.experiment import BASELINE
+from mobilise.schema.levers import BASELINE
 from mobilise.schema.missions import Mission
 from mobilise.schema.reforms import REFORMS
 from mobilise.views.plots import BASELINE_LABEL, arm_label, metric_scale

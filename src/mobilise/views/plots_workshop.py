@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from mobilise.schema.actor_types import BUILT_IN
-from mobilise.schema.experiment import BASELINE
+from mobilise.schema.levers import BASELINE
 from mobilise.schema.missions import MISSIONS
 from mobilise.views.plots import (
     ARM_COLOURS,

@@ -24,12 +24,12 @@ from mobilise.model.model import MissionModel
 from mobilise.running.design import in_memory
 from mobilise.running.runs import run_chunk
 from mobilise.schema.constraints import Constraints
-from mobilise.schema.experiment import BASELINE
+from mobilise.schema.levers import BASELINE
 from mobilise.schema.missions import MISSIONS, Milestone
 from mobilise.schema.reforms import REFORMS, check_reform
-from mobilise.schema.scenario import Scenario, ScenarioError, format_validation_error
+from mobilise.schema.scenario import Scenario, format_validation_error
 from mobilise.schema.strict import Strict
-from mobilise.vocabulary import quarter_index, quarter_label
+from mobilise.vocabulary import ScenarioError, quarter_index, quarter_label
 
 WITH_REFORMS = "with reforms"
 """The arm the participants build with the reform switches (its name in data and on screen)."""
