@@ -18,9 +18,11 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -56,7 +58,7 @@ GREY = "#666666"
 OUTCOME_WHEN = {"milestone_metric": " when the milestone is due", "final_metric": " at the horizon"}
 """How a figure names the moment an effect is measured at."""
 
-REACH_STYLE = {"linestyle": (0, (2, 2)), "linewidth": 1.0, "alpha": 0.8}
+REACH_STYLE: dict[str, Any] = {"linestyle": (0, (2, 2)), "linewidth": 1.0, "alpha": 0.8}
 """How an actor type's reach (the most that can engage) is drawn above its engagement."""
 TEXT = {"small": 9, "normal": 10, "title": 12}
 """Font sizes in points: nothing smaller than 9 pt, for print."""
@@ -184,7 +186,7 @@ def arm_colours(arms: Sequence[str], baseline: str = "baseline") -> dict[str, st
     return {baseline: BASELINE_COLOUR, **colours} if baseline in arms else colours
 
 
-def _arm_style(arms: Sequence[str], baseline: str) -> dict[str, dict[str, object]]:
+def _arm_style(arms: Sequence[str], baseline: str) -> dict[str, dict[str, Any]]:
     """Colour, width and dashes per arm, drawn in order from wide to narrow.
 
     Arms often coincide (a reform that does not touch a type); nested widths and
@@ -192,7 +194,7 @@ def _arm_style(arms: Sequence[str], baseline: str) -> dict[str, dict[str, object
     """
     colours = arm_colours(arms, baseline)
     others = [a for a in arms if a != baseline]
-    styles: dict[str, dict[str, object]] = {
+    styles: dict[str, dict[str, Any]] = {
         baseline: {"color": BASELINE_COLOUR, "linestyle": "-", "linewidth": 4.2}
     }
     for i, arm in enumerate(others):
@@ -227,7 +229,7 @@ def _bottom_xlabels(axes: Sequence[Axes], columns: int, text: str) -> None:
             ax.xaxis.set_tick_params(labelbottom=True)
 
 
-def _legend(fig: Figure, handles: list, columns: int) -> None:
+def _legend(fig: Figure, handles: Sequence[Artist], columns: int) -> None:
     """A legend under the panels, so it never covers data."""
     fig.legend(
         handles=handles,
@@ -241,7 +243,7 @@ def _legend(fig: Figure, handles: list, columns: int) -> None:
 # --- fan chart ------------------------------------------------------------------------
 
 
-def _draw_fan(ax: Axes, band: pd.DataFrame, style: dict[str, object], factor: float) -> None:
+def _draw_fan(ax: Axes, band: pd.DataFrame, style: dict[str, Any], factor: float) -> None:
     x = band["step"].to_numpy()
     colour = style["color"]
     ax.fill_between(
@@ -272,7 +274,7 @@ def _milestones(ax: Axes, spec: Mission | None, quarters: pd.Series, factor: flo
         step = first_step + quarter_index(milestone.quarter) - quarter_index(first_quarter)
         if not first_step <= step <= last_step:
             continue
-        style = {
+        style: dict[str, Any] = {
             "marker": marker,
             "markersize": 9,
             "color": OKABE_ITO["vermillion"],
@@ -311,7 +313,8 @@ def fan_chart(
     quarters = ts.groupby("step")["quarter"].first()
     roadmap = ts.groupby("step")["roadmap"].median() if "roadmap" in ts else None
     styles = _arm_style(arms, baseline)
-    panel_styles = {  # small multiples: one reform per panel, so one colour will do
+    # small multiples: one reform per panel, so one colour will do
+    panel_styles: dict[bool, dict[str, Any]] = {
         True: {"color": BASELINE_COLOUR, "linestyle": "-", "linewidth": 2.0},
         False: {"color": OKABE_ITO["blue"], "linestyle": "-", "linewidth": 2.0},
     }
@@ -335,7 +338,7 @@ def fan_chart(
     ylabel = _with_unit(scale.metric, scale.level_unit)
     for ax, panel in zip(axes, panels, strict=False):
         drawn = arms if panel is None else [a for a in (baseline, panel) if a in arms]
-        if separate:
+        if separate and panel is not None:  # every panel is an arm
             drawn = [panel]
         if roadmap is not None:
             ax.plot(
@@ -355,9 +358,10 @@ def fan_chart(
         axes[0].set_xlabel(xlabel, fontsize=TEXT["normal"])
         axes[0].set_ylabel(ylabel, fontsize=TEXT["normal"])
     else:
-        _bottom_xlabels(axes[: len(panels)], columns, xlabel)
+        _bottom_xlabels(list(axes[: len(panels)]), columns, xlabel)
         fig.supylabel(ylabel, fontsize=TEXT["normal"])
     _suptitle(fig, _title(mission), subtitle)
+    handles: list[Artist]
     if panels == [None] or separate:
         handles = [Line2D([], [], label=arm_label(a, baseline), **styles[a]) for a in arms]
     else:
@@ -371,7 +375,7 @@ def fan_chart(
         Patch(color=GREY, alpha=0.45, linewidth=0, label="middle 50% of runs"),
         Patch(color=GREY, alpha=0.18, linewidth=0, label="middle 90% of runs"),
     ]
-    _legend(fig, handles + milestone_handles, columns=3)
+    _legend(fig, [*handles, *milestone_handles], columns=3)
     return fig
 
 
@@ -443,7 +447,7 @@ def forest_plot(
     _suptitle(
         fig,
         "Effect of each reform on the key metric"
-        + OUTCOME_WHEN.get(effects.attrs.get("outcome"), ""),
+        + OUTCOME_WHEN.get(str(effects.attrs.get("outcome")), ""),
         f"mean paired difference (same seeds) with {confidence:.0%} t interval, blue if it "
         "excludes zero;\nat right: effect [interval] and number of paired runs",
     )
@@ -501,7 +505,7 @@ def engagement_by_type(
         xlabel = _quarter_axis(ax, quarters, max_ticks=4, years=True)
         ax.grid(axis="y", color="#dddddd", linewidth=0.8)
         ax.set_axisbelow(True)
-    _bottom_xlabels(axes[: len(types)], columns, xlabel)
+    _bottom_xlabels(list(axes[: len(types)]), columns, xlabel)
     fig.supylabel(f"{OUTCOMES_BY_NAME['engaged'].label} (%)", fontsize=TEXT["normal"])
     runs = ts.groupby("arm")["run_id"].nunique().min() if "run_id" in ts else None
     _suptitle(
@@ -593,7 +597,8 @@ def save(fig: Figure, path_without_suffix: str | Path) -> list[Path]:
     base = Path(path_without_suffix)
     base.parent.mkdir(parents=True, exist_ok=True)
     written = []
-    for suffix, options in ((".png", {"dpi": 150}), (".svg", {})):
+    formats: tuple[tuple[str, dict[str, Any]], ...] = ((".png", {"dpi": 150}), (".svg", {}))
+    for suffix, options in formats:
         path = base.with_name(base.name + suffix)
         fig.savefig(path, format=suffix[1:], facecolor="white", **options)
         written.append(path)
@@ -692,14 +697,17 @@ def write_report(
         )
         for outcome, part in by_outcome:  # when the milestone is due, and at the horizon
             part = part.drop(columns="outcome", errors="ignore")
-            part.attrs.update(effects.attrs, outcome=outcome)
+            part.attrs = {**effects.attrs, "outcome": outcome}
             stem = "forest" if outcome != "final_metric" else "forest_horizon"
             written += save(forest_plot(part, point_labels=labels), figures / stem)
     if interactions is not None and not interactions.empty:
         for (mission, point), _ in interactions.groupby(["mission", "point"], sort=False):
             written += save(
                 interaction_heatmap(
-                    interactions, mission, point, note=_sweep_note(runs, mission, point)
+                    interactions,
+                    str(mission),
+                    int(str(point)),
+                    note=_sweep_note(runs, str(mission), int(str(point))),
                 ),
                 figures / f"interactions_{mission}_p{point}",
             )

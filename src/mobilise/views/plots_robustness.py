@@ -110,7 +110,7 @@ def tradeoff_plot(table: pd.DataFrame, mission: str, *, top: int = 5) -> Figure:
         i = table.index[table["package"] == row.package][0]
         xs = np.array([row.satisficing_low, row.satisficing_high]) * 100
         ys = np.array([row.regret_p90_low, row.regret_p90_high]) * scale.factor
-        colour = _size_colour(int(row.n_reforms))
+        colour = _size_colour(int(str(row.n_reforms)))
         if np.isfinite(xs).all():
             ax.plot(xs, [y[i], y[i]], color=colour, linewidth=1.2, zorder=2)
         if np.isfinite(ys).all():
@@ -134,7 +134,7 @@ def tradeoff_plot(table: pd.DataFrame, mission: str, *, top: int = 5) -> Figure:
                 marker="o",
                 linestyle="none",
                 color=colour,
-                label=f"{row.rank}. {pretty(row.package)}",
+                label=f"{row.rank}. {pretty(str(row.package))}",
             )
         )
     ax.set_xlabel("Share of states where the milestone is met (%)", fontsize=TEXT["normal"])
@@ -193,10 +193,12 @@ def parallel_plot(table: pd.DataFrame, mission: str, *, top: int = 5) -> Figure:
         colour = BASELINE_COLOUR if baseline else next(others, GREY)
         ax.plot(positions, matrix[i], color=colour, linewidth=2.6 if baseline else 2.0, zorder=3)
         handles.append(
-            Line2D([], [], color=colour, linewidth=2, label=f"{row.rank}. {pretty(row.package)}")
+            Line2D(
+                [], [], color=colour, linewidth=2, label=f"{row.rank}. {pretty(str(row.package))}"
+            )
         )
     for position, name in zip(positions, axes_names, strict=True):
-        ax.axvline(position, color=GREY, linewidth=0.8, zorder=0)
+        ax.axvline(float(position), color=GREY, linewidth=0.8, zorder=0)
         values = table[name].to_numpy(float) * _factor(name, mission)
         best, worst = (
             (np.nanmax(values), np.nanmin(values))
@@ -205,7 +207,7 @@ def parallel_plot(table: pd.DataFrame, mission: str, *, top: int = 5) -> Figure:
         )
         for y, value, va in ((1.0, best, "bottom"), (0.0, worst, "top")):
             ax.text(
-                position,
+                float(position),
                 y + (0.02 if va == "bottom" else -0.02),
                 f"{value:.3g}",
                 ha="center",

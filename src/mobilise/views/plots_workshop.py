@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -160,14 +161,15 @@ def _look(name: str) -> tuple[str, str]:
 def _marker(shape: str, x: float, y: float, r: float) -> str:
     if shape == "circle":
         return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}"'
-    points = {
+    shapes: dict[str, list[tuple[float, float]]] = {
         "square": [(-1, -1), (1, -1), (1, 1), (-1, 1)],
         "triangle": [(0, -1.2), (1.1, 0.9), (-1.1, 0.9)],
         "diamond": [(0, -1.3), (1.3, 0), (0, 1.3), (-1.3, 0)],
         "triangle-down": [(0, 1.2), (1.1, -0.9), (-1.1, -0.9)],
         "plus": [(-0.4, -1.2), (0.4, -1.2), (0.4, -0.4), (1.2, -0.4), (1.2, 0.4), (0.4, 0.4),
                  (0.4, 1.2), (-0.4, 1.2), (-0.4, 0.4), (-1.2, 0.4), (-1.2, -0.4), (-0.4, -0.4)],
-    }[shape]  # fmt: skip
+    }  # fmt: skip
+    points = shapes[shape]
     text = " ".join(f"{x + r * dx:.1f},{y + r * dy:.1f}" for dx, dy in points)
     return f'<polygon points="{text}"'
 
@@ -177,7 +179,9 @@ def _colour(value: float) -> str:
     return f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}"
 
 
-def network_svg(snapshot: dict, positions: np.ndarray, engagement: np.ndarray, quarter: str) -> str:
+def network_svg(
+    snapshot: dict[str, Any], positions: np.ndarray, engagement: np.ndarray, quarter: str
+) -> str:
     """The sampled agents and their ties, coloured by engagement, as one SVG element.
 
     Drawn without matplotlib so that Play can redraw it every few hundred
@@ -215,7 +219,7 @@ def network_svg(snapshot: dict, positions: np.ndarray, engagement: np.ndarray, q
     return "".join(parts)
 
 
-def _network_legend(left: float, snapshot: dict) -> str:
+def _network_legend(left: float, snapshot: dict[str, Any]) -> str:
     kinds = sorted({int(k) for k in snapshot["kind"]})
     parts = [f'<text x="{left}" y="40" font-size="13">actor type</text>']
     for row, k in enumerate(kinds):
@@ -238,7 +242,7 @@ def _network_legend(left: float, snapshot: dict) -> str:
     return "".join(parts)
 
 
-def spring_positions(snapshot: dict, seed: int) -> np.ndarray:
+def spring_positions(snapshot: dict[str, Any], seed: int) -> np.ndarray:
     """A spring layout of the sample, fixed by ``seed`` (computed once per model)."""
     import networkx as nx
 
