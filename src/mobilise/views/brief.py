@@ -18,11 +18,12 @@ from typing import Any
 
 import pandas as pd
 
-from mobilise.analysis.report import EFFECT_OUTCOMES, all_effects, read_batch
+from mobilise.analysis.report import all_effects, read_batch
 from mobilise.running.design import in_memory, replication_seeds
 from mobilise.running.export import environment, now
 from mobilise.schema.levers import BASELINE
 from mobilise.schema.missions import MISSIONS, Mission
+from mobilise.schema.outcomes import EFFECT_OUTCOMES
 from mobilise.schema.reforms import REFORMS
 from mobilise.schema.scenario import Scenario, file_hash, load_scenario
 from mobilise.views.headline import headline
@@ -39,7 +40,7 @@ OUTCOME_LABELS = {
     "milestone_metric": "key metric when the key milestone is due",
     "final_metric": "key metric at the horizon",
 }
-"""How :data:`mobilise.analysis.report.EFFECT_OUTCOMES` are named in the brief."""
+"""How :data:`mobilise.schema.outcomes.EFFECT_OUTCOMES` are named in the brief."""
 
 
 @dataclass
@@ -218,6 +219,10 @@ def _met_table(runs: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
     """Runs that met the key milestone, 'k of n', one row per arm and a column per setting."""
     met = runs.assign(met=runs["milestone_met"].astype(str).str.lower().eq("true"))
     table = met.groupby(["arm", "mission", "point"], sort=False)["met"].agg(["sum", "count"])
+    counts = {
+        key: (int(k), int(n))
+        for key, k, n in zip(table.index, table["sum"], table["count"], strict=True)
+    }
     columns = list(dict.fromkeys(zip(runs["mission"], runs["point"], strict=True)))
     several = runs["point"].nunique() > 1
     headers = ["arm"] + [
@@ -229,12 +234,8 @@ def _met_table(runs: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
     for arm in arms:
         cells = []
         for mission, point in columns:
-            found = (
-                table.loc[(arm, mission, point)] if (arm, mission, point) in table.index else None
-            )
-            cells.append(
-                f"{int(found['sum'])} of {int(found['count'])}" if found is not None else ""
-            )
+            found = counts.get((arm, mission, point))
+            cells.append(f"{found[0]} of {found[1]}" if found is not None else "")
         rows.append([arm_label(arm), *cells])
     return headers, rows
 
@@ -243,15 +244,15 @@ def _batch_headlines(runs: pd.DataFrame) -> list[str]:
     """One sentence per mission and sweep point: k of n runs met the milestone, per arm."""
     lines = []
     for (mission, point), group in runs.groupby(["mission", "point"], sort=False):
-        spec = MISSIONS.get(mission)
+        spec = MISSIONS.get(str(mission))
         key = spec.key_milestone if spec else None
         what = f"“{key.label}”, due {key.quarter}" if key else "the key milestone"
         counts = []
         for arm, rows in group.groupby("arm", sort=False):
             met = int(rows["milestone_met"].astype(str).str.lower().eq("true").sum())
-            counts.append(f"{met} of {len(rows)} runs with {arm_label(arm)}")
+            counts.append(f"{met} of {len(rows)} runs with {arm_label(str(arm))}")
         where = f" (sweep point {point})" if runs["point"].nunique() > 1 else ""
-        lines.append(f"{_mission_title(mission)}{where}: milestone {what} met in "
+        lines.append(f"{_mission_title(str(mission))}{where}: milestone {what} met in "
                      + ", ".join(counts) + ".")  # fmt: skip
     return lines
 
@@ -384,33 +385,34 @@ def render(brief: Brief) -> str:
 def _effects_table(effects: pd.DataFrame) -> str:
     if effects.empty:
         return "<p>Only government push alone was run: there is no effect to estimate.</p>"
-    rows = []
-    for row in effects.itertuples(index=False):
-        scale = metric_scale(row.mission)
+    rows: list[list[Any]] = []
+    for row in effects.to_dict("records"):
+        scale = metric_scale(row["mission"])
         f = scale.factor
 
-        def number(value: float, signed: bool = False, factor: float = f) -> str:
+        def number(value: float | None, signed: bool = False, factor: float = f) -> str:
             if value is None or (isinstance(value, float) and math.isnan(value)):
                 return "n/a"
             scaled = value * factor
             decimals = 1 if factor == 100 else (0 if abs(scaled) >= 100 else 3)
             return f"{scaled:{'+' if signed else ''},.{decimals}f}"
 
-        order = EFFECT_OUTCOMES.index(row.outcome) if row.outcome in EFFECT_OUTCOMES else 9
+        order = EFFECT_OUTCOMES.index(row["outcome"]) if row["outcome"] in EFFECT_OUTCOMES else 9
         rows.append(
             [
-                (row.mission, row.point, row.arm, -order),
-                f"{row.mission}" + (f" (point {row.point})" if row.point else ""),
-                arm_label(row.arm),
-                OUTCOME_LABELS.get(row.outcome, row.outcome) + f", {scale.level_unit}",
-                str(row.n),
-                number(row.baseline_mean),
-                number(row.arm_mean),
-                f"{number(row.mean_diff, True)} [{number(row.t_low, True)}, "
-                f"{number(row.t_high, True)}]",
-                f"{number(row.p_met_baseline, factor=100)}% → {number(row.p_met_arm, factor=100)}%",
-                f"{number(row.diff_met, True, 100)} [{number(row.diff_met_low, True, 100)}, "
-                f"{number(row.diff_met_high, True, 100)}]",
+                (row["mission"], row["point"], row["arm"], -order),
+                f"{row['mission']}" + (f" (point {row['point']})" if row["point"] else ""),
+                arm_label(row["arm"]),
+                OUTCOME_LABELS.get(row["outcome"], row["outcome"]) + f", {scale.level_unit}",
+                str(row["n"]),
+                number(row["baseline_mean"]),
+                number(row["arm_mean"]),
+                f"{number(row['mean_diff'], True)} [{number(row['t_low'], True)}, "
+                f"{number(row['t_high'], True)}]",
+                f"{number(row['p_met_baseline'], factor=100)}% → "
+                f"{number(row['p_met_arm'], factor=100)}%",
+                f"{number(row['diff_met'], True, 100)} [{number(row['diff_met_low'], True, 100)}, "
+                f"{number(row['diff_met_high'], True, 100)}]",
             ]
         )
     rows = [row[1:] for row in sorted(rows, key=lambda r: r[0])]  # the question's outcome first

@@ -86,7 +86,12 @@ def constraint_sliders(presets: list[Scenario] | tuple[Scenario, ...] = ()) -> l
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         integer = info.annotation is int
         default = float(info.default)
-        low, high = extra.get("shown", (0.0, max(1.0, 2.0 * default)))
+        shown = extra.get("shown")
+        low, high = (
+            (float(shown[0]), float(shown[1]))  # type: ignore[arg-type]  # JSON list of numbers
+            if isinstance(shown, list)
+            else (0.0, max(1.0, 2.0 * default))
+        )
         values = [default, *(float(getattr(p.constraints, name)) for p in presets)]
         low, high = min(float(low), *values), max(float(high), *values)
         step = Fraction(str(extra.get("step", 1 if integer else 0.01)))
@@ -322,8 +327,10 @@ def network_snapshot(model: MissionModel, max_nodes: int = 250, seed: int = 0) -
             "kind": pop.kind[chosen],
             "names": pop.names,
         }
-    adjacency = (model.ties.same != 0) + (model.ties.cross != 0)
-    adjacency = adjacency.tocsr()
+    same, cross = model.ties.same, model.ties.cross
+    assert same is not None and cross is not None  # a sparse network keeps both matrices
+    # scipy-stubs type ``sparse != 0`` as a bool; it is the sparse pattern of the nonzeros
+    adjacency = ((same != 0) + (cross != 0)).tocsr()  # type: ignore[attr-defined, comparison-overlap]
     chosen_set: dict[int, None] = {}
     frontier: list[int] = []
     while len(chosen_set) < size:
