@@ -95,7 +95,7 @@ def metric_scale(mission: str | Mission) -> Scale:
     return Scale(1.0, metric, spec.unit, spec.unit)
 
 
-def _with_unit(text: str, unit: str) -> str:
+def with_unit(text: str, unit: str) -> str:
     """'Metric (unit)'; 'Metric (RTT), unit' after brackets; no unit the text already names."""
     if unit.lower() in text.lower():
         return text
@@ -106,7 +106,8 @@ def _lower(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def _title(mission: str) -> str:
+def plot_title(mission: str) -> str:
+    """A figure's title for ``mission``: its catalogue title, or its name."""
     spec = MISSIONS.get(mission)
     return spec.title if spec else f"Mission: {mission}"
 
@@ -148,7 +149,7 @@ def _fmt(value: float, decimals: int, sign: bool = True) -> str:
     return f"{value:{'+' if sign else ''},.{decimals}f}"
 
 
-def _quarter_axis(ax: Axes, quarters: pd.Series, max_ticks: int, years: bool = False) -> str:
+def quarter_axis(ax: Axes, quarters: pd.Series, max_ticks: int, years: bool = False) -> str:
     """Ticks at the first quarter of whole years (thinned), labelled '2026Q1' or '2026'.
 
     Year-only labels keep narrow panels from running their labels together; short
@@ -213,11 +214,13 @@ def _select(frame: pd.DataFrame, mission: str, point: int, what: str) -> pd.Data
     return selected
 
 
-def _figure(height: float, width: float = WIDTH) -> Figure:
+def new_figure(height: float, width: float = WIDTH) -> Figure:
+    """A figure of the house style (constrained layout, no pyplot state)."""
     return Figure(figsize=(width, height), layout="constrained")
 
 
-def _suptitle(fig: Figure, title: str, subtitle: str) -> None:
+def suptitle(fig: Figure, title: str, subtitle: str) -> None:
+    """The title, and under it the subtitle (what is shown, from how many runs)."""
     fig.suptitle(f"{title}\n{subtitle}" if subtitle else title, fontsize=TEXT["title"])
 
 
@@ -229,7 +232,7 @@ def _bottom_xlabels(axes: Sequence[Axes], columns: int, text: str) -> None:
             ax.xaxis.set_tick_params(labelbottom=True)
 
 
-def _legend(fig: Figure, handles: Sequence[Artist], columns: int) -> None:
+def legend_below(fig: Figure, handles: Sequence[Artist], columns: int) -> None:
     """A legend under the panels, so it never covers data."""
     fig.legend(
         handles=handles,
@@ -258,7 +261,9 @@ def _draw_fan(ax: Axes, band: pd.DataFrame, style: dict[str, Any], factor: float
 MILESTONE_MARKERS = ("D", "s", "^", "v", "P", "X")
 
 
-def _milestones(ax: Axes, spec: Mission | None, quarters: pd.Series, factor: float) -> list[Line2D]:
+def draw_milestones(
+    ax: Axes, spec: Mission | None, quarters: pd.Series, factor: float
+) -> list[Line2D]:
     """Mark each milestone in range at its quarter and value; legend handles for them.
 
     The labels go in the legend, not next to the markers, where they would cover
@@ -331,11 +336,13 @@ def fan_chart(
         panels = list(arms)
     columns = 1 if len(panels) == 1 else (2 if len(panels) <= 4 else 3)
     rows = math.ceil(len(panels) / columns)
-    fig = _figure(5.6 if rows == 1 and columns == 1 else 1.2 + 2.4 * rows, WIDTH + 1.0 * (rows > 1))
+    fig = new_figure(
+        5.6 if rows == 1 and columns == 1 else 1.2 + 2.4 * rows, WIDTH + 1.0 * (rows > 1)
+    )
     axes = fig.subplots(rows, columns, sharex=True, sharey=True, squeeze=False).ravel()
     for extra in axes[len(panels) :]:
         fig.delaxes(extra)
-    ylabel = _with_unit(scale.metric, scale.level_unit)
+    ylabel = with_unit(scale.metric, scale.level_unit)
     for ax, panel in zip(axes, panels, strict=False):
         drawn = arms if panel is None else [a for a in (baseline, panel) if a in arms]
         if separate and panel is not None:  # every panel is an arm
@@ -347,8 +354,8 @@ def fan_chart(
         for arm in drawn:
             style = styles[arm] if panel is None or separate else panel_styles[arm == baseline]
             _draw_fan(ax, bands[bands["arm"] == arm], style, scale.factor)
-        milestone_handles = _milestones(ax, spec, quarters, scale.factor)
-        xlabel = _quarter_axis(ax, quarters, max_ticks=11 if columns == 1 else 4, years=columns > 1)
+        milestone_handles = draw_milestones(ax, spec, quarters, scale.factor)
+        xlabel = quarter_axis(ax, quarters, max_ticks=11 if columns == 1 else 4, years=columns > 1)
         ax.yaxis.set_major_formatter(_number_formatter(bands["q95"] * scale.factor))
         ax.grid(axis="y", color="#dddddd", linewidth=0.8)
         ax.set_axisbelow(True)
@@ -360,7 +367,7 @@ def fan_chart(
     else:
         _bottom_xlabels(list(axes[: len(panels)]), columns, xlabel)
         fig.supylabel(ylabel, fontsize=TEXT["normal"])
-    _suptitle(fig, _title(mission), subtitle)
+    suptitle(fig, plot_title(mission), subtitle)
     handles: list[Artist]
     if panels == [None] or separate:
         handles = [Line2D([], [], label=arm_label(a, baseline), **styles[a]) for a in arms]
@@ -375,7 +382,7 @@ def fan_chart(
         Patch(color=GREY, alpha=0.45, linewidth=0, label="middle 50% of runs"),
         Patch(color=GREY, alpha=0.18, linewidth=0, label="middle 90% of runs"),
     ]
-    _legend(fig, [*handles, *milestone_handles], columns=3)
+    legend_below(fig, [*handles, *milestone_handles], columns=3)
     return fig
 
 
@@ -400,7 +407,7 @@ def forest_plot(
     confidence = effects.attrs.get("confidence", 0.95)
     missions = list(dict.fromkeys(frame["mission"]))
     sizes = [int((frame["mission"] == m).sum()) for m in missions]
-    fig = _figure(sum(0.42 * s + 1.5 for s in sizes) + 0.6)
+    fig = new_figure(sum(0.42 * s + 1.5 for s in sizes) + 0.6)
     axes = fig.subplots(len(missions), 1, squeeze=False, height_ratios=[s + 2 for s in sizes])
     for ax, name in zip(axes[:, 0], missions, strict=True):
         rows = frame[frame["mission"] == name].sort_values("mean_diff", kind="stable")
@@ -439,12 +446,12 @@ def forest_plot(
         ax.grid(axis="x", color="#dddddd", linewidth=0.8)
         ax.set_axisbelow(True)
         ax.set_xlabel(
-            _with_unit(f"Effect on {_lower(scale.metric)}", scale.diff_unit)
+            with_unit(f"Effect on {_lower(scale.metric)}", scale.diff_unit)
             + f"\nreform arm minus {BASELINE_LABEL}",
             fontsize=TEXT["normal"],
         )
-        ax.set_title(_title(name), fontsize=TEXT["normal"])
-    _suptitle(
+        ax.set_title(plot_title(name), fontsize=TEXT["normal"])
+    suptitle(
         fig,
         "Effect of each reform on the key metric"
         + OUTCOME_WHEN.get(str(effects.attrs.get("outcome")), ""),
@@ -486,7 +493,7 @@ def engagement_by_type(
     quarters = ts.groupby("step")["quarter"].first()
     columns = min(3, len(types))
     rows = math.ceil(len(types) / columns)
-    fig = _figure(1.6 + 2.5 * rows)
+    fig = new_figure(1.6 + 2.5 * rows)
     axes = fig.subplots(rows, columns, sharex=True, sharey=True, squeeze=False).ravel()
     for extra in axes[len(types) :]:
         fig.delaxes(extra)
@@ -502,23 +509,23 @@ def engagement_by_type(
                 ax.plot(ceiling.index, ceiling.to_numpy() * 100, **{**styles[arm], **REACH_STYLE})
         ax.set_title(actor_type_label(actor_type), fontsize=TEXT["normal"])
         ax.set_ylim(0, 100)
-        xlabel = _quarter_axis(ax, quarters, max_ticks=4, years=True)
+        xlabel = quarter_axis(ax, quarters, max_ticks=4, years=True)
         ax.grid(axis="y", color="#dddddd", linewidth=0.8)
         ax.set_axisbelow(True)
     _bottom_xlabels(list(axes[: len(types)]), columns, xlabel)
     fig.supylabel(f"{OUTCOMES_BY_NAME['engaged'].label} (%)", fontsize=TEXT["normal"])
     runs = ts.groupby("arm")["run_id"].nunique().min() if "run_id" in ts else None
-    _suptitle(
+    suptitle(
         fig,
         "Who mobilises: engaged share by actor type",
-        f"{_title(mission)}; "
+        f"{plot_title(mission)}; "
         + (f"median of {runs} runs per arm" if runs else "median over runs")
         + (f"; {note}" if note else ""),
     )
     handles = [Line2D([], [], label=arm_label(a, baseline), **styles[a]) for a in arms]
     if any(f"reach_{t}" in ts for t in types):
         handles.append(Line2D([], [], label="reach (ceiling)", color=GREY, **REACH_STYLE))
-    _legend(fig, handles, 4)
+    legend_below(fig, handles, 4)
     return fig
 
 
@@ -550,7 +557,7 @@ def interaction_heatmap(
     limit = np.nanmax(np.abs(est)) if np.isfinite(est).any() else 1.0
     limit = limit if limit > 0 else 1.0
     side = max(6.5, 1.6 * k + 3.0)
-    fig = _figure(side * 0.85, min(10.0, side + 1.5))
+    fig = new_figure(side * 0.85, min(10.0, side + 1.5))
     ax = fig.subplots()
     image = ax.imshow(est, cmap="RdBu", vmin=-limit, vmax=limit)
     for i in range(k):
@@ -573,10 +580,10 @@ def interaction_heatmap(
     colourbar.ax.tick_params(labelsize=TEXT["small"])
     colourbar.ax.yaxis.set_major_formatter(_number_formatter([limit]))
     n = int(sel["n"].min())
-    _suptitle(
+    suptitle(
         fig,
         "Main effects of reforms (diagonal) and their two-way interactions",
-        f"{_title(mission)}\n{_with_unit(f'Effect on {_lower(scale.metric)}', scale.diff_unit)}",
+        f"{plot_title(mission)}\n{with_unit(f'Effect on {_lower(scale.metric)}', scale.diff_unit)}",
     )
     fig.supxlabel(
         "Main effect: mean over cells with the reform on minus off. Interaction: half the "

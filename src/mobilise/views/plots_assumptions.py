@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from mobilise.analysis.discovery import Box
-from mobilise.views.plots import GREY, OKABE_ITO, TEXT, _figure, _suptitle, arm_label
+from mobilise.views.plots import GREY, OKABE_ITO, TEXT, arm_label, new_figure, suptitle
 
 SENSITIVITY_INDEX = {
     "morris": ("mu_star", "Morris mu* (mean |elementary effect|)"),
@@ -30,7 +30,7 @@ def sensitivity_bars(indices: pd.DataFrame, outcome: str, method: str) -> Figure
         raise ValueError(f"sensitivity_bars: no {index} indices for {outcome}")
     arms = list(dict.fromkeys(frame["arm"]))
     parameters = frame["parameter"].nunique()
-    fig = _figure(1.6 + 0.32 * parameters * len(arms) + 0.6 * len(arms))
+    fig = new_figure(1.6 + 0.32 * parameters * len(arms) + 0.6 * len(arms))
     axes = fig.subplots(len(arms), 1, squeeze=False)[:, 0]
     for ax, arm in zip(axes, arms, strict=True):
         rows = frame[frame["arm"] == arm].sort_values("value")
@@ -49,7 +49,7 @@ def sensitivity_bars(indices: pd.DataFrame, outcome: str, method: str) -> Figure
         ax.grid(axis="x", color="#dddddd", linewidth=0.8)
         ax.set_axisbelow(True)
     axes[-1].set_xlabel(f"{label} on {outcome.replace('_', ' ')}", fontsize=TEXT["normal"])
-    _suptitle(
+    suptitle(
         fig,
         "Which assumptions matter?",
         f"{outcome.replace('_', ' ')}; bars: {index} with 95% interval",
@@ -59,7 +59,7 @@ def sensitivity_bars(indices: pd.DataFrame, outcome: str, method: str) -> Figure
 
 def coverage_density(trajectory: list[Box], chosen: Box, outcome: str) -> Figure:
     """PRIM's trade-off: each peeled box's coverage against its density; the chosen one marked."""
-    fig = _figure(5.0, 7.0)
+    fig = new_figure(5.0, 7.0)
     ax = fig.subplots()
     coverage = [b.coverage for b in trajectory]
     density = [b.density for b in trajectory]
@@ -83,5 +83,5 @@ def coverage_density(trajectory: list[Box], chosen: Box, outcome: str) -> Figure
     ax.set_ylim(0, 1.02)
     ax.grid(color="#dddddd", linewidth=0.8)
     ax.legend(fontsize=TEXT["small"], loc="lower left")
-    _suptitle(fig, "Scenario discovery (PRIM)", f"{outcome.replace('_', ' ')}: peeling trajectory")
+    suptitle(fig, "Scenario discovery (PRIM)", f"{outcome.replace('_', ' ')}: peeling trajectory")
     return fig

@@ -23,12 +23,12 @@ from mobilise.views.plots import (
     GREY,
     OKABE_ITO,
     TEXT,
-    _figure,
-    _suptitle,
-    _title,
     metric_scale,
+    new_figure,
+    plot_title,
     pretty,
     save,
+    suptitle,
 )
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def tradeoff_plot(table: pd.DataFrame, mission: str, *, top: int = 5) -> Figure:
     packages and push alone are labelled, with their bootstrap intervals.
     """
     scale = metric_scale(mission)
-    fig = _figure(6.4 + 0.2 * min(top + 1, len(table)))
+    fig = new_figure(6.4 + 0.2 * min(top + 1, len(table)))
     ax = fig.subplots()
     x = table["satisficing"].to_numpy(float) * 100
     y = table["regret_p90"].to_numpy(float) * scale.factor
@@ -155,9 +155,9 @@ def tradeoff_plot(table: pd.DataFrame, mission: str, *, top: int = 5) -> Figure:
     )
     states = int(table["states"].iloc[0])
     reps = int(table["replications"].iloc[0])
-    _suptitle(
+    suptitle(
         fig,
-        f"Which package holds up? {_title(mission)}",
+        f"Which package holds up? {plot_title(mission)}",
         f"{len(table)} packages x {states} states x {reps} replications; better is right "
         "and down\nnumbered: the top ranked and push alone, with bootstrap intervals",
     )
@@ -171,7 +171,7 @@ def parallel_plot(table: pd.DataFrame, mission: str, *, top: int = 5) -> Figure:
     axis is labelled with its best (top) and worst (bottom) value across packages.
     """
     axes_names = [n for n in PARALLEL_AXES if n in table]
-    fig = _figure(6.0, 11.0)
+    fig = new_figure(6.0, 11.0)
     ax = fig.subplots()
     scaled = {}
     for name in axes_names:
@@ -227,9 +227,9 @@ def parallel_plot(table: pd.DataFrame, mission: str, *, top: int = 5) -> Figure:
         fontsize=TEXT["small"],
         frameon=False,
     )
-    _suptitle(
+    suptitle(
         fig,
-        f"Packages on every criterion: {_title(mission)}",
+        f"Packages on every criterion: {plot_title(mission)}",
         "each axis scaled to the packages' range, better up (regret axes inverted); "
         "numbers: best at the top, worst at the bottom",
     )
@@ -259,7 +259,7 @@ def _axis_label(name: str, mission: str) -> str:
 
 def convergence_plot(convergence: pd.DataFrame) -> Figure:
     """Hypervolume of the non-dominated set by generation, and packages evaluated so far."""
-    fig = _figure(4.6, 8.0)
+    fig = new_figure(4.6, 8.0)
     ax = fig.subplots()
     ax.plot(
         convergence["generation"],
@@ -282,7 +282,7 @@ def convergence_plot(convergence: pd.DataFrame) -> Figure:
     right.set_ylabel("Packages evaluated (cumulative)", fontsize=TEXT["normal"])
     handles = [*ax.get_legend_handles_labels()[0], *right.get_legend_handles_labels()[0]]
     ax.legend(handles=handles, fontsize=TEXT["small"], loc="lower right")
-    _suptitle(
+    suptitle(
         fig,
         "Search convergence",
         "hypervolume of each generation's non-dominated packages (pymoo), reference point 1.1",

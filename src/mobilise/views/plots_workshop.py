@@ -26,17 +26,17 @@ from mobilise.views.plots import (
     BASELINE_LABEL,
     GREY,
     TEXT,
-    _figure,
-    _legend,
-    _milestones,
-    _quarter_axis,
-    _suptitle,
-    _with_unit,
+    draw_milestones,
     engagement_by_type,
     fan_chart,
     inline_svg,
+    legend_below,
     metric_scale,
+    new_figure,
     pretty,
+    quarter_axis,
+    suptitle,
+    with_unit,
 )
 from mobilise.views.workshop import WITH_REFORMS, Comparison, Request, compare
 
@@ -108,7 +108,7 @@ def groups_chart(series_by_group: Mapping[str, pd.DataFrame]) -> Figure:
     groups = list(series_by_group)
     colours = {g: ARM_COLOURS[i % len(ARM_COLOURS)] for i, g in enumerate(groups)}
     missions = list(dict.fromkeys(str(s["mission"].iloc[0]) for s in series_by_group.values()))
-    fig = _figure(1.6 + 3.2 * len(missions))
+    fig = new_figure(1.6 + 3.2 * len(missions))
     axes = fig.subplots(len(missions), 1, squeeze=False)[:, 0]
     for ax, mission in zip(axes, missions, strict=True):
         scale = metric_scale(mission)
@@ -126,9 +126,9 @@ def groups_chart(series_by_group: Mapping[str, pd.DataFrame]) -> Figure:
                             color=colours[group], linewidth=width)  # fmt: skip
         handles = []
         if quarters is not None:
-            handles = _milestones(ax, MISSIONS.get(mission), quarters, scale.factor)
-            ax.set_xlabel(_quarter_axis(ax, quarters, max_ticks=11), fontsize=TEXT["normal"])
-        ax.set_ylabel(_with_unit(scale.metric, scale.level_unit), fontsize=TEXT["normal"])
+            handles = draw_milestones(ax, MISSIONS.get(mission), quarters, scale.factor)
+            ax.set_xlabel(quarter_axis(ax, quarters, max_ticks=11), fontsize=TEXT["normal"])
+        ax.set_ylabel(with_unit(scale.metric, scale.level_unit), fontsize=TEXT["normal"])
         ax.grid(axis="y", color="#dddddd", linewidth=0.8)
         ax.set_axisbelow(True)
         title = MISSIONS[mission].title if mission in MISSIONS else f"Mission: {mission}"
@@ -141,8 +141,8 @@ def groups_chart(series_by_group: Mapping[str, pd.DataFrame]) -> Figure:
         Line2D([], [], color=GREY, linewidth=2.4, label=f"solid: {WITH_REFORMS}"),
         Line2D([], [], color=GREY, linewidth=1.4, linestyle="--", label=dashed),
     ]
-    _legend(fig, legend, columns=4)
-    _suptitle(fig, "The groups' comparisons side by side", "median of each group's runs")
+    legend_below(fig, legend, columns=4)
+    suptitle(fig, "The groups' comparisons side by side", "median of each group's runs")
     return fig
 
 
