@@ -20,6 +20,7 @@ import html
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import solara
 
@@ -60,7 +61,7 @@ CSS = """
 
 
 @solara.component
-def Layout(children: list | None = None) -> None:
+def Layout(children: list[Any] | None = None) -> None:
     """A slim bar with the two pages, then the page: no tall app bar above the charts."""
     solara.Style(CSS)
     solara.Title("mobilise: mission mobilisation workshop")

@@ -86,6 +86,8 @@ class AccessCode:
         return False
 
 
-async def _respond(send: Send, status: int, body: bytes, headers: list) -> None:
+async def _respond(
+    send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]
+) -> None:
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

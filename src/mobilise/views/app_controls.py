@@ -155,7 +155,7 @@ def _number(value: float) -> str:
 
 
 @solara.component
-def Panel(title: str, summary: str, children: list | None = None) -> rv.ExpansionPanel:
+def Panel(title: str, summary: str, children: list[Any] | None = None) -> rv.ExpansionPanel:
     """One collapsible group of controls, its header saying what is set inside."""
     return rv.ExpansionPanel(
         children=[
@@ -383,7 +383,7 @@ def Controls(
     choices = page.choices.value
     preset = presets.get(choices.preset)
     moved = settings.moved(preset) if settings is not None and preset is not None else {}
-    panels = [
+    panels: list[tuple[str, str, Callable[[], Any]]] = [
         (
             "Scenario and mission",
             f"{choices.preset} · {choices.mission}",
@@ -412,4 +412,5 @@ def Controls(
         multiple=True, v_model=opened.value, on_v_model=opened.set, accordion=False, flat=True
     ):
         for i, (title, summary, build) in enumerate(panels):
-            Panel(title, summary, children=[build()] if i in opened.value else []).key(title)
+            children = [build()] if i in opened.value else []
+            Panel(title, summary, children=children).key(title)

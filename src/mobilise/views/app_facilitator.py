@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import threading
 import time
+from typing import Any
 
 import solara
 
@@ -17,7 +18,7 @@ from mobilise.views.app_server import load_presets, session_store
 from mobilise.views.facilitator import GUESS_PREFIX, describe_effect, describe_moves, groups_table
 from mobilise.views.plots import BASELINE_LABEL, arm_label, inline_svg
 from mobilise.views.plots_workshop import groups_chart
-from mobilise.views.workshop import WITH_REFORMS
+from mobilise.views.workshop import WITH_REFORMS, Slider
 
 REFRESH_SECONDS = 3.0
 """How often the page looks for groups' new saves."""
@@ -40,7 +41,7 @@ def Facilitator() -> None:
     loaded = load_presets(config)
     presets, sliders = loaded.scenarios, loaded.sliders
 
-    def gather() -> tuple:
+    def gather() -> tuple[Any, ...]:
         sessions, problems = store.all()
         table = groups_table(sessions, presets) if sessions else None
         series = {s.group: s.comparison.timeseries for s in sessions if s.comparison is not None}
@@ -90,7 +91,7 @@ def Facilitator() -> None:
         solara.HTML(tag="div", unsafe_innerHTML=chart, classes=["groups-chart"])
 
 
-def _cells(row: dict, sliders: list) -> list[str]:
+def _cells(row: dict[str, Any], sliders: list[Slider]) -> list[str]:
     """One group's row of the table, in words."""
     n = row.get("runs_per_arm")
 

@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent import futures
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from mobilise.running.executors.local import ProcessPoolExecutor
@@ -31,7 +32,7 @@ class Ticket:
     later: bool = False
     superseded: bool = False
     _done: threading.Event = field(default_factory=threading.Event)
-    _future: futures.Future | None = None
+    _future: futures.Future[Any] | None = None
 
     def wait(self, timeout: float) -> bool:
         """Whether the job is over (finished, failed or superseded) within ``timeout`` s."""
@@ -128,7 +129,10 @@ class WorkPool:
             ticket = (self._queue or self._later).popleft()
             self._running.add(ticket)
             ticket._future = self._executor.submit(ticket.fn, ticket.argument)
-            ticket._future.add_done_callback(lambda _, t=ticket: self._finished(t))
+            ticket._future.add_done_callback(partial(self._when_done, ticket))
+
+    def _when_done(self, ticket: Ticket, _: futures.Future[Any]) -> None:
+        self._finished(ticket)
 
     def _finished(self, ticket: Ticket) -> None:
         with self._lock:

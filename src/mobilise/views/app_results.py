@@ -12,6 +12,7 @@ import html
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import reacton.ipyvuetify as rv
@@ -111,7 +112,9 @@ def Chart(figures: dict[str, str], name: str, classes: str) -> None:
 
 
 @solara.component
-def Downloads(shown: Shown | None, log: list[dict], group: str, preset_file: Path | None) -> None:
+def Downloads(
+    shown: Shown | None, log: list[dict[str, Any]], group: str, preset_file: Path | None
+) -> None:
     """The workshop log, the runs on screen (batch format) and the printable brief."""
 
     def log_csv() -> bytes:

@@ -91,7 +91,9 @@ class SessionStore:
             "layout": session.layout,
             "predict_first": session.predict_first,
             "shown_settings": (
-                session.shown_settings.model_dump() if session.comparison is not None else None
+                session.shown_settings.model_dump()
+                if session.comparison is not None and session.shown_settings is not None
+                else None
             ),
             "created": session.created,
             "updated": session.updated,
@@ -180,7 +182,7 @@ def _read_runs(path: Path) -> pd.DataFrame:
     return runs.fillna({c: "" for c in TEXT_COLUMNS if c in runs})
 
 
-def _report_failure(done: Future) -> None:
+def _report_failure(done: Future[Any]) -> None:
     """A save that failed (a full disk, a removed folder) goes to the server's log."""
     if done.exception() is not None:
         logging.getLogger(__name__).error("could not save a session: %s", done.exception())
@@ -193,7 +195,7 @@ def _read_log(path: Path) -> list[dict[str, Any]]:
         frame = pd.read_csv(path)
     except pd.errors.EmptyDataError:
         return []
-    return frame.to_dict("records")
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def _write(path: Path, text: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qs
 
 import solara
@@ -60,7 +61,7 @@ class Start:
     group: str = ""
     layout: str = "side by side"
     predict_first: bool = False
-    log: list[dict] = field(default_factory=list)
+    log: list[dict[str, Any]] = field(default_factory=list)
     restored: Restored | None = None
     notice: str = ""
 
@@ -73,13 +74,13 @@ class PageState:
     group: solara.Reactive[str]
     layout: solara.Reactive[str]
     predict_first: solara.Reactive[bool]
-    log: solara.Reactive[list[dict]]
+    log: solara.Reactive[list[dict[str, Any]]]
     restored: solara.Reactive[Restored | None]
     revealed: solara.Reactive[int]
-    guesses: solara.Reactive[dict]
+    guesses: solara.Reactive[dict[str, Any]]
     notice: solara.Reactive[str]
     owner: str
-    serials: itertools.count = field(default_factory=lambda: itertools.count(1))
+    serials: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     issued: int = 0
     logged: set[int] = field(default_factory=lambda: {0})
     last_seen: Shown | None = None  # the last result that reached the screen (it is saved)
@@ -91,7 +92,7 @@ class PageState:
 
     def hides(self, shown: Shown) -> bool:
         """Whether ``shown`` waits for the group's guess (predict first)."""
-        return self.predict_first.value and shown.serial > self.revealed.value
+        return bool(self.predict_first.value and shown.serial > self.revealed.value)
 
     def set_predict_first(self, on: bool) -> None:
         """Predict first on or off; results already issued stay visible."""
@@ -111,14 +112,21 @@ class PageState:
 
 def use_page_state(start: Start, owner: str) -> PageState:
     """The tab's state, created on its first render (a Solara hook)."""
-    reactives = [
-        solara.use_reactive(value)
-        for value in (
-            start.choices, start.group, start.layout, start.predict_first, start.log,
-            start.restored, 0, {}, start.notice,
-        )
-    ]  # fmt: skip
-    return solara.use_memo(lambda: PageState(*reactives, owner=owner), [])
+    initial: tuple[Any, ...] = (
+        start.choices, start.group, start.layout, start.predict_first, start.log,
+        start.restored, 0, {}, start.notice,
+    )  # fmt: skip
+    # hooks: called on every render, always in this order
+    choices, group, layout, predict_first, log, restored, revealed, guesses, notice = [
+        solara.use_reactive(value) for value in initial
+    ]
+    state: PageState = solara.use_memo(
+        lambda: PageState(
+            choices, group, layout, predict_first, log, restored, revealed, guesses, notice, owner
+        ),
+        [],
+    )
+    return state
 
 
 def opening(config: AppConfig, presets: dict[str, Scenario], search: str | None) -> Start:

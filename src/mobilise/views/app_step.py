@@ -11,6 +11,7 @@ import html
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import solara
 
@@ -30,7 +31,7 @@ class _Walk:
     """One run being stepped through: the model and its drawn sample."""
 
     model: MissionModel
-    snapshot: dict
+    snapshot: dict[str, Any]
     positions: object
 
 
