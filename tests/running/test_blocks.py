@@ -60,3 +60,10 @@ def test_the_blocks_time_series_is_each_runs_recorded_steps_alone(mixed_specs):
         alone = pd.concat([run_one(spec)[1] for spec in specs], ignore_index=True)
         assert set(together["step"] % 2) <= {0} | {together["step"].max() % 2}
         pd.testing.assert_frame_equal(together, alone, check_exact=True)
+
+
+def test_a_run_that_cannot_be_built_is_planned_alone(mixed_specs):
+    broken = dataclasses.replace(mixed_specs[0], run_id=99, reforms={"no_such_reform": 1.0})
+    blocks = plan_blocks([*mixed_specs, broken])
+    assert [broken] in blocks
+    assert sum(len(b) for b in blocks) == len(mixed_specs) + 1

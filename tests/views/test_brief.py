@@ -133,3 +133,14 @@ def test_a_brief_of_many_arms_tabulates_the_runs_that_met_the_milestone(tmp_path
             "+", " + ")  # fmt: skip
         cells = f'<td>{label}</td><td class="number">{int(rows["milestone_met"].sum())} of 2</td>'
         assert cells in text, (arm, cells)
+
+
+def test_a_batch_folder_without_runs_is_an_output_error_in_one_line(tmp_path, capsys):
+    pd.DataFrame(columns=["run_id", "arm", "mission", "point"]).to_csv(
+        tmp_path / "runs.csv", index=False
+    )
+    with pytest.raises(SystemExit) as info:
+        main(["report", str(tmp_path), "--html"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path}: runs.csv has no runs" in err and len(err.strip().splitlines()) == 1

@@ -29,13 +29,18 @@ def plan_blocks(specs: Sequence[RunSpec], memory_bytes: int | None = None) -> li
     """Specs grouped into blocks that step together, in order of their first run.
 
     Runs group by :func:`block_key` (same actor types and counts, network kind,
-    horizon); each group is cut into blocks of :func:`block_size` runs for its
-    population and ``memory_bytes`` (the default budget when ``None``).
+    horizon; a run whose reforms cannot be applied is a block alone, so that running
+    it records the failure and nothing else); each group is cut into blocks of
+    :func:`block_size` runs for its population and ``memory_bytes`` (the default
+    budget when ``None``).
     """
     groups: dict[tuple[Any, ...], list[RunSpec]] = {}
     for spec in specs:
-        params = apply_reforms(spec.scenario, spec.reforms)
-        groups.setdefault(block_key(params), []).append(spec)
+        try:
+            key = block_key(apply_reforms(spec.scenario, spec.reforms))
+        except Exception:  # a run that cannot be built goes alone: running it records why
+            key = ("alone", spec.run_id)
+        groups.setdefault(key, []).append(spec)
     blocks = []
     for group in groups.values():
         agents = group[0].scenario.size

@@ -29,7 +29,7 @@ from mobilise.schema.scenario import Scenario, file_hash, load_scenario
 from mobilise.views.headline import headline
 from mobilise.views.plots import arm_label, fan_chart, inline_svg, metric_scale, pretty
 from mobilise.views.workshop import Comparison, Settings, constraint_sliders
-from mobilise.vocabulary import ScenarioError
+from mobilise.vocabulary import OutputError
 
 FEW_ARMS = 3
 """Up to this many arms besides push alone, the brief says each in sentences; beyond, a table."""
@@ -131,7 +131,7 @@ def batch_brief(folder: Path) -> Brief:
     """The brief of a finished batch or compare folder, from its files and manifest."""
     runs, series = read_batch(folder)
     if runs.empty:
-        raise ScenarioError(f"{folder}: runs.csv has no runs; nothing to brief")
+        raise OutputError(f"{folder}: runs.csv has no runs; nothing to brief")
     manifest_path = folder / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     scenarios = manifest.get("scenarios", {})
