@@ -49,10 +49,12 @@ from tables import header, seconds, table, verdict
 
 import mobilise
 from mobilise import MissionModel, Scenario, load_scenario
-from mobilise.batch import run_batch
-from mobilise.executors import Executor, ProcessPoolExecutor, SequentialExecutor
-from mobilise.experiment import Design, RunSpec, load_experiment, parse_experiment
-from mobilise.runs import run_chunk
+from mobilise.analysis.report import write_tables
+from mobilise.running.batch import factorial_reforms, run_batch
+from mobilise.running.design import Design, RunSpec, load_experiment, parse_experiment
+from mobilise.running.executors import Executor, ProcessPoolExecutor, SequentialExecutor
+from mobilise.running.runs import run_chunk
+from mobilise.views.plots import write_batch_figures
 
 ROOT = Path(__file__).resolve().parents[1]
 UK_SCENARIO = ROOT / "scenarios" / "uk_2024.yaml"
@@ -220,6 +222,8 @@ def ours_end_to_end(design: Design, workers: int) -> EndToEnd:
             result = run_batch(design, out, executor, progress=False, command="bench_batch")
         finally:
             executor.close()
+        files = [*result.files, *write_tables(out, factorial=factorial_reforms(design))]
+        files += write_batch_figures(out)  # as mobilise batch does after the runs
         t1 = time.perf_counter()
     finished = executor.finished if executor.finished is not None else t1
     return EndToEnd(
@@ -228,7 +232,7 @@ def ours_end_to_end(design: Design, workers: int) -> EndToEnd:
         runs=result.total,
         done=result.done,
         failed=result.failed,
-        files=len(result.files),
+        files=len(files),
         executor=executor.description,
     )
 

@@ -38,9 +38,9 @@ from tables import header, seconds, table, verdict
 
 import mobilise
 from mobilise import MissionModel, Scenario, load_scenario
-from mobilise.network import build_ties
-from mobilise.population import build_population
-from mobilise.reforms import apply_reforms
+from mobilise.model.network import build_ties
+from mobilise.model.population import build_population
+from mobilise.schema.reforms import apply_reforms
 
 ROOT = Path(__file__).resolve().parents[1]
 UK_SCENARIO = ROOT / "scenarios" / "uk_2024.yaml"
@@ -50,8 +50,6 @@ LARGE = 100_000  # from this size on, fewer repeats
 LARGE_REPEATS_OURS = 3
 LARGE_REPEATS_BOLTZMANN = 2
 MEMORY_SIZE = 200_000
-TYPE_STREAMS = len(mobilise.ACTOR_TYPES)
-
 # Targets.
 TARGET_BOLTZMANN_RATIO = 10.0  # ours / Boltzmann agent-steps per second, at 20,000
 TARGET_BOLTZMANN_SIZE = 20_000
@@ -248,12 +246,11 @@ def time_network(scenario: Scenario, repeats: int) -> NetworkTiming:
     params = apply_reforms(scenario)
     population_times, network_times, edges = [], [], 0
     for _ in range(repeats):
-        streams = np.random.SeedSequence(scenario.seed).spawn(TYPE_STREAMS + 2)
         gc.collect()
         t0 = time.perf_counter()
-        population = build_population(params, streams[:TYPE_STREAMS])
+        population = build_population(params, scenario.seed)
         t1 = time.perf_counter()
-        ties = build_ties(params.network, population, np.random.default_rng(streams[TYPE_STREAMS]))
+        ties = build_ties(params.network, population, scenario.seed)
         t2 = time.perf_counter()
         population_times.append(t1 - t0)
         network_times.append(t2 - t1)

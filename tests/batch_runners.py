@@ -3,7 +3,7 @@
 Module-level so worker processes can unpickle them.
 """
 
-from mobilise.runs import run_one
+from mobilise.running.runs import run_one
 
 
 def fail_on_replication_one(spec):
@@ -30,7 +30,7 @@ def ishigami(spec):
 
     import pandas as pd
 
-    from mobilise.runs import RESULT_COLUMNS, identity
+    from mobilise.running.runs import RESULT_COLUMNS, identity
 
     x1, x2, x3 = (spec.sweep[p] for p in ISHIGAMI_PATHS)
     value = math.sin(x1) + 7 * math.sin(x2) ** 2 + 0.1 * x3**4 * math.sin(x1)

@@ -19,25 +19,15 @@ from pathlib import Path
 import pandas as pd
 from playwright.sync_api import Error as BrowserError
 
-from mobilise.analysis import paired_effects
-from mobilise.experiment import in_memory
-from mobilise.reforms import REFORMS
-from mobilise.runs import run_chunk
-from mobilise.scenario import Constraints, Scenario, load_scenario
-from mobilise.workshop import parse_seed
+from mobilise.analysis.effects import paired_effects
+from mobilise.running.design import in_memory
+from mobilise.running.runs import run_chunk
+from mobilise.schema.constraints import Constraints
+from mobilise.schema.reforms import REFORMS
+from mobilise.schema.scenario import Scenario, load_scenario
+from mobilise.views.workshop import parse_seed
 
 from .conftest import ROOT, SCENARIOS
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 FIELDS = list(Constraints.model_fields)
 HEADLINE = re.compile(

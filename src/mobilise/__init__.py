@@ -6,18 +6,24 @@ The one-line API::
     frame = run(load_scenario("scenarios/uk_2024.yaml"), seed=1, reforms={"mission_councils": 1})
 """
 
-from mobilise.missions import ACTOR_TYPES, MISSIONS
-from mobilise.model import MissionModel
-from mobilise.reforms import REFORMS, apply_reforms
-from mobilise.scenario import Scenario, ScenarioError, load_scenario
-from mobilise.simulate import run, summarise
+from importlib.metadata import version
 
-__version__ = "0.1.0"
+from mobilise.model.model import MissionModel
+from mobilise.running.simulate import run, summarise
+from mobilise.schema.actor_types import ACTOR_TYPES, UK_ACTOR_TYPES, ActorType
+from mobilise.schema.missions import MISSIONS
+from mobilise.schema.reforms import REFORMS, apply_reforms
+from mobilise.schema.scenario import Scenario, load_scenario
+from mobilise.vocabulary import ScenarioError
+
+__version__ = version("mobilise")  # declared once, in pyproject.toml
 
 __all__ = [
     "ACTOR_TYPES",
     "MISSIONS",
     "REFORMS",
+    "UK_ACTOR_TYPES",
+    "ActorType",
     "MissionModel",
     "Scenario",
     "ScenarioError",

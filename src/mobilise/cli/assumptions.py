@@ -8,15 +8,18 @@ from typing import TYPE_CHECKING
 
 import click
 
-from mobilise.cli import cli, execution_options
-from mobilise.cli.batches import _exit_if_failed, _run_design
-from mobilise.scenario import Scenario, ScenarioError, load_scenario
+from mobilise.cli.batches import exit_if_failed, run_design
+from mobilise.cli.options import execution_options
+from mobilise.schema.scenario import Scenario, load_scenario
+from mobilise.vocabulary import ScenarioError
 
 if TYPE_CHECKING:
-    from mobilise.patterns import PatternResult
+    import pandas as pd
+
+    from mobilise.analysis.patterns import PatternResult
 
 
-@cli.command()
+@click.command()
 @click.argument("experiment_file", metavar="EXPERIMENT", type=click.Path(path_type=Path))
 @execution_options
 @click.option(
@@ -44,10 +47,10 @@ def sensitivity(
     """Global sensitivity analysis (Morris or Sobol) over the experiment's uncertain parameters."""
     import pandas as pd
 
-    from mobilise.experiment import load_experiment
-    from mobilise.plots import save
-    from mobilise.plots_assumptions import sensitivity_bars
-    from mobilise.sensitivity import indices, with_samples
+    from mobilise.analysis.sensitivity import indices, with_samples
+    from mobilise.running.design import load_experiment
+    from mobilise.views.plots import save
+    from mobilise.views.plots_assumptions import sensitivity_bars
 
     design = load_experiment(experiment_file)
     spec = design.experiment.sensitivity
@@ -58,7 +61,7 @@ def sensitivity(
     )
     design.experiment = design.experiment.model_copy(update={"sensitivity": spec})
     design = with_samples(design, spec, str(experiment_file))
-    result, out = _run_design(design, out, workers, scheduler, resume, None, None, quiet)
+    result, out = run_design(design, out, workers, scheduler, resume, None, None, quiet)
     table = indices(pd.read_csv(out / "runs.csv"), design, spec)
     table.to_csv(out / "indices.csv", index=False, float_format="%.6g")
     (out / "figures").mkdir(exist_ok=True)
@@ -70,10 +73,10 @@ def sensitivity(
             )
     _echo_indices(table, spec.method)
     click.echo(f"  wrote {out}/indices.csv and figures/sensitivity_*.png")
-    _exit_if_failed(result, out)
+    exit_if_failed(result, out)
 
 
-@cli.command()
+@click.command()
 @click.argument("folder", metavar="RUNS_DIR", type=click.Path(path_type=Path))
 @click.option("--outcome", default="milestone_met", show_default=True, help="A column of runs.csv.")
 @click.option(
@@ -88,9 +91,15 @@ def discover(
     folder: Path, outcome: str, threshold: float | None, min_coverage: float, method: str
 ) -> None:
     """Scenario discovery: the few conditions under which the outcome happens."""
-    from mobilise.discovery import boxes_frame, discovery_inputs, prim, read_runs, tree_boxes
-    from mobilise.plots import save
-    from mobilise.plots_assumptions import coverage_density
+    from mobilise.analysis.discovery import (
+        boxes_frame,
+        discovery_inputs,
+        prim,
+        read_runs,
+        tree_boxes,
+    )
+    from mobilise.views.plots import save
+    from mobilise.views.plots_assumptions import coverage_density
 
     if not (folder / "runs.csv").exists():
         raise click.UsageError(f"{folder}: no runs.csv here; expected a finished batch folder")
@@ -130,7 +139,7 @@ def discover(
     )
 
 
-@cli.command()
+@click.command()
 @click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
 @click.option(
     "--out",
@@ -148,7 +157,7 @@ def calibrate(scenario_file: Path, out: Path | None, check_only: bool) -> None:
     """Fit the scenario's free behavioural parameters to facts that should emerge."""
     import yaml
 
-    from mobilise import calibration
+    from mobilise.analysis import calibration
 
     scenario = load_scenario(scenario_file)
     if scenario.calibration is None:
@@ -176,7 +185,7 @@ def calibrate(scenario_file: Path, out: Path | None, check_only: bool) -> None:
     click.echo(f"  wrote {out}")
 
 
-@cli.command(name="check")
+@click.command(name="check")
 @click.argument(
     "scenario_files",
     metavar="SCENARIO...",
@@ -204,7 +213,7 @@ def check_command(scenario_files: tuple[Path, ...], seeds: int, master_seed: int
 
     Exit 0 if every pattern holds, 1 if any misses, 2 on bad input.
     """
-    from mobilise import patterns
+    from mobilise.analysis import patterns
 
     scenarios = [(path, load_scenario(path)) for path in scenario_files]
     for path, scenario in scenarios:
@@ -242,7 +251,7 @@ def _echo_checks(scenario: Scenario, checks: list[PatternResult]) -> None:
         click.echo(f"  {result.line()}")
 
 
-def _echo_indices(table, method: str) -> None:
+def _echo_indices(table: pd.DataFrame, method: str) -> None:
     index = "mu_star" if method == "morris" else "ST"
     for (arm, outcome), rows in table[table["index"] == index].groupby(
         ["arm", "outcome"], sort=False

@@ -5,14 +5,19 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from mobilise.cli import cli, execution_options, parse_reform
-from mobilise.export import new_run_dir
+if TYPE_CHECKING:
+    from mobilise.running.batch import BatchResult
+    from mobilise.running.design import Design
+
+from mobilise.cli.options import execution_options, parse_reform
+from mobilise.running.export import new_run_dir
 
 
-@cli.command()
+@click.command()
 @click.argument("experiment_file", metavar="EXPERIMENT", type=click.Path(path_type=Path))
 @execution_options
 @click.option(
@@ -27,6 +32,12 @@ from mobilise.export import new_run_dir
     default=None,
     help="Add replications until every effect's 95% CI half-width is below this.",
 )
+@click.option(
+    "--figures/--no-figures",
+    default=True,
+    show_default=True,
+    help="Draw the figures (fan charts, forest plots, engagement) after the tables.",
+)
 def batch(
     experiment_file: Path,
     out: Path | None,
@@ -35,18 +46,21 @@ def batch(
     resume: bool,
     replications: int | None,
     precision: float | None,
+    figures: bool,
     quiet: bool,
 ) -> None:
     """Run an experiment: every arm, sweep point and replication; effects and figures."""
-    from mobilise.experiment import load_experiment
+    from mobilise.running.design import load_experiment
 
     design = load_experiment(experiment_file)
-    _exit_if_failed(
-        *_run_design(design, out, workers, scheduler, resume, replications, precision, quiet)
+    result, out = run_design(
+        design, out, workers, scheduler, resume, replications, precision, quiet
     )
+    write_report(out, figures=figures)
+    exit_if_failed(result, out)
 
 
-@cli.command()
+@click.command()
 @click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
 @click.option(
     "--reform",
@@ -62,6 +76,12 @@ def batch(
     "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed."
 )
 @click.option("--precision", type=click.FloatRange(min=0, min_open=True), default=None)
+@click.option(
+    "--figures/--no-figures",
+    default=True,
+    show_default=True,
+    help="Draw the figures (fan charts, forest plots, engagement) after the tables.",
+)
 def compare(
     scenario_file: Path,
     reform_texts: tuple[str, ...],
@@ -72,17 +92,20 @@ def compare(
     scheduler: str | None,
     resume: bool,
     precision: float | None,
+    figures: bool,
     quiet: bool,
 ) -> None:
     """Government push alone vs each reform vs all of them together, paired by seed."""
-    from mobilise.experiment import comparison
+    from mobilise.running.design import comparison
 
     reforms = dict(parse_reform(text) for text in reform_texts)
     design = comparison(scenario_file, reforms, replications=replications, seed=seed)
-    _exit_if_failed(*_run_design(design, out, workers, scheduler, resume, None, precision, quiet))
+    result, out = run_design(design, out, workers, scheduler, resume, None, precision, quiet)
+    write_report(out, figures=figures)
+    exit_if_failed(result, out)
 
 
-@cli.command()
+@click.command()
 @click.argument("folder", metavar="DIR", type=click.Path(path_type=Path))
 @click.option(
     "--html",
@@ -92,24 +115,47 @@ def compare(
 )
 def report(folder: Path, brief: bool) -> None:
     """Regenerate effects, interactions and figures from a batch folder's CSVs."""
-    from mobilise.report import report as make_report
-
-    for path in make_report(folder):
+    for path in write_report(folder, figures=True, show=False):
         click.echo(f"wrote {path}")
     if brief:
-        from mobilise.brief import write_batch_brief
+        from mobilise.views.brief import write_batch_brief
 
         click.echo(f"wrote {write_batch_brief(folder)}")
 
 
-def _run_design(design, out, workers, scheduler, resume, replications, precision, quiet):
+def write_report(out: Path, *, figures: bool, show: bool = True) -> list[Path]:
+    """The tables of a finished batch, its figures if asked, and its effects printed."""
+    from mobilise.analysis.report import batch_folder, write_tables
+
+    manifest = batch_folder(out)
+    written = write_tables(out, factorial=manifest.get("factorial"))
+    if figures:
+        from mobilise.views.plots import write_batch_figures
+
+        written += write_batch_figures(out)
+    if show:
+        echo_effects(out)
+    return written
+
+
+def run_design(
+    design: Design,
+    out: Path | None,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    replications: int | None,
+    precision: float | None,
+    quiet: bool,
+) -> tuple[BatchResult, Path]:
     """Run a design on the chosen executor; print counts and effects; return result, folder."""
     if resume and out is None:
         raise click.UsageError("--resume needs --out: the folder of the batch to finish")
     import os
 
-    from mobilise.batch import run_batch
-    from mobilise.executors import make_executor
+    from mobilise.analysis.report import all_half_widths
+    from mobilise.running.batch import Precision, run_batch
+    from mobilise.running.executors import make_executor
 
     out = out if out is not None else new_run_dir(Path("runs"), design.experiment.name)
     try:
@@ -124,7 +170,7 @@ def _run_design(design, out, workers, scheduler, resume, replications, precision
             executor,
             resume=resume,
             replications=replications,
-            precision=precision,
+            precision=Precision(precision, all_half_widths) if precision else None,
             progress=not quiet,
             command=command,
         )
@@ -143,17 +189,18 @@ def _run_design(design, out, workers, scheduler, resume, replications, precision
     )
     for arm, n in sorted(result.replications_needed.items()):
         click.echo(f"  {arm}: {n} replications")
-    _echo_effects(out)
     return result, out
 
 
-def _exit_if_failed(result, out: Path) -> None:
+def exit_if_failed(result: BatchResult, out: Path) -> None:
+    """Exit 1, in one line, when some runs failed (their tracebacks are in failures.csv)."""
     if result.failed:
         click.echo(f"mobilise: {result.failed} runs failed; see {out}/failures.csv", err=True)
         sys.exit(1)
 
 
-def _echo_effects(out: Path) -> None:
+def echo_effects(out: Path) -> None:
+    """Print each arm's paired effect, when the milestone is due and at the horizon."""
     import pandas as pd
 
     path = out / "effects.csv"

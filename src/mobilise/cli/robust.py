@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from mobilise.cli import cli, execution_options
-from mobilise.export import new_run_dir
+from mobilise.cli.options import execution_options
+from mobilise.running.export import new_run_dir
 
 if TYPE_CHECKING:
-    from mobilise.experiment import Design
-    from mobilise.robust import RobustResult
+    from mobilise.analysis.robust import RobustResult
+    from mobilise.running.design import Design
 
 
-@cli.command()
+@click.command()
 @click.argument("experiment_file", metavar="EXPERIMENT", type=click.Path(path_type=Path))
 @execution_options
 @click.option(
@@ -52,10 +52,10 @@ def robust(
     """Which reform package holds up across the states of the world: robustness and search."""
     import os
 
-    from mobilise.executors import make_executor
-    from mobilise.experiment import parse_experiment
-    from mobilise.robust import check_robust, run_robust
-    from mobilise.scenario import read_yaml
+    from mobilise.analysis.robust import check_robust, run_robust
+    from mobilise.running.design import parse_experiment
+    from mobilise.running.executors import make_executor
+    from mobilise.schema.scenario import read_yaml
 
     if resume and out is None:
         raise click.UsageError("--resume needs --out: the folder of the study to finish")
@@ -88,6 +88,10 @@ def robust(
         )
         sys.exit(130)
     executor.close()
+    from mobilise.views.plots_robustness import write_figures
+
+    mission = next(iter(design.missions_by_scenario.values()))[0]
+    result.files += write_figures(result, mission, options.top)
     _echo(result, design, options.rank_by, options.top)
     if result.runs_failed:
         click.echo(f"mobilise: {result.runs_failed} runs failed; see failures.csv", err=True)
@@ -114,7 +118,7 @@ def _overridden(
 def _echo(result: RobustResult, design: Design, rank_by: list[str], top: int) -> None:
     import pandas as pd
 
-    from mobilise.plots import metric_scale
+    from mobilise.views.plots import metric_scale
 
     table = result.table
     states = int(table["states"].iloc[0])
@@ -139,12 +143,15 @@ def _echo(result: RobustResult, design: Design, rank_by: list[str], top: int) ->
         f"{'max regret':>10} {'maximin':>8} {'mean':>7} {'horizon':>8}"
     )
     f = scale.factor
-    for row in rows.itertuples():
-        met = f"{round(row.satisficing * states)}/{states}"
+    for row in rows.to_dict("records"):
+        met = f"{round(float(row['satisficing']) * states)}/{states}"
+        regret_p90, regret_max = float(row["regret_p90"]) * f, float(row["minimax_regret"]) * f
+        maximin, mean, final = (
+            float(row[c]) * f for c in ("maximin", "milestone_mean", "final_mean")
+        )
         click.echo(
-            f"  {row.rank:>4}  {row.package:<{width}} {met:>7} {row.regret_p90 * f:>10.3g} "
-            f"{row.minimax_regret * f:>10.3g} {row.maximin * f:>8.4g} "
-            f"{row.milestone_mean * f:>7.4g} {row.final_mean * f:>8.4g}"
+            f"  {row['rank']:>4}  {row['package']:<{width}} {met:>7} {regret_p90:>10.3g} "
+            f"{regret_max:>10.3g} {maximin:>8.4g} {mean:>7.4g} {final:>8.4g}"
         )
     click.echo("  where they miss the milestone (PRIM on the missed states):")
     for failure in result.failures:

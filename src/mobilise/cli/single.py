@@ -6,19 +6,23 @@ import shlex
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from mobilise.cli import INPUT_ERROR, cli, parse_reform
-from mobilise.export import environment, new_run_dir, now, write_frame, write_json
-from mobilise.missions import ACTOR_TYPES, MISSIONS
-from mobilise.model import MissionModel
-from mobilise.reforms import REFORMS
-from mobilise.scenario import ScenarioError, file_hash, load_scenario
-from mobilise.simulate import summarise
+from mobilise.cli.options import INPUT_ERROR, parse_reform
+from mobilise.running.export import environment, new_run_dir, now, write_frame, write_json
+from mobilise.running.simulate import simulate
+from mobilise.schema.missions import MISSIONS
+from mobilise.schema.reforms import REFORMS
+from mobilise.schema.scenario import file_hash, load_scenario
+from mobilise.vocabulary import ScenarioError
+
+if TYPE_CHECKING:
+    from mobilise.model.model import MissionModel
 
 
-@cli.command()
+@click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
     """Check scenario files; print one line per problem and exit 2 if any."""
@@ -35,7 +39,7 @@ def validate(files: tuple[Path, ...]) -> None:
         sys.exit(INPUT_ERROR)
 
 
-@cli.command(name="list")
+@click.command(name="list")
 @click.argument("what", type=click.Choice(["missions", "reforms", "scenarios"]))
 @click.option(
     "--dir", "folder", default="scenarios", show_default=True, type=click.Path(path_type=Path)
@@ -72,7 +76,7 @@ def list_(what: str, folder: Path) -> None:
             )
 
 
-@cli.command(name="run")
+@click.command(name="run")
 @click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
 @click.option(
     "--reform",
@@ -115,16 +119,16 @@ def run_command(
     if steps is not None:
         scenario = scenario.model_copy(update={"quarters": steps})
     started, clock = now(), time.perf_counter()
-    model = MissionModel(scenario, seed=seed, reforms=reforms, record_agents=agents)
-    frame = model.run()
+    done = simulate(scenario, seed=seed, reforms=reforms, record_agents=agents)
+    frame, model = done.frame, done.model
     elapsed = time.perf_counter() - clock
-    summary = summarise(frame, scenario)
+    summary = done.summary
 
     out = out if out is not None else new_run_dir(Path("runs"), scenario.name)
     out.mkdir(parents=True, exist_ok=True)
     write_frame(out / "timeseries.csv", frame)
-    if agents:
-        write_frame(out / "agents.csv", model.agent_frame())
+    if done.agents is not None:
+        write_frame(out / "agents.csv", done.agents)
     write_json(out / "summary.json", summary)
     write_json(
         out / "manifest.json",
@@ -146,7 +150,7 @@ def run_command(
     _echo_summary(summary, model, out)
 
 
-def _echo_summary(summary: dict, model: MissionModel, out: Path) -> None:
+def _echo_summary(summary: dict[str, Any], model: MissionModel, out: Path) -> None:
     mission = model.mission
     reforms = (
         ", ".join(f"{k}={v:g}" for k, v in model.inputs.reforms.items())
@@ -167,9 +171,7 @@ def _echo_summary(summary: dict, model: MissionModel, out: Path) -> None:
             state += " (beyond the horizon)"
         click.echo(f"  milestone {m['value']:g} by {m['quarter']}: {state}")
     shares = "  ".join(
-        f"{t} {summary['final_engaged'][t]:.2f}"
-        for t in ACTOR_TYPES
-        if summary["final_engaged"][t] is not None
+        f"{t} {share:.2f}" for t, share in summary["final_engaged"].items() if share is not None
     )
     click.echo(f"  final engaged share: {shares}")
     click.echo(f"  wrote {out}/timeseries.csv, summary.json, manifest.json")

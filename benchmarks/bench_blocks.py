@@ -1,0 +1,136 @@
+"""Benchmark runs in blocks against the targets of issue 11, as ratios measured in one run.
+
+Run from the repository root::
+
+    uv run python benchmarks/bench_blocks.py [--runs 1000] [--repeats 1]
+
+It measures, in this one process and its children:
+
+1. Mesa's Boltzmann wealth model (``bench_model.BoltzmannWealth``) doing 2,000
+   agents x 40 steps, timed over a few runs and scaled to ``--runs`` runs: the
+   reference for everything below;
+2. ``mobilise compare scenarios/uk_2024.yaml`` end to end as a command (one
+   reform, so ``--runs`` runs in two arms; files and figures), on 1 and 2 workers;
+3. the amortised cost of one ``uk_2024`` run in a block of 200 (build and run);
+4. ``mobilise batch experiments/reform_comparison.yaml`` end to end on 2 workers;
+5. the app's 12-run comparison (``views.workshop.compare``, 6 replications x 2 arms).
+
+Each target is printed with PASS/MISS; a miss never changes the exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench_model import BoltzmannWealth
+from tables import header, seconds, table, verdict
+
+from mobilise import load_scenario
+from mobilise.model.block import Block, Member
+from mobilise.views.workshop import compare
+
+ROOT = Path(__file__).resolve().parents[1]
+UK = ROOT / "scenarios" / "uk_2024.yaml"
+REFORMS = ROOT / "experiments" / "reform_comparison.yaml"
+
+TARGET_VS_BOLTZMANN = 15.0  # 1,000 UK runs end to end / Boltzmann's same agent-steps
+TARGET_BLOCK_MS = 2.0  # amortised one uk_2024 run in a block
+TARGET_REFORM_S = 10.0  # reform_comparison.yaml end to end, 2 workers
+TARGET_APP_S = 0.15  # the app's 12-run comparison, server side
+TARGET_WORKERS = 1.6  # 2 workers / 1 worker, end to end
+
+
+def boltzmann_seconds(runs: int, samples: int = 3) -> float:
+    """Seconds Boltzmann needs for ``runs`` x 2,000 agents x 40 steps (scaled from ``samples``)."""
+    times = []
+    for seed in range(samples):
+        start = time.perf_counter()
+        model = BoltzmannWealth(2_000, seed)
+        for _ in range(40):
+            model.step()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * runs
+
+
+def command_seconds(args: list[str]) -> float:
+    """Wall time of one ``mobilise`` command, as a user runs it."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "mobilise.cli", *args], check=True, cwd=ROOT,
+                   stdout=subprocess.DEVNULL, env={**os.environ, "MPLBACKEND": "Agg"})  # fmt: skip
+    return time.perf_counter() - start
+
+
+def compare_seconds(runs: int, workers: int, out: Path) -> float:
+    """``mobilise compare`` of one reform: ``runs`` runs in two arms, files and figures."""
+    return command_seconds(
+        ["compare", str(UK), "--reform", "mission_councils", "--replications", str(runs // 2),
+         "--workers", str(workers), "--out", str(out), "--quiet", "--figures"]
+    )  # fmt: skip
+
+
+def block_ms(runs: int = 200) -> float:
+    """Amortised milliseconds of one uk_2024 run in a block of ``runs`` (build and run)."""
+    scenario = load_scenario(UK)
+    start = time.perf_counter()
+    Block([Member(scenario, seed) for seed in range(runs)]).run()
+    return (time.perf_counter() - start) / runs * 1e3
+
+
+def app_seconds(repeats: int = 5) -> float:
+    """Median seconds of the app's comparison: 6 replications x 2 arms of uk_2024."""
+    scenario = load_scenario(UK)
+    compare(scenario, {"mission_councils": 1.0}, replications=6, seed=0)  # warm
+    times = []
+    for seed in range(repeats):
+        start = time.perf_counter()
+        compare(scenario, {"mission_councils": 1.0}, replications=6, seed=seed)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=1_000)
+    args = parser.parse_args()
+    runs = args.runs
+    header(
+        f"Runs in blocks: {runs} UK runs, {os.cpu_count()} cores, Python {sys.version.split()[0]}"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        reference = boltzmann_seconds(runs)
+        one = compare_seconds(runs, 1, Path(tmp) / "one")
+        two = compare_seconds(runs, 2, Path(tmp) / "two")
+        per_run = block_ms()
+        reform = command_seconds(
+            ["batch", str(REFORMS), "--workers", "2", "--out", str(Path(tmp) / "reform"),
+             "--quiet", "--figures"]
+        )  # fmt: skip
+        app = app_seconds()
+    ratio = reference / one
+    rows = [
+        [f"Boltzmann, 2,000 agents x 40 steps x {runs}", seconds(reference), "reference", ""],
+        [f"mobilise compare, {runs} runs, 1 worker", seconds(one),
+         f"{ratio:.1f}x Boltzmann (>= {TARGET_VS_BOLTZMANN:g}x)",
+         verdict(ratio >= TARGET_VS_BOLTZMANN)],
+        [f"mobilise compare, {runs} runs, 2 workers", seconds(two),
+         f"{one / two:.2f}x 1 worker (>= {TARGET_WORKERS:g}x)",
+         verdict(one / two >= TARGET_WORKERS)],
+        ["one uk_2024 run in a block of 200", f"{per_run:.2f} ms",
+         f"<= {TARGET_BLOCK_MS:g} ms", verdict(per_run <= TARGET_BLOCK_MS)],
+        ["reform_comparison.yaml, 2 workers", seconds(reform),
+         f"< {TARGET_REFORM_S:g} s", verdict(reform < TARGET_REFORM_S)],
+        ["app's 12-run comparison", seconds(app), f"< {TARGET_APP_S:g} s",
+         verdict(app < TARGET_APP_S)],
+    ]  # fmt: skip
+    table(["measured", "time", "target", ""], rows, left=1)
+
+
+if __name__ == "__main__":
+    main()

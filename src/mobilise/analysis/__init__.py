@@ -1,0 +1,1 @@
+"""What runs mean: effects, reports, sensitivity, discovery, calibration, patterns, robustness."""

@@ -1,0 +1,79 @@
+"""From a batch folder's CSVs to its tables: paired effects and factorial interactions.
+
+The runner only runs; the CLI asks for these tables (and, from the views, for the
+figures) at the end of a batch, and ``mobilise report DIR`` asks again from the
+files alone, so nothing is re-run.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from mobilise.analysis.effects import effect_half_widths, factorial_effects, paired_effects
+from mobilise.schema.outcomes import EFFECT_OUTCOMES
+from mobilise.vocabulary import OutputError
+
+
+def read_batch(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The runs and time series of a finished batch (CSV or Parquet)."""
+    runs = pd.read_csv(out / "runs.csv", keep_default_na=True)
+    for name in ("timeseries.csv", "timeseries.parquet"):
+        path = out / name
+        if path.exists():
+            series = pd.read_csv(path) if path.suffix == ".csv" else pd.read_parquet(path)
+            return runs, series
+    return runs, pd.DataFrame()
+
+
+HEADLINE_OUTCOME = "milestone_metric"
+"""Interactions use the metric when the milestone is due: the question asked. Effects and
+their forest plots are reported at the milestone date and at the horizon."""
+
+
+def all_effects(runs: pd.DataFrame) -> pd.DataFrame:
+    """Paired effects for each outcome in :data:`EFFECT_OUTCOMES`, stacked."""
+    if not len(runs):
+        return pd.DataFrame()
+    frames = []
+    for outcome in EFFECT_OUTCOMES:
+        effects = paired_effects(runs, outcome=outcome)
+        effects.insert(3, "outcome", outcome)
+        frames.append(effects)
+    return pd.concat(frames, ignore_index=True)
+
+
+def all_half_widths(runs: pd.DataFrame) -> pd.Series:
+    """Each arm's widest paired-effect t half-width over :data:`EFFECT_OUTCOMES`.
+
+    What ``--precision`` stops on; an outcome the horizon cannot measure (all NaN)
+    does not hold an arm back.
+    """
+    if not len(runs):
+        return pd.Series(dtype=float)
+    widths = [effect_half_widths(runs, outcome=o) for o in EFFECT_OUTCOMES]
+    return pd.concat(widths, axis=1).max(axis=1, skipna=True)
+
+
+def write_tables(out: Path, *, factorial: list[str] | None = None) -> list[Path]:
+    """Write ``effects.csv`` and, for a factorial design, ``interactions.csv``."""
+    runs, _ = read_batch(out)
+    written: list[Path] = []
+    all_effects(runs).to_csv(out / "effects.csv", index=False, float_format="%.10g")
+    written.append(out / "effects.csv")
+    if factorial and len(runs):
+        interactions = factorial_effects(runs, factorial, outcome=HEADLINE_OUTCOME)
+        interactions.to_csv(out / "interactions.csv", index=False, float_format="%.10g")
+        written.append(out / "interactions.csv")
+    return written
+
+
+def batch_folder(out: Path) -> dict[str, Any]:
+    """The manifest of a finished batch folder (one line if ``out`` is not one)."""
+    if not (out / "runs.csv").exists():
+        raise OutputError(f"{out}: no runs.csv here; expected the folder of a finished batch")
+    manifest = out / "manifest.json"
+    return json.loads(manifest.read_text()) if manifest.exists() else {}

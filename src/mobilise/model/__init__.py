@@ -1,0 +1,1 @@
+"""The simulation: populations, networks, government and the vectorised mission model."""

@@ -1,0 +1,492 @@
+"""A block of runs advanced together: every array shaped (R, N), one step for all R.
+
+Each run of a block is built exactly as :class:`~mobilise.model.model.MissionModel`
+builds it (same named random streams, same population, network and mission owner),
+then the runs are stacked: agent state into (R, N) arrays, the R networks into one
+block-diagonal sparse matrix, per-run parameters into columns. One step then does
+the arithmetic of R single steps with one NumPy call per operation, so NumPy's call
+overhead is paid once per block instead of once per run.
+
+Every operation is the single run's operation applied row by row (elementwise
+arithmetic, per-row sums in the same order, per-run random draws from the same
+streams), so each run of a block gives the same bits as the same run alone;
+``tests/model/test_block.py`` checks it for every shipped scenario.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from mobilise.model.dynamics import adjust, exit_rate, mobilisation, response
+from mobilise.model.government import MissionOwner
+from mobilise.model.network import build_block_ties, build_ties
+from mobilise.model.population import Population, build_population
+from mobilise.model.progress import ces_aggregate, roadmap_progress, trend_progress
+from mobilise.schema.missions import Mission
+from mobilise.schema.outcomes import step_columns
+from mobilise.schema.reforms import apply_reforms
+from mobilise.schema.scenario import Scenario
+from mobilise.vocabulary import quarter_index, quarter_label
+
+Array = npt.NDArray[np.float64]
+Index = npt.NDArray[np.intp]
+
+NO_EVIDENCE = 0.5
+"""Delivery before the first observation: neither credit nor blame."""
+
+BYTES_PER_AGENT_RUN = 8 * 16
+"""Bytes a block holds per agent and run: about sixteen float64 (R, N) arrays
+(fixed attributes, state, and the step's temporaries), plus the network's ties."""
+
+BYTES_PER_TIE = 12
+"""Bytes per stored tie of the block-diagonal sparse network (value and column)."""
+
+
+@dataclass(frozen=True)
+class Member:
+    """One run of a block: a scenario, the seed and the reforms added to its own."""
+
+    scenario: Scenario
+    seed: int | None = None
+    reforms: Mapping[str, float] = field(default_factory=dict)
+
+
+def block_key(params: Scenario) -> tuple[Any, ...]:
+    """What runs must share to step together: population layout, network kind, horizon.
+
+    ``params`` is a scenario with its reforms applied. Everything else (influence,
+    costs, missions, the mission owner, the networks themselves) may differ per run.
+    """
+    influence = params.influence
+    return (
+        params.type_names,
+        tuple(params.population(t).count for t in params.type_names),
+        params.network.kind == "complete",
+        params.quarters,
+        influence.noise == 0,
+        influence.adjustment == 1.0,
+    )
+
+
+def block_size(agents: int, memory_bytes: int = 256 * 2**20, cap: int = 250) -> int:
+    """Runs per block for populations of ``agents``: what fits in ``memory_bytes``.
+
+    A block holds O(R * N) memory (:data:`BYTES_PER_AGENT_RUN` per agent and run,
+    plus its ties); ``cap`` keeps a block small enough that a batch still spreads
+    over its workers and reports progress.
+    """
+    per_run = agents * (BYTES_PER_AGENT_RUN + 16 * BYTES_PER_TIE)
+    return max(1, min(cap, memory_bytes // max(per_run, 1)))
+
+
+class Block:
+    """R runs of compatible scenarios (same :func:`block_key`), stepped together.
+
+    ``rows`` holds every run's per-step outcomes, shaped (R, steps + 1, columns),
+    in the order of :func:`mobilise.schema.outcomes.step_columns` after ``step``
+    and ``quarter``; :meth:`frame` gives one run's frame, identical to
+    :meth:`MissionModel.to_frame` for the same scenario, seed and reforms.
+    """
+
+    def __init__(self, members: Sequence[Member], *, record_agents: bool = False) -> None:
+        if not members:
+            raise ValueError("a block needs at least one run")
+        self.members = list(members)
+        self.seeds = [m.scenario.seed if m.seed is None else int(m.seed) for m in members]
+        self.inputs = [
+            m.scenario.model_copy(update={"reforms": {**m.scenario.reforms, **m.reforms}})
+            for m in members
+        ]
+        self.params = [apply_reforms(inputs) for inputs in self.inputs]
+        keys = {block_key(p) for p in self.params}
+        if len(keys) > 1:
+            raise ValueError(
+                "runs of a block must share actor types, counts, network kind and horizon"
+            )
+        self.populations = [
+            build_population(p, s) for p, s in zip(self.params, self.seeds, strict=True)
+        ]
+        self.owners = [MissionOwner(p, s) for p, s in zip(self.params, self.seeds, strict=True)]
+        self.runs = len(members)
+        self.quarters = self.params[0].quarters
+        self.record_agents = record_agents
+        self._stack_agents(self.populations)
+        self._stack_parameters()
+        self._stack_owner()
+        self.step_count = 0
+        self._contribute()
+        self.columns = step_columns(self.names)
+        self.rows = np.full((self.runs, self.quarters + 1, len(self.columns) - 2), np.nan)
+        self._agent_rows: list[Array] = []
+        self._record(0)
+
+    # --- stacking the runs -------------------------------------------------------------
+
+    def _stack_agents(self, pops: list[Population]) -> None:
+        first = pops[0]
+        self.names = first.names
+        self.kind: Index = first.kind
+        self.counts: Array = first.counts
+        self.size = first.size
+        self.type_slices = [first.slices[name] for name in self.names]
+        k = len(self.names)
+        self.flat_kind: Index = (self.kind[None, :] + k * np.arange(self.runs)[:, None]).ravel()
+        self.capacity: Array = np.stack([p.capacity for p in pops])
+        self.threshold: Array = np.stack([p.threshold for p in pops])
+        self.trust: Array = np.stack([p.trust for p in pops])
+        self.alignment: Array = np.stack([p.alignment for p in pops])
+        self.patience: Array = np.stack([p.patience for p in pops])
+        self.ceiling: Array = np.stack([p.ceiling for p in pops])
+        self.engagement: Array = np.stack([p.engagement for p in pops])
+        self.base_cost: Array = np.stack([p.base_cost for p in pops])
+        self.reach: Array = np.stack([p.reach for p in pops])
+        gov = first.slices.get("government")
+        self.government = self.names.index("government") if "government" in self.names else None
+        self.gov_slice = gov if gov is not None and gov.stop > gov.start else None
+        networks = [p.network for p in self.params]
+        self.complete = networks[0].kind == "complete"
+        shape = (self.runs, self.size)
+        if self.complete:  # mean field: shares from each run's type totals, per row
+            ties = [
+                build_ties(spec, pop, s)
+                for spec, pop, s in zip(networks, pops, self.seeds, strict=True)
+            ]
+            coordination = np.stack([t.coordination() for t in ties])
+            self.per_peer: Array = np.stack([t.per_reachable_peer for t in ties])
+            self.per_partner: Array = np.stack([t.per_reachable_partner for t in ties])
+        else:  # one block-diagonal network over the R * N agents
+            self.ties = build_block_ties(networks, pops, self.seeds)
+            assert self.ties.same is not None and self.ties.cross is not None
+            self.same, self.cross = self.ties.same, self.ties.cross
+            coordination = self.ties.coordination().reshape(shape)
+            self.per_peer = self.ties.per_reachable_peer.reshape(shape)
+            self.per_partner = self.ties.per_reachable_partner.reshape(shape)
+        self.trust_speed: Array = np.stack(
+            [
+                np.clip(p.trust.speed * (1.0 + p.trust.coordination_boost * c), 0.0, 1.0)
+                for p, c in zip(self.params, coordination, strict=True)
+            ]
+        )
+
+    def _stack_parameters(self) -> None:
+        params = self.params
+        types = self.names
+        self.missions: list[Mission] = [p.mission_spec for p in params]
+        self.weights = np.stack([m.weight_vector(types) for m in self.missions])
+        self.funded = np.stack([m.funded_vector(types) for m in self.missions])
+        self.need = np.stack(
+            [
+                m.need_vector(types) * pop.by_type(pop.capacity)
+                for m, pop in zip(self.missions, self.populations, strict=True)
+            ]
+        )
+
+        def column(values: list[float]) -> Array:
+            return np.array(values, dtype=float)[:, None]
+
+        influence = [p.influence for p in params]
+        self.w_signal = column([i.signal for i in influence])
+        self.w_peer = column([i.peer for i in influence])
+        self.w_cross = column([i.cross for i in influence])
+        self.noise = column([i.noise for i in influence])
+        self.adjustment = column([i.adjustment for i in influence])
+        self.fatigue = column([i.fatigue for i in influence])
+        self.hard = influence[0].noise == 0  # shared by the block (block_key)
+        self.jump = influence[0].adjustment == 1.0
+        self.progress_weight = np.array([p.trust.progress_weight for p in params])
+        self.budget = np.array([p.government.budget for p in params])
+        self.rate = np.array([m.rate for m in self.missions])
+        self.decay = np.array([m.decay for m in self.missions])
+        self.start_progress = np.array([m.initial_progress for m in self.missions])
+        self.progress = self.start_progress.copy()
+        self.start_index = [quarter_index(p.start) for p in params]
+        self._mission_groups = _groups([id(m) for m in self.missions])
+        self._ces_groups = _groups(
+            [(tuple(w), m.sigma) for w, m in zip(self.weights.tolist(), self.missions, strict=True)]
+        )
+
+    def _stack_owner(self) -> None:
+        owners, quarters = self.owners, self.quarters
+        specs = [o.spec for o in owners]
+        self.clarity = np.array([s.clarity for s in specs])
+        self.salience = np.array([o.salience for o in owners])
+        self.credibility = np.array([o.credibility for o in owners])
+        self.credibility_speed = np.array(
+            [min(1.0, s.credibility_speed * s.capability) for s in specs]
+        ).clip(0.0, 1.0)
+        self.reshuffle_rate = np.array([s.reshuffle_rate for s in specs])
+        self.reshuffle_keep = np.array([1.0 - s.reshuffle_penalty for s in specs])
+        self.election_interval = np.array([s.election_interval for s in specs])
+        self.election_keep = np.array([1.0 - s.election_penalty for s in specs])
+        self.lag = np.array([o.lag for o in owners], dtype=np.intp)
+        self.reviewing = [
+            i for i, s in enumerate(specs) if s.portfolio_review
+        ]  # reviews draw per run: rare, so looped
+        # each purpose has its own stream, drawn one value a quarter: draw them all now
+        self.observation_noise = np.stack(
+            [
+                o.observation_rng.normal(0.0, s.observation_noise, quarters)
+                for o, s in zip(owners, specs, strict=True)
+            ]
+        )
+        self.shock_draws = np.stack([o.shock_rng.random(quarters) for o in owners])
+        self.efficiency = np.array([o.portfolio_efficiency for o in owners])
+        self.reshuffles = np.zeros(self.runs, dtype=np.intp)
+        self.history = np.empty((self.runs, quarters + 1))
+        self.history[:, 0] = self.start_progress
+        self.observed = self.start_progress.copy()
+        self.delivery = np.full(self.runs, NO_EVIDENCE)
+        self._roadmaps()
+
+    def _roadmaps(self) -> None:
+        """Per run and step: roadmap, trend and what was promised (in Python floats, as alone)."""
+        steps = np.arange(self.quarters + 1)
+        self.roadmap = np.empty((self.runs, self.quarters + 1))
+        self.trend_at = np.zeros((self.runs, self.quarters + 1))
+        self.promised = np.zeros((self.runs, self.quarters + 1))
+        self.evidence = np.zeros((self.runs, self.quarters + 1), dtype=np.int8)
+        cache: dict[tuple[Any, ...], tuple[Array, Array, Array, npt.NDArray[np.int8]]] = {}
+        for r, (m, params) in enumerate(zip(self.missions, self.params, strict=True)):
+            key_step = quarter_index(m.key_milestone.quarter) - quarter_index(params.start) + 1
+            lag = int(self.lag[r])
+            key = (m.initial_progress, m.target_progress, m.decay, key_step, lag)
+            if key not in cache:
+                start, target = m.initial_progress, m.target_progress
+                road = np.array([roadmap_progress(start, target, key_step, int(s)) for s in steps])
+                trend, promised = np.zeros(len(steps)), np.zeros(len(steps))
+                evidence = np.zeros(
+                    len(steps), dtype=np.int8
+                )  # 0: none, 1: promised nothing, 2: judge
+                for s in steps[1:]:
+                    seen = int(s) - lag
+                    if seen <= 0:
+                        continue
+                    trend[s] = trend_progress(start, m.decay, seen)
+                    promised[s] = roadmap_progress(start, target, key_step, seen) - trend[s]
+                    evidence[s] = 2 if promised[s] > 0 else 1
+                cache[key] = (road, trend, promised, evidence)
+            self.roadmap[r], self.trend_at[r], self.promised[r], self.evidence[r] = cache[key]
+
+    # --- the step ------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """Advance every run one quarter: agents respond, progress moves, owners and trust learn."""
+        self.step_count += 1
+        step = self.step_count
+        self._mobilise()
+        self._progress()
+        self._learn(step)
+        self._record(step)
+
+    def run(self) -> None:
+        """Run every remaining quarter."""
+        while self.step_count < self.quarters:
+            self.step()
+
+    @property
+    def government_drive(self) -> Array:
+        """Each run's government engaged share (0 without government agents)."""
+        if self.gov_slice is None:
+            return np.zeros(self.runs)
+        result: Array = self.engagement[:, self.gov_slice].mean(axis=1)
+        return result
+
+    def _type_sums(self, values: Array) -> Array:
+        """Each run's per-type sums of ``values``, (R, K), as ``np.bincount`` sums them alone.
+
+        Summed down the agents of each type with the runs side by side: NumPy adds
+        the rows of a C-ordered (n, R) array one after another, the order in which
+        ``bincount`` adds a run's agents (one run alone: bincount itself).
+        """
+        if self.runs == 1:
+            return np.bincount(self.kind, weights=values[0], minlength=len(self.names))[None, :]
+        by_agent = np.ascontiguousarray(values.T)
+        return np.stack([by_agent[s].sum(axis=0) for s in self.type_slices], axis=1)
+
+    def _shares(self, engagement: Array) -> tuple[Array, Array]:
+        """Peer and partner engaged shares of every agent of every run."""
+        if self.complete:
+            totals = self._type_sums(engagement)
+            by_kind = totals[:, self.kind]
+            peers = by_kind - engagement
+            partners = totals.sum(axis=1)[:, None] - by_kind
+        else:
+            flat = engagement.ravel()
+            peers = (self.same @ flat).reshape(engagement.shape)
+            partners = (self.cross @ flat).reshape(engagement.shape)
+        return np.minimum(peers * self.per_peer, 1.0), np.minimum(partners * self.per_partner, 1.0)
+
+    def _mobilise(self) -> None:
+        engagement = self.engagement
+        cost = self.base_cost * (1.0 - self.funded * self.government_drive[:, None])
+        signal = self.clarity * self.credibility * self.salience
+        signal_term = signal[:, None] * self.alignment * self.trust * self.patience
+        peers, partners = self._shares(engagement)
+        pressure = mobilisation(
+            signal_term,
+            peers,
+            partners,
+            cost[:, self.kind],
+            w_signal=self.w_signal,  # a column: one weight per run
+            w_peer=self.w_peer,
+            w_cross=self.w_cross,
+        )
+        noise = 0.0 if self.hard else self.noise
+        target = self.ceiling * response(pressure, self.threshold, noise)
+        leaving = exit_rate(self.trust, self.fatigue)
+        moved = adjust(engagement, target, self.adjustment, leaving, jump=False)
+        if self.jump:  # alone, alpha = 1 with nobody leaving jumps straight to the target
+            still = np.all(leaving == 0, axis=1)
+            moved = np.where(still[:, None], target, moved)
+        self.engagement = np.clip(moved, 0.0, self.ceiling)
+
+    def _progress(self) -> None:
+        self._contribute()
+        p = self.progress
+        moved = p + self.rate * self.aggregate * (1.0 - p) - self.decay * p
+        self.progress = np.minimum(1.0, np.maximum(0.0, moved))
+
+    def _contribute(self) -> None:
+        contribution = self._type_sums(self.engagement * self.capacity)
+        if self.government is not None:
+            contribution[:, self.government] *= self.efficiency
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.contribution = np.where(self.need > 0, contribution / self.need, 0.0)
+        self.aggregate = self._ces()
+
+    def _ces(self) -> Array:
+        """Each run's CES aggregate, as :func:`ces_aggregate` computes it alone."""
+        out = np.empty(self.runs)
+        for (weights, sigma), rows in self._ces_groups.items():
+            w = np.array(weights)
+            used = w > 0
+            if abs(sigma - 1.0) < 1e-9:  # Cobb-Douglas: rare, run by run
+                for r in rows:
+                    out[r] = ces_aggregate(self.contribution[r], w, sigma)
+                continue
+            ratios = np.maximum(self.contribution[rows][:, used], 0.0)
+            rho = (sigma - 1.0) / sigma
+            with np.errstate(divide="ignore", over="ignore"):
+                sums = np.sum(w[used] * ratios**rho, axis=1)
+            power = 1.0 / rho
+            with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+                values = [float(s**power) for s in sums]  # NumPy scalar power, as alone
+            if rho < 0:
+                values = [
+                    0.0 if z else v
+                    for v, z in zip(values, np.any(ratios == 0, axis=1), strict=True)
+                ]
+            out[rows] = values
+        return out
+
+    def _learn(self, step: int) -> None:
+        self.history[:, step] = self.progress
+        seen = self.history[np.arange(self.runs), np.maximum(step - self.lag, 0)]
+        self.observed = np.clip(seen + self.observation_noise[:, step - 1], 0.0, 1.0)
+        self.delivery = self._delivery(step)
+        self._update_owner(step)
+        goal = (
+            1.0 - self.progress_weight
+        ) * self.credibility + self.progress_weight * self.delivery
+        self.trust = np.clip(self.trust + self.trust_speed * (goal[:, None] - self.trust), 0.0, 1.0)
+
+    def _delivery(self, step: int) -> Array:
+        evidence = self.evidence[:, step]
+        trend, promised = self.trend_at[:, step], self.promised[:, step]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            judged = np.clip((self.observed - trend) / promised, -1.0, 1.0)
+        return np.where(evidence == 2, judged, np.where(evidence == 1, 1.0, NO_EVIDENCE))
+
+    def _update_owner(self, step: int) -> None:
+        goal = 0.5 * self.clarity + 0.5 * self.delivery
+        cred = self.credibility
+        cred = np.clip(cred + self.credibility_speed * (goal - cred), 0.0, 1.0)
+        shocked = self.shock_draws[:, step - 1] < self.reshuffle_rate
+        self.reshuffles += shocked
+        cred = np.where(shocked, cred * self.reshuffle_keep, cred)
+        cred = np.where(step % self.election_interval == 0, cred * self.election_keep, cred)
+        self.credibility = cred
+        for r in self.reviewing:
+            owner = self.owners[r]
+            if step % owner.spec.review_interval == 0 and step > owner.lag:
+                owner._review()
+                self.efficiency[r] = owner.portfolio_efficiency
+
+    # --- data ----------------------------------------------------------------------------
+
+    def _metric(self, progress: Array) -> Array:
+        out = np.empty(self.runs)
+        for _, rows in self._mission_groups.items():
+            out[rows] = self.missions[rows[0]].metric_at(progress[rows])
+        return out
+
+    def _mean_by_type(self, values: Array) -> Array:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            result: Array = self._type_sums(values) / self.counts
+        return result
+
+    def _record(self, step: int) -> None:
+        signal = self.clarity * self.credibility * self.salience
+        self.rows[:, step] = np.column_stack(
+            [
+                self.progress,
+                self._metric(self.progress),
+                self._metric(self.observed),
+                self._metric(self.roadmap[:, step]),
+                self.aggregate,
+                signal,
+                self.credibility,
+                self.budget * self.government_drive,
+                self.efficiency,
+                self._mean_by_type(self.engagement),
+                self.contribution,
+                self._mean_by_type(self.trust),
+                self.reach,
+            ]
+        )
+        if self.record_agents:
+            self._agent_rows.append(np.stack([self.engagement, self.trust], axis=-1))
+
+    def quarters_of(self, run: int) -> list[str]:
+        """Labels of run ``run``'s recorded steps (step 0: the quarter before its start)."""
+        start = self.start_index[run]
+        return [quarter_label(start + s - 1) for s in range(self.step_count + 1)]
+
+    def frame(self, run: int) -> pd.DataFrame:
+        """Run ``run``'s per-step frame, as :meth:`MissionModel.to_frame` gives it alone."""
+        done = self.step_count + 1
+        frame = pd.DataFrame(self.rows[run, :done], columns=self.columns[2:])
+        frame.insert(0, "quarter", self.quarters_of(run))
+        frame.insert(0, "step", np.arange(done))
+        return frame
+
+    def agent_frame(self, run: int) -> pd.DataFrame:
+        """Run ``run``'s per-agent engagement and trust at every step (``record_agents=True``)."""
+        if not self.record_agents:
+            raise ValueError("agent-level data was not recorded: pass record_agents=True")
+        n, steps = self.size, len(self._agent_rows)
+        stacked = np.concatenate([a[run] for a in self._agent_rows])
+        types = np.array(self.names)[self.kind]
+        return pd.DataFrame(
+            {
+                "step": np.repeat(np.arange(steps), n),
+                "agent": np.tile(np.arange(n), steps),
+                "actor_type": np.tile(types, steps),
+                "engagement": stacked[:, 0],
+                "trust": stacked[:, 1],
+            }
+        )
+
+
+def _groups(keys: Sequence[Any]) -> dict[Any, Index]:
+    """Row indices of each distinct key, in first-seen order."""
+    groups: dict[Any, list[int]] = {}
+    for i, k in enumerate(keys):
+        groups.setdefault(k, []).append(i)
+    return {k: np.array(v, dtype=np.intp) for k, v in groups.items()}

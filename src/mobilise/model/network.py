@@ -1,0 +1,230 @@
+"""The tie network: same-type peers and cross-type coordination channels.
+
+A complete network is kept implicit (mean field: shares come from type totals),
+so it costs O(N), not O(N^2). Random and block networks are sampled edge by
+edge, O(edges), and kept as row-normalised sparse matrices: one product per
+step gives every agent's engaged share of its neighbours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from mobilise.model.population import Population
+from mobilise.model.streams import generator
+from mobilise.schema.scenario import Network
+
+Array = npt.NDArray[np.float64]
+Index = npt.NDArray[np.intp]
+
+
+@dataclass
+class Ties:
+    """The network, ready for the step: peer and partner shares in one call each.
+
+    Shares count only neighbours who *could* engage: ``pi_i`` is the engaged
+    share of the reachable capacity among i's same-type neighbours, so peers
+    outside reach (who never move) neither dilute nor carry a cascade.
+    """
+
+    complete: bool
+    kind: Index
+    counts: Array
+    ceiling: Array  # each agent's engagement ceiling (its reach)
+    same: sparse.csr_matrix | None = None  # row-normalised same-type adjacency
+    cross: sparse.csr_matrix | None = None  # row-normalised cross-type adjacency
+    same_degree: Array | None = None
+    cross_degree: Array | None = None
+
+    def __post_init__(self) -> None:
+        # the reachable share of each agent's neighbours is fixed for a run: invert it once
+        if self.complete:
+            totals = np.bincount(self.kind, weights=self.ceiling, minlength=len(self.counts))
+            same, cross = totals[self.kind] - self.ceiling, totals.sum() - totals[self.kind]
+        else:
+            assert self.same is not None and self.cross is not None
+            same, cross = self.same @ self.ceiling, self.cross @ self.ceiling
+        self.per_reachable_peer = _inverse(same)
+        self.per_reachable_partner = _inverse(cross)
+
+    def peer_share(self, engagement: Array) -> Array:
+        """Engaged share of the reachable same-type neighbours (``pi_i``)."""
+        if self.complete:
+            totals = np.bincount(self.kind, weights=engagement, minlength=len(self.counts))
+            engaged = totals[self.kind] - engagement
+        else:
+            assert self.same is not None
+            engaged = self.same @ engagement
+        result: Array = np.minimum(engaged * self.per_reachable_peer, 1.0)
+        return result
+
+    def partner_share(self, engagement: Array) -> Array:
+        """Engaged share of the reachable cross-type neighbours (``chi_i``)."""
+        if self.complete:
+            totals = np.bincount(self.kind, weights=engagement, minlength=len(self.counts))
+            engaged = totals.sum() - totals[self.kind]
+        else:
+            assert self.cross is not None
+            engaged = self.cross @ engagement
+        result: Array = np.minimum(engaged * self.per_reachable_partner, 1.0)
+        return result
+
+    def coordination(self) -> Array:
+        """How tied into coordination channels each agent is, in [0, 1)."""
+        if self.complete:
+            others = self.counts.sum() - self.counts[self.kind]
+        else:
+            assert self.cross_degree is not None
+            others = self.cross_degree
+        result: Array = others / (1.0 + others)
+        return result
+
+    def edges(self) -> Index:
+        """All ties as an (E, 2) array of agent indices with i < j (not for complete)."""
+        if self.complete:
+            raise ValueError("a complete network has no explicit edge list; sample agents instead")
+        same: Any = self.same  # scipy has no type information
+        cross: Any = self.cross
+        linked = (same != 0).astype(np.int8) + (cross != 0).astype(np.int8)
+        both = sparse.triu(linked, 1)
+        coo = both.tocoo()
+        pairs: Index = np.column_stack([coo.row, coo.col])
+        return pairs
+
+
+def build_ties(spec: Network, population: Population, seed: int) -> Ties:
+    """Sample the network the scenario describes.
+
+    Each block (a type pair, or the whole population for ``random``) draws from
+    its own stream, so changing one block's degree (a reform) leaves the others'
+    ties exactly as they were: common random numbers for the network.
+    """
+    kind, counts, ceiling = population.kind, population.counts, population.ceiling
+    if spec.kind == "complete":
+        return Ties(complete=True, kind=kind, counts=counts, ceiling=ceiling)
+    rows, cols = sample_pairs(spec, population, seed)
+    return _sampled_ties(rows, cols, kind, counts, ceiling)
+
+
+def build_block_ties(
+    specs: Sequence[Network], populations: Sequence[Population], seeds: Sequence[int]
+) -> Ties:
+    """The networks of R runs as one :class:`Ties` over their R * N agents, none tied across runs.
+
+    Each run samples its pairs from its own streams, as :func:`build_ties` does;
+    run ``r``'s agent ``i`` is agent ``r * N + i`` of the block. Every sparse step
+    works row by row, so each run's rows hold the same ties in the same order as
+    alone, and give the same shares bit for bit. Not for complete networks (their
+    mean field is per run: :class:`mobilise.model.block.Block` keeps it per row).
+    """
+    if any(s.kind == "complete" for s in specs):
+        raise ValueError("complete networks are kept per run, not stacked")
+    n = populations[0].size
+    rows, cols = [], []
+    for r, (spec, population, seed) in enumerate(zip(specs, populations, seeds, strict=True)):
+        i, j = sample_pairs(spec, population, seed)
+        rows.append(i + r * n)
+        cols.append(j + r * n)
+    kind = np.concatenate([p.kind for p in populations])
+    ceiling = np.concatenate([p.ceiling for p in populations])
+    return _sampled_ties(
+        np.concatenate(rows), np.concatenate(cols), kind, populations[0].counts, ceiling
+    )
+
+
+def sample_pairs(spec: Network, population: Population, seed: int) -> tuple[Index, Index]:
+    """The sampled pairs of a random or block network (duplicates and both directions later)."""
+    n = population.size
+    if spec.kind == "random":
+        rng = generator(seed, "network")
+        return _sample_pairs(rng, np.arange(n), np.arange(n), round(n * spec.mean_degree / 2))
+    return _block_pairs(spec, population, seed)
+
+
+def _sampled_ties(rows: Index, cols: Index, kind: Index, counts: Array, ceiling: Array) -> Ties:
+    """Same-type and cross-type ties, row-normalised, from sampled pairs."""
+    n = len(kind)
+    adjacency = _symmetric(rows, cols, n)
+    coo = adjacency.tocoo()
+    same_mask = kind[coo.row] == kind[coo.col]
+    same = sparse.csr_matrix(
+        (coo.data[same_mask], (coo.row[same_mask], coo.col[same_mask])), (n, n)
+    )
+    cross = sparse.csr_matrix(
+        (coo.data[~same_mask], (coo.row[~same_mask], coo.col[~same_mask])), (n, n)
+    )
+    same_degree = np.asarray(same.sum(axis=1)).ravel()
+    cross_degree = np.asarray(cross.sum(axis=1)).ravel()
+    return Ties(
+        complete=False,
+        kind=kind,
+        counts=counts,
+        ceiling=ceiling,
+        same=_row_normalised(same, same_degree),
+        cross=_row_normalised(cross, cross_degree),
+        same_degree=same_degree,
+        cross_degree=cross_degree,
+    )
+
+
+def _block_pairs(spec: Network, population: Population, seed: int) -> tuple[Index, Index]:
+    """Within-type and cross-type pairs, each block from its own stream, named by its pair."""
+    rows, cols = [], []
+    names = population.names
+    for i, a in enumerate(names):
+        for b in names[i:]:
+            members_a = np.arange(population.slices[a].start, population.slices[a].stop)
+            members_b = np.arange(population.slices[b].start, population.slices[b].stop)
+            if len(members_a) == 0 or len(members_b) == 0:
+                continue
+            rng = generator(seed, "network", *sorted((a, b)))
+            if a == b:
+                m = round(len(members_a) * spec.within(a) / 2)
+            else:
+                m = round(spec.cross(a, b) * min(len(members_a), len(members_b)))
+            r, c = _sample_pairs(rng, members_a, members_b, m)
+            rows.append(r)
+            cols.append(c)
+    if not rows:
+        return np.array([], dtype=np.intp), np.array([], dtype=np.intp)
+    return np.concatenate(rows), np.concatenate(cols)
+
+
+def _sample_pairs(
+    rng: np.random.Generator, left: Index, right: Index, m: int
+) -> tuple[Index, Index]:
+    """``m`` uniformly random pairs (self-pairs dropped, duplicates merged later)."""
+    if m <= 0 or len(left) == 0 or len(right) == 0:
+        return np.array([], dtype=np.intp), np.array([], dtype=np.intp)
+    i = left[rng.integers(0, len(left), m)]
+    j = right[rng.integers(0, len(right), m)]
+    keep = i != j
+    return i[keep], j[keep]
+
+
+def _symmetric(rows: Index, cols: Index, n: int) -> sparse.csr_matrix:
+    """A 0/1 symmetric adjacency matrix from a list of pairs."""
+    data = np.ones(len(rows), dtype=float)
+    a = sparse.csr_matrix((data, (rows, cols)), shape=(n, n))
+    a = a + a.T
+    a.data[:] = 1.0
+    return a
+
+
+def _inverse(reachable: Array) -> Array:
+    """``1 / reachable``, 0 where no neighbour could engage (so its share is 0)."""
+    with np.errstate(divide="ignore"):
+        return np.where(reachable > 1e-12, 1.0 / reachable, 0.0)
+
+
+def _row_normalised(matrix: sparse.csr_matrix, degree: Array) -> sparse.csr_matrix:
+    """Rows divided by their degree, so ``M @ e`` is the neighbours' mean engagement."""
+    with np.errstate(divide="ignore"):
+        inverse = np.where(degree > 0, 1.0 / degree, 0.0)
+    return sparse.csr_matrix(sparse.diags(inverse) @ matrix)

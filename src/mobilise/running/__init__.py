@@ -1,0 +1,1 @@
+"""Running models: one run, batches, executors, seeds and provenance."""

@@ -1,0 +1,405 @@
+"""The batch runner: runs an experiment's runs on an executor, safely on disk.
+
+Every finished chunk of runs is written at once to ``DIR/parts/`` (written to a
+temporary name, then renamed, so a kill never leaves half a file). ``resume``
+reads what is there and runs only what is missing. At the end the parts are
+merged in run-id order, so the combined files are identical however the runs
+were spread over workers, machines or interruptions.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import heapq
+import math
+import os
+import signal
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import pandas as pd
+
+from mobilise.model.block import block_size
+from mobilise.running.design import Design, RunSpec
+from mobilise.running.executors.base import Executor
+from mobilise.running.export import environment, now, write_json
+from mobilise.running.progress_bar import Progress
+from mobilise.running.runs import ChunkResult, Runner, run_chunk, run_one
+from mobilise.schema.levers import BASELINE
+from mobilise.schema.scenario import file_hash
+from mobilise.vocabulary import OutputError
+
+PARTS = "parts"
+FAILURE_COLUMNS = ["run_id", "mission", "point", "arm", "replication", "seed", "error", "traceback"]
+
+
+@dataclass
+class BatchResult:
+    """What a batch did: counts, and where the files are."""
+
+    out: Path
+    total: int
+    done: int
+    failed: int
+    resumed: int
+    replications_needed: dict[str, int] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+
+
+def run_batch(
+    design: Design,
+    out: Path,
+    executor: Executor,
+    *,
+    resume: bool = False,
+    replications: int | None = None,
+    precision: Precision | None = None,
+    runner: Runner = run_one,
+    chunk_size: int | None = None,
+    progress: bool = True,
+    command: str = "",
+) -> BatchResult:
+    """Run every run of ``design`` not yet on disk in ``out`` and combine the parts.
+
+    It returns what it did and writes runs, time series, failures and the manifest;
+    tables and figures are the caller's to ask for (:mod:`mobilise.analysis.report`, the views).
+    """
+    parts = out / PARTS
+    _prepare(design, out, resume)
+    parts.mkdir(parents=True, exist_ok=True)
+    started = now()
+    reps = replications or design.experiment.replications
+    already = _finished_ids(parts)
+    specs = design.runs(reps)
+    needed: dict[str, int] = {}
+    with _sigterm_as_interrupt():
+        _execute(specs, already, parts, executor, runner, chunk_size, progress)
+        if precision is not None:
+            specs, needed = _refine(
+                design, reps, precision, parts, executor, runner, chunk_size, progress
+            )
+    ids = {s.run_id for s in specs}
+    finished = _finished_ids(parts) & ids
+    files = combine(out, design, ids)
+    failures = pd.read_csv(out / "failures.csv")
+    result = BatchResult(
+        out=out,
+        total=len(ids),
+        done=len(finished),
+        failed=len(failures),
+        resumed=len(already & ids),
+        replications_needed=needed,
+        files=files,
+    )
+    target = precision.target if precision else None
+    _write_manifest(design, out, result, started, command, executor, reps, target)
+    return result
+
+
+def factorial_reforms(design: Design) -> list[str] | None:
+    """The reforms of the experiment's factorial design, if it has one."""
+    factorial = design.experiment.arms.factorial
+    return list(factorial.reforms) if factorial else None
+
+
+# --- running ---------------------------------------------------------------------------
+
+
+def _execute(
+    specs: list[RunSpec],
+    already: set[int],
+    parts: Path,
+    executor: Executor,
+    runner: Runner,
+    chunk_size: int | None,
+    show: bool,
+) -> None:
+    todo = [s for s in specs if s.run_id not in already]
+    if not todo:
+        return
+    # chunks of at most a block, about four per worker, so none idles at the end
+    agents = max(s.scenario.size for s in todo)
+    most = block_size(agents)
+    size = chunk_size or max(1, min(most, math.ceil(len(todo) / (executor.workers * 4))))
+    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+    bar = Progress(len(todo), enabled=show)
+    if getattr(
+        executor, "shares_disk", False
+    ):  # workers write their own parts: formatting off the main process
+        work = functools.partial(_run_and_write, parts=parts, runner=runner)
+        try:
+            for done, failed in executor.imap_unordered(work, chunks):
+                bar.update(done, failed)
+        finally:
+            bar.close()
+        return
+    try:
+        for result in executor.imap_unordered(functools.partial(run_chunk, runner=runner), chunks):
+            _write_chunk(parts, result)
+            bar.update(len(result.rows), len(result.failures))
+    finally:
+        bar.close()
+
+
+def _run_and_write(chunk: list[RunSpec], parts: Path, runner: Runner) -> tuple[int, int]:
+    """A worker's job: run a chunk, write its parts; return how many finished and failed."""
+    result = run_chunk(chunk, runner=runner)
+    _write_chunk(parts, result)
+    return len(result.rows), len(result.failures)
+
+
+@dataclass(frozen=True)
+class Precision:
+    """Add replications until every arm's effect is known to +/- ``target``.
+
+    ``half_widths`` maps the runs so far to each (mission, point, arm)'s interval
+    half-width: the statistic is the caller's (:func:`mobilise.analysis.report.all_half_widths`).
+    """
+
+    target: float
+    half_widths: Callable[[pd.DataFrame], pd.Series]
+
+
+def _refine(
+    design: Design,
+    start: int,
+    precision: Precision,
+    parts: Path,
+    executor: Executor,
+    runner: Runner,
+    chunk_size: int | None,
+    show: bool,
+) -> tuple[list[RunSpec], dict[str, int]]:
+    """Add replications in rounds until every arm's effect CI half-width is below target."""
+    cap = max(design.experiment.max_replications, start)
+    step = design.experiment.replications
+    needed: dict[str, int] = {}
+    active = [a for a in design.arms if a != BASELINE]
+    reps = start
+    specs = design.runs(reps)
+    while True:
+        widths = precision.half_widths(_read_runs(parts, {s.run_id for s in specs}))
+        keyed = cast(dict[tuple[str, int, str], float], widths.to_dict())  # (mission, point, arm)
+        wide = {
+            arm
+            for (_, _, arm), width in keyed.items()
+            if arm in active and not width < precision.target
+        }
+        for arm in set(active) - wide:
+            needed.setdefault(arm, reps)
+        active = [a for a in active if a in wide]
+        if not active or reps >= cap:
+            for arm in active:
+                needed.setdefault(arm, reps)  # capped: still wider than asked
+            return specs, needed
+        reps = min(cap, reps + step)
+        round_specs = design.runs(reps, arms=[BASELINE, *active])
+        _execute(round_specs, _finished_ids(parts), parts, executor, runner, chunk_size, show)
+        specs = _union(specs, round_specs)
+
+
+def _union(a: list[RunSpec], b: list[RunSpec]) -> list[RunSpec]:
+    seen = {s.run_id: s for s in a}
+    seen.update({s.run_id: s for s in b})
+    return [seen[i] for i in sorted(seen)]
+
+
+# --- parts on disk ---------------------------------------------------------------------
+
+
+def _write_chunk(parts: Path, result: ChunkResult) -> None:
+    key = f"{min(result.run_ids):09d}"
+    if result.rows:
+        runs = pd.DataFrame(result.rows)
+        _atomic_csv(parts / f"timeseries-{key}.csv", pd.concat(result.timeseries))
+        if result.agents:
+            _atomic_csv(parts / f"agents-{key}.csv", pd.concat(result.agents))
+        _atomic_csv(parts / f"runs-{key}.csv", runs)  # last: marks the chunk complete
+    if result.failures:
+        n = 0
+        while (parts / f"failures-{key}-{n}.csv").exists():
+            n += 1
+        _atomic_csv(parts / f"failures-{key}-{n}.csv", pd.DataFrame(result.failures))
+
+
+def _atomic_csv(path: Path, frame: pd.DataFrame) -> None:
+    tmp = path.with_suffix(".tmp")
+    frame.to_csv(tmp, index=False, float_format="%.10g")
+    with open(tmp, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _finished_ids(parts: Path) -> set[int]:
+    ids: set[int] = set()
+    for path in parts.glob("runs-*.csv"):
+        ids.update(pd.read_csv(path, usecols=["run_id"])["run_id"].tolist())
+    return ids
+
+
+def _read_runs(parts: Path, ids: set[int]) -> pd.DataFrame:
+    frames = [pd.read_csv(p) for p in sorted(parts.glob("runs-*.csv"))]
+    if not frames:
+        return pd.DataFrame()
+    runs = pd.concat(frames, ignore_index=True)
+    return runs[runs["run_id"].isin(ids)].sort_values("run_id", ignore_index=True)
+
+
+# --- combining ---------------------------------------------------------------------------
+
+
+def combine(out: Path, design: Design, ids: set[int]) -> list[Path]:
+    """Merge the parts into ``runs``, ``timeseries`` (and ``agents``) and ``failures``."""
+    parts = out / PARTS
+    fmt = design.experiment.record.format
+    written = []
+    runs = _read_runs(parts, ids)
+    runs_path = out / "runs.csv"
+    runs.to_csv(runs_path, index=False, float_format="%.10g")
+    written.append(runs_path)
+    for name in ("timeseries", "agents"):
+        sources = sorted(parts.glob(f"{name}-*.csv"))
+        if not sources:
+            continue
+        target = out / f"{name}.{fmt}"
+        if fmt == "csv":
+            _merge_sorted_csv(sources, target, ids)
+        else:
+            frame = pd.concat([pd.read_csv(p) for p in sources], ignore_index=True)
+            frame = frame[frame["run_id"].isin(ids)]
+            frame.sort_values(["run_id", *frame.columns[1:2]], kind="stable").to_parquet(
+                target, index=False
+            )
+        written.append(target)
+    failure_frames = [pd.read_csv(p) for p in sorted(parts.glob("failures-*.csv"))]
+    failures = (
+        pd.concat(failure_frames, ignore_index=True)
+        if failure_frames
+        else pd.DataFrame(columns=FAILURE_COLUMNS)
+    )
+    finished = set(runs["run_id"]) if len(runs) else set()
+    failures = failures[failures["run_id"].isin(ids) & ~failures["run_id"].isin(finished)]
+    failures = failures.drop_duplicates("run_id", keep="last").sort_values("run_id")
+    failures.to_csv(out / "failures.csv", index=False)
+    written.append(out / "failures.csv")
+    return written
+
+
+def _merge_sorted_csv(sources: list[Path], target: Path, ids: set[int]) -> None:
+    """K-way merge of part files, each sorted by run id: streams, never loads them all."""
+    handles = [open(p, newline="") for p in sources]  # noqa: SIM115 - closed below
+    try:
+        readers = [csv.reader(h) for h in handles]
+        headers = [next(r) for r in readers]  # every part has the same header
+        header = headers[0]
+
+        def keyed(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+            for row in reader:
+                yield int(row[0]), row
+
+        streams = [keyed(r) for r in readers]
+        tmp = target.with_suffix(".tmp")
+        with open(tmp, "w", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(header)
+            # heapq.merge is stable and each run lives in one part: steps stay in order
+            for run_id, row in heapq.merge(*streams, key=lambda item: item[0]):
+                if run_id in ids:
+                    writer.writerow(row)
+        os.replace(tmp, target)
+    finally:
+        for h in handles:
+            h.close()
+
+
+# --- set-up, signals, manifest ------------------------------------------------------------
+
+
+def _prepare(design: Design, out: Path, resume: bool) -> None:
+    manifest = out / "manifest.json"
+    has_parts = (out / PARTS).exists() and any((out / PARTS).iterdir())
+    if has_parts and not resume:
+        raise OutputError(
+            f"{out}: already holds a batch; pass --resume to finish it or choose a new --out"
+        )
+    if resume and manifest.exists():
+        import json
+
+        recorded = json.loads(manifest.read_text()).get("design_sha256")
+        if recorded and recorded != design.content_hash():
+            raise OutputError(
+                f"{out}: was made by a different experiment or scenario; cannot resume it"
+            )
+    out.mkdir(parents=True, exist_ok=True)
+    if not manifest.exists():
+        write_json(manifest, {"design_sha256": design.content_hash(), "status": "running"})
+
+
+class _sigterm_as_interrupt:  # noqa: N801 - used as a context manager
+    """Turn SIGTERM into KeyboardInterrupt so a killed batch stops cleanly."""
+
+    def __enter__(self) -> None:
+        self._previous = signal.getsignal(signal.SIGTERM)
+
+        def handler(signum: int, frame: Any) -> None:
+            raise KeyboardInterrupt
+
+        try:
+            signal.signal(signal.SIGTERM, handler)
+        except ValueError:  # not the main thread
+            self._previous = None
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGTERM, self._previous)
+
+
+def _write_manifest(
+    design: Design,
+    out: Path,
+    result: BatchResult,
+    started: str,
+    command: str,
+    executor: Executor,
+    replications: int,
+    precision: float | None,
+) -> None:
+    experiment = design.experiment
+    write_json(
+        out / "manifest.json",
+        {
+            **environment(),
+            "status": "complete",
+            "command": command,
+            "experiment": experiment.name,
+            "experiment_file": str(design.path) if design.path else None,
+            "experiment_file_sha256": file_hash(design.path) if design.path else None,
+            "design_sha256": design.content_hash(),
+            "scenarios": {
+                name: {  # a scenario held in memory (the app, the API) has no file
+                    "file": str(path) if (path := design.scenario_files.get(name)) else None,
+                    "file_sha256": file_hash(path) if path else None,
+                    "scenario_sha256": scenario.content_hash(),
+                    "actor_types": list(scenario.type_names),
+                }
+                for name, scenario in design.scenarios.items()
+            },
+            "master_seed": experiment.seed,
+            "replications": replications,
+            "precision": precision,
+            "replications_needed": result.replications_needed,
+            "arms": design.arms,
+            "factorial": factorial_reforms(design),
+            "sweep_points": design.points,
+            "executor": executor.description,
+            "runs_total": result.total,
+            "runs_done": result.done,
+            "runs_failed": result.failed,
+            "runs_resumed": result.resumed,
+            "started": started,
+            "finished": now(),
+        },
+    )

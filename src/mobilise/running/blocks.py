@@ -1,0 +1,148 @@
+"""Runs in blocks: specs grouped into blocks, and a block's summaries and time series.
+
+A chunk of a batch (or the app's comparison) is split into blocks of compatible
+runs (:func:`mobilise.model.block.block_key`), each at most :func:`block_size`
+runs for its population, and each block is stepped at once. The summaries and
+time series are read off the block's (R, steps, columns) array, with the same
+values, in the same types, as :func:`mobilise.running.simulate.summarise` and
+:func:`mobilise.running.runs.run_one` give for each run alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mobilise.model.block import Block, Member, block_key, block_size
+from mobilise.running.design import RunSpec
+from mobilise.schema.reforms import apply_reforms
+from mobilise.vocabulary import quarter_index, quarter_label
+
+LABELS = ("run_id", "mission", "point", "arm", "replication")
+"""The identifying columns that lead each row of a time series."""
+
+
+def plan_blocks(specs: Sequence[RunSpec], memory_bytes: int | None = None) -> list[list[RunSpec]]:
+    """Specs grouped into blocks that step together, in order of their first run.
+
+    Runs group by :func:`block_key` (same actor types and counts, network kind,
+    horizon; a run whose reforms cannot be applied is a block alone, so that running
+    it records the failure and nothing else); each group is cut into blocks of
+    :func:`block_size` runs for its population and ``memory_bytes`` (the default
+    budget when ``None``).
+    """
+    groups: dict[tuple[Any, ...], list[RunSpec]] = {}
+    for spec in specs:
+        try:
+            key = block_key(apply_reforms(spec.scenario, spec.reforms))
+        except Exception:  # a run that cannot be built goes alone: running it records why
+            key = ("alone", spec.run_id)
+        groups.setdefault(key, []).append(spec)
+    blocks = []
+    for group in groups.values():
+        agents = group[0].scenario.size
+        size = block_size(agents) if memory_bytes is None else block_size(agents, memory_bytes)
+        blocks += [group[i : i + size] for i in range(0, len(group), size)]
+    return sorted(blocks, key=lambda block: block[0].run_id)
+
+
+def run_block(specs: Sequence[RunSpec]) -> Block:
+    """Build and run one block of specs (see :func:`plan_blocks`)."""
+    record_agents = any(spec.record_agents for spec in specs)
+    block = Block(
+        [Member(spec.scenario, spec.seed, spec.reforms) for spec in specs],
+        record_agents=record_agents,
+    )
+    block.run()
+    return block
+
+
+def summary(block: Block, run: int) -> dict[str, Any]:
+    """Run ``run``'s summary, as :func:`mobilise.running.simulate.summarise` gives it alone."""
+    columns = {name: i for i, name in enumerate(block.columns[2:])}
+    rows = block.rows[run, : block.step_count + 1]
+    mission = block.missions[run]
+    types = block.names
+    start = block.start_index[run]
+    index = start - 1 + np.arange(len(rows))  # the quarter index each step ends
+    metric = rows[:, columns["metric"]]
+    milestones = []
+    for milestone in mission.milestones:
+        due = quarter_index(milestone.quarter)
+        reached = np.flatnonzero((metric >= milestone.value) & (index <= due))
+        milestones.append(
+            {
+                "quarter": milestone.quarter,
+                "value": milestone.value,
+                "label": milestone.label,
+                "met": bool(len(reached)),
+                "met_quarter": quarter_label(int(index[reached[0]])) if len(reached) else None,
+                "assessable": bool(due <= index[-1]),
+            }
+        )
+    key_quarter = mission.key_milestone.quarter
+    key = next(m for m in milestones if m["quarter"] == key_quarter)
+    at_key = np.flatnonzero(index == quarter_index(key_quarter))
+    final = rows[-1]
+
+    def per_type(prefix: str, values: np.ndarray) -> dict[str, float | None]:
+        return {t: _number(values[columns[f"{prefix}_{t}"]]) for t in types}
+
+    engaged = rows[:, [columns[f"engaged_{t}"] for t in types]]
+    with np.errstate(all="ignore"):
+        peak = np.where(np.isnan(engaged).all(axis=0), np.nan, np.nanmax(_filled(engaged), axis=0))
+    return {
+        "mission": mission.name,
+        "metric": mission.metric,
+        "unit": mission.unit,
+        "baseline": mission.baseline,
+        "final_metric": float(final[columns["metric"]]),
+        "final_progress": float(final[columns["progress"]]),
+        "milestone_metric": float(metric[at_key[0]]) if len(at_key) else None,
+        "milestone_met": key["met"],
+        "milestone_quarter": key["met_quarter"],
+        "milestones": milestones,
+        "peak_engaged": {t: _number(v) for t, v in zip(types, peak, strict=True)},
+        "final_engaged": per_type("engaged", final),
+        "reach": per_type("reach", final),
+        "total_spend": float(np.sum(rows[1:, columns["spend"]])),
+    }
+
+
+def timeseries(block: Block, specs: Sequence[RunSpec]) -> pd.DataFrame:
+    """The recorded steps of every run of ``block``, labelled, in the batch's columns.
+
+    Each run keeps every ``record_every``-th step and its last, as
+    :func:`mobilise.running.runs.run_one` does; runs follow in block order.
+    """
+    last = block.step_count
+    steps = np.arange(last + 1)
+    picked_runs, picked_steps = [], []
+    for r, spec in enumerate(specs):
+        kept = steps[(steps % spec.record_every == 0) | (steps == last)]
+        picked_runs.append(np.full(len(kept), r))
+        picked_steps.append(kept)
+    run_index, step_index = np.concatenate(picked_runs), np.concatenate(picked_steps)
+    frame = pd.DataFrame(block.rows[run_index, step_index], columns=block.columns[2:])
+    starts = np.array(block.start_index)[run_index]
+    frame.insert(0, "quarter", [quarter_label(int(q)) for q in starts + step_index - 1])
+    frame.insert(0, "step", step_index.astype(np.int64))
+    labels = [[getattr(spec, name) for name in LABELS] for spec in specs]
+    for position, name in enumerate(LABELS):
+        values = [labels[r][position] for r in range(len(specs))]
+        column = np.array(values, dtype=np.int64 if name != "mission" and name != "arm" else object)
+        frame.insert(position, name, column[run_index])
+    return frame
+
+
+def _filled(values: np.ndarray) -> np.ndarray:
+    """All-NaN columns as -inf, so ``nanmax`` does not warn (they become NaN again)."""
+    return np.where(np.isnan(values).all(axis=0), -np.inf, values)
+
+
+def _number(value: float) -> float | None:
+    """JSON-friendly: NaN (a type with no agents) becomes None."""
+    return None if np.isnan(value) else float(value)

@@ -1,0 +1,253 @@
+"""An experiment expanded into runs: the ordered list every executor works through.
+
+An experiment expands into a fixed, ordered list of :class:`RunSpec`. Run ids are
+positions in that list, so a resumed batch finds the same runs. Replication ``r``
+gets the same seed in every arm, mission and sweep point (common random
+numbers): seeds are spawned from the master seed with ``numpy.random.SeedSequence``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from mobilise.schema.experiment import Experiment
+from mobilise.schema.levers import BASELINE
+from mobilise.schema.reforms import REFORMS
+from mobilise.schema.scenario import (
+    Scenario,
+    format_validation_error,
+    load_scenario,
+    read_yaml,
+)
+from mobilise.vocabulary import ScenarioError
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run of a batch: everything a worker needs, small enough to ship."""
+
+    run_id: int
+    scenario_name: str
+    mission: str
+    point: int
+    sweep: dict[str, Any]
+    arm: str
+    reforms: dict[str, float]
+    replication: int
+    seed: int
+    scenario: Scenario = field(repr=False, compare=False)
+    record_every: int = 1
+    record_agents: bool = False
+
+    def reform_text(self) -> str:
+        """``a=1;b=0.5`` in catalogue order (empty for the baseline)."""
+        return ";".join(f"{r}={self.reforms[r]:g}" for r in REFORMS if r in self.reforms)
+
+
+def replication_seeds(master: int, count: int) -> list[int]:
+    """Seeds for replications ``0..count-1``; a longer list extends a shorter one."""
+    children = np.random.SeedSequence(master).spawn(count)
+    return [int(child.generate_state(1, dtype=np.uint32)[0]) for child in children]
+
+
+@dataclass
+class Design:
+    """An experiment loaded and resolved: scenarios, arms, points, and its hashes."""
+
+    experiment: Experiment
+    path: Path | None
+    scenarios: dict[str, Scenario]
+    scenario_files: dict[str, Path]
+    arms: dict[str, dict[str, float]]
+    points: list[dict[str, Any]]
+    matrix: np.ndarray | None = None  # a sensitivity sample, one row per point
+
+    @property
+    def missions_by_scenario(self) -> dict[str, list[str]]:
+        """Which missions each scenario runs for."""
+        wanted = self.experiment.missions
+        return {name: wanted or [s.mission_spec.name] for name, s in self.scenarios.items()}
+
+    def runs(self, replications: int | None = None, arms: list[str] | None = None) -> list[RunSpec]:
+        """The ordered list of runs; run ids depend only on the design and replication."""
+        reps = replications or self.experiment.replications
+        seeds = replication_seeds(self.experiment.seed, reps)
+        chosen = arms or list(self.arms)
+        specs = []
+        combos = [
+            (scenario_name, mission, point_id, point)
+            for scenario_name in self.scenarios
+            for mission in self.missions_by_scenario[scenario_name]
+            for point_id, point in enumerate(self.points)
+        ]
+        per_replication = len(combos) * len(self.arms)
+        arm_index = {arm: i for i, arm in enumerate(self.arms)}
+        record = self.experiment.record
+        for replication in range(reps):
+            for c, (scenario_name, mission, point_id, point) in enumerate(combos):
+                for arm in chosen:
+                    run_id = replication * per_replication + c * len(self.arms) + arm_index[arm]
+                    specs.append(
+                        RunSpec(
+                            run_id=run_id,
+                            scenario_name=scenario_name,
+                            mission=mission,
+                            point=point_id,
+                            sweep=point,
+                            arm=arm,
+                            reforms=self.arms[arm],
+                            replication=replication,
+                            seed=seeds[replication],
+                            scenario=self.resolved(scenario_name, mission, point_id),
+                            record_every=record.every,
+                            record_agents=record.agents,
+                        )
+                    )
+        return specs
+
+    def resolved(self, scenario_name: str, mission: str, point_id: int) -> Scenario:
+        """The scenario for one mission and sweep point (cached: arms share it)."""
+        key = (scenario_name, mission, point_id)
+        if key not in self._cache:
+            scenario = self.scenarios[scenario_name]
+            if scenario.mission_spec.name != mission:
+                scenario = scenario.model_copy(update={"mission": mission})
+            if self.experiment.quarters:
+                scenario = scenario.model_copy(update={"quarters": self.experiment.quarters})
+            for path, value in self.points[point_id].items():
+                scenario = scenario.updated(path, value)
+            self._cache[key] = scenario
+        return self._cache[key]
+
+    def __post_init__(self) -> None:
+        self._cache: dict[tuple[str, str, int], Scenario] = {}
+
+    def with_points(self, points: list[dict[str, Any]], matrix: np.ndarray | None = None) -> None:
+        """Replace the sweep points (a sensitivity sample); resolved scenarios are dropped."""
+        self.points = points
+        self.matrix = matrix
+        self._cache.clear()
+
+    def content_hash(self) -> str:
+        """SHA-256 over the experiment and its scenarios' validated content."""
+        digest = hashlib.sha256(self.experiment.model_dump_json().encode())
+        digest.update(json.dumps(self.points, sort_keys=True, default=str).encode())
+        robust = {
+            name: getattr(self.experiment, name).model_dump(mode="json")
+            for name in ("levers", "uncertainties", "robustness")
+            if getattr(self.experiment, name) is not None
+        }
+        if robust:  # only then: designs without levers keep the hash they always had
+            digest.update(json.dumps({**robust, "arms": self.arms}, sort_keys=True).encode())
+        for name in sorted(self.scenarios):
+            digest.update(self.scenarios[name].content_hash().encode())
+        return digest.hexdigest()
+
+
+def parse_experiment(data: Any, source: str = "<experiment>", base: Path | None = None) -> Design:
+    """Validate parsed data as an experiment and resolve its scenario files and sweeps."""
+    if not isinstance(data, dict):
+        kind = type(data).__name__ if data is not None else "an empty file"
+        raise ScenarioError(f"{source}: expected a mapping of experiment fields, found {kind}")
+    try:
+        experiment = Experiment.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(source, exc)) from None
+    base = base or Path(".")
+    scenarios: dict[str, Scenario] = {}
+    files: dict[str, Path] = {}
+    for i, entry in enumerate(experiment.scenarios):
+        path = (base / entry).resolve() if not Path(entry).is_absolute() else Path(entry)
+        if not path.exists():
+            raise ScenarioError(f"{source}: scenarios[{i}]: scenario file not found: {entry}")
+        scenario = load_scenario(path)
+        if scenario.name in scenarios:
+            raise ScenarioError(
+                f"{source}: scenarios[{i}]: two scenarios are named '{scenario.name}'"
+            )
+        scenarios[scenario.name] = scenario
+        files[scenario.name] = path
+    levers, uncertainties = experiment.levers, experiment.uncertainties
+    design = Design(
+        experiment=experiment,
+        path=None,
+        scenarios=scenarios,
+        scenario_files=files,
+        arms=levers.packages_to_run() if levers else experiment.arms.expand(),
+        points=(
+            uncertainties.states(next(iter(scenarios.values())), source)
+            if uncertainties
+            else experiment.sweep.points()
+        ),
+    )
+    check_sweep_points(design, source)
+    return design
+
+
+def check_sweep_points(design: Design, source: str) -> None:
+    """Every sweep value must make a valid scenario: fail before running, not per run."""
+    for name in design.scenarios:
+        for point_id, point in enumerate(design.points):
+            try:
+                design.resolved(name, design.missions_by_scenario[name][0], point_id)
+            except ScenarioError as exc:
+                raise ScenarioError(f"{source}: sweep point {point}: {exc}") from None
+
+
+def load_experiment(path: str | Path) -> Design:
+    """Load an experiment file; scenario paths are relative to the file's folder."""
+    path = Path(path)
+    design = parse_experiment(read_yaml(path), str(path), base=path.parent)
+    design.path = path
+    return design
+
+
+def comparison(
+    scenario_file: str | Path,
+    reforms: dict[str, float],
+    *,
+    replications: int = 20,
+    seed: int = 0,
+) -> Design:
+    """The everyday question as a design: baseline vs each reform vs all of them together."""
+    bundles: dict[str, Any] = {name: {name: strength} for name, strength in reforms.items()}
+    if len(reforms) > 1:
+        bundles["together"] = dict(reforms)
+    data = {
+        "name": "compare",
+        "description": f"baseline vs {', '.join(reforms)} on {Path(scenario_file).name}",
+        "scenarios": [str(Path(scenario_file).resolve())],
+        "arms": {"bundles": bundles},
+        "replications": replications,
+        "seed": seed,
+    }
+    return parse_experiment(data, str(scenario_file))
+
+
+def in_memory(
+    scenario: Scenario,
+    arms: dict[str, dict[str, float]],
+    *,
+    replications: int,
+    seed: int,
+    name: str = "workshop",
+) -> Design:
+    """A design over a scenario held in memory (the app's sliders), same seeds as a file's."""
+    experiment = Experiment(
+        name=name, scenarios=[f"<{scenario.name}>"], replications=replications, seed=seed
+    )
+    return Design(
+        experiment=experiment,
+        path=None,
+        scenarios={scenario.name: scenario},
+        scenario_files={},
+        arms={BASELINE: {}, **{k: v for k, v in arms.items() if k != BASELINE}},
+        points=[{}],
+    )

@@ -1,0 +1,160 @@
+"""One run of a batch, as a worker executes it: spec in, a row and a frame out.
+
+The functions here are module-level so every executor (process pool, Dask) can
+pickle them. A run that raises becomes a failure record; the chunk goes on.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mobilise.running.blocks import LABELS, plan_blocks, run_block, summary, timeseries
+from mobilise.running.design import RunSpec
+from mobilise.running.simulate import simulate
+from mobilise.schema.outcomes import RUN_OUTCOMES, run_columns
+from mobilise.schema.reforms import REFORMS
+from mobilise.vocabulary import quarter_index
+
+RunResult = tuple[dict[str, Any], pd.DataFrame, pd.DataFrame | None]
+Runner = Callable[[RunSpec], RunResult]
+
+RESULT_COLUMNS = run_columns()
+"""Outcome columns of ``runs.csv`` for the six UK types, after identity and sweep values."""
+
+
+def identity(spec: RunSpec) -> dict[str, Any]:
+    """The identifying columns of a run: who, which arm, which seed."""
+    row: dict[str, Any] = {
+        "run_id": spec.run_id,
+        "scenario": spec.scenario_name,
+        "mission": spec.mission,
+        "point": spec.point,
+        "arm": spec.arm,
+        "reforms": spec.reform_text(),
+    }
+    row.update({f"strength_{r}": spec.reforms.get(r, 0.0) for r in REFORMS})
+    row.update({"replication": spec.replication, "seed": spec.seed})
+    row.update(spec.sweep)
+    return row
+
+
+def run_one(spec: RunSpec) -> RunResult:
+    """Run a spec alone; return its ``runs.csv`` row, its time series and agent frame."""
+    done = simulate(
+        spec.scenario,
+        seed=spec.seed,
+        reforms=spec.reforms,
+        record_agents=spec.record_agents,
+        mesa_agents=False,  # a batch needs the frames, not per-agent Python objects
+    )
+    frame = done.frame
+    kept = frame[(frame["step"] % spec.record_every == 0) | (frame.index == len(frame) - 1)]
+    labels = pd.DataFrame({c: getattr(spec, c) for c in LABELS}, index=kept.index)
+    timeseries = pd.concat([labels, kept], axis=1)
+    agents = done.agents
+    if agents is not None:
+        agents.insert(0, "run_id", spec.run_id)
+    return result_row(spec, done.summary), timeseries, agents
+
+
+def result_row(spec: RunSpec, summary: dict[str, Any]) -> dict[str, Any]:
+    """A run's ``runs.csv`` row: its identity, then its outcomes from ``summary``."""
+    quarter = summary["milestone_quarter"]
+    types = spec.scenario.type_names
+    row = identity(spec)
+    step = quarter_index(quarter) - quarter_index(spec.scenario.start) + 1 if quarter else None
+    for outcome in RUN_OUTCOMES:
+        if outcome.per_type:
+            row.update({f"{outcome.name}_{t}": summary[outcome.name][t] for t in types})
+        elif outcome.name == "milestone_step":
+            row[outcome.name] = step
+        else:
+            row[outcome.name] = summary[outcome.name]
+    row["milestone_quarter"] = quarter or ""
+    return row
+
+
+@dataclass
+class ChunkResult:
+    """What a worker sends back for one chunk of runs."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    timeseries: list[pd.DataFrame] = field(default_factory=list)
+    agents: list[pd.DataFrame] = field(default_factory=list)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def run_ids(self) -> list[int]:
+        """Ids of every run in the chunk, finished or failed."""
+        return [r["run_id"] for r in self.rows] + [f["run_id"] for f in self.failures]
+
+
+def run_chunk(specs: list[RunSpec], runner: Runner = run_one) -> ChunkResult:
+    """Run specs; a run that raises is recorded and the rest go on.
+
+    With the default runner the specs run in blocks (:mod:`mobilise.running.blocks`),
+    each run giving the same row and series as :func:`run_one` alone; a block that
+    raises is run again run by run, so only the failing runs are recorded as failed.
+    Another ``runner`` is called once per spec, in order.
+    """
+    if runner is not run_one:
+        return _one_by_one(specs, runner)
+    result = ChunkResult()
+    order = {spec.run_id: i for i, spec in enumerate(specs)}
+    for planned in plan_blocks(specs):
+        try:
+            block = run_block(planned)
+        except Exception:  # some run of the block fails: find which, alone
+            alone = _one_by_one(planned, run_one)
+            result.rows += alone.rows
+            result.timeseries += alone.timeseries
+            result.agents += alone.agents
+            result.failures += alone.failures
+            continue
+        result.rows += [result_row(spec, summary(block, r)) for r, spec in enumerate(planned)]
+        result.timeseries.append(timeseries(block, planned))
+        if block.record_agents:
+            for r, spec in enumerate(planned):
+                agents = block.agent_frame(r)
+                agents.insert(0, "run_id", spec.run_id)
+                result.agents.append(agents)
+    result.rows.sort(key=lambda row: order[row["run_id"]])
+    if len(result.timeseries) > 1:  # blocks of different kinds: back into run order
+        merged = pd.concat(result.timeseries, ignore_index=True)
+        position = merged["run_id"].map(order).to_numpy()
+        result.timeseries = [merged.iloc[np.argsort(position, kind="stable")]]
+    result.agents.sort(key=lambda frame: order[int(frame["run_id"].iloc[0])])
+    return result
+
+
+def _one_by_one(specs: list[RunSpec], runner: Runner) -> ChunkResult:
+    """Run specs in order with ``runner``; a run that raises is recorded and the rest go on."""
+    result = ChunkResult()
+    for spec in specs:
+        try:
+            row, timeseries, agents = runner(spec)
+        except Exception as exc:  # any failure of one run is reported, not fatal
+            result.failures.append(
+                {
+                    "run_id": spec.run_id,
+                    "mission": spec.mission,
+                    "point": spec.point,
+                    "arm": spec.arm,
+                    "replication": spec.replication,
+                    "seed": spec.seed,
+                    "error": f"{type(exc).__name__}: {exc}".splitlines()[0],
+                    "traceback": traceback.format_exc(),
+                }
+            )
+            continue
+        result.rows.append(row)
+        result.timeseries.append(timeseries)
+        if agents is not None:
+            result.agents.append(agents)
+    return result

@@ -1,0 +1,342 @@
+"""Actor types as records: everything that makes a type, declared once per type.
+
+An :class:`ActorType` is a name, how it is shown (label, colour, marker), the Mesa
+agent class that views its agents, its *reach* as a function of the structural
+constraints (docs/model.md §7.4), any adjustment of its agents' draws, and the share
+engaged at the start. The six UK types are declared below; a modeller adds a
+seventh by declaring another record and giving it to a scenario
+(:meth:`Scenario.with_actor_types`), without editing this package.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import mesa
+import numpy as np
+
+from mobilise.schema.constraints import Constraints
+
+if TYPE_CHECKING:
+    from mobilise.model.model import MissionModel
+
+
+# --- the Mesa agent: a view over the population arrays ------------------------------------
+
+
+def _view(attribute: str, doc: str) -> property:
+    def get(self: Actor) -> float:
+        return float(getattr(self.model.population, attribute)[self.index])
+
+    def set_(self: Actor, value: float) -> None:
+        getattr(self.model.population, attribute)[self.index] = value
+
+    return property(get, set_, doc=doc)
+
+
+class Actor(mesa.Agent):  # type: ignore[misc]  # mesa has no type information
+    """An actor of one type; its state lives in ``model.population`` at ``index``.
+
+    The step is vectorised over NumPy arrays, so an agent holds only its index and
+    its attributes read and write the arrays: the Mesa API (``model.agents``,
+    ``agents_by_type``, AgentSet filtering) at array speed.
+    """
+
+    actor_type: ClassVar[str] = ""
+    model: MissionModel
+
+    def __init__(self, model: MissionModel, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    engagement = _view("engagement", "Engagement e_i in [0, its ceiling].")
+    trust = _view("trust", "Trust tau_i in the mission and its owner.")
+    threshold = _view("threshold", "Mobilisation threshold theta_i.")
+    capacity = _view("capacity", "Resources c_i the agent could commit per quarter.")
+    alignment = _view("alignment", "Alignment a_i with this mission.")
+    ceiling = _view("ceiling", "The most this agent can engage: 0 outside its type's reach.")
+
+    @property
+    def horizon(self) -> float:
+        """Planning horizon H_i in quarters (setting it updates the agent's patience)."""
+        return float(self.model.population.horizon[self.index])
+
+    @horizon.setter
+    def horizon(self, value: float) -> None:
+        self.model.set_horizon(self.index, value)
+
+    @property
+    def contribution(self) -> float:
+        """What the agent gives this quarter: ``q_i = e_i c_i``."""
+        pop = self.model.population
+        return float(pop.engagement[self.index] * pop.capacity[self.index])
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(id={self.unique_id}, engagement={self.engagement:.2f})"
+
+
+# --- the record ------------------------------------------------------------------------------
+
+
+@dataclass
+class Draws:
+    """One type's drawn attributes, before reach: what an :class:`ActorType` may adjust."""
+
+    threshold: np.ndarray
+    trust: np.ndarray
+    alignment: np.ndarray
+    horizon: np.ndarray
+    capacity: np.ndarray
+    outside: np.ndarray  # agents with no stake at all: reached last (overseas investors)
+
+
+Adjust = Callable[[Draws, np.random.Generator, Constraints], Draws]
+
+
+def _no_one(c: Constraints) -> float:
+    return 0.0
+
+
+@dataclass(frozen=True)
+class ActorType:
+    """One actor type, declared once: name, display, agent class, reach, draws, start."""
+
+    name: str
+    label: str
+    description: str
+    colour: str
+    marker: str  # circle, square, triangle, triangle-down, diamond or plus
+    agent: type[Actor]
+    reach: Callable[[Constraints], float]
+    adjust: Adjust | None = None
+    initial_engaged: Callable[[Constraints], float] = _no_one
+    sources: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if not self.name.isidentifier():
+            raise ValueError(f"actor type name must be an identifier, found {self.name!r}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # built-in types pickle by reference (one object per process); others by value
+        if BUILT_IN.get(self.name) is self:
+            return (_built_in, (self.name,))
+        reduced = super().__reduce__()
+        assert isinstance(reduced, tuple)  # a dataclass pickles as a tuple, never by name
+        return reduced
+
+
+def _built_in(name: str) -> ActorType:
+    return BUILT_IN[name]
+
+
+# --- the six UK types -------------------------------------------------------------------------
+# Each type has its own agent class, so Mesa's ``agents_by_type`` tells them apart.
+
+
+class Government(Actor):
+    """Departments and local authorities: limited by silos and churn."""
+
+    actor_type = "government"
+
+
+class Business(Actor):
+    """Firms: short horizons, low investment, participation cost."""
+
+    actor_type = "business"
+
+
+class Union(Actor):
+    """Trade unions and the workers they reach: limited by falling density."""
+
+    actor_type = "union"
+
+
+class Investor(Actor):
+    """Asset owners and managers: limited by overseas, short-term ownership."""
+
+    actor_type = "investor"
+
+
+class Charity(Actor):
+    """Charities and infrastructure bodies: short-term, fragile funding."""
+
+    actor_type = "charity"
+
+
+class Volunteer(Actor):
+    """People who could give time: limited by their time budget."""
+
+    actor_type = "volunteer"
+
+
+YEARLY_PER_MONTHLY_VOLUNTEERS = 0.28 / 0.16
+"""Adults volunteering formally at least once a year per adult volunteering monthly
+(DCMS Community Life Survey 2023/24: 0.28 and 0.16): the occasional volunteers a
+mission can also draw on."""
+
+HOURS_NOT_AVAILABLE = 56.0 + 45.0
+"""Hours a week spent asleep (8 x 7) or on care, chores and travel (assumption, 45)."""
+
+SURVEY_WEEKLY_HOURS = 36.5
+"""Full-time weekly hours when the volunteering rates above were measured (ONS LFS 2023)."""
+
+LONG_STAKE_YEARS = 1.0
+"""How long a holder must keep a stake to care about a mission's payoff (assumption)."""
+
+
+def spare_time_factor(weekly_hours: float) -> float:
+    """Discretionary hours a week relative to those of the survey year (0 when none)."""
+    spare = 168.0 - HOURS_NOT_AVAILABLE - weekly_hours
+    return max(0.0, spare) / (168.0 - HOURS_NOT_AVAILABLE - SURVEY_WEEKLY_HOURS)
+
+
+def long_stake_share(holding_period_years: float) -> float:
+    """Share of holders who keep a stake beyond :data:`LONG_STAKE_YEARS`: ``h / (h + Y)``.
+
+    Holding periods are heavy-tailed (fast traders beside long-term owners), so
+    a falling typical period ``h`` thins the long-term core without emptying it.
+    """
+    return holding_period_years / (holding_period_years + LONG_STAKE_YEARS)
+
+
+def short_funding_share(funding_term_years: float) -> float:
+    """Share of funding agreements of a year or less.
+
+    Terms exponential with the typical term as their mean give 0.63 at one year
+    (Charity Commission 2007 found 0.67).
+    """
+    return 1.0 - math.exp(-1.0 / funding_term_years)
+
+
+def government_reach(c: Constraints) -> float:
+    """Government effort outside silos."""
+    return 1.0 - c.government_silo_share
+
+
+def business_reach(c: Constraints) -> float:
+    """Firms free to invest for the long term: those not held to short-term targets."""
+    return 1.0 - c.short_termist_share
+
+
+def union_reach(c: Constraints) -> float:
+    """Unions reach their members: the share of employees in a union."""
+    return c.union_density
+
+
+def investor_reach(c: Constraints) -> float:
+    """Domestic, long-horizon ownership: domestic holders who keep a stake long enough."""
+    return (1.0 - c.overseas_share) * long_stake_share(c.holding_period_years)
+
+
+def charity_reach(c: Constraints) -> float:
+    """Charities with financial slack: not both subsidising contracts and on short funding."""
+    return 1.0 - c.contract_subsidy_share * short_funding_share(c.charity_funding_term_years)
+
+
+def volunteer_reach(c: Constraints) -> float:
+    """Everyone who volunteers formally at all, scaled by spare time.
+
+    Monthly volunteering times the yearly/monthly ratio is the yearly
+    volunteering rate (0.28 today); working time moves it in proportion to
+    discretionary hours.
+    """
+    reach = c.volunteering_rate * YEARLY_PER_MONTHLY_VOLUNTEERS
+    return min(1.0, reach * spare_time_factor(c.weekly_hours))
+
+
+def investors_overseas(draws: Draws, rng: np.random.Generator, c: Constraints) -> Draws:
+    """Exactly the overseas share of investors, chosen at random, hold no domestic stake."""
+    n = len(draws.threshold)
+    overseas = np.zeros(n, dtype=bool)
+    overseas[rng.permutation(n)[: round(c.overseas_share * n)]] = True
+    draws.outside = overseas
+    return draws
+
+
+def charities_plan_over_their_funding(
+    draws: Draws, rng: np.random.Generator, c: Constraints
+) -> Draws:
+    """Charities plan over their funding term: drawn horizons are per year of term."""
+    draws.horizon = draws.horizon * c.charity_funding_term_years
+    return draws
+
+
+def todays_formal_volunteers(c: Constraints) -> float:
+    """Volunteers start engaged at the formal monthly volunteering rate."""
+    return c.volunteering_rate
+
+
+GOVERNMENT = ActorType(
+    name="government",
+    label="Government",
+    description="Departments, arm's-length bodies and local authorities: silos, churn",
+    colour="#000000",
+    marker="square",
+    agent=Government,
+    reach=government_reach,
+)
+BUSINESS = ActorType(
+    name="business",
+    label="Business",
+    description="Firms: short horizons, low investment, participation cost",
+    colour="#E69F00",
+    marker="circle",
+    agent=Business,
+    reach=business_reach,
+    sources=("Graham, Harvey and Rajgopal (2005)",),
+)
+UNION = ActorType(
+    name="union",
+    label="Unions",
+    description="Trade unions and the workers they reach: falling density",
+    colour="#56B4E9",
+    marker="triangle",
+    agent=Union,
+    reach=union_reach,
+    sources=("Labour Force Survey (DBT Trade Union Membership statistics)",),
+)
+INVESTOR = ActorType(
+    name="investor",
+    label="Investors",
+    description="Asset owners and managers: overseas, short-term ownership",
+    colour="#009E73",
+    marker="diamond",
+    agent=Investor,
+    reach=investor_reach,
+    adjust=investors_overseas,
+    sources=("ONS Ownership of UK quoted shares", "Haldane (Bank of England) 2007"),
+)
+CHARITY = ActorType(
+    name="charity",
+    label="Charities",
+    description="Charities and infrastructure bodies: short-term, fragile funding",
+    colour="#D55E00",
+    marker="plus",
+    agent=Charity,
+    reach=charity_reach,
+    adjust=charities_plan_over_their_funding,
+    sources=("NCVO True Cost 2024", "Charity Commission 2007"),
+)
+VOLUNTEER = ActorType(
+    name="volunteer",
+    label="Volunteers",
+    description="People who could give time: time budget, declining formal volunteering",
+    colour="#CC79A7",
+    marker="triangle-down",
+    agent=Volunteer,
+    reach=volunteer_reach,
+    initial_engaged=todays_formal_volunteers,
+    sources=("DCMS Community Life Survey 2023/24", "ONS LFS (YBUO) 2023"),
+)
+
+UK_ACTOR_TYPES: tuple[ActorType, ...] = (GOVERNMENT, BUSINESS, UNION, INVESTOR, CHARITY, VOLUNTEER)
+"""The six UK types, in the order of every array and column."""
+
+BUILT_IN: dict[str, ActorType] = {t.name: t for t in UK_ACTOR_TYPES}
+"""Built-in types by name (a literal catalogue: extend a scenario, never this)."""
+
+ACTOR_TYPES: tuple[str, ...] = tuple(BUILT_IN)
+"""The names of the six UK types, in order."""

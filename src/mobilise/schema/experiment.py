@@ -1,0 +1,218 @@
+"""Experiment files: which scenarios, missions, arms, sweeps and replications to run.
+
+The schema only: what a file may say and what it means. Expanding an experiment
+into runs is :mod:`mobilise.running.design`'s.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from mobilise.schema.levers import BASELINE, Levers, Robustness, Uncertainties
+from mobilise.schema.missions import MISSIONS
+from mobilise.schema.outcomes import run_columns
+from mobilise.schema.ranges import Ranges, latin_hypercube, place, require_width, scale
+from mobilise.schema.reforms import REFORMS, check_reform
+from mobilise.schema.strict import Strict
+from mobilise.vocabulary import check_known
+
+
+def _check_reforms(names: list[str] | dict[str, float]) -> None:
+    strengths = names if isinstance(names, dict) else dict.fromkeys(names, 1.0)
+    for name, strength in strengths.items():
+        check_reform(name, strength)
+
+
+class Factorial(Strict):
+    """A full 2^k factorial over ``reforms``, each off or at ``strength``."""
+
+    reforms: list[str] = Field(min_length=1, max_length=8)
+    strength: float = Field(1.0, gt=0, le=1)
+
+    @field_validator("reforms")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        _check_reforms(value)
+        if len(set(value)) != len(value):
+            raise ValueError("reforms must not repeat")
+        return value
+
+
+class StrengthSweep(Strict):
+    """One reform at several strengths (dose-response)."""
+
+    reform: str
+    strengths: list[float] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _known(self) -> StrengthSweep:
+        _check_reforms([self.reform])
+        for strength in self.strengths:
+            _check_reforms({self.reform: strength})
+        return self
+
+
+class Arms(Strict):
+    """The arms: baseline always, then singles, bundles, a factorial, strength sweeps."""
+
+    single: list[str] | Literal["all"] = Field(
+        default_factory=list, description="each reform alone at strength 1"
+    )
+    bundles: dict[str, dict[str, float] | Literal["all"]] = Field(
+        default_factory=dict, description="named bundles: reform -> strength, or 'all'"
+    )
+    factorial: Factorial | None = None
+    strength_sweeps: list[StrengthSweep] = Field(default_factory=list)
+
+    @field_validator("single")
+    @classmethod
+    def _single(cls, value: list[str] | str) -> list[str] | str:
+        if not isinstance(value, str):
+            _check_reforms(value)
+        return value
+
+    @field_validator("bundles")
+    @classmethod
+    def _bundles(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name, bundle in value.items():
+            if name == BASELINE:
+                raise ValueError(f"'{BASELINE}' is reserved for government push alone")
+            if bundle != "all":
+                _check_reforms(bundle)
+        return value
+
+    def expand(self) -> dict[str, dict[str, float]]:
+        """Arm name -> reforms, baseline first, in a fixed order; duplicates merged."""
+        arms: dict[str, dict[str, float]] = {BASELINE: {}}
+        singles = list(REFORMS) if self.single == "all" else self.single
+        for name in singles:
+            arms[name] = {name: 1.0}
+        for name, bundle in self.bundles.items():
+            arms[name] = dict.fromkeys(REFORMS, 1.0) if bundle == "all" else dict(bundle)
+        if self.factorial:
+            f = self.factorial
+            for on in itertools.product((False, True), repeat=len(f.reforms)):
+                chosen = [r for r, flag in zip(f.reforms, on, strict=True) if flag]
+                name = "+".join(chosen) if chosen else BASELINE
+                arms.setdefault(name, {r: f.strength for r in chosen})
+        for sweep in self.strength_sweeps:
+            for strength in sweep.strengths:
+                arms.setdefault(f"{sweep.reform}@{strength:g}", {sweep.reform: strength})
+        return arms
+
+
+class Sweep(Strict):
+    """Parameter sweeps over scenario fields: a full grid, or a Latin hypercube."""
+
+    grid: dict[str, list[Any]] = Field(default_factory=dict, description="field path -> values")
+    lhs: Ranges = Field(
+        default_factory=dict, description="field path -> [low, high], sampled by Latin hypercube"
+    )
+    samples: int = Field(0, ge=0, description="Latin hypercube sample size")
+    seed: int = Field(0, ge=0, description="seed of the Latin hypercube design")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Sweep:
+        if self.lhs and self.samples < 1:
+            raise ValueError("lhs needs samples >= 1")
+        return self
+
+    def points(self) -> list[dict[str, Any]]:
+        """Every sweep point (field path -> value); one empty point when there is no sweep."""
+        grid = [
+            dict(zip(self.grid, values, strict=True))
+            for values in itertools.product(*self.grid.values())
+        ] or [{}]
+        if not self.lhs:
+            return grid
+        unit = latin_hypercube(len(self.lhs), self.samples, self.seed)
+        lhs = place(self.lhs, scale(self.lhs, unit))
+        return [{**g, **h} for g in grid for h in lhs]
+
+
+class Record(Strict):
+    """What to keep from each run."""
+
+    every: int = Field(1, ge=1, description="keep every k-th step (and always the last)")
+    agents: bool = Field(False, description="agent-level frames (large)")
+    format: Literal["csv", "parquet"] = "csv"
+
+
+SENSITIVITY_OUTCOMES: tuple[str, ...] = tuple(run_columns(numeric=True))
+"""Run outcomes a sensitivity analysis may study (numeric columns of runs.csv)."""
+
+
+class Sensitivity(Strict):
+    """Uncertain parameters (scenario fields with ranges) and outcomes to analyse."""
+
+    parameters: Ranges = Field(
+        min_length=1, description="field path -> [low, high], sampled uniformly"
+    )
+    outcomes: list[str] = Field(default_factory=lambda: ["milestone_metric", "milestone_met"])
+    method: Literal["morris", "sobol"] = "morris"
+    samples: int = Field(16, ge=2, description="Morris trajectories, or Sobol base samples N")
+    levels: int = Field(4, ge=2, description="Morris grid levels")
+    seed: int = Field(0, ge=0, description="seed of the sample design")
+
+    @model_validator(mode="after")
+    def _valid(self) -> Sensitivity:
+        require_width(self.parameters)
+        for outcome in self.outcomes:
+            check_known("outcome", outcome, SENSITIVITY_OUTCOMES)
+        return self
+
+
+class Experiment(Strict):
+    """An experiment file, validated."""
+
+    name: str
+    description: str = ""
+    scenarios: list[str] = Field(min_length=1, description="scenario files, relative to this file")
+    missions: list[str] = Field(
+        default_factory=list, description="run each scenario for each mission (default: its own)"
+    )
+    arms: Arms = Field(default_factory=Arms)
+    sweep: Sweep = Field(default_factory=Sweep)
+    replications: int = Field(20, ge=1, le=100_000)
+    max_replications: int = Field(
+        1000, ge=1, description="cap on replications per arm for --precision"
+    )
+    seed: int = Field(0, ge=0, description="master seed; replication seeds are spawned from it")
+    quarters: int | None = Field(None, ge=1, le=400, description="override every scenario's")
+    record: Record = Field(default_factory=Record)
+    sensitivity: Sensitivity | None = None
+    # Robust decisions (``mobilise robust``). Left out of the dump so the hashes of
+    # experiments without them stay as they were; ``Design.content_hash`` adds them.
+    levers: Levers | None = Field(None, exclude=True, description="packages policy chooses")
+    uncertainties: Uncertainties | None = Field(
+        None, exclude=True, description="ranges sampled into states of the world"
+    )
+    robustness: Robustness | None = Field(
+        None, exclude=True, description="how packages are judged across states"
+    )
+
+    @field_validator("scenarios", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("missions")
+    @classmethod
+    def _missions(cls, value: list[str]) -> list[str]:
+        for name in value:
+            check_known("mission", name, MISSIONS)
+        return value
+
+    @model_validator(mode="after")
+    def _robust(self) -> Experiment:
+        given = self.model_fields_set
+        if self.levers is not None and "arms" in given:
+            raise ValueError("give levers or arms, not both: the packages are the arms")
+        if self.uncertainties is not None and "sweep" in given:
+            raise ValueError("give uncertainties or sweep, not both: the states are the points")
+        if self.levers is not None and (len(self.scenarios) > 1 or len(self.missions) > 1):
+            raise ValueError("levers compare packages on one scenario and one mission")
+        return self

@@ -1,0 +1,1 @@
+"""Tests of mobilise.analysis, one module per module."""

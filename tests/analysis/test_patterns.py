@@ -1,0 +1,162 @@
+"""Patterns: the shipped scenarios' declared claims hold, and the checker measures right.
+
+The shipped patterns (DESIGN's pattern-oriented modelling, issue "Model v1":
+P1-P5) are asserted with stated seeds: 20 replications from master seed 0, as
+`mobilise check` runs them by default.
+"""
+
+import numpy as np
+import pytest
+import yaml
+
+from mobilise import ScenarioError, load_scenario, run
+from mobilise.analysis.patterns import Runner, check, evaluate
+from mobilise.cli import main
+from mobilise.running.design import replication_seeds
+from mobilise.schema.patterns import Pattern
+
+from ..conftest import SCENARIOS
+
+SEEDS, MASTER = 20, 0
+
+
+@pytest.mark.parametrize(
+    "file",
+    ["uk_2024.yaml", "uk_early_1980s.yaml", "technological_vaccine.yaml", "minimal_threshold.yaml"],
+)
+def test_shipped_scenario_reproduces_every_declared_pattern(file):
+    scenario = load_scenario(SCENARIOS / file)
+    results = check(scenario, replications=SEEDS, seed=MASTER, base=SCENARIOS)
+    assert results, "every shipped scenario declares its patterns"
+    missed = [r.line() for r in results if not r.ok]
+    assert not missed, "\n".join(missed)
+
+
+def test_uk_declares_the_issue_patterns(uk):
+    names = " ".join(p.name for p in uk.patterns)
+    for label in ("P1", "P2", "P3", "P5"):
+        assert label in names
+    outputs = {p.output for p in uk.patterns if p.name.startswith("P2")}
+    assert {f"engaged_{t}" for t in ("business", "union", "investor", "charity", "volunteer")} <= (
+        outputs
+    )
+
+
+# --- the checker measures what it says -------------------------------------------------
+
+
+def _pattern(**fields):
+    return Pattern(**{"name": "t", "output": "engaged_business", "at_least": 0.0, **fields})
+
+
+def test_reads_the_step_asked_for(minimal):
+    runner = Runner(replication_seeds(0, 2))
+    domino = evaluate(minimal, _pattern(at=3, near=0.03, tolerance=1e-9), runner)
+    assert domino.value == pytest.approx(0.03) and domino.ok  # one more agent per step
+    assert evaluate(minimal, _pattern(at_least=1.0), runner).value == 1.0  # the horizon
+
+
+def test_mean_sd_and_band_match_the_runs_themselves(uk):
+    short = uk.updated("quarters", 8)
+    seeds = replication_seeds(5, 6)
+    values = np.array([run(short, seed=s)["metric"].iloc[-1] for s in seeds])
+    runner = Runner(seeds)
+    mean = evaluate(short, _pattern(output="metric"), runner)
+    assert mean.value == pytest.approx(values.mean())
+    assert (mean.low, mean.high) == pytest.approx(tuple(np.quantile(values, [0.05, 0.95])))
+    sd = evaluate(short, _pattern(output="metric", statistic="sd"), runner)
+    assert sd.value == pytest.approx(values.std())
+
+
+def test_versus_is_a_paired_difference_in_shares_of_the_gap(uk):
+    short = uk.updated("quarters", 8)
+    seeds = replication_seeds(1, 4)
+    runner = Runner(seeds)
+    same = evaluate(short, _pattern(output="metric", versus={}), runner)
+    assert same.value == 0.0 and same.low == 0.0 == same.high  # common random numbers
+    pattern = _pattern(
+        output="metric", conditions={"constraints.union_density": 0.5}, versus={}, scale="gap"
+    )
+    gap = short.mission_spec.target - short.mission_spec.baseline
+    stronger = short.updated("constraints.union_density", 0.5)
+    expected = np.mean(
+        [(run(stronger, seed=s)["metric"].iloc[-1] - run(short, seed=s)["metric"].iloc[-1]) / gap
+         for s in seeds]
+    )  # fmt: skip
+    assert evaluate(short, pattern, runner).value == pytest.approx(expected)
+
+
+def test_minus_subtracts_run_by_run(uk):
+    short = uk.updated("quarters", 4)
+    runner = Runner(replication_seeds(0, 3))
+    result = evaluate(short, _pattern(output="engaged_union", minus="reach_union"), runner)
+    engaged = evaluate(short, _pattern(output="engaged_union"), runner).value
+    assert result.value == pytest.approx(engaged - short.constraints.union_density)
+
+
+def test_expectations_in_words_and_verdicts():
+    p = _pattern(above=0.02, below=0.85, at_least=None)
+    assert p.expected() == "in (0.02, 0.85)"
+    assert p.holds(0.5) and not p.holds(0.02) and not p.holds(float("nan"))
+    near = _pattern(near=0.16, tolerance=0.03, at_least=None)
+    assert near.expected() == "0.16 +/- 0.03" and near.misses_by(0.19) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"at_least": None}, "expected one of above, below, at_least, at_most, near"),
+        ({"near": 0.1}, "near and tolerance go together"),
+        ({"output": "volunteers_engaged"}, "unknown output 'volunteers_engaged'"),
+        ({"reforms": {"pooled_budget": 1}}, "unknown reform 'pooled_budget'"),
+    ],
+)
+def test_bad_patterns_are_refused_in_one_line(uk, fields, message):
+    with pytest.raises(ScenarioError, match=message):
+        uk.updated("patterns", [{"name": "bad", "output": "metric", "at_least": 0, **fields}])
+
+
+def test_a_condition_on_an_unknown_field_names_the_pattern(uk):
+    runner = Runner(replication_seeds(0, 2))
+    with pytest.raises(ScenarioError, match=r"pattern 't': conditions: .*no field 'union_dens'"):
+        evaluate(uk, _pattern(conditions={"constraints.union_dens": 0.5}), runner)
+
+
+# --- the command ---------------------------------------------------------------------------
+
+
+def _scenario_file(tmp_path, uk, patterns):
+    data = uk.updated("quarters", 6).model_dump(mode="json", by_alias=True)
+    data["patterns"] = patterns
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_check_exits_0_when_every_pattern_holds_and_1_on_a_miss(tmp_path, uk, capsys):
+    holds = {"name": "interior", "output": "engaged_volunteer", "above": 0.0, "below": 1.0}
+    cannot = {"name": "impossible", "output": "engaged_union", "above": 0.9, "source": "none"}
+    main(["check", str(_scenario_file(tmp_path, uk, [holds])), "--seeds", "3"])
+    assert "1 of 1 patterns ok" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as info:
+        main(["check", str(_scenario_file(tmp_path, uk, [holds, cannot])), "--seeds", "3"])
+    assert info.value.code == 1
+    out = capsys.readouterr().out
+    assert "MISS  impossible" in out and "expected > 0.9" in out and "[none]" in out
+
+
+@pytest.mark.parametrize(
+    ("patterns", "message"),
+    [
+        ([], "declares no patterns"),
+        ([{"name": "x", "output": "metric"}], "expected one of above"),
+        ([{"name": "x", "output": "metric", "at_least": 0, "versus": {"scenario": "gone.yaml"}}],
+         "gone.yaml"),
+    ],
+)  # fmt: skip
+def test_check_bad_input_is_one_line_and_exit_2(tmp_path, uk, capsys, patterns, message):
+    with pytest.raises(SystemExit) as info:
+        main(["check", str(_scenario_file(tmp_path, uk, patterns)), "--seeds", "2"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1

@@ -1,0 +1,1 @@
+"""Tests of mobilise.cli, one module per module."""

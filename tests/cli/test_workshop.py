@@ -1,0 +1,57 @@
+"""``mobilise app``: refusals before the server starts, and what it prints when it does."""
+
+import os
+import subprocess
+import sys
+
+from ..conftest import ROOT
+from .process import mobilise
+
+
+def test_app_port_in_use_is_one_line_and_exit_2():
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = mobilise("app", "--port", str(port))
+    assert done.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_app_rejects_a_bad_scenario_before_starting(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\n")
+    done = mobilise("app", "--scenario", str(bad))
+    assert done.returncode == 2
+    assert done.stderr.startswith(str(bad))
+
+
+def test_app_on_all_interfaces_warns(tmp_path):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mobilise.cli", "app", "--host", "0.0.0.0", "--port", str(port)],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"},
+    )
+    try:
+        first = server.stderr.readline()
+        assert "anyone who can reach this machine" in first
+        from mobilise.cli.workshop import lan_addresses
+
+        shown = server.stdout.readline()
+        assert "127.0.0.1" not in shown  # the address others type, not this machine's loopback
+        assert any(f"open http://{a}:{port}/" in shown for a in lan_addresses()), shown
+        assert "access code" in server.stdout.readline()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

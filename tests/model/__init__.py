@@ -1,0 +1,1 @@
+"""Tests of mobilise.model, one module per module."""

@@ -1,0 +1,99 @@
+"""A block of runs gives every run the same bits as the run alone."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mobilise.model.block import Block, Member, block_key, block_size
+from mobilise.model.model import MissionModel
+from mobilise.running.design import comparison
+from mobilise.running.runs import _one_by_one, run_chunk, run_one
+from mobilise.schema.reforms import REFORMS, apply_reforms
+from mobilise.schema.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = sorted((ROOT / "scenarios").rglob("*.yaml"))
+ALL_REFORMS = {name: 1.0 for name in REFORMS}
+SEEDS = (1, 2, 3)
+
+
+def alone(member: Member) -> pd.DataFrame:
+    model = MissionModel(
+        member.scenario, seed=member.seed, reforms=member.reforms, mesa_agents=False
+    )
+    return model.run()
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("reforms", [{}, {"mission_councils": 1.0}, ALL_REFORMS],
+                         ids=["none", "one", "all"])  # fmt: skip
+def test_each_run_of_a_block_equals_the_run_alone(path, reforms):
+    scenario = load_scenario(path)
+    members = [Member(scenario, seed, reforms) for seed in SEEDS]
+    block = Block(members)
+    block.run()
+    for r, member in enumerate(members):
+        pd.testing.assert_frame_equal(block.frame(r), alone(member), check_exact=True)
+
+
+def test_a_block_mixing_missions_and_reforms_equals_each_run_alone():
+    scenario = load_scenario(ROOT / "scenarios" / "uk_2024.yaml")
+    arms = [{}, {"learning_and_portfolio": 1.0}, {"pooled_budgets": 0.5}, ALL_REFORMS]
+    members = [
+        Member(scenario.model_copy(update={"mission": mission}), seed, arm)
+        for mission in ("growth", "clean_energy", "nhs")
+        for arm in arms
+        for seed in (5, 6)
+    ]
+    block = Block(members)
+    block.run()
+    for r, member in enumerate(members):
+        pd.testing.assert_frame_equal(block.frame(r), alone(member), check_exact=True)
+
+
+def test_a_block_of_one_equals_the_run_alone():
+    scenario = load_scenario(ROOT / "scenarios" / "minimal_threshold.yaml")
+    block = Block([Member(scenario, 9)])
+    block.run()
+    pd.testing.assert_frame_equal(block.frame(0), alone(Member(scenario, 9)), check_exact=True)
+
+
+def test_per_type_sums_run_in_the_order_bincount_adds():
+    rng = np.random.default_rng(0)
+    for runs in range(2, 12):
+        values = rng.lognormal(size=(runs, 1000))
+        by_agent = np.ascontiguousarray(values.T)
+        alone_sums = [np.bincount(np.zeros(1000, dtype=np.intp), weights=v)[0] for v in values]
+        assert np.array_equal(by_agent.sum(axis=0), alone_sums)
+
+
+def test_runs_that_cannot_share_a_block_are_refused():
+    scenario = load_scenario(ROOT / "scenarios" / "uk_2024.yaml")
+    other = load_scenario(ROOT / "scenarios" / "minimal_threshold.yaml")
+    assert block_key(apply_reforms(scenario)) != block_key(apply_reforms(other))
+    with pytest.raises(ValueError, match="must share"):
+        Block([Member(scenario, 1), Member(other, 1)])
+
+
+def test_block_size_shrinks_as_populations_grow():
+    assert block_size(2_000) >= 100
+    assert block_size(200_000) < block_size(2_000)
+    assert block_size(10**7) == 1
+
+
+def test_a_chunk_run_in_blocks_writes_the_same_bytes_as_run_by_run():
+    design = comparison(
+        ROOT / "scenarios" / "uk_2024.yaml",
+        {"mission_councils": 1.0, "multi_year_funding": 0.5},
+        replications=3,
+    )
+    specs = design.runs()
+
+    def csv(frame: pd.DataFrame) -> str:
+        return frame.to_csv(index=False, float_format="%.10g")
+
+    blocks, one_by_one = run_chunk(specs), _one_by_one(specs, run_one)
+    assert blocks.rows == one_by_one.rows
+    assert csv(pd.concat(blocks.timeseries)) == csv(pd.concat(one_by_one.timeseries))

@@ -1,0 +1,1 @@
+"""Tests of mobilise.running, one module per module."""

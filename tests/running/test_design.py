@@ -1,0 +1,136 @@
+"""Designs: replication seeds, the ordered run list, comparison(), in_memory(), parse errors."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mobilise import ScenarioError
+from mobilise.running.design import comparison, in_memory, parse_experiment, replication_seeds
+
+from ..conftest import SCENARIOS
+
+MINIMAL = SCENARIOS / "minimal_threshold.yaml"
+
+
+def test_replication_seeds_are_spawned_from_the_master_seed():
+    children = np.random.SeedSequence(42).spawn(3)
+    expected = [int(c.generate_state(1, dtype=np.uint32)[0]) for c in children]
+    assert replication_seeds(42, 3) == expected
+    assert replication_seeds(42, 0) == []
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 30), st.integers(0, 30))
+def test_more_replications_extend_fewer_and_seeds_differ(master, few, more):
+    short, long = replication_seeds(master, few), replication_seeds(master, few + more)
+    assert long[:few] == short
+    assert len(set(long)) == len(long)
+    assert all(0 <= s < 2**32 for s in long)
+
+
+def test_different_masters_give_different_seeds():
+    assert replication_seeds(0, 5) != replication_seeds(1, 5)
+
+
+def test_comparison_is_baseline_each_reform_and_together():
+    design = comparison(
+        MINIMAL, {"mission_councils": 1.0, "pooled_budgets": 0.5}, replications=3, seed=7
+    )
+    assert design.arms == {
+        "baseline": {},
+        "mission_councils": {"mission_councils": 1.0},
+        "pooled_budgets": {"pooled_budgets": 0.5},
+        "together": {"mission_councils": 1.0, "pooled_budgets": 0.5},
+    }
+    runs = design.runs()
+    assert [r.run_id for r in runs] == list(range(12))
+    seeds = replication_seeds(7, 3)
+    for spec in runs:
+        assert spec.seed == seeds[spec.replication]  # common random numbers across arms
+        assert spec.reforms == design.arms[spec.arm]
+    assert runs[3].reform_text() == "mission_councils=1;pooled_budgets=0.5"
+
+
+def test_one_reform_has_no_together_arm():
+    design = comparison(MINIMAL, {"pooled_budgets": 1.0}, replications=1)
+    assert list(design.arms) == ["baseline", "pooled_budgets"]
+
+
+def test_run_ids_are_positions_whatever_arms_or_replications_are_asked_for():
+    design = comparison(MINIMAL, {"mission_councils": 1.0, "pooled_budgets": 1.0}, replications=2)
+    every = {(s.replication, s.arm): s.run_id for s in design.runs()}
+    some = design.runs(arms=["together"])
+    assert [s.run_id for s in some] == [every[(0, "together")], every[(1, "together")]]
+    extended = design.runs(replications=4)
+    assert [s.run_id for s in extended[:8]] == [s.run_id for s in design.runs()]
+    assert [s.seed for s in extended[:8]] == [s.seed for s in design.runs()]
+
+
+def test_in_memory_puts_the_baseline_first_and_shares_a_files_seeds(minimal):
+    arms = {"baseline": {"pooled_budgets": 1.0}, "pooled_budgets": {"pooled_budgets": 1.0}}
+    design = in_memory(minimal, arms, replications=3, seed=7)
+    assert design.arms == {"baseline": {}, "pooled_budgets": {"pooled_budgets": 1.0}}
+    assert design.points == [{}]
+    assert design.scenarios == {minimal.name: minimal}
+    from_file = comparison(MINIMAL, {"pooled_budgets": 1.0}, replications=3, seed=7)
+    assert [s.seed for s in design.runs()] == [s.seed for s in from_file.runs()]
+    assert design.runs()[0].scenario == minimal
+
+
+def test_resolved_scenarios_carry_the_sweep_values_and_quarters():
+    design = parse_experiment(
+        {
+            "name": "s",
+            "scenarios": [str(MINIMAL)],
+            "sweep": {"grid": {"influence.peer": [0.5, 1.0]}},
+            "quarters": 6,
+            "replications": 1,
+        }
+    )
+    assert design.points == [{"influence.peer": 0.5}, {"influence.peer": 1.0}]
+    specs = design.runs()
+    assert [s.scenario.influence.peer for s in specs] == [0.5, 1.0]
+    assert all(s.scenario.quarters == 6 for s in specs)
+
+
+def test_the_content_hash_follows_the_content():
+    a = comparison(MINIMAL, {"pooled_budgets": 1.0}, replications=2, seed=1)
+    same = comparison(MINIMAL, {"pooled_budgets": 1.0}, replications=2, seed=1)
+    other = comparison(MINIMAL, {"pooled_budgets": 1.0}, replications=2, seed=2)
+    assert a.content_hash() == same.content_hash() != other.content_hash()
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (None, "x.yaml: expected a mapping of experiment fields, found an empty file"),
+        ([1, 2], "x.yaml: expected a mapping of experiment fields, found list"),
+        ({"name": "e"}, "x.yaml: scenarios: required field is missing"),
+        (
+            {"name": "e", "scenarios": [str(MINIMAL)], "replicatons": 2},
+            "x.yaml: unknown key 'replicatons'; did you mean 'replications'?",
+        ),
+        (
+            {"name": "e", "scenarios": ["nowhere.yaml"]},
+            "x.yaml: scenarios[0]: scenario file not found: nowhere.yaml",
+        ),
+        (
+            {"name": "e", "scenarios": [str(MINIMAL), str(MINIMAL)]},
+            "x.yaml: scenarios[1]: two scenarios are named 'minimal_threshold'",
+        ),
+        (
+            {
+                "name": "e",
+                "scenarios": [str(MINIMAL)],
+                "sweep": {"grid": {"influence.peer": [0.5, -1]}},
+            },
+            "x.yaml: sweep point {'influence.peer': -1}: scenario field 'influence.peer'",
+        ),
+    ],
+)
+def test_a_bad_experiment_is_one_line(data, expected):
+    with pytest.raises(ScenarioError) as info:
+        parse_experiment(data, "x.yaml")
+    message = str(info.value)
+    assert message.startswith(expected)
+    assert "\n" not in message

@@ -1,0 +1,112 @@
+"""One run as a worker executes it: identity columns, the runs.csv row, failures recorded."""
+
+import pandas as pd
+
+from mobilise.running.design import comparison
+from mobilise.running.runs import RESULT_COLUMNS, ChunkResult, identity, run_chunk, run_one
+from mobilise.running.simulate import simulate
+from mobilise.schema.outcomes import run_columns
+from mobilise.schema.reforms import REFORMS
+
+from ..conftest import SCENARIOS
+
+
+def specs(replications=1, **reforms):
+    design = comparison(
+        SCENARIOS / "minimal_threshold.yaml",
+        reforms or {"pooled_budgets": 1.0},
+        replications=replications,
+        seed=5,
+    )
+    return design.runs()
+
+
+def short(spec, quarters=8, **changes):
+    scenario = spec.scenario.model_copy(update={"quarters": quarters})
+    return spec.__class__(**{**spec.__dict__, "scenario": scenario, **changes})
+
+
+def test_identity_names_the_run_its_arm_every_reforms_strength_and_its_seed():
+    spec = specs()[1]
+    row = identity(spec)
+    assert list(row)[:6] == ["run_id", "scenario", "mission", "point", "arm", "reforms"]
+    assert row["arm"] == "pooled_budgets" and row["reforms"] == "pooled_budgets=1"
+    assert [row[f"strength_{r}"] for r in REFORMS] == [
+        1.0 if r == "pooled_budgets" else 0.0 for r in REFORMS
+    ]
+    assert (row["replication"], row["seed"], row["scenario"]) == (
+        0,
+        spec.seed,
+        "minimal_threshold",
+    )
+
+
+def test_a_runs_row_is_its_identity_and_its_simulated_summary():
+    spec = short(specs()[0], quarters=8)
+    row, timeseries, agents = run_one(spec)
+    done = simulate(spec.scenario, seed=spec.seed, reforms=spec.reforms)
+    assert agents is None
+    assert set(run_columns(spec.scenario.type_names)) <= set(row)
+    assert row["final_metric"] == done.summary["final_metric"]
+    assert row["milestone_metric"] == done.summary["milestone_metric"]
+    assert row["peak_engaged_business"] == done.summary["peak_engaged"]["business"]
+    assert row["total_spend"] == done.summary["total_spend"]
+    pd.testing.assert_frame_equal(
+        timeseries.drop(columns=["run_id", "mission", "point", "arm", "replication"]),
+        done.frame,
+        check_exact=True,
+    )
+
+
+def test_the_milestone_step_counts_quarters_from_the_start():
+    # everyone engages at once (threshold 0): X = 1, so P = r = 0.5 >= the milestone in 2025Q1
+    spec = specs()[0]
+    scenario = spec.scenario.updated("populations.business.threshold", 0.0)
+    row, _, _ = run_one(
+        short(spec, quarters=4, scenario=scenario.model_copy(update={"quarters": 4}))
+    )
+    assert (row["milestone_met"], row["milestone_quarter"], row["milestone_step"]) == (
+        True,
+        "2025Q1",
+        1,
+    )
+    unmet, _, _ = run_one(short(spec, quarters=6))
+    assert (unmet["milestone_met"], unmet["milestone_quarter"], unmet["milestone_step"]) == (
+        False,
+        "",
+        None,
+    )
+
+
+def test_recording_every_k_steps_keeps_those_and_the_last():
+    spec = short(specs()[0], quarters=7, record_every=3)
+    _, timeseries, _ = run_one(spec)
+    assert timeseries["step"].tolist() == [0, 3, 6, 7]
+
+
+def test_agent_frames_are_labelled_with_their_run():
+    spec = short(specs()[1], quarters=2, record_agents=True)
+    _, _, agents = run_one(spec)
+    assert agents is not None
+    assert (agents["run_id"] == spec.run_id).all()
+    assert len(agents) == 3 * spec.scenario.size
+
+
+def test_a_failing_run_is_recorded_and_the_chunk_goes_on():
+    good = [short(s, quarters=3) for s in specs(replications=2)]
+    broken = short(good[1], reforms={"no_such_reform": 1.0})
+    result = run_chunk([good[0], broken, good[2]])
+    assert isinstance(result, ChunkResult)
+    assert [r["run_id"] for r in result.rows] == [good[0].run_id, good[2].run_id]
+    series = pd.concat(result.timeseries)  # one frame per block, runs in run order
+    assert list(dict.fromkeys(series["run_id"])) == [good[0].run_id, good[2].run_id]
+    assert result.agents == []
+    (failure,) = result.failures
+    assert failure["run_id"] == broken.run_id and failure["seed"] == broken.seed
+    assert failure["error"].startswith("UnknownNameError: unknown reform 'no_such_reform'")
+    assert "\n" not in failure["error"] and "Traceback" in failure["traceback"]
+    assert result.run_ids == [good[0].run_id, good[2].run_id, broken.run_id]
+
+
+def test_result_columns_are_the_uk_run_columns():
+    assert run_columns() == RESULT_COLUMNS

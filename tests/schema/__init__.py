@@ -1,0 +1,1 @@
+"""Tests of mobilise.schema, one module per module."""

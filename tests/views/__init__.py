@@ -1,0 +1,1 @@
+"""Tests of mobilise.views, one module per module."""
