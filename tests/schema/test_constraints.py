@@ -113,3 +113,30 @@ def test_values_beyond_the_bounds_are_refused(name, value):
     assert not within(name, value)
     with pytest.raises(ValueError, match=name):
         Constraints.model_validate({name: value})
+
+
+def _docs_rows() -> dict[str, list[str]]:
+    """docs/model.md's parameter table rows for the constraints, by field name."""
+    rows = {}
+    for line in (ROOT / "docs" / "model.md").read_text().splitlines():
+        if line.startswith("| `constraints."):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            rows[cells[0].strip("`").removeprefix("constraints.")] = cells
+    return rows
+
+
+@pytest.mark.parametrize("name", FIELDS)
+def test_docs_parameter_table_agrees_with_the_schema(name):
+    """The docs' row for each constraint says the schema's default, unit and source."""
+    rows = _docs_rows()
+    assert name in rows, f"docs/model.md has no row for constraints.{name}"
+    _, _, default, _, unit, source = rows[name]
+    info = Constraints.model_fields[name]
+    extra = info.json_schema_extra
+    assert float(default) == info.default
+    assert unit == extra["unit"]
+    cited = re.search(r"stylised_facts\.csv (\w+,\d{4})", extra["source"])
+    if cited:
+        assert f"`{cited.group(1)}`" in source
+    else:
+        assert extra["source"].startswith("assumption") and source.startswith("assumption")
