@@ -18,6 +18,7 @@ import pandas as pd
 
 from mobilise.model.block import Block, Member, block_key, block_size
 from mobilise.running.design import RunSpec
+from mobilise.running.simulate import milestones_met
 from mobilise.schema.reforms import apply_reforms
 from mobilise.vocabulary import quarter_index, quarter_label
 
@@ -69,20 +70,7 @@ def summary(block: Block, run: int) -> dict[str, Any]:
     start = block.start_index[run]
     index = start - 1 + np.arange(len(rows))  # the quarter index each step ends
     metric = rows[:, columns["metric"]]
-    milestones = []
-    for milestone in mission.milestones:
-        due = quarter_index(milestone.quarter)
-        reached = np.flatnonzero((metric >= milestone.value) & (index <= due))
-        milestones.append(
-            {
-                "quarter": milestone.quarter,
-                "value": milestone.value,
-                "label": milestone.label,
-                "met": bool(len(reached)),
-                "met_quarter": quarter_label(int(index[reached[0]])) if len(reached) else None,
-                "assessable": bool(due <= index[-1]),
-            }
-        )
+    milestones = milestones_met(metric, index, mission)
     key_quarter = mission.key_milestone.quarter
     key = next(m for m in milestones if m["quarter"] == key_quarter)
     at_key = np.flatnonzero(index == quarter_index(key_quarter))

@@ -12,7 +12,7 @@ import pandas as pd
 from mobilise.model.model import MissionModel
 from mobilise.schema.missions import Mission
 from mobilise.schema.scenario import Scenario
-from mobilise.vocabulary import quarter_index
+from mobilise.vocabulary import quarter_index, quarter_label
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,12 @@ def run(
 
 def milestone_status(frame: pd.DataFrame, mission: Mission) -> list[dict[str, Any]]:
     """For each milestone: met by its date or not, the first quarter it was met, assessable."""
-    quarters = frame["quarter"].tolist()
-    index = np.array([quarter_index(q) for q in quarters])
-    metric = frame["metric"].to_numpy()
+    index = np.array([quarter_index(q) for q in frame["quarter"]])
+    return milestones_met(frame["metric"].to_numpy(), index, mission)
+
+
+def milestones_met(metric: np.ndarray, index: np.ndarray, mission: Mission) -> list[dict[str, Any]]:
+    """:func:`milestone_status` from the metric at each step and the quarter each step ends."""
     status = []
     for milestone in mission.milestones:
         due = quarter_index(milestone.quarter)
@@ -77,7 +80,7 @@ def milestone_status(frame: pd.DataFrame, mission: Mission) -> list[dict[str, An
                 "value": milestone.value,
                 "label": milestone.label,
                 "met": bool(len(reached)),
-                "met_quarter": quarters[reached[0]] if len(reached) else None,
+                "met_quarter": quarter_label(int(index[reached[0]])) if len(reached) else None,
                 "assessable": bool(due <= index[-1]),
             }
         )
