@@ -18,15 +18,13 @@ from mobilise.analysis.effects import factorial_effects, paired_effects
 from mobilise.running.design import in_memory
 from mobilise.running.runs import run_chunk
 from mobilise.schema.outcomes import STEP_COLUMNS
-from mobilise.views import plots
+from mobilise.views import figure_style, plots
+from mobilise.views.figure_style import save
 from mobilise.views.plots import (
-    ARM_COLOURS,
-    OKABE_ITO,
     engagement_by_type,
     fan_chart,
     forest_plot,
     interaction_heatmap,
-    save,
     write_report,
 )
 from mobilise.vocabulary import quarter_index, quarter_label
@@ -201,20 +199,6 @@ def test_interaction_heatmap(synthetic):
     assert_readable(fig)
 
 
-def test_palette_is_okabe_ito():
-    assert set(ARM_COLOURS) <= set(OKABE_ITO.values())
-    assert len(set(ARM_COLOURS)) == len(ARM_COLOURS)
-
-
-def test_save_writes_png_and_svg(tmp_path, synthetic):
-    _, ts = synthetic
-    paths = save(fan_chart(ts, "nhs"), tmp_path / "sub" / "fan")
-    assert [p.name for p in paths] == ["fan.png", "fan.svg"]
-    png, svg = paths
-    assert png.read_bytes().startswith(b"\x89PNG") and png.stat().st_size > 10_000
-    assert "<svg" in svg.read_text()
-
-
 def test_write_report_writes_every_figure(tmp_path, synthetic):
     runs, ts = synthetic
     runs = runs.assign(milestone_metric=runs["final_metric"] - 0.01)
@@ -240,12 +224,13 @@ def test_plotting_leaves_global_matplotlib_state_alone(synthetic):
     assert dict(matplotlib.rcParams) == before
     assert matplotlib.rcParams._get_backend_or_none() == backend
     # statically (a subprocess import costs seconds): no pyplot, no backend switch
-    tree = ast.parse(Path(plots.__file__).read_text())
-    imported = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
-    imported += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
-    assert not [m for m in imported if "pyplot" in m]
-    calls = [n.func for n in ast.walk(tree) if isinstance(n, ast.Call)]
-    assert not [f for f in calls if isinstance(f, ast.Attribute) and f.attr in ("use", "rc")]
+    for module in (plots, figure_style):
+        tree = ast.parse(Path(module.__file__).read_text())
+        imported = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+        imported += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        assert not [m for m in imported if "pyplot" in m]
+        calls = [n.func for n in ast.walk(tree) if isinstance(n, ast.Call)]
+        assert not [f for f in calls if isinstance(f, ast.Attribute) and f.attr in ("use", "rc")]
 
 
 # --- one real example, rendered for a human to look at ---------------------------------

@@ -49,7 +49,7 @@ def sensitivity(
 
     from mobilise.analysis.sensitivity import indices, with_samples
     from mobilise.running.design import load_experiment
-    from mobilise.views.plots import save
+    from mobilise.views.figure_style import save
     from mobilise.views.plots_assumptions import sensitivity_bars
 
     design = load_experiment(experiment_file)
@@ -98,7 +98,7 @@ def discover(
         read_runs,
         tree_boxes,
     )
-    from mobilise.views.plots import save
+    from mobilise.views.figure_style import save
     from mobilise.views.plots_assumptions import coverage_density
 
     if not (folder / "runs.csv").exists():

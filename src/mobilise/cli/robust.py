@@ -118,7 +118,7 @@ def _overridden(
 def _echo(result: RobustResult, design: Design, rank_by: list[str], top: int) -> None:
     import pandas as pd
 
-    from mobilise.views.plots import metric_scale
+    from mobilise.views.figure_style import metric_scale
 
     table = result.table
     states = int(table["states"].iloc[0])

@@ -20,7 +20,7 @@ import solara
 from mobilise.schema.missions import MISSIONS
 from mobilise.schema.reforms import REFORMS
 from mobilise.schema.scenario import Scenario
-from mobilise.views.plots import pretty
+from mobilise.views.figure_style import pretty
 from mobilise.views.plots_workshop import LAYOUTS
 from mobilise.views.workshop import (
     MAX_REPLICATIONS,

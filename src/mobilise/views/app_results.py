@@ -28,8 +28,8 @@ from mobilise.views.app_sessions import Session
 from mobilise.views.app_state import PageState, Shown
 from mobilise.views.app_step import StepThrough
 from mobilise.views.brief import comparison_brief, render
+from mobilise.views.figure_style import BASELINE_LABEL
 from mobilise.views.headline import headline, log_entry
-from mobilise.views.plots import BASELINE_LABEL
 from mobilise.views.plots_workshop import (
     compare_and_draw,
     draw,

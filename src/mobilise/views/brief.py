@@ -26,8 +26,9 @@ from mobilise.schema.missions import MISSIONS, Mission
 from mobilise.schema.outcomes import EFFECT_OUTCOMES
 from mobilise.schema.reforms import REFORMS
 from mobilise.schema.scenario import Scenario, file_hash, load_scenario
+from mobilise.views.figure_style import arm_label, inline_svg, metric_scale, pretty
 from mobilise.views.headline import headline
-from mobilise.views.plots import arm_label, fan_chart, inline_svg, metric_scale, pretty
+from mobilise.views.plots import fan_chart
 from mobilise.views.workshop import Comparison, Settings, constraint_sliders
 from mobilise.vocabulary import OutputError
 

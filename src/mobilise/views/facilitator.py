@@ -15,8 +15,8 @@ import pandas as pd
 
 from mobilise.schema.scenario import Scenario
 from mobilise.views.app_sessions import Session
+from mobilise.views.figure_style import metric_scale, pretty
 from mobilise.views.headline import log_entry
-from mobilise.views.plots import metric_scale, pretty
 from mobilise.views.workshop import Slider, workshop_scenario
 from mobilise.vocabulary import ScenarioError
 

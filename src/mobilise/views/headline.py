@@ -16,7 +16,7 @@ import numpy as np
 from mobilise.schema.levers import BASELINE
 from mobilise.schema.missions import Mission
 from mobilise.schema.reforms import REFORMS
-from mobilise.views.plots import BASELINE_LABEL, arm_label, metric_scale
+from mobilise.views.figure_style import BASELINE_LABEL, arm_label, metric_scale
 from mobilise.views.workshop import WITH_REFORMS, Comparison, Settings, milestone_name
 
 MIN_RUNS_PER_ARM = 10

@@ -1,22 +1,14 @@
 """Figures for a printed policy report: fan charts, forest plots, engagement, interactions.
 
-Every function builds a :class:`matplotlib.figure.Figure` directly (no pyplot, no
-global backend or rcParams change), so importing or calling this module has no
-side effects and works headless. Colours are the Okabe-Ito palette (safe for
-colour-blind readers and in greyscale print, with the baseline always black);
-text is at least 9 pt on figures 8-10 inches wide. Labels and units come from
-:mod:`mobilise.schema.outcomes` and the mission catalogue; a share is shown in % and a
-difference of shares in percentage points.
+Each is a :class:`matplotlib.figure.Figure` in the house style of
+:mod:`mobilise.views.figure_style` (no pyplot, no global state). Labels and units come
+from :mod:`mobilise.schema.outcomes` and the mission catalogue.
 """
 
 from __future__ import annotations
 
-import html
-import io
 import math
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,43 +19,48 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
 
 from mobilise.analysis.effects import quantile_bands
 from mobilise.schema.actor_types import BUILT_IN
-from mobilise.schema.missions import MISSIONS, Mission
+from mobilise.schema.missions import MISSIONS
 from mobilise.schema.outcomes import OUTCOMES_BY_NAME
-from mobilise.vocabulary import quarter_index
+from mobilise.views.figure_style import (
+    BASELINE_COLOUR,
+    BASELINE_LABEL,
+    GREY,
+    OKABE_ITO,
+    TEXT,
+    WIDTH,
+    _lower,
+    arm_label,
+    arm_style,
+    bottom_xlabels,
+    decimals_for,
+    draw_milestones,
+    format_value,
+    legend_below,
+    metric_scale,
+    new_figure,
+    number_formatter,
+    plot_title,
+    pretty,
+    quarter_axis,
+    save,
+    suptitle,
+    with_unit,
+)
 
-OKABE_ITO: dict[str, str] = {
-    "black": "#000000",
-    "orange": "#E69F00",
-    "sky blue": "#56B4E9",
-    "bluish green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "reddish purple": "#CC79A7",
-}
 """Okabe and Ito (2008) colour-blind-safe palette: the only colours used here."""
 
-BASELINE_COLOUR = OKABE_ITO["black"]
-ARM_COLOURS: tuple[str, ...] = tuple(
-    OKABE_ITO[c]
-    for c in ("orange", "blue", "bluish green", "vermillion", "reddish purple", "sky blue")
-)
 """Reform arms in order; yellow is left out (too faint for lines on white paper)."""
 
-GREY = "#666666"
 OUTCOME_WHEN = {"milestone_metric": " when the milestone is due", "final_metric": " at the horizon"}
 """How a figure names the moment an effect is measured at."""
 
 REACH_STYLE: dict[str, Any] = {"linestyle": (0, (2, 2)), "linewidth": 1.0, "alpha": 0.8}
 """How an actor type's reach (the most that can engage) is drawn above its engagement."""
-TEXT = {"small": 9, "normal": 10, "title": 12}
 """Font sizes in points: nothing smaller than 9 pt, for print."""
 
-WIDTH = 9.0
 """Figure width in inches."""
 
 MAX_SINGLE_PANEL_ARMS = 6
@@ -73,101 +70,7 @@ MAX_SINGLE_PANEL_ARMS = 6
 # --- labels, units and axes -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Scale:
-    """How a mission's metric is shown: shares as %, differences in points."""
-
-    factor: float
-    metric: str
-    level_unit: str
-    diff_unit: str
-
-
-def metric_scale(mission: str | Mission) -> Scale:
-    """How ``mission``'s metric is shown (a catalogue name or an inline mission)."""
-    spec = mission if isinstance(mission, Mission) else MISSIONS.get(mission)
-    if spec is None:  # an inline mission: fall back on the generic outcome labels
-        outcome = OUTCOMES_BY_NAME["metric"]
-        return Scale(1.0, outcome.label, outcome.unit, outcome.unit)
-    metric = spec.metric[:1].upper() + spec.metric[1:]
-    if spec.unit == "share":
-        return Scale(100.0, metric, "%", "percentage points")
-    return Scale(1.0, metric, spec.unit, spec.unit)
-
-
-def with_unit(text: str, unit: str) -> str:
-    """'Metric (unit)'; 'Metric (RTT), unit' after brackets; no unit the text already names."""
-    if unit.lower() in text.lower():
-        return text
-    return f"{text}, {unit}" if text.endswith(")") else f"{text} ({unit})"
-
-
-def _lower(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
-def plot_title(mission: str) -> str:
-    """A figure's title for ``mission``: its catalogue title, or its name."""
-    spec = MISSIONS.get(mission)
-    return spec.title if spec else f"Mission: {mission}"
-
-
-def pretty(name: str) -> str:
-    """A readable label for an arm, reform or actor type ('a_b+c_d' -> 'a b + c d')."""
-    return " + ".join(part.replace("_", " ") for part in str(name).split("+"))
-
-
-BASELINE_LABEL = "government push alone"
 """The one name of the baseline arm (signal and money, no reforms) on charts and in text."""
-
-
-def arm_label(arm: str, baseline: str = "baseline") -> str:
-    """The name an arm goes by everywhere a reader sees it: the baseline is push alone."""
-    return BASELINE_LABEL if arm == baseline else pretty(arm)
-
-
-def _number_formatter(values: Iterable[float]) -> FuncFormatter:
-    """Thousands separators for large numbers, no offset or scientific notation."""
-    finite = [abs(v) for v in values if v is not None and np.isfinite(v)]
-    big = bool(finite) and max(finite) >= 1000
-    return FuncFormatter(lambda v, _: f"{v:,.0f}" if big else f"{v:g}")
-
-
-def _decimals(values: Iterable[float]) -> int:
-    """Decimals that show about three significant digits of the largest value."""
-    finite = [abs(v) for v in values if np.isfinite(v) and v != 0]
-    if not finite:
-        return 2
-    return int(min(4, max(0, 2 - math.floor(math.log10(max(finite))))))
-
-
-def _fmt(value: float, decimals: int, sign: bool = True) -> str:
-    if not np.isfinite(value):
-        return "n/a"
-    if round(value, decimals) == 0:
-        return f"{0:.{decimals}f}"  # no '-0.00'
-    return f"{value:{'+' if sign else ''},.{decimals}f}"
-
-
-def quarter_axis(ax: Axes, quarters: pd.Series, max_ticks: int, years: bool = False) -> str:
-    """Ticks at the first quarter of whole years (thinned), labelled '2026Q1' or '2026'.
-
-    Year-only labels keep narrow panels from running their labels together; short
-    runs (under four years) get quarter ticks. Returns the matching axis label.
-    """
-    steps = quarters.index.to_numpy()
-    firsts = [s for s in steps if str(quarters.loc[s]).endswith("Q1")]
-    candidates = firsts if len(firsts) >= 4 else list(steps)
-    stride = max(1, math.ceil(len(candidates) / max_ticks))
-    ticks = candidates[::stride]
-    labels = [str(quarters.loc[s]) for s in ticks]
-    by_year = years and candidates is firsts
-    if by_year:
-        labels = [label[:4] for label in labels]
-    ax.set_xticks(ticks, labels)
-    ax.set_xlim(steps.min(), steps.max())
-    ax.tick_params(labelsize=TEXT["small"])
-    return "Year (ticks at Q1)" if by_year else "Quarter"
 
 
 def _arms(frame: pd.DataFrame, arms: Sequence[str] | None, baseline: str) -> list[str]:
@@ -180,70 +83,11 @@ def _arms(frame: pd.DataFrame, arms: Sequence[str] | None, baseline: str) -> lis
     return sorted(chosen, key=lambda a: (a != baseline, chosen.index(a)))
 
 
-def arm_colours(arms: Sequence[str], baseline: str = "baseline") -> dict[str, str]:
-    """A colour per arm: the baseline black, the others Okabe-Ito in turn."""
-    others = [a for a in arms if a != baseline]
-    colours = {a: ARM_COLOURS[i % len(ARM_COLOURS)] for i, a in enumerate(others)}
-    return {baseline: BASELINE_COLOUR, **colours} if baseline in arms else colours
-
-
-def _arm_style(arms: Sequence[str], baseline: str) -> dict[str, dict[str, Any]]:
-    """Colour, width and dashes per arm, drawn in order from wide to narrow.
-
-    Arms often coincide (a reform that does not touch a type); nested widths and
-    alternate dashes keep every arm visible where lines overlap.
-    """
-    colours = arm_colours(arms, baseline)
-    others = [a for a in arms if a != baseline]
-    styles: dict[str, dict[str, Any]] = {
-        baseline: {"color": BASELINE_COLOUR, "linestyle": "-", "linewidth": 4.2}
-    }
-    for i, arm in enumerate(others):
-        styles[arm] = {
-            "color": colours[arm],
-            "linestyle": "-" if i % 2 == 0 else (0, (4, 1.5)),
-            "linewidth": max(1.0, 3.2 - 0.8 * i),
-        }
-    return styles
-
-
 def _select(frame: pd.DataFrame, mission: str, point: int, what: str) -> pd.DataFrame:
     selected = frame[(frame["mission"] == mission) & (frame["point"] == point)]
     if selected.empty:
         raise ValueError(f"{what}: no rows for mission {mission!r}, point {point}")
     return selected
-
-
-def new_figure(height: float, width: float = WIDTH) -> Figure:
-    """A figure of the house style (constrained layout, no pyplot state)."""
-    return Figure(figsize=(width, height), layout="constrained")
-
-
-def suptitle(fig: Figure, title: str, subtitle: str) -> None:
-    """The title, and under it the subtitle (what is shown, from how many runs)."""
-    fig.suptitle(f"{title}\n{subtitle}" if subtitle else title, fontsize=TEXT["title"])
-
-
-def _bottom_xlabels(axes: Sequence[Axes], columns: int, text: str) -> None:
-    """The x label under each column's lowest panel (a figure label hits the legend)."""
-    for i, ax in enumerate(axes):
-        if i + columns >= len(axes):
-            ax.set_xlabel(text, fontsize=TEXT["normal"])
-            ax.xaxis.set_tick_params(labelbottom=True)
-
-
-def legend_below(fig: Figure, handles: Sequence[Artist], columns: int) -> None:
-    """A legend under the panels, so it never covers data."""
-    fig.legend(
-        handles=handles,
-        loc="outside lower center",
-        ncols=max(1, min(columns, len(handles))),
-        fontsize=TEXT["small"],
-        frameon=False,
-    )
-
-
-# --- fan chart ------------------------------------------------------------------------
 
 
 def _draw_fan(ax: Axes, band: pd.DataFrame, style: dict[str, Any], factor: float) -> None:
@@ -256,40 +100,6 @@ def _draw_fan(ax: Axes, band: pd.DataFrame, style: dict[str, Any], factor: float
         x, band["q25"] * factor, band["q75"] * factor, color=colour, alpha=0.25, linewidth=0
     )
     ax.plot(x, band["median"] * factor, **style)
-
-
-MILESTONE_MARKERS = ("D", "s", "^", "v", "P", "X")
-
-
-def draw_milestones(
-    ax: Axes, spec: Mission | None, quarters: pd.Series, factor: float
-) -> list[Line2D]:
-    """Mark each milestone in range at its quarter and value; legend handles for them.
-
-    The labels go in the legend, not next to the markers, where they would cover
-    the fan; each milestone has its own marker shape.
-    """
-    if spec is None:
-        return []
-    first_step, first_quarter = quarters.index.min(), quarters.iloc[0]
-    last_step = quarters.index.max()
-    ordered = sorted(spec.milestones, key=lambda m: quarter_index(m.quarter))
-    handles = []
-    for milestone, marker in zip(ordered, MILESTONE_MARKERS * len(ordered), strict=False):
-        step = first_step + quarter_index(milestone.quarter) - quarter_index(first_quarter)
-        if not first_step <= step <= last_step:
-            continue
-        style: dict[str, Any] = {
-            "marker": marker,
-            "markersize": 9,
-            "color": OKABE_ITO["vermillion"],
-            "markeredgecolor": "white",
-            "linestyle": "none",
-        }
-        ax.plot(step, milestone.value * factor, zorder=5, **style)
-        text = f"{milestone.label or 'milestone'}, due {milestone.quarter}"
-        handles.append(Line2D([], [], label=text, **style))
-    return handles
 
 
 def fan_chart(
@@ -317,7 +127,7 @@ def fan_chart(
     bands = quantile_bands(ts, "metric", by=("arm",))
     quarters = ts.groupby("step")["quarter"].first()
     roadmap = ts.groupby("step")["roadmap"].median() if "roadmap" in ts else None
-    styles = _arm_style(arms, baseline)
+    styles = arm_style(arms, baseline)
     # small multiples: one reform per panel, so one colour will do
     panel_styles: dict[bool, dict[str, Any]] = {
         True: {"color": BASELINE_COLOUR, "linestyle": "-", "linewidth": 2.0},
@@ -356,7 +166,7 @@ def fan_chart(
             _draw_fan(ax, bands[bands["arm"] == arm], style, scale.factor)
         milestone_handles = draw_milestones(ax, spec, quarters, scale.factor)
         xlabel = quarter_axis(ax, quarters, max_ticks=11 if columns == 1 else 4, years=columns > 1)
-        ax.yaxis.set_major_formatter(_number_formatter(bands["q95"] * scale.factor))
+        ax.yaxis.set_major_formatter(number_formatter(bands["q95"] * scale.factor))
         ax.grid(axis="y", color="#dddddd", linewidth=0.8)
         ax.set_axisbelow(True)
         if panel is not None:
@@ -365,7 +175,7 @@ def fan_chart(
         axes[0].set_xlabel(xlabel, fontsize=TEXT["normal"])
         axes[0].set_ylabel(ylabel, fontsize=TEXT["normal"])
     else:
-        _bottom_xlabels(list(axes[: len(panels)]), columns, xlabel)
+        bottom_xlabels(list(axes[: len(panels)]), columns, xlabel)
         fig.supylabel(ylabel, fontsize=TEXT["normal"])
     suptitle(fig, plot_title(mission), subtitle)
     handles: list[Artist]
@@ -432,17 +242,18 @@ def forest_plot(
         ax.set_yticks(y, labels)
         ax.set_ylim(-0.7, len(rows) - 0.3)
         ax.tick_params(labelsize=TEXT["small"])
-        decimals = _decimals(np.concatenate([low, high, mean]))
+        decimals = decimals_for(np.concatenate([low, high, mean]))
         right = ax.secondary_yaxis("right")
         right.set_yticks(
             y,
             [
-                f"{_fmt(m, decimals)}  [{_fmt(lo, decimals)}, {_fmt(hi, decimals)}]  n={n}"
+                f"{format_value(m, decimals)}  "
+                f"[{format_value(lo, decimals)}, {format_value(hi, decimals)}]  n={n}"
                 for m, lo, hi, n in zip(mean, low, high, rows["n"], strict=True)
             ],
         )
         right.tick_params(labelsize=TEXT["small"], length=0)
-        ax.xaxis.set_major_formatter(_number_formatter(np.concatenate([low, high, mean])))
+        ax.xaxis.set_major_formatter(number_formatter(np.concatenate([low, high, mean])))
         ax.grid(axis="x", color="#dddddd", linewidth=0.8)
         ax.set_axisbelow(True)
         ax.set_xlabel(
@@ -489,7 +300,7 @@ def engagement_by_type(
     ]
     if not types:
         raise ValueError("engagement_by_type: no engaged_<type> columns with data")
-    styles = _arm_style(arms, baseline)
+    styles = arm_style(arms, baseline)
     quarters = ts.groupby("step")["quarter"].first()
     columns = min(3, len(types))
     rows = math.ceil(len(types) / columns)
@@ -512,7 +323,7 @@ def engagement_by_type(
         xlabel = quarter_axis(ax, quarters, max_ticks=4, years=True)
         ax.grid(axis="y", color="#dddddd", linewidth=0.8)
         ax.set_axisbelow(True)
-    _bottom_xlabels(list(axes[: len(types)]), columns, xlabel)
+    bottom_xlabels(list(axes[: len(types)]), columns, xlabel)
     fig.supylabel(f"{OUTCOMES_BY_NAME['engaged'].label} (%)", fontsize=TEXT["normal"])
     runs = ts.groupby("arm")["run_id"].nunique().min() if "run_id" in ts else None
     suptitle(
@@ -564,11 +375,11 @@ def interaction_heatmap(
         for j in range(k):
             if not np.isfinite(est[i, j]):
                 continue
-            decimals = _decimals([est[i, j], low[i, j], high[i, j]])  # small interactions too
+            decimals = decimals_for([est[i, j], low[i, j], high[i, j]])  # small interactions too
             colour = "white" if abs(est[i, j]) > 0.6 * limit else "black"
             ax.text(
-                j, i, f"{_fmt(est[i, j], decimals)}\n[{_fmt(low[i, j], decimals)}, "
-                f"{_fmt(high[i, j], decimals)}]",
+                j, i, f"{format_value(est[i, j], decimals)}\n[{format_value(low[i, j], decimals)}, "
+                f"{format_value(high[i, j], decimals)}]",
                 ha="center", va="center", fontsize=TEXT["small"], color=colour,
             )  # fmt: skip
     labels = [pretty(r) for r in reforms]
@@ -578,7 +389,7 @@ def interaction_heatmap(
     colourbar = fig.colorbar(image, ax=ax, shrink=0.85)
     colourbar.set_label(f"Effect ({scale.diff_unit})", fontsize=TEXT["normal"])
     colourbar.ax.tick_params(labelsize=TEXT["small"])
-    colourbar.ax.yaxis.set_major_formatter(_number_formatter([limit]))
+    colourbar.ax.yaxis.set_major_formatter(number_formatter([limit]))
     n = int(sel["n"].min())
     suptitle(
         fig,
@@ -597,39 +408,6 @@ def interaction_heatmap(
 
 
 # --- output ---------------------------------------------------------------------------
-
-
-def save(fig: Figure, path_without_suffix: str | Path) -> list[Path]:
-    """Write ``<path>.png`` (150 dpi, for documents) and ``<path>.svg`` (for editing)."""
-    base = Path(path_without_suffix)
-    base.parent.mkdir(parents=True, exist_ok=True)
-    written = []
-    formats: tuple[tuple[str, dict[str, Any]], ...] = ((".png", {"dpi": 150}), (".svg", {}))
-    for suffix, options in formats:
-        path = base.with_name(base.name + suffix)
-        fig.savefig(path, format=suffix[1:], facecolor="white", **options)
-        written.append(path)
-    return written
-
-
-def inline_svg(fig: Figure, title: str = "") -> str:
-    """The figure as an ``<svg>`` element for a page: sharp at any size, text kept as text.
-
-    Vector output stays sharp on a 1920x1080 projector and in print, where a PNG drawn
-    for a laptop is stretched and blurred. Text is left as text (searchable, small) with
-    sans-serif fallbacks; fixed ids and no date make the same figure the same bytes.
-    """
-    import matplotlib
-
-    buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "mobilise"}):
-        fig.savefig(buffer, format="svg", facecolor="white", metadata={"Date": None})
-    text = buffer.getvalue()
-    text = text[text.index("<svg") :]
-    text = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", text, count=1)
-    label = f' role="img" aria-label="{html.escape(title)}"' if title else ' role="img"'
-    text = text.replace("<svg", f'<svg width="100%"{label}', 1)
-    return re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.DOTALL)
 
 
 def _sweep_note(runs: pd.DataFrame | None, mission: str, point: int) -> str:

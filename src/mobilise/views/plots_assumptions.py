@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from mobilise.analysis.discovery import Box
-from mobilise.views.plots import GREY, OKABE_ITO, TEXT, arm_label, new_figure, suptitle
+from mobilise.views.figure_style import GREY, OKABE_ITO, TEXT, arm_label, new_figure, suptitle
 
 SENSITIVITY_INDEX = {
     "morris": ("mu_star", "Morris mu* (mean |elementary effect|)"),

@@ -17,7 +17,7 @@ from matplotlib.lines import Line2D
 
 from mobilise.schema.criteria import CRITERIA_BY_NAME
 from mobilise.schema.levers import BASELINE
-from mobilise.views.plots import (
+from mobilise.views.figure_style import (
     ARM_COLOURS,
     BASELINE_COLOUR,
     GREY,

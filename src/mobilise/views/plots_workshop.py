@@ -21,14 +21,12 @@ from matplotlib.lines import Line2D
 from mobilise.schema.actor_types import BUILT_IN
 from mobilise.schema.levers import BASELINE
 from mobilise.schema.missions import MISSIONS
-from mobilise.views.plots import (
+from mobilise.views.figure_style import (
     ARM_COLOURS,
     BASELINE_LABEL,
     GREY,
     TEXT,
     draw_milestones,
-    engagement_by_type,
-    fan_chart,
     inline_svg,
     legend_below,
     metric_scale,
@@ -38,6 +36,7 @@ from mobilise.views.plots import (
     suptitle,
     with_unit,
 )
+from mobilise.views.plots import engagement_by_type, fan_chart
 from mobilise.views.workshop import WITH_REFORMS, Comparison, Request, compare
 
 LAYOUTS = ("side by side", "overlaid")
