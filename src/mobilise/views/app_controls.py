@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import reacton.ipyvuetify as rv
 import solara
+from reacton.core import Ref
 
 from mobilise.schema.missions import MISSIONS
 from mobilise.schema.reforms import REFORMS
@@ -103,7 +104,7 @@ def ReleaseSlider(
     name: str,
     label: str = "",
     disabled: bool = False,
-) -> rv.Slider:
+) -> solara.Element[Any]:
     """A slider that reports its value when released or moved by a key, not while dragged.
 
     ``name`` becomes the ``data-field`` attribute (and the accessible label) that tests
@@ -113,7 +114,8 @@ def ReleaseSlider(
     any other new value (a preset, a reset) moves it.
     """
     position, set_position = solara.use_state(value)
-    reported = solara.use_ref([])  # values sent up whose echo has not come back yet
+    # values sent up whose echo has not come back yet
+    reported: Ref[list[float]] = solara.use_ref([])
 
     def follow_the_page() -> None:
         if value in reported.current:
@@ -146,7 +148,8 @@ def ReleaseSlider(
             reported.current.append(float(data))
             on_release(float(data))
 
-    rv.use_event(slider, "change", released)
+    # ipyvue calls the handler with (widget, event, data); reacton types it with one argument
+    rv.use_event(slider, "change", released)  # type: ignore[arg-type]
     return slider
 
 
@@ -155,7 +158,7 @@ def _number(value: float) -> str:
 
 
 @solara.component
-def Panel(title: str, summary: str, children: list[Any] | None = None) -> rv.ExpansionPanel:
+def Panel(title: str, summary: str, children: list[Any] | None = None) -> solara.Element[Any]:
     """One collapsible group of controls, its header saying what is set inside."""
     return rv.ExpansionPanel(
         children=[

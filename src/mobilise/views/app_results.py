@@ -11,12 +11,14 @@ from __future__ import annotations
 import html
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import reacton.ipyvuetify as rv
 import solara
+from reacton.core import Ref
 
 from mobilise.schema.levers import BASELINE
 from mobilise.schema.scenario import Scenario
@@ -69,13 +71,17 @@ def Headline(shown: Shown) -> None:
         )
 
 
+def _set_guess(guesses: solara.Reactive[dict[str, int]], arm: str, value: float) -> None:
+    guesses.set({**guesses.value, arm: int(value)})
+
+
 @solara.component
 def Prediction(shown: Shown, on_reveal: Callable[[dict[str, int]], None]) -> None:
     """Predict first: the group's guess of k of n runs per arm, before results show."""
     n = shown.settings.replications
     key = shown.scenario.mission_spec.key_milestone
     arms = [BASELINE, WITH_REFORMS] if shown.settings.reforms else [BASELINE]
-    guesses = solara.use_reactive({arm: n // 2 for arm in arms})
+    guesses: solara.Reactive[dict[str, int]] = solara.use_reactive({arm: n // 2 for arm in arms})
     solara.HTML(
         tag="h2",
         unsafe_innerHTML=html.escape(
@@ -93,7 +99,7 @@ def Prediction(shown: Shown, on_reveal: Callable[[dict[str, int]], None]) -> Non
         )
         ReleaseSlider(
             guesses.value[arm],
-            lambda v, arm=arm: guesses.set({**guesses.value, arm: int(v)}),
+            partial(_set_guess, guesses, arm),
             low=0,
             high=n,
             step=1,
@@ -159,8 +165,10 @@ def Results(
 ) -> None:
     """The comparison of the settings on screen: queue, problem, guess, or the result."""
     key = settings.key() if settings is not None and scenario is not None else ""
-    more = solara.use_reactive([])  # open panels below the key chart; closed ones cost nothing
-    drawn_later = solara.use_ref({})  # figures drawn after the first, by (key, serial, name)
+    # open panels below the key chart (their indices); closed ones cost nothing
+    more: solara.Reactive[list[int]] = solara.use_reactive([])
+    # figures drawn after the first, by (key, serial, name)
+    drawn_later: Ref[dict[tuple[str, int, str], str]] = solara.use_ref({})
 
     def follow() -> Iterator[Place | Shown]:
         if settings is None or scenario is None:

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import solara
 
 from mobilise.model.model import MissionModel
@@ -32,7 +33,7 @@ class _Walk:
 
     model: MissionModel
     snapshot: dict[str, Any]
-    positions: object
+    positions: np.ndarray
 
 
 @solara.component
