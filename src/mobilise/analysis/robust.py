@@ -31,11 +31,10 @@ from mobilise.analysis.discovery import Box, box_condition, prim
 from mobilise.analysis.robustness import robustness_table, state_table
 from mobilise.analysis.search import SearchResult, evolve, objective_table, pareto_packages
 from mobilise.running.batch import BatchResult, run_batch
-from mobilise.running.design import Design
+from mobilise.running.design import Design, provenance
 from mobilise.running.executors.base import Executor
-from mobilise.running.export import environment, now, write_json
+from mobilise.running.export import now, write_json
 from mobilise.schema.levers import BASELINE, Levers, Robustness
-from mobilise.schema.scenario import file_hash
 from mobilise.vocabulary import ScenarioError
 
 SEARCH = "search"
@@ -306,21 +305,7 @@ def _write_manifest(
     experiment = design.experiment
     if result.search is not None:
         manifest = {
-            **environment(),
-            "status": "complete",
-            "command": command,
-            "experiment": experiment.name,
-            "experiment_file": str(design.path) if design.path else None,
-            "experiment_file_sha256": file_hash(design.path) if design.path else None,
-            "design_sha256": design.content_hash(),
-            "scenarios": {
-                name: {
-                    "file": str(design.scenario_files.get(name, "")),
-                    "scenario_sha256": scenario.content_hash(),
-                }
-                for name, scenario in design.scenarios.items()
-            },
-            "master_seed": experiment.seed,
+            **provenance(design, command),
             "replications": experiment.replications,
             "states": design.points,
             "executor": executor.description,

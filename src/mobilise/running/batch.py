@@ -23,13 +23,12 @@ from typing import Any, cast
 import pandas as pd
 
 from mobilise.model.block import block_size
-from mobilise.running.design import Design, RunSpec
+from mobilise.running.design import Design, RunSpec, provenance
 from mobilise.running.executors.base import Executor
-from mobilise.running.export import environment, now, write_json
+from mobilise.running.export import now, write_json
 from mobilise.running.progress_bar import Progress
 from mobilise.running.runs import ChunkResult, Runner, run_chunk, run_one
 from mobilise.schema.levers import BASELINE
-from mobilise.schema.scenario import file_hash
 from mobilise.vocabulary import OutputError
 
 PARTS = "parts"
@@ -367,27 +366,10 @@ def _write_manifest(
     replications: int,
     precision: float | None,
 ) -> None:
-    experiment = design.experiment
     write_json(
         out / "manifest.json",
         {
-            **environment(),
-            "status": "complete",
-            "command": command,
-            "experiment": experiment.name,
-            "experiment_file": str(design.path) if design.path else None,
-            "experiment_file_sha256": file_hash(design.path) if design.path else None,
-            "design_sha256": design.content_hash(),
-            "scenarios": {
-                name: {  # a scenario held in memory (the app, the API) has no file
-                    "file": str(path) if (path := design.scenario_files.get(name)) else None,
-                    "file_sha256": file_hash(path) if path else None,
-                    "scenario_sha256": scenario.content_hash(),
-                    "actor_types": list(scenario.type_names),
-                }
-                for name, scenario in design.scenarios.items()
-            },
-            "master_seed": experiment.seed,
+            **provenance(design, command),
             "replications": replications,
             "precision": precision,
             "replications_needed": result.replications_needed,

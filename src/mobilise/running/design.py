@@ -17,11 +17,13 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
+from mobilise.running.export import environment
 from mobilise.schema.experiment import Experiment
 from mobilise.schema.levers import BASELINE
 from mobilise.schema.reforms import REFORMS
 from mobilise.schema.scenario import (
     Scenario,
+    file_hash,
     format_validation_error,
     load_scenario,
     read_yaml,
@@ -251,3 +253,31 @@ def in_memory(
         arms={BASELINE: {}, **{k: v for k, v in arms.items() if k != BASELINE}},
         points=[{}],
     )
+
+
+def provenance(design: Design, command: str) -> dict[str, Any]:
+    """What made a design's runs: environment, command, files and their hashes, master seed.
+
+    The head of every batch and robust-study manifest; a scenario held in memory (the
+    app, the API) has no file, only its content hash.
+    """
+    experiment = design.experiment
+    return {
+        **environment(),
+        "status": "complete",
+        "command": command,
+        "experiment": experiment.name,
+        "experiment_file": str(design.path) if design.path else None,
+        "experiment_file_sha256": file_hash(design.path) if design.path else None,
+        "design_sha256": design.content_hash(),
+        "scenarios": {
+            name: {
+                "file": str(path) if (path := design.scenario_files.get(name)) else None,
+                "file_sha256": file_hash(path) if path else None,
+                "scenario_sha256": scenario.content_hash(),
+                "actor_types": list(scenario.type_names),
+            }
+            for name, scenario in design.scenarios.items()
+        },
+        "master_seed": experiment.seed,
+    }
