@@ -231,5 +231,6 @@ def _row_normalised(rows: Index, cols: Index, n: int) -> tuple[sparse.csr_matrix
     index = np.int32 if max(n, len(rows)) < 2**31 - 1 else np.int64  # as SciPy chooses
     indptr = np.zeros(n + 1, dtype=index)
     np.cumsum(per_row, out=indptr[1:])
-    matrix = sparse.csr_matrix((inverse[rows], cols.astype(index), indptr), shape=(n, n))
+    arrays: Any = (inverse[rows], cols.astype(index), indptr)  # scipy-stubs: one dtype only
+    matrix: sparse.csr_matrix = sparse.csr_matrix(arrays, shape=(n, n))
     return matrix, degree
