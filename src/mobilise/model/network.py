@@ -148,26 +148,31 @@ def sample_pairs(spec: Network, population: Population, seed: int) -> tuple[Inde
 
 
 def _sampled_ties(rows: Index, cols: Index, kind: Index, counts: Array, ceiling: Array) -> Ties:
-    """Same-type and cross-type ties, row-normalised, from sampled pairs."""
+    """Same-type and cross-type ties, row-normalised, from sampled pairs.
+
+    The CSR arrays are built directly: both directions of every pair, duplicates
+    dropped, one sort. Each row holds its ties in descending column order with the
+    value ``1 / degree``: the layout SciPy's ``diags(1 / degree) @ adjacency`` used to
+    leave, so every sparse product sums in the same order and gives the same bits.
+    """
     n = len(kind)
-    adjacency = _symmetric(rows, cols, n)
-    coo = adjacency.tocoo()
-    same_mask = kind[coo.row] == kind[coo.col]
-    same = sparse.csr_matrix(
-        (coo.data[same_mask], (coo.row[same_mask], coo.col[same_mask])), (n, n)
-    )
-    cross = sparse.csr_matrix(
-        (coo.data[~same_mask], (coo.row[~same_mask], coo.col[~same_mask])), (n, n)
-    )
-    same_degree = np.asarray(same.sum(axis=1)).ravel()
-    cross_degree = np.asarray(cross.sum(axis=1)).ravel()
+    u = np.concatenate([rows, cols]).astype(np.int64)
+    v = np.concatenate([cols, rows]).astype(np.int64)
+    keys = np.sort(u * n + (n - 1 - v))  # rows ascending, columns descending within a row
+    if len(keys):
+        keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+    u = keys // n
+    v = (n - 1) - (keys - u * n)
+    same_mask = kind[u] == kind[v]
+    same, same_degree = _row_normalised(u[same_mask], v[same_mask], n)
+    cross, cross_degree = _row_normalised(u[~same_mask], v[~same_mask], n)
     return Ties(
         complete=False,
         kind=kind,
         counts=counts,
         ceiling=ceiling,
-        same=_row_normalised(same, same_degree),
-        cross=_row_normalised(cross, cross_degree),
+        same=same,
+        cross=cross,
         same_degree=same_degree,
         cross_degree=cross_degree,
     )
@@ -208,23 +213,24 @@ def _sample_pairs(
     return i[keep], j[keep]
 
 
-def _symmetric(rows: Index, cols: Index, n: int) -> sparse.csr_matrix:
-    """A 0/1 symmetric adjacency matrix from a list of pairs."""
-    data = np.ones(len(rows), dtype=float)
-    a = sparse.csr_matrix((data, (rows, cols)), shape=(n, n))
-    a = a + a.T
-    a.data[:] = 1.0
-    return a
-
-
 def _inverse(reachable: Array) -> Array:
     """``1 / reachable``, 0 where no neighbour could engage (so its share is 0)."""
     with np.errstate(divide="ignore"):
         return np.where(reachable > 1e-12, 1.0 / reachable, 0.0)
 
 
-def _row_normalised(matrix: sparse.csr_matrix, degree: Array) -> sparse.csr_matrix:
-    """Rows divided by their degree, so ``M @ e`` is the neighbours' mean engagement."""
+def _row_normalised(rows: Index, cols: Index, n: int) -> tuple[sparse.csr_matrix, Array]:
+    """Ties ``rows -> cols`` (sorted by row) as a row-normalised matrix, and the degrees.
+
+    Each row is divided by its degree, so ``M @ e`` is the neighbours' mean engagement.
+    """
+    per_row = np.bincount(rows, minlength=n)
+    degree = per_row.astype(float)
     with np.errstate(divide="ignore"):
         inverse = np.where(degree > 0, 1.0 / degree, 0.0)
-    return sparse.csr_matrix(sparse.diags(inverse) @ matrix)
+    index = np.int32 if max(n, len(rows)) < 2**31 - 1 else np.int64  # as SciPy chooses
+    indptr = np.zeros(n + 1, dtype=index)
+    np.cumsum(per_row, out=indptr[1:])
+    arrays: Any = (inverse[rows], cols.astype(index), indptr)  # scipy-stubs: one dtype only
+    matrix: sparse.csr_matrix = sparse.csr_matrix(arrays, shape=(n, n))
+    return matrix, degree
