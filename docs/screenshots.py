@@ -16,21 +16,20 @@ The groups' choices are fixed here, so the pictures change only when the model d
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the browser tests' helpers: one way to start and drive the app
+
+from tests.browser import open_panel, settle, start_app, stop_app  # noqa: E402
+from tests.chromium import ARGS, CHROMIUM  # noqa: E402
+
 FIGURES = ROOT / "docs" / "figures"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 VIEWPORT = {"width": 1366, "height": 768}
 
 GROUPS = [
@@ -44,52 +43,6 @@ GROUPS = [
 """Three groups: the same package under today's and the early 1980s' structures (the
 second predicts first: its guess of runs meeting the milestone goes into the log), and
 another package with a lower overseas share of UK shares (100 steps of 0.001 down)."""
-
-
-def start_app(sessions: Path) -> tuple[subprocess.Popen, str]:
-    """``mobilise app`` on a free port with its own sessions folder; its URL once up."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mobilise.cli", "app", "--port", str(port),
-         "--sessions", str(sessions)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"},
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
-    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    for _ in range(300):
-        try:
-            direct.open(url + "readyz", timeout=2)
-            return server, url
-        except OSError:
-            time.sleep(0.3)
-    server.kill()
-    raise RuntimeError("the app did not start")
-
-
-def settle(page: Page, quiet: float = 1.0, want: str = "ready") -> None:
-    """Wait until the page is in state ``want`` for its settings, and has been for ``quiet`` s."""
-    last, since = None, time.time()
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        status = page.locator(".status").first
-        now = (status.get_attribute("data-state"), status.get_attribute("data-serial"))
-        if now != last:
-            last, since = now, time.time()
-        elif now[0] == want and time.time() - since >= quiet:
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"the page never settled: {last}")
-
-
-def open_panel(page: Page, title: str) -> None:
-    """Open a panel of controls (a closed one shows only its header)."""
-    header = page.locator(f"[data-panel='{title}']")
-    if "v-expansion-panel-header--active" not in (header.get_attribute("class") or ""):
-        header.click()
-    page.locator(f"[data-panel-content='{title}']").wait_for()
 
 
 def play_group(page: Page, url: str, group: tuple) -> None:
@@ -146,7 +99,7 @@ def main() -> None:
     """Play the room and write the screenshots."""
     FIGURES.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as sessions, sync_playwright() as p:
-        server, url = start_app(Path(sessions))
+        server, url, _ = start_app(["--sessions", sessions])
         try:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
             pages = []
@@ -178,8 +131,7 @@ def main() -> None:
             facilitator.screenshot(path=FIGURES / "facilitator.png", full_page=True)
             browser.close()
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            stop_app(server)
     for name in ("app.png", "app_constraints.png", "facilitator.png"):
         print(f"wrote {FIGURES / name}")
 
