@@ -129,12 +129,9 @@ class WorkPool:
             ticket = (self._queue or self._later).popleft()
             self._running.add(ticket)
             ticket._future = self._executor.submit(ticket.fn, ticket.argument)
-            ticket._future.add_done_callback(partial(self._when_done, ticket))
+            ticket._future.add_done_callback(partial(self._finished, ticket))
 
-    def _when_done(self, ticket: Ticket, _: futures.Future[Any]) -> None:
-        self._finished(ticket)
-
-    def _finished(self, ticket: Ticket) -> None:
+    def _finished(self, ticket: Ticket, _: futures.Future[Any]) -> None:
         with self._lock:
             self._running.discard(ticket)
             self._dispatch()
