@@ -44,13 +44,14 @@ def test_a_queued_group_sees_its_place_and_sessions_outlive_the_server(browser, 
     sessions = tmp_path / "sessions"
     server, url, _ = start_app(["--sessions", str(sessions), "--workers", "1"])
     try:
-        busy = [new_page(browser, url), new_page(browser, url)]
+        # runs in blocks are quick: four groups' 2 x 50 paired runs keep the one worker busy
+        busy = [new_page(browser, url) for _ in range(4)]
         waiting = new_page(browser, url)
         for page in (*busy, waiting):
             settle(page)
         for page in busy:
             open_panel(page, "Runs")
-        for page in busy:  # 2 x 50 paired runs: the one worker is busy for a while
+        for page in busy:  # 2 x 50 paired runs each
             replications = page.locator("[role=slider][data-field=replications]")
             replications.focus()
             replications.press("End")
