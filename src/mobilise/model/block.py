@@ -11,6 +11,14 @@ Every operation is the single run's operation applied row by row (elementwise
 arithmetic, per-row sums in the same order, per-run random draws from the same
 streams), so each run of a block gives the same bits as the same run alone;
 ``tests/model/test_block.py`` checks it for every shipped scenario.
+
+Only *live* agents are stepped: those within their type's reach (ceiling > 0).
+An agent outside reach never engages (its target is its ceiling, 0, times its
+response), so its engagement stays exactly 0 and every sum it enters gains
+``+0.0``: leaving it out of the arithmetic, and its ties out of the network,
+changes no bit. In the UK scenario about a third of the agents are live, and
+fewer than a sixth of the ties join two of them. Trust, which every agent keeps
+learning, is updated for all.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from scipy import sparse
 
 from mobilise.model.dynamics import adjust, exit_rate, mobilisation, response
 from mobilise.model.government import MissionOwner
@@ -119,6 +128,7 @@ class Block:
         self._stack_agents(self.populations)
         self._stack_parameters()
         self._stack_owner()
+        self._stack_live()
         self.step_count = 0
         self._contribute()
         self.columns = step_columns(self.names)
@@ -173,6 +183,46 @@ class Block:
                 for p, c in zip(self.params, coordination, strict=True)
             ]
         )
+
+    def _stack_live(self) -> None:
+        """The live agents (within reach) of every run, flattened, with what they step with.
+
+        ``live`` indexes the flattened (R * N) agents; every per-run parameter is
+        gathered to a value per live agent (the same value the run's column held).
+        """
+        runs, n, k = self.runs, self.size, len(self.names)
+        self.type_bin: Index = np.asarray(self.flat_kind, dtype=np.intp)  # run * K + type
+        self.live: Index = np.flatnonzero(self.ceiling.ravel() > 0)
+        live, run = self.live, self.live // n
+        self.live_run: Index = run
+        self.live_bin: Index = self.type_bin[live]
+        self.bins = runs * k
+
+        def of_agents(values: Array) -> Array:  # (R, N) -> each live agent's value
+            return values.ravel()[live]
+
+        def of_runs(column: Array) -> Array:  # (R, 1) -> each live agent's run's value
+            return column[run, 0]
+
+        self.live_capacity = of_agents(self.capacity)
+        self.live_threshold = of_agents(self.threshold)
+        self.live_alignment = of_agents(self.alignment)
+        self.live_patience = of_agents(self.patience)
+        self.live_ceiling = of_agents(self.ceiling)
+        self.live_engagement = of_agents(self.engagement)
+        self.live_peer = of_agents(self.per_peer)
+        self.live_partner = of_agents(self.per_partner)
+        self.live_w_signal = of_runs(self.w_signal)
+        self.live_w_peer = of_runs(self.w_peer)
+        self.live_w_cross = of_runs(self.w_cross)
+        self.live_noise = of_runs(self.noise)
+        self.live_adjustment = of_runs(self.adjustment)
+        self.live_fatigue = of_runs(self.fatigue)
+        if not self.complete:
+            position = np.full(runs * n, -1, dtype=np.intp)
+            position[live] = np.arange(len(live))
+            self.live_same = _live_ties(self.same, position, len(live))
+            self.live_cross = _live_ties(self.cross, position, len(live))
 
     def _stack_parameters(self) -> None:
         params = self.params
@@ -297,54 +347,56 @@ class Block:
         result: Array = self.engagement[:, self.gov_slice].mean(axis=1)
         return result
 
-    def _type_sums(self, values: Array) -> Array:
-        """Each run's per-type sums of ``values``, (R, K), as ``np.bincount`` sums them alone.
+    def _type_sums(self, values: Array, bins: Index) -> Array:
+        """Each run's per-type sums of ``values`` (agents in ``bins``: run * K + type), (R, K).
 
-        Summed down the agents of each type with the runs side by side: NumPy adds
-        the rows of a C-ordered (n, R) array one after another, the order in which
-        ``bincount`` adds a run's agents (one run alone: bincount itself).
+        ``np.bincount`` adds each bin's values in agent order, as it does for one run
+        alone; agents left out (outside reach, engagement 0) would only add ``+0.0``.
         """
-        if self.runs == 1:
-            return np.bincount(self.kind, weights=values[0], minlength=len(self.names))[None, :]
-        by_agent = np.ascontiguousarray(values.T)
-        return np.stack([by_agent[s].sum(axis=0) for s in self.type_slices], axis=1)
+        sums = np.bincount(bins, weights=values, minlength=self.bins)
+        result: Array = sums.reshape(self.runs, len(self.names))
+        return result
 
     def _shares(self, engagement: Array) -> tuple[Array, Array]:
-        """Peer and partner engaged shares of every agent of every run."""
+        """Peer and partner engaged shares of every live agent of every run."""
         if self.complete:
-            totals = self._type_sums(engagement)
-            by_kind = totals[:, self.kind]
+            totals = self._type_sums(engagement, self.live_bin)
+            by_kind = totals.ravel()[self.live_bin]
             peers = by_kind - engagement
-            partners = totals.sum(axis=1)[:, None] - by_kind
+            partners = totals.sum(axis=1)[self.live_run] - by_kind
         else:
-            flat = engagement.ravel()
-            peers = (self.same @ flat).reshape(engagement.shape)
-            partners = (self.cross @ flat).reshape(engagement.shape)
-        return np.minimum(peers * self.per_peer, 1.0), np.minimum(partners * self.per_partner, 1.0)
+            peers = self.live_same @ engagement
+            partners = self.live_cross @ engagement
+        return (
+            np.minimum(peers * self.live_peer, 1.0),
+            np.minimum(partners * self.live_partner, 1.0),
+        )
 
     def _mobilise(self) -> None:
-        engagement = self.engagement
+        engagement = self.live_engagement
+        trust = self.trust.ravel()[self.live]
         cost = self.base_cost * (1.0 - self.funded * self.government_drive[:, None])
         signal = self.clarity * self.credibility * self.salience
-        signal_term = signal[:, None] * self.alignment * self.trust * self.patience
+        signal_term = signal[self.live_run] * self.live_alignment * trust * self.live_patience
         peers, partners = self._shares(engagement)
         pressure = mobilisation(
             signal_term,
             peers,
             partners,
-            cost[:, self.kind],
-            w_signal=self.w_signal,  # a column: one weight per run
-            w_peer=self.w_peer,
-            w_cross=self.w_cross,
+            cost.ravel()[self.live_bin],
+            w_signal=self.live_w_signal,  # each live agent's run's weight
+            w_peer=self.live_w_peer,
+            w_cross=self.live_w_cross,
         )
-        noise = 0.0 if self.hard else self.noise
-        target = self.ceiling * response(pressure, self.threshold, noise)
-        leaving = exit_rate(self.trust, self.fatigue)
-        moved = adjust(engagement, target, self.adjustment, leaving, jump=False)
+        noise = 0.0 if self.hard else self.live_noise
+        target = self.live_ceiling * response(pressure, self.live_threshold, noise)
+        leaving = exit_rate(trust, self.live_fatigue)
+        moved = adjust(engagement, target, self.live_adjustment, leaving, jump=False)
         if self.jump:  # alone, alpha = 1 with nobody leaving jumps straight to the target
-            still = np.all(leaving == 0, axis=1)
-            moved = np.where(still[:, None], target, moved)
-        self.engagement = np.clip(moved, 0.0, self.ceiling)
+            still = np.all(exit_rate(self.trust, self.fatigue) == 0, axis=1)
+            moved = np.where(still[self.live_run], target, moved)
+        self.live_engagement = np.clip(moved, 0.0, self.live_ceiling)
+        self.engagement.ravel()[self.live] = self.live_engagement
 
     def _progress(self) -> None:
         self._contribute()
@@ -353,7 +405,9 @@ class Block:
         self.progress = np.minimum(1.0, np.maximum(0.0, moved))
 
     def _contribute(self) -> None:
-        contribution = self._type_sums(self.engagement * self.capacity)
+        contribution = self._type_sums(
+            self.live_engagement * self.live_capacity, self.live_bin
+        )
         if self.government is not None:
             contribution[:, self.government] *= self.efficiency
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -426,9 +480,9 @@ class Block:
             out[rows] = self.missions[rows[0]].metric_at(progress[rows])
         return out
 
-    def _mean_by_type(self, values: Array) -> Array:
+    def _mean_by_type(self, values: Array, bins: Index) -> Array:
         with np.errstate(invalid="ignore", divide="ignore"):
-            result: Array = self._type_sums(values) / self.counts
+            result: Array = self._type_sums(values, bins) / self.counts
         return result
 
     def _record(self, step: int) -> None:
@@ -444,9 +498,9 @@ class Block:
                 self.credibility,
                 self.budget * self.government_drive,
                 self.efficiency,
-                self._mean_by_type(self.engagement),
+                self._mean_by_type(self.live_engagement, self.live_bin),
                 self.contribution,
-                self._mean_by_type(self.trust),
+                self._mean_by_type(self.trust.ravel(), self.type_bin),
                 self.reach,
             ]
         )
@@ -482,6 +536,22 @@ class Block:
                 "trust": stacked[:, 1],
             }
         )
+
+
+def _live_ties(matrix: Any, position: Index, live: int) -> Any:
+    """The ties between live agents (``position`` >= 0), renumbered, in the same order.
+
+    Each row keeps its remaining ties in the order it held them, so every product
+    adds the same nonzero terms in the same order (the ties dropped only added 0).
+    """
+    rows = np.repeat(np.arange(len(position)), np.diff(matrix.indptr))
+    cols = matrix.indices
+    keep = (position[rows] >= 0) & (position[cols] >= 0)
+    kept_rows = position[rows[keep]]
+    indptr = np.zeros(live + 1, dtype=matrix.indptr.dtype)
+    np.cumsum(np.bincount(kept_rows, minlength=live), out=indptr[1:])
+    arrays = (matrix.data[keep], position[cols[keep]].astype(cols.dtype), indptr)
+    return sparse.csr_matrix(arrays, shape=(live, live))
 
 
 def _groups(keys: Sequence[Any]) -> dict[Any, Index]:
