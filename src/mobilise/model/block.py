@@ -485,6 +485,22 @@ class Block:
             result: Array = self._type_sums(values, bins) / self.counts
         return result
 
+    def _mean_trust_by_type(self) -> Array:
+        """Each run's mean trust per type, every agent counted (all keep learning).
+
+        Summed down the agents of each type with the runs side by side: NumPy adds
+        the rows of a C-ordered (n, R) array one after another, the order in which
+        ``bincount`` adds one run's agents alone (and faster than ``bincount`` here).
+        One run alone is one column, which NumPy would sum pairwise: ``bincount`` itself.
+        """
+        if self.runs == 1:
+            return self._mean_by_type(self.trust.ravel(), self.type_bin)
+        by_agent = np.ascontiguousarray(self.trust.T)
+        sums = np.stack([by_agent[s].sum(axis=0) for s in self.type_slices], axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            result: Array = sums / self.counts
+        return result
+
     def _record(self, step: int) -> None:
         signal = self.clarity * self.credibility * self.salience
         self.rows[:, step] = np.column_stack(
@@ -500,7 +516,7 @@ class Block:
                 self.efficiency,
                 self._mean_by_type(self.live_engagement, self.live_bin),
                 self.contribution,
-                self._mean_by_type(self.trust.ravel(), self.type_bin),
+                self._mean_trust_by_type(),
                 self.reach,
             ]
         )
