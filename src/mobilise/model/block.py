@@ -30,7 +30,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import sparse
 
 from mobilise.model.dynamics import adjust, exit_rate, mobilisation, response
 from mobilise.model.government import MissionOwner
@@ -171,12 +170,8 @@ class Block:
             self.per_peer: Array = np.stack([t.per_reachable_peer for t in ties])
             self.per_partner: Array = np.stack([t.per_reachable_partner for t in ties])
         else:  # one block-diagonal network over the R * N agents
-            self.ties = build_block_ties(networks, pops, self.seeds)
-            assert self.ties.same is not None and self.ties.cross is not None
-            self.same, self.cross = self.ties.same, self.ties.cross
-            coordination = self.ties.coordination().reshape(shape)
-            self.per_peer = self.ties.per_reachable_peer.reshape(shape)
-            self.per_partner = self.ties.per_reachable_partner.reshape(shape)
+            self.live_ties = build_block_ties(networks, pops, self.seeds)
+            coordination = self.live_ties.coordination.reshape(shape)
         self.trust_speed: Array = np.stack(
             [
                 np.clip(p.trust.speed * (1.0 + p.trust.coordination_boost * c), 0.0, 1.0)
@@ -210,19 +205,19 @@ class Block:
         self.live_patience = of_agents(self.patience)
         self.live_ceiling = of_agents(self.ceiling)
         self.live_engagement = of_agents(self.engagement)
-        self.live_peer = of_agents(self.per_peer)
-        self.live_partner = of_agents(self.per_partner)
         self.live_w_signal = of_runs(self.w_signal)
         self.live_w_peer = of_runs(self.w_peer)
         self.live_w_cross = of_runs(self.w_cross)
         self.live_noise = of_runs(self.noise)
         self.live_adjustment = of_runs(self.adjustment)
         self.live_fatigue = of_runs(self.fatigue)
-        if not self.complete:
-            position = np.full(runs * n, -1, dtype=np.intp)
-            position[live] = np.arange(len(live))
-            self.live_same = _live_ties(self.same, position, len(live))
-            self.live_cross = _live_ties(self.cross, position, len(live))
+        if self.complete:
+            self.live_peer = of_agents(self.per_peer)
+            self.live_partner = of_agents(self.per_partner)
+        else:  # the network is already cut to the live agents, in the same order
+            assert np.array_equal(self.live_ties.live, live)
+            self.live_peer = self.live_ties.per_reachable_peer
+            self.live_partner = self.live_ties.per_reachable_partner
 
     def _stack_parameters(self) -> None:
         params = self.params
@@ -365,8 +360,8 @@ class Block:
             peers = by_kind - engagement
             partners = totals.sum(axis=1)[self.live_run] - by_kind
         else:
-            peers = self.live_same @ engagement
-            partners = self.live_cross @ engagement
+            peers = self.live_ties.same @ engagement
+            partners = self.live_ties.cross @ engagement
         return (
             np.minimum(peers * self.live_peer, 1.0),
             np.minimum(partners * self.live_partner, 1.0),
@@ -552,22 +547,6 @@ class Block:
                 "trust": stacked[:, 1],
             }
         )
-
-
-def _live_ties(matrix: Any, position: Index, live: int) -> Any:
-    """The ties between live agents (``position`` >= 0), renumbered, in the same order.
-
-    Each row keeps its remaining ties in the order it held them, so every product
-    adds the same nonzero terms in the same order (the ties dropped only added 0).
-    """
-    rows = np.repeat(np.arange(len(position)), np.diff(matrix.indptr))
-    cols = matrix.indices
-    keep = (position[rows] >= 0) & (position[cols] >= 0)
-    kept_rows = position[rows[keep]]
-    indptr = np.zeros(live + 1, dtype=matrix.indptr.dtype)
-    np.cumsum(np.bincount(kept_rows, minlength=live), out=indptr[1:])
-    arrays = (matrix.data[keep], position[cols[keep]].astype(cols.dtype), indptr)
-    return sparse.csr_matrix(arrays, shape=(live, live))
 
 
 def _groups(keys: Sequence[Any]) -> dict[Any, Index]:

@@ -112,10 +112,29 @@ def build_ties(spec: Network, population: Population, seed: int) -> Ties:
     return _sampled_ties(rows, cols, kind, counts, ceiling)
 
 
+@dataclass
+class LiveTies:
+    """A block's networks cut to the ties between live agents, for its step.
+
+    Agents outside reach (ceiling 0) never engage, so a tie to one only ever adds
+    ``0`` to a sum: a block steps its live agents alone (``live``: indices
+    ``r * N + i`` of the R * N agents), over their ties renumbered ``0..L-1``. Each
+    row keeps its ties in the order, and with the value ``1 / degree`` (every tie
+    counted), that it has in the whole network, so every share is the same bits.
+    """
+
+    live: Index
+    same: sparse.csr_matrix  # (L, L), same-type ties between live agents
+    cross: sparse.csr_matrix  # (L, L), cross-type ties between live agents
+    per_reachable_peer: Array  # (L,)
+    per_reachable_partner: Array  # (L,)
+    coordination: Array  # (R * N,): every agent's, as :meth:`Ties.coordination`
+
+
 def build_block_ties(
     specs: Sequence[Network], populations: Sequence[Population], seeds: Sequence[int]
-) -> Ties:
-    """The networks of R runs as one :class:`Ties` over their R * N agents, none tied across runs.
+) -> LiveTies:
+    """The networks of R runs over their R * N agents, none tied across runs, cut to live ties.
 
     Each run samples its pairs from its own streams, as :func:`build_ties` does;
     run ``r``'s agent ``i`` is agent ``r * N + i`` of the block. Every sparse step
@@ -133,8 +152,31 @@ def build_block_ties(
         cols.append(j + r * n)
     kind = np.concatenate([p.kind for p in populations])
     ceiling = np.concatenate([p.ceiling for p in populations])
-    return _sampled_ties(
-        np.concatenate(rows), np.concatenate(cols), kind, populations[0].counts, ceiling
+    size = len(kind)
+    u, v = _both_directions_once(np.concatenate(rows), np.concatenate(cols), size)
+    same_mask = kind[u] == kind[v]
+    same_degree = np.bincount(u[same_mask], minlength=size).astype(float)
+    cross_degree = np.bincount(u[~same_mask], minlength=size).astype(float)
+    live = np.flatnonzero(ceiling > 0)
+    position = np.full(size, -1, dtype=np.intp)
+    position[live] = np.arange(len(live))
+    between_live = (position[u] >= 0) & (position[v] >= 0)
+    same, _ = _row_normalised(
+        position[u[between_live & same_mask]], position[v[between_live & same_mask]],
+        len(live), same_degree[live],
+    )  # fmt: skip
+    cross, _ = _row_normalised(
+        position[u[between_live & ~same_mask]], position[v[between_live & ~same_mask]],
+        len(live), cross_degree[live],
+    )  # fmt: skip
+    live_ceiling = ceiling[live]
+    return LiveTies(
+        live=live,
+        same=same,
+        cross=cross,
+        per_reachable_peer=_inverse(same @ live_ceiling),
+        per_reachable_partner=_inverse(cross @ live_ceiling),
+        coordination=cross_degree / (1.0 + cross_degree),
     )
 
 
@@ -156,13 +198,7 @@ def _sampled_ties(rows: Index, cols: Index, kind: Index, counts: Array, ceiling:
     leave, so every sparse product sums in the same order and gives the same bits.
     """
     n = len(kind)
-    u = np.concatenate([rows, cols]).astype(np.int64)
-    v = np.concatenate([cols, rows]).astype(np.int64)
-    keys = np.sort(u * n + (n - 1 - v))  # rows ascending, columns descending within a row
-    if len(keys):
-        keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
-    u = keys // n
-    v = (n - 1) - (keys - u * n)
+    u, v = _both_directions_once(rows, cols, n)
     same_mask = kind[u] == kind[v]
     same, same_degree = _row_normalised(u[same_mask], v[same_mask], n)
     cross, cross_degree = _row_normalised(u[~same_mask], v[~same_mask], n)
@@ -176,6 +212,17 @@ def _sampled_ties(rows: Index, cols: Index, kind: Index, counts: Array, ceiling:
         same_degree=same_degree,
         cross_degree=cross_degree,
     )
+
+
+def _both_directions_once(rows: Index, cols: Index, n: int) -> tuple[Index, Index]:
+    """Both directions of every pair, duplicates dropped: rows ascending, columns descending."""
+    u = np.concatenate([rows, cols]).astype(np.int64)
+    v = np.concatenate([cols, rows]).astype(np.int64)
+    keys = np.sort(u * n + (n - 1 - v))
+    if len(keys):
+        keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+    u = keys // n
+    return u, (n - 1) - (keys - u * n)
 
 
 def _block_pairs(spec: Network, population: Population, seed: int) -> tuple[Index, Index]:
@@ -219,13 +266,17 @@ def _inverse(reachable: Array) -> Array:
         return np.where(reachable > 1e-12, 1.0 / reachable, 0.0)
 
 
-def _row_normalised(rows: Index, cols: Index, n: int) -> tuple[sparse.csr_matrix, Array]:
+def _row_normalised(
+    rows: Index, cols: Index, n: int, degree: Array | None = None
+) -> tuple[sparse.csr_matrix, Array]:
     """Ties ``rows -> cols`` (sorted by row) as a row-normalised matrix, and the degrees.
 
-    Each row is divided by its degree, so ``M @ e`` is the neighbours' mean engagement.
+    Each row is divided by its degree (its own ties, unless ``degree`` counts more),
+    so ``M @ e`` is the neighbours' mean engagement.
     """
     per_row = np.bincount(rows, minlength=n)
-    degree = per_row.astype(float)
+    if degree is None:
+        degree = per_row.astype(float)
     with np.errstate(divide="ignore"):
         inverse = np.where(degree > 0, 1.0 / degree, 0.0)
     index = np.int32 if max(n, len(rows)) < 2**31 - 1 else np.int64  # as SciPy chooses
