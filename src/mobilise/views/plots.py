@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from mobilise.analysis.effects import quantile_bands
 from mobilise.schema.actor_types import BUILT_IN
 from mobilise.schema.missions import MISSIONS
 from mobilise.schema.outcomes import OUTCOMES_BY_NAME
+from mobilise.views.drawing import Drawing, save_drawings
 from mobilise.views.figure_style import (
     BASELINE_COLOUR,
     BASELINE_LABEL,
@@ -45,7 +47,7 @@ from mobilise.views.figure_style import (
     plot_title,
     pretty,
     quarter_axis,
-    save,
+
     suptitle,
     with_unit,
 )
@@ -75,7 +77,7 @@ MAX_SINGLE_PANEL_ARMS = 6
 
 def _arms(frame: pd.DataFrame, arms: Sequence[str] | None, baseline: str) -> list[str]:
     """Arms to draw: the baseline first, then in order of appearance."""
-    present = list(dict.fromkeys(frame["arm"]))
+    present = list(frame["arm"].unique())
     chosen = list(arms) if arms is not None else present
     unknown = [a for a in chosen if a not in present]
     if unknown:
@@ -215,7 +217,7 @@ def forest_plot(
     if frame.empty:
         raise ValueError(f"forest_plot: no effects{'' if mission is None else ' for ' + mission}")
     confidence = effects.attrs.get("confidence", 0.95)
-    missions = list(dict.fromkeys(frame["mission"]))
+    missions = list(frame["mission"].unique())
     sizes = [int((frame["mission"] == m).sum()) for m in missions]
     fig = new_figure(sum(0.42 * s + 1.5 for s in sizes) + 0.6)
     axes = fig.subplots(len(missions), 1, squeeze=False, height_ratios=[s + 2 for s in sizes])
@@ -421,8 +423,14 @@ def _sweep_note(runs: pd.DataFrame | None, mission: str, point: int) -> str:
     return ", ".join(f"{pretty(f.rsplit('.', 1)[-1])} = {rows[f].iloc[0]:g}" for f in fields)
 
 
-def write_batch_figures(out: str | Path, *, baseline: str = "baseline") -> list[Path]:
-    """Every figure of a finished batch folder, from its runs, time series and tables."""
+def write_batch_figures(
+    out: str | Path, *, baseline: str = "baseline", workers: int | None = None
+) -> list[Path]:
+    """Every figure of a finished batch folder, from its runs, time series and tables.
+
+    Drawn by ``workers`` processes at once (default: every core; see
+    :func:`mobilise.views.drawing.save_drawings`).
+    """
     from mobilise.analysis.report import read_batch
 
     out = Path(out)
@@ -434,7 +442,9 @@ def write_batch_figures(out: str | Path, *, baseline: str = "baseline") -> list[
         effects.attrs.update(confidence=0.95)  # a forest plot per outcome: milestone and horizon
     path = out / "interactions.csv"
     interactions = pd.read_csv(path) if path.exists() else None
-    return write_report(runs, series, effects, interactions, out, baseline=baseline)
+    return write_report(
+        runs, series, effects, interactions, out, baseline=baseline, workers=workers
+    )
 
 
 def write_report(
@@ -446,31 +456,34 @@ def write_report(
     *,
     baseline: str = "baseline",
     max_points: int = 3,
+    workers: int | None = 1,
 ) -> list[Path]:
     """Write every figure that applies to ``out_dir/figures/`` and return the files.
 
     Per mission: a fan chart and an engagement chart for each sweep point when
     there are at most ``max_points`` (else the first point only); one forest plot
     of all effects; an interaction heatmap per (mission, point) with a factorial.
+    ``workers`` processes draw them (``None``: every core).
     """
     figures = Path(out_dir) / "figures"
-    written: list[Path] = []
-    arm_order = list(dict.fromkeys(runs["arm"] if runs is not None else timeseries["arm"]))
-    for mission in dict.fromkeys(timeseries["mission"]):
+    drawings: list[Drawing] = []
+    arm_order = list((runs["arm"] if runs is not None else timeseries["arm"]).unique())
+    for mission in timeseries["mission"].unique():
         points = sorted(timeseries.loc[timeseries["mission"] == mission, "point"].unique())
         for point in points if len(points) <= max_points else points[:1]:
             selected = _select(timeseries, mission, point, "write_report")
             arms = [a for a in arm_order if a in set(selected["arm"])]
             note = _sweep_note(runs, mission, point)
             stem = f"{mission}_p{point}"
-            written += save(
-                fan_chart(timeseries, mission, point, arms, baseline=baseline, note=note),
+            drawings.append((
+                partial(fan_chart, timeseries, mission, point, arms, baseline=baseline, note=note),
                 figures / f"fan_{stem}",
-            )
-            written += save(
-                engagement_by_type(timeseries, mission, point, arms, baseline=baseline, note=note),
+            ))  # fmt: skip
+            drawings.append((
+                partial(engagement_by_type, timeseries, mission, point, arms, baseline=baseline,
+                        note=note),
                 figures / f"engagement_{stem}",
-            )
+            ))  # fmt: skip
     if effects is not None and not effects.empty:
         labels = {
             p: _sweep_note(runs, m, p) for m, p in effects[["mission", "point"]].itertuples(False)
@@ -484,16 +497,12 @@ def write_report(
             part = part.drop(columns="outcome", errors="ignore")
             part.attrs = {**effects.attrs, "outcome": outcome}
             stem = "forest" if outcome != "final_metric" else "forest_horizon"
-            written += save(forest_plot(part, point_labels=labels), figures / stem)
+            drawings.append((partial(forest_plot, part, point_labels=labels), figures / stem))
     if interactions is not None and not interactions.empty:
         for (mission, point), _ in interactions.groupby(["mission", "point"], sort=False):
-            written += save(
-                interaction_heatmap(
-                    interactions,
-                    str(mission),
-                    int(str(point)),
-                    note=_sweep_note(runs, str(mission), int(str(point))),
-                ),
+            drawings.append((
+                partial(interaction_heatmap, interactions, str(mission), int(str(point)),
+                        note=_sweep_note(runs, str(mission), int(str(point)))),
                 figures / f"interactions_{mission}_p{point}",
-            )
-    return written
+            ))  # fmt: skip
+    return save_drawings(drawings, workers)

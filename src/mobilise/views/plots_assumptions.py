@@ -28,7 +28,7 @@ def sensitivity_bars(indices: pd.DataFrame, outcome: str, method: str) -> Figure
     frame = indices[(indices["outcome"] == outcome) & (indices["index"] == index)]
     if frame.empty:
         raise ValueError(f"sensitivity_bars: no {index} indices for {outcome}")
-    arms = list(dict.fromkeys(frame["arm"]))
+    arms = list(frame["arm"].unique())
     parameters = frame["parameter"].nunique()
     fig = new_figure(1.6 + 0.32 * parameters * len(arms) + 0.6 * len(arms))
     axes = fig.subplots(len(arms), 1, squeeze=False)[:, 0]

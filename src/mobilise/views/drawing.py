@@ -1,0 +1,54 @@
+"""A report's figures drawn side by side, each in a forked process when there are several.
+
+The figures of a finished batch are independent (each reads the finished tables), and
+drawing them is most of a report's time on one core: on a machine with more, they are
+drawn at once. Forked processes start with the tables and matplotlib already in memory;
+where forking is unsafe (another Python thread running) or impossible, they are drawn
+one after another, with the same files as the result.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from mobilise.views.figure_style import save
+
+Drawing = tuple[Callable[[], Figure], Path]
+"""A figure to draw (a function of nothing) and where to save it, without a suffix."""
+
+_pending: Sequence[Drawing] = ()  # what forked processes draw, by index
+
+
+def save_drawings(drawings: Sequence[Drawing], workers: int | None = None) -> list[Path]:
+    """Draw and save every figure (:func:`~mobilise.views.figure_style.save`); the files, in order.
+
+    ``workers`` processes at most (default: every core); one, or a single figure,
+    draws here.
+    """
+    global _pending
+    processes = min(os.cpu_count() or 1 if workers is None else workers, len(drawings))
+    if processes < 2 or not _may_fork():
+        return [path for draw, where in drawings for path in save(draw(), where)]
+    _pending = drawings
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            done = pool.map(_save_pending, range(len(drawings)), chunksize=1)
+    finally:
+        _pending = ()
+    return [path for paths in done for path in paths]
+
+
+def _may_fork() -> bool:
+    """Fork only where the platform can and no other Python thread may hold a lock mid-fork."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def _save_pending(index: int) -> list[Path]:
+    draw, where = _pending[index]
+    return save(draw(), where)
