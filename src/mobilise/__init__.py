@@ -6,9 +6,10 @@ The one-line API::
     frame = run(load_scenario("scenarios/uk_2024.yaml"), seed=1, reforms={"mission_councils": 1})
 """
 
+from importlib import import_module
 from importlib.metadata import version
+from typing import TYPE_CHECKING, Any
 
-from mobilise.model.model import MissionModel
 from mobilise.running.simulate import run, summarise
 from mobilise.schema.actor_types import ACTOR_TYPES, UK_ACTOR_TYPES, ActorType
 from mobilise.schema.missions import MISSIONS
@@ -16,7 +17,18 @@ from mobilise.schema.reforms import REFORMS, apply_reforms
 from mobilise.schema.scenario import Scenario, load_scenario
 from mobilise.vocabulary import ScenarioError
 
+if TYPE_CHECKING:
+    from mobilise.model.model import MissionModel
+
 __version__ = version("mobilise")  # declared once, in pyproject.toml
+
+
+def __getattr__(name: str) -> Any:
+    # MissionModel brings Mesa (~0.5 s to import): only when asked for, never for batches
+    if name == "MissionModel":
+        return import_module("mobilise.model.model").MissionModel
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ACTOR_TYPES",

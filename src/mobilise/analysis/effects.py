@@ -27,7 +27,7 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 KEYS = ("mission", "point")
 """The columns that identify one experimental setting within a batch."""
@@ -78,7 +78,7 @@ def ci_half_width(values: Iterable[float] | np.ndarray, confidence: float = 0.95
     x = _clean(values)
     if x.size < 2:
         return math.nan
-    quantile = stats.t.ppf((1.0 + confidence) / 2.0, x.size - 1)
+    quantile = special.stdtrit(x.size - 1, (1.0 + confidence) / 2.0)  # t.ppf, light import
     return float(quantile * x.std(ddof=1) / math.sqrt(x.size))
 
 

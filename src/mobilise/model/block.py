@@ -197,7 +197,7 @@ class Block:
             return values.ravel()[live]
 
         def of_runs(column: Array) -> Array:  # (R, 1) -> each live agent's run's value
-            return column[run, 0]
+            return of_agents(np.broadcast_to(column, (runs, n)))
 
         self.live_capacity = of_agents(self.capacity)
         self.live_threshold = of_agents(self.threshold)
@@ -400,9 +400,7 @@ class Block:
         self.progress = np.minimum(1.0, np.maximum(0.0, moved))
 
     def _contribute(self) -> None:
-        contribution = self._type_sums(
-            self.live_engagement * self.live_capacity, self.live_bin
-        )
+        contribution = self._type_sums(self.live_engagement * self.live_capacity, self.live_bin)
         if self.government is not None:
             contribution[:, self.government] *= self.efficiency
         with np.errstate(invalid="ignore", divide="ignore"):

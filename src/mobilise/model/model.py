@@ -112,7 +112,7 @@ class MissionModel(mesa.Model):  # type: ignore[misc]  # mesa has no type inform
             for actor_type in self.params.actor_types:
                 part = self.population.slices[actor_type.name]
                 if part.stop > part.start:
-                    actor_type.agent.create_agents(
+                    actor_type.agent_class().create_agents(
                         self, part.stop - part.start, list(range(part.start, part.stop))
                     )
 

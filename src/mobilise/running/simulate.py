@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from mobilise.model.model import MissionModel
 from mobilise.schema.missions import Mission
 from mobilise.schema.scenario import Scenario
 from mobilise.vocabulary import quarter_index, quarter_label
+
+if TYPE_CHECKING:  # imported when a run is simulated: Mesa with it, never for a block of runs
+    from mobilise.model.model import MissionModel
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ def simulate(
     agent's engagement and trust; ``mesa_agents=False`` skips the per-agent Mesa
     objects (batch workers: the results are identical).
     """
+    from mobilise.model.model import MissionModel
+
     if steps is not None:
         scenario = scenario.model_copy(update={"quarters": int(steps)})
     model = MissionModel(

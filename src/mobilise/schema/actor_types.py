@@ -10,72 +10,28 @@ seventh by declaring another record and giving it to a scenario
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, cast
 
-import mesa
 import numpy as np
 
 from mobilise.schema.constraints import Constraints
 
 if TYPE_CHECKING:
-    from mobilise.model.model import MissionModel
+    from mobilise.schema.agents import Actor
+
+AGENT_CLASSES = ("Actor", "Government", "Business", "Union", "Investor", "Charity", "Volunteer")
+"""The Mesa agent classes of :mod:`mobilise.schema.agents`, still importable from here."""
 
 
-# --- the Mesa agent: a view over the population arrays ------------------------------------
-
-
-def _view(attribute: str, doc: str) -> property:
-    def get(self: Actor) -> float:
-        return float(getattr(self.model.population, attribute)[self.index])
-
-    def set_(self: Actor, value: float) -> None:
-        getattr(self.model.population, attribute)[self.index] = value
-
-    return property(get, set_, doc=doc)
-
-
-class Actor(mesa.Agent):  # type: ignore[misc]  # mesa has no type information
-    """An actor of one type; its state lives in ``model.population`` at ``index``.
-
-    The step is vectorised over NumPy arrays, so an agent holds only its index and
-    its attributes read and write the arrays: the Mesa API (``model.agents``,
-    ``agents_by_type``, AgentSet filtering) at array speed.
-    """
-
-    actor_type: ClassVar[str] = ""
-    model: MissionModel
-
-    def __init__(self, model: MissionModel, index: int) -> None:
-        super().__init__(model)
-        self.index = index
-
-    engagement = _view("engagement", "Engagement e_i in [0, its ceiling].")
-    trust = _view("trust", "Trust tau_i in the mission and its owner.")
-    threshold = _view("threshold", "Mobilisation threshold theta_i.")
-    capacity = _view("capacity", "Resources c_i the agent could commit per quarter.")
-    alignment = _view("alignment", "Alignment a_i with this mission.")
-    ceiling = _view("ceiling", "The most this agent can engage: 0 outside its type's reach.")
-
-    @property
-    def horizon(self) -> float:
-        """Planning horizon H_i in quarters (setting it updates the agent's patience)."""
-        return float(self.model.population.horizon[self.index])
-
-    @horizon.setter
-    def horizon(self, value: float) -> None:
-        self.model.set_horizon(self.index, value)
-
-    @property
-    def contribution(self) -> float:
-        """What the agent gives this quarter: ``q_i = e_i c_i``."""
-        pop = self.model.population
-        return float(pop.engagement[self.index] * pop.capacity[self.index])
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(id={self.unique_id}, engagement={self.engagement:.2f})"
+def __getattr__(name: str) -> Any:
+    # the Mesa agent classes live with Mesa's import, paid only when agents are built
+    if name in AGENT_CLASSES:
+        return getattr(importlib.import_module("mobilise.schema.agents"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --- the record ------------------------------------------------------------------------------
@@ -109,7 +65,7 @@ class ActorType:
     description: str
     colour: str
     marker: str  # circle, square, triangle, triangle-down, diamond or plus
-    agent: type[Actor]
+    agent: type | str  # an Actor subclass, or "module:Class" imported when agents are built
     reach: Callable[[Constraints], float]
     adjust: Adjust | None = None
     initial_engaged: Callable[[Constraints], float] = _no_one
@@ -118,6 +74,14 @@ class ActorType:
     def __post_init__(self) -> None:
         if not self.name.isidentifier():
             raise ValueError(f"actor type name must be an identifier, found {self.name!r}")
+
+    def agent_class(self) -> type[Actor]:
+        """The Mesa agent class (imported now if named as ``"module:Class"``)."""
+        agent = self.agent
+        if isinstance(agent, str):
+            module, _, name = agent.partition(":")
+            agent = getattr(importlib.import_module(module), name)
+        return cast("type[Actor]", agent)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # built-in types pickle by reference (one object per process); others by value
@@ -132,44 +96,8 @@ def _built_in(name: str) -> ActorType:
     return BUILT_IN[name]
 
 
-# --- the six UK types -------------------------------------------------------------------------
-# Each type has its own agent class, so Mesa's ``agents_by_type`` tells them apart.
-
-
-class Government(Actor):
-    """Departments and local authorities: limited by silos and churn."""
-
-    actor_type = "government"
-
-
-class Business(Actor):
-    """Firms: short horizons, low investment, participation cost."""
-
-    actor_type = "business"
-
-
-class Union(Actor):
-    """Trade unions and the workers they reach: limited by falling density."""
-
-    actor_type = "union"
-
-
-class Investor(Actor):
-    """Asset owners and managers: limited by overseas, short-term ownership."""
-
-    actor_type = "investor"
-
-
-class Charity(Actor):
-    """Charities and infrastructure bodies: short-term, fragile funding."""
-
-    actor_type = "charity"
-
-
-class Volunteer(Actor):
-    """People who could give time: limited by their time budget."""
-
-    actor_type = "volunteer"
+# --- the six UK types ---------------------------------------------------------------------------
+# Each names its own Mesa agent class (mobilise.schema.agents), imported when agents are built.
 
 
 YEARLY_PER_MONTHLY_VOLUNTEERS = 0.28 / 0.16
@@ -275,7 +203,7 @@ GOVERNMENT = ActorType(
     description="Departments, arm's-length bodies and local authorities: silos, churn",
     colour="#000000",
     marker="square",
-    agent=Government,
+    agent="mobilise.schema.agents:Government",
     reach=government_reach,
 )
 BUSINESS = ActorType(
@@ -284,7 +212,7 @@ BUSINESS = ActorType(
     description="Firms: short horizons, low investment, participation cost",
     colour="#E69F00",
     marker="circle",
-    agent=Business,
+    agent="mobilise.schema.agents:Business",
     reach=business_reach,
     sources=("Graham, Harvey and Rajgopal (2005)",),
 )
@@ -294,7 +222,7 @@ UNION = ActorType(
     description="Trade unions and the workers they reach: falling density",
     colour="#56B4E9",
     marker="triangle",
-    agent=Union,
+    agent="mobilise.schema.agents:Union",
     reach=union_reach,
     sources=("Labour Force Survey (DBT Trade Union Membership statistics)",),
 )
@@ -304,7 +232,7 @@ INVESTOR = ActorType(
     description="Asset owners and managers: overseas, short-term ownership",
     colour="#009E73",
     marker="diamond",
-    agent=Investor,
+    agent="mobilise.schema.agents:Investor",
     reach=investor_reach,
     adjust=investors_overseas,
     sources=("ONS Ownership of UK quoted shares", "Haldane (Bank of England) 2007"),
@@ -315,7 +243,7 @@ CHARITY = ActorType(
     description="Charities and infrastructure bodies: short-term, fragile funding",
     colour="#D55E00",
     marker="plus",
-    agent=Charity,
+    agent="mobilise.schema.agents:Charity",
     reach=charity_reach,
     adjust=charities_plan_over_their_funding,
     sources=("NCVO True Cost 2024", "Charity Commission 2007"),
@@ -326,7 +254,7 @@ VOLUNTEER = ActorType(
     description="People who could give time: time budget, declining formal volunteering",
     colour="#CC79A7",
     marker="triangle-down",
-    agent=Volunteer,
+    agent="mobilise.schema.agents:Volunteer",
     reach=volunteer_reach,
     initial_engaged=todays_formal_volunteers,
     sources=("DCMS Community Life Survey 2023/24", "ONS LFS (YBUO) 2023"),

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from mobilise.running.executors.local import forking_quietly
 from mobilise.views.figure_style import save
 
 Drawing = tuple[Callable[[], Figure], Path]
@@ -37,7 +38,7 @@ def save_drawings(drawings: Sequence[Drawing], workers: int | None = None) -> li
         return [path for draw, where in drawings for path in save(draw(), where)]
     _pending = drawings
     try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
+        with forking_quietly(), multiprocessing.get_context("fork").Pool(processes) as pool:
             done = pool.map(_save_pending, range(len(drawings)), chunksize=1)
     finally:
         _pending = ()

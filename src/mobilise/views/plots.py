@@ -47,7 +47,6 @@ from mobilise.views.figure_style import (
     plot_title,
     pretty,
     quarter_axis,
-
     suptitle,
     with_unit,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import sys
 import threading
@@ -27,6 +28,18 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: nothing to save once the batch is gone
     except OSError:
         pass
+
+
+@contextlib.contextmanager
+def forking_quietly() -> Iterator[None]:
+    """Fork without Python's multi-threaded warning, when only BLAS threads run besides.
+
+    Python counts NumPy's BLAS threads too, which are fork-safe; callers fork only
+    when ``threading.active_count() == 1`` (no other Python thread can hold a lock).
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+        yield
 
 
 class SequentialExecutor:
@@ -73,11 +86,7 @@ class ProcessPoolExecutor:
 
     def submit(self, fn: Callable[[Any], Any], item: Any) -> futures.Future[Any]:
         """Submit one call and return its future (for callers that queue work themselves)."""
-        with warnings.catch_warnings():
-            if self._quiet_fork:  # Python counts BLAS threads too; see __init__
-                warnings.filterwarnings(
-                    "ignore", "This process .* is multi-threaded", DeprecationWarning
-                )
+        with forking_quietly() if self._quiet_fork else contextlib.nullcontext():
             return self._pool.submit(fn, item)
 
     def imap_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
