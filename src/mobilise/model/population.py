@@ -160,11 +160,14 @@ def _initially_engaged(share: float, threshold: np.ndarray, ceiling: np.ndarray)
     It cannot exceed the type's reach: nobody outside it engages.
     """
     wanted = share * len(threshold)
+    engagement = np.zeros(len(threshold))
+    if wanted <= 0:  # nobody: the zeros the general case gives, without its work
+        return engagement
     reachable = np.flatnonzero(ceiling > 0)
     chosen = reachable[np.argsort(threshold[reachable], kind="stable")]
-    engagement = np.zeros(len(threshold))
     engaged = np.minimum(np.cumsum(ceiling[chosen]), wanted)
-    engagement[chosen] = np.diff(engaged, prepend=0.0)
+    engaged[1:] -= engaged[:-1].copy()  # each one's share: np.diff's subtraction, in place
+    engagement[chosen] = engaged
     return engagement
 
 
