@@ -79,7 +79,8 @@ def with_unit(text: str, unit: str) -> str:
     return f"{text}, {unit}" if text.endswith(")") else f"{text} ({unit})"
 
 
-def _lower(text: str) -> str:
+def lower_first(text: str) -> str:
+    """``text`` with its first letter in lower case, for use mid-sentence ("Effect on ...")."""
     return text[:1].lower() + text[1:]
 
 

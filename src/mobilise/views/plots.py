@@ -33,7 +33,6 @@ from mobilise.views.figure_style import (
     OKABE_ITO,
     TEXT,
     WIDTH,
-    _lower,
     arm_label,
     arm_style,
     bottom_xlabels,
@@ -41,6 +40,7 @@ from mobilise.views.figure_style import (
     draw_milestones,
     format_value,
     legend_below,
+    lower_first,
     metric_scale,
     new_figure,
     number_formatter,
@@ -258,7 +258,7 @@ def forest_plot(
         ax.grid(axis="x", color="#dddddd", linewidth=0.8)
         ax.set_axisbelow(True)
         ax.set_xlabel(
-            with_unit(f"Effect on {_lower(scale.metric)}", scale.diff_unit)
+            with_unit(f"Effect on {lower_first(scale.metric)}", scale.diff_unit)
             + f"\nreform arm minus {BASELINE_LABEL}",
             fontsize=TEXT["normal"],
         )
@@ -395,7 +395,8 @@ def interaction_heatmap(
     suptitle(
         fig,
         "Main effects of reforms (diagonal) and their two-way interactions",
-        f"{plot_title(mission)}\n{with_unit(f'Effect on {_lower(scale.metric)}', scale.diff_unit)}",
+        f"{plot_title(mission)}\n"
+        + with_unit(f"Effect on {lower_first(scale.metric)}", scale.diff_unit),
     )
     fig.supxlabel(
         "Main effect: mean over cells with the reform on minus off. Interaction: half the "
