@@ -158,7 +158,7 @@ KEEP = "(e, mark) => { if (mark) e.__kept = true; return e.__kept === true; }"
 """Marks a DOM element (or says whether it still carries the mark): rebuilt ones do not."""
 
 
-def test_a_switch_updates_the_result_in_place(page):
+def test_a_switch_updates_the_result_in_place_and_without_motion(page):
     open_panel(page, "Who mobilises")
     page.locator(".chart svg").wait_for(timeout=30_000)
     kept = [page.get_by_text("Runs on screen (CSV)"), page.locator(".v-expansion-panels").last]
@@ -173,6 +173,11 @@ def test_a_switch_updates_the_result_in_place(page):
     assert "with reforms" in engagement.inner_html()
     runs = pd.read_csv(download(page, "Runs on screen (CSV)"))
     assert set(runs["arm"]) == {"baseline", "with reforms"}
+    # ten pages share the room's cores: nothing animates
+    button = page.get_by_text("Runs on screen (CSV)")
+    assert button.evaluate("e => getComputedStyle(e.closest('.v-btn')).transitionDuration") == "0s"
+    header = page.locator("[data-panel='Who mobilises']")
+    assert header.evaluate("e => getComputedStyle(e).transitionDuration") == "0s"
 
 
 def test_a_projector_gets_a_large_sharp_chart(browser, server):
