@@ -154,6 +154,32 @@ def test_first_page_offline_numbers_from_the_library_and_one_name_per_arm(page, 
     assert set(RESULT_COLUMNS) <= set(runs.columns) and set(runs["arm"]) == {"baseline"}
 
 
+KEEP = "(e, mark) => { if (mark) e.__kept = true; return e.__kept === true; }"
+"""Marks a DOM element (or says whether it still carries the mark): rebuilt ones do not."""
+
+
+def test_a_switch_updates_the_result_in_place_and_without_motion(page):
+    open_panel(page, "Who mobilises")
+    page.locator(".chart svg").wait_for(timeout=30_000)
+    kept = [page.get_by_text("Runs on screen (CSV)"), page.locator(".v-expansion-panels").last]
+    assert all(element.evaluate(KEEP, True) for element in kept)
+    switch(page, "mission_councils")
+    settle(page)
+    # the same buttons and panels, brought up to date, not torn down and built again
+    assert all(element.evaluate(KEEP, False) for element in kept)
+    assert_numbers_belong_to_the_settings(page)
+    engagement = page.locator(".chart svg")  # the open panel stayed open, with the new result
+    engagement.wait_for(timeout=30_000)
+    assert "with reforms" in engagement.inner_html()
+    runs = pd.read_csv(download(page, "Runs on screen (CSV)"))
+    assert set(runs["arm"]) == {"baseline", "with reforms"}
+    # ten pages share the room's cores: nothing animates
+    button = page.get_by_text("Runs on screen (CSV)")
+    assert button.evaluate("e => getComputedStyle(e.closest('.v-btn')).transitionDuration") == "0s"
+    header = page.locator("[data-panel='Who mobilises']")
+    assert header.evaluate("e => getComputedStyle(e).transitionDuration") == "0s"
+
+
 def test_a_projector_gets_a_large_sharp_chart(browser, server):
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()

@@ -54,6 +54,8 @@ CSS = """
 .reform > b { flex: 0 0 30px; }
 .constraint { margin-bottom: 6px; }
 .constraint .source { color: #666666; font-size: 0.8em; }
+*, *::before, *::after { transition: none !important; animation: none !important; }
+.v-ripple__container { display: none !important; }
 """
 
 

@@ -117,42 +117,62 @@ def Chart(figures: dict[str, str], name: str, classes: str) -> None:
         solara.Text("Drawing the chart…", style={"color": "#666666"})
 
 
+RESULT_DOWNLOADS = (
+    ("runs.csv", "Runs on screen (CSV)", "application/octet-stream"),
+    ("timeseries.csv", "Time series (CSV)", "application/octet-stream"),
+    ("brief.html", "Printable brief (HTML)", "text/html"),
+)
+"""The files of the result on screen: name, button label, type."""
+
+DOWNLOAD_ICON = "mdi-cloud-download-outline"
+
+
+def _result_file(shown: Shown | None, name: str, group: str, preset_file: Path | None) -> bytes:
+    """One of :data:`RESULT_DOWNLOADS` for the result on screen (empty when there is none)."""
+    if shown is None:
+        return b""
+    comparison = shown.drawn.comparison
+    if name == "runs.csv":
+        return comparison.runs.to_csv(index=False, float_format="%.10g").encode()
+    if name == "timeseries.csv":
+        return comparison.timeseries.to_csv(index=False, float_format="%.10g").encode()
+    brief = comparison_brief(
+        shown.settings,
+        shown.scenario,
+        comparison,
+        preset_file=preset_file,
+        group=group,
+        fan_svg=shown.drawn.figures.get("overlaid"),
+    )
+    return render(brief).encode()
+
+
+def _log_csv(log: list[dict[str, Any]]) -> bytes:
+    return pd.DataFrame(log).to_csv(index=False).encode()
+
+
 @solara.component
 def Downloads(
     shown: Shown | None, log: list[dict[str, Any]], group: str, preset_file: Path | None
 ) -> None:
-    """The workshop log, the runs on screen (batch format) and the printable brief."""
+    """The workshop log, the runs on screen (batch format) and the printable brief.
 
-    def log_csv() -> bytes:
-        return pd.DataFrame(log).to_csv(index=False).encode()
-
+    The buttons stay in place (greyed out while no result is on screen) and each one's
+    data is the same object until what it downloads changes: a new object would make
+    Solara's download widget start over (a thread and a render each), ten pages at once.
+    """
+    log_csv = solara.use_memo(lambda: partial(_log_csv, log), [log])
+    files = solara.use_memo(
+        lambda: {
+            n: partial(_result_file, shown, n, group, preset_file) for n, *_ in RESULT_DOWNLOADS
+        },
+        [(shown.key, shown.serial) if shown is not None else None, group, preset_file],
+    )
     with solara.Row(style={"flex-wrap": "wrap"}):
         solara.FileDownload(log_csv, "workshop_log.csv", label="Workshop log (CSV)")
-        if shown is not None:
-            comparison = shown.drawn.comparison
-
-            def runs_csv() -> bytes:
-                return comparison.runs.to_csv(index=False, float_format="%.10g").encode()
-
-            def series_csv() -> bytes:
-                return comparison.timeseries.to_csv(index=False, float_format="%.10g").encode()
-
-            def brief_html() -> bytes:
-                brief = comparison_brief(
-                    shown.settings,
-                    shown.scenario,
-                    comparison,
-                    preset_file=preset_file,
-                    group=group,
-                    fan_svg=shown.drawn.figures.get("overlaid"),
-                )
-                return render(brief).encode()
-
-            solara.FileDownload(runs_csv, "runs.csv", label="Runs on screen (CSV)")
-            solara.FileDownload(series_csv, "timeseries.csv", label="Time series (CSV)")
-            solara.FileDownload(
-                brief_html, "brief.html", label="Printable brief (HTML)", mime_type="text/html"
-            )
+        for name, label, mime_type in RESULT_DOWNLOADS:
+            button = solara.Button(label, icon_name=DOWNLOAD_ICON, disabled=shown is None)
+            solara.FileDownload(files[name], name, mime_type=mime_type, children=[button])
 
 
 @solara.component
@@ -186,7 +206,7 @@ def Results(
             ticket = work.submit(page.owner, compare_and_draw, (request, first))
             serial = None
         last = None
-        while not ticket.wait(QUEUE_CHECK):
+        while not ticket.wait(0.0 if last is None else QUEUE_CHECK):  # its place at once
             place = work.place(ticket)
             if place != last:
                 last = place
@@ -276,6 +296,9 @@ def Results(
         "problem" if problem else "error" if task.error else "guess" if hidden
         else "ready" if visible is not None else "running"
     )  # fmt: skip
+    # Every part has its own key, so a part that comes or goes (the queue's message, the
+    # guess, the headline) leaves the others' widgets in place: a switch in a full room
+    # updates the page rather than tearing it down and building it again.
     rv.Html(
         tag="div",
         class_="status",
@@ -284,34 +307,47 @@ def Results(
             "data-serial": str(shown.serial if shown else ""),
             "data-seconds": f"{shown.seconds:.3f}" if shown else "",
         },
-    )
+    ).key("status")
     if problem:
-        solara.Error(problem, classes=["problem"])
+        solara.Error(problem, classes=["problem"]).key("message")
     elif task.error:
-        solara.Error(f"This comparison could not be run: {task.exception}")
+        solara.Error(f"This comparison could not be run: {task.exception}").key("message")
     elif shown is None:
         solara.Info(
             place.sentence() if place is not None else "Running the comparison…",
             classes=["queue"],
-        )
+        ).key("message")
     if hidden and shown is not None:
         Prediction(shown, reveal).key(f"guess-{shown.serial}")
     if visible is not None:
-        Headline(visible)
-        Chart(figures, page.layout.value, "key-chart")
+        Headline(visible).key("headline")
+        Chart(figures, page.layout.value, "key-chart").key("key-chart")
     preset_file = (
         config.preset_files().get(visible.settings.preset) if visible is not None else None
     )
-    Downloads(visible, page.log.value, page.group.value, preset_file)
-    if visible is not None:
-        with rv.ExpansionPanels(multiple=True, flat=True, v_model=more.value, on_v_model=more.set):
+    Downloads(visible, page.log.value, page.group.value, preset_file).key("downloads")
+    if not problem and not task.error:  # open panels stay open while the next result runs
+        with rv.ExpansionPanels(
+            multiple=True, flat=True, v_model=more.value, on_v_model=more.set
+        ).key("more"):
             Panel(
                 "Who mobilises",
                 "Engaged share of each actor type over time, both arms",
-                children=[Chart(figures, "engagement", "chart")] if 0 in more.value else [],
+                children=[Chart(figures if visible else {}, "engagement", "chart")]
+                if 0 in more.value
+                else [],
             )
             Panel(
                 "One run, step by step",
                 "Step, Play and Reset walk through run 1 on a sample of the network",
-                children=[StepThrough(visible)] if 1 in more.value else [],
+                children=[Walk(visible)] if 1 in more.value else [],
             )
+
+
+@solara.component
+def Walk(visible: Shown | None) -> None:
+    """One run step by step, once the result it belongs to is on screen."""
+    if visible is None:
+        solara.Text("Waiting for the comparison…", style={"color": "#666666"})
+    else:
+        StepThrough(visible)
