@@ -78,7 +78,8 @@ def test_runs_that_cannot_share_a_block_are_refused():
 
 
 def test_block_size_shrinks_as_populations_grow():
-    assert block_size(2_000) >= 100
+    assert block_size(2_000) == 50  # 100,000 agents a block
+    assert block_size(100) == 250  # small populations: the cap
     assert block_size(200_000) < block_size(2_000)
     assert block_size(10**7) == 1
 

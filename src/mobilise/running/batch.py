@@ -121,9 +121,10 @@ def _execute(
     todo = [s for s in specs if s.run_id not in already]
     if not todo:
         return
-    # chunks of at most a block, about four per worker, so none idles at the end
+    # chunks of a few blocks at most (what memory allows), about four per worker, so
+    # none idles at the end
     agents = max(s.scenario.size for s in todo)
-    most = block_size(agents)
+    most = block_size(agents, agents_per_block=None)
     size = chunk_size or max(1, min(most, math.ceil(len(todo) / (executor.workers * 4))))
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     bar = Progress(len(todo), enabled=show)
