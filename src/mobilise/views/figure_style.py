@@ -134,11 +134,12 @@ def quarter_axis(ax: Axes, quarters: pd.Series, max_ticks: int, years: bool = Fa
     runs (under four years) get quarter ticks. Returns the matching axis label.
     """
     steps = quarters.index.to_numpy()
-    firsts = [s for s in steps if str(quarters.loc[s]).endswith("Q1")]
-    candidates = firsts if len(firsts) >= 4 else list(steps)
+    label_of = {s: str(q) for s, q in zip(steps.tolist(), quarters.tolist(), strict=True)}
+    firsts = [s for s, label in label_of.items() if label.endswith("Q1")]
+    candidates = firsts if len(firsts) >= 4 else list(label_of)
     stride = max(1, math.ceil(len(candidates) / max_ticks))
     ticks = candidates[::stride]
-    labels = [str(quarters.loc[s]) for s in ticks]
+    labels = [label_of[s] for s in ticks]
     by_year = years and candidates is firsts
     if by_year:
         labels = [label[:4] for label in labels]
@@ -242,15 +243,24 @@ def draw_milestones(
 
 
 def save(fig: Figure, path_without_suffix: str | Path) -> list[Path]:
-    """Write ``<path>.png`` (150 dpi, for documents) and ``<path>.svg`` (for editing)."""
+    """Write ``<path>.png`` (150 dpi, for documents) and ``<path>.svg`` (for editing).
+
+    The layout is worked out once, for the PNG, and the SVG keeps it (a fifth to a
+    third of each later save is the constrained layout recomputing the same places).
+    """
     base = Path(path_without_suffix)
     base.parent.mkdir(parents=True, exist_ok=True)
     written = []
     formats: tuple[tuple[str, dict[str, Any]], ...] = ((".png", {"dpi": 150}), (".svg", {}))
-    for suffix, options in formats:
-        path = base.with_name(base.name + suffix)
-        fig.savefig(path, format=suffix[1:], facecolor="white", **options)
-        written.append(path)
+    engine = fig.get_layout_engine()
+    try:
+        for suffix, options in formats:
+            path = base.with_name(base.name + suffix)
+            fig.savefig(path, format=suffix[1:], facecolor="white", **options)
+            written.append(path)
+            fig.set_layout_engine("none")  # laid out: later formats keep these places
+    finally:
+        fig.set_layout_engine(engine)
     return written
 
 
