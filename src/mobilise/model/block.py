@@ -122,11 +122,17 @@ class Block:
             raise ValueError("a block needs at least one run")
         self.members = list(members)
         self.seeds = [m.scenario.seed if m.seed is None else int(m.seed) for m in members]
-        self.inputs = [
-            m.scenario.model_copy(update={"reforms": {**m.scenario.reforms, **m.reforms}})
-            for m in members
-        ]
-        self.params = [apply_reforms(inputs) for inputs in self.inputs]
+        # runs of one arm share a scenario and reforms: apply the reforms once per arm
+        arms: dict[tuple[Any, ...], tuple[Scenario, Scenario]] = {}
+        for m in members:
+            arm = (id(m.scenario), tuple(m.reforms.items()))
+            if arm not in arms:
+                update = {"reforms": {**m.scenario.reforms, **m.reforms}}
+                inputs = m.scenario.model_copy(update=update)
+                arms[arm] = (inputs, apply_reforms(inputs))
+        chosen = [arms[(id(m.scenario), tuple(m.reforms.items()))] for m in members]
+        self.inputs = [inputs for inputs, _ in chosen]
+        self.params = [params for _, params in chosen]
         keys = {block_key(p) for p in self.params}
         if len(keys) > 1:
             raise ValueError(

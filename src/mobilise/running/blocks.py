@@ -36,12 +36,17 @@ def plan_blocks(specs: Sequence[RunSpec], memory_bytes: int | None = None) -> li
     budget when ``None``).
     """
     groups: dict[tuple[Any, ...], list[RunSpec]] = {}
+    # runs of one arm share a scenario and reforms: one key per arm (None: cannot be built)
+    keys: dict[tuple[Any, ...], tuple[Any, ...] | None] = {}
     for spec in specs:
-        try:
-            key = block_key(apply_reforms(spec.scenario, spec.reforms))
-        except Exception:  # a run that cannot be built goes alone: running it records why
-            key = ("alone", spec.run_id)
-        groups.setdefault(key, []).append(spec)
+        arm = (id(spec.scenario), tuple(spec.reforms.items()))
+        if arm not in keys:
+            try:
+                keys[arm] = block_key(apply_reforms(spec.scenario, spec.reforms))
+            except Exception:  # a run that cannot be built goes alone: running it records why
+                keys[arm] = None
+        key = keys[arm]
+        groups.setdefault(("alone", spec.run_id) if key is None else key, []).append(spec)
     blocks = []
     for group in groups.values():
         agents = group[0].scenario.size
