@@ -86,8 +86,9 @@ def compare_seconds(runs: int, workers: int, out: Path) -> float:
 
 
 def block_ms(runs: int = 200) -> tuple[float, int]:
-    """Amortised milliseconds of one uk_2024 run in blocks of the planner's size (build
-    and run), over ``runs`` runs; and that size (:func:`block_size` for its agents).
+    """Amortised milliseconds of one uk_2024 run in blocks of the planner's size, and that size.
+
+    Build and run, over ``runs`` runs; the size is :func:`block_size` for its agents.
     """
     scenario = load_scenario(UK)
     size = block_size(scenario.size)
