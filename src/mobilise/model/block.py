@@ -82,6 +82,14 @@ def block_key(params: Scenario) -> tuple[Any, ...]:
     )
 
 
+def arm_key(scenario: Scenario, reforms: Mapping[str, float]) -> tuple[Any, ...]:
+    """Which arm a run belongs to: the scenario object and reforms its arm shares.
+
+    What depends only on those (the reforms applied, the block key) is done once per arm.
+    """
+    return (id(scenario), tuple(reforms.items()))
+
+
 AGENTS_PER_BLOCK = 100_000
 """Agents a block is built for at once: past about this many, building its network
 (sorting and de-duplicating every tie of R * N agents) leaves the cache and each run
@@ -122,15 +130,13 @@ class Block:
             raise ValueError("a block needs at least one run")
         self.members = list(members)
         self.seeds = [m.scenario.seed if m.seed is None else int(m.seed) for m in members]
-        # runs of one arm share a scenario and reforms: apply the reforms once per arm
-        arms: dict[tuple[Any, ...], tuple[Scenario, Scenario]] = {}
+        arms: dict[tuple[Any, ...], tuple[Scenario, Scenario]] = {}  # reforms applied once
         for m in members:
-            arm = (id(m.scenario), tuple(m.reforms.items()))
-            if arm not in arms:
+            if arm_key(m.scenario, m.reforms) not in arms:
                 update = {"reforms": {**m.scenario.reforms, **m.reforms}}
                 inputs = m.scenario.model_copy(update=update)
-                arms[arm] = (inputs, apply_reforms(inputs))
-        chosen = [arms[(id(m.scenario), tuple(m.reforms.items()))] for m in members]
+                arms[arm_key(m.scenario, m.reforms)] = (inputs, apply_reforms(inputs))
+        chosen = [arms[arm_key(m.scenario, m.reforms)] for m in members]
         self.inputs = [inputs for inputs, _ in chosen]
         self.params = [params for _, params in chosen]
         keys = {block_key(p) for p in self.params}
@@ -166,13 +172,15 @@ class Block:
         self.size = first.size
         self.type_slices = [first.slices[name] for name in self.names]
         k = len(self.names)
-        self.flat_kind: Index = (self.kind[None, :] + k * np.arange(self.runs)[:, None]).ravel()
+        runs = np.arange(self.runs)[:, None]
+        self.type_bin: Index = (self.kind[None, :] + k * runs).ravel()  # run * K + type
         self.capacity: Array = np.stack([p.capacity for p in pops])
         self.threshold: Array = np.stack([p.threshold for p in pops])
         self.trust: Array = np.stack([p.trust for p in pops])
         self.alignment: Array = np.stack([p.alignment for p in pops])
         self.patience: Array = np.stack([p.patience for p in pops])
         self.ceiling: Array = np.stack([p.ceiling for p in pops])
+        self.live: Index = np.flatnonzero(self.ceiling.ravel() > 0)  # r * N + i, within reach
         self.engagement: Array = np.stack([p.engagement for p in pops])
         self.base_cost: Array = np.stack([p.base_cost for p in pops])
         self.reach: Array = np.stack([p.reach for p in pops])
@@ -191,7 +199,7 @@ class Block:
             self.per_peer: Array = np.stack([t.per_reachable_peer for t in ties])
             self.per_partner: Array = np.stack([t.per_reachable_partner for t in ties])
         else:  # one block-diagonal network over the R * N agents
-            self.live_ties = build_block_ties(networks, pops, self.seeds)
+            self.live_ties = build_block_ties(networks, pops, self.seeds, self.live)
             coordination = self.live_ties.coordination.reshape(shape)
         self.trust_speed: Array = np.stack(
             [
@@ -207,8 +215,6 @@ class Block:
         gathered to a value per live agent (the same value the run's column held).
         """
         runs, n, k = self.runs, self.size, len(self.names)
-        self.type_bin: Index = np.asarray(self.flat_kind, dtype=np.intp)  # run * K + type
-        self.live: Index = np.flatnonzero(self.ceiling.ravel() > 0)
         live, run = self.live, self.live // n
         self.live_run: Index = run
         self.live_bin: Index = self.type_bin[live]
@@ -236,7 +242,6 @@ class Block:
             self.live_peer = of_agents(self.per_peer)
             self.live_partner = of_agents(self.per_partner)
         else:  # the network is already cut to the live agents, in the same order
-            assert np.array_equal(self.live_ties.live, live)
             self.live_peer = self.live_ties.per_reachable_peer
             self.live_partner = self.live_ties.per_reachable_partner
 

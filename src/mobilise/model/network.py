@@ -117,13 +117,12 @@ class LiveTies:
     """A block's networks cut to the ties between live agents, for its step.
 
     Agents outside reach (ceiling 0) never engage, so a tie to one only ever adds
-    ``0`` to a sum: a block steps its live agents alone (``live``: indices
-    ``r * N + i`` of the R * N agents), over their ties renumbered ``0..L-1``. Each
+    ``0`` to a sum: a block steps its live agents alone (indices ``r * N + i`` of
+    the R * N agents), over their ties renumbered ``0..L-1``. Each
     row keeps its ties in the order, and with the value ``1 / degree`` (every tie
     counted), that it has in the whole network, so every share is the same bits.
     """
 
-    live: Index
     same: sparse.csr_matrix  # (L, L), same-type ties between live agents
     cross: sparse.csr_matrix  # (L, L), cross-type ties between live agents
     per_reachable_peer: Array  # (L,)
@@ -132,7 +131,10 @@ class LiveTies:
 
 
 def build_block_ties(
-    specs: Sequence[Network], populations: Sequence[Population], seeds: Sequence[int]
+    specs: Sequence[Network],
+    populations: Sequence[Population],
+    seeds: Sequence[int],
+    live: Index,
 ) -> LiveTies:
     """The networks of R runs over their R * N agents, none tied across runs, cut to live ties.
 
@@ -141,6 +143,7 @@ def build_block_ties(
     works row by row, so each run's rows hold the same ties in the same order as
     alone, and give the same shares bit for bit. Not for complete networks (their
     mean field is per run: :class:`mobilise.model.block.Block` keeps it per row).
+    ``live`` lists the agents (``r * N + i``, ascending) whose ties are kept.
     """
     if any(s.kind == "complete" for s in specs):
         raise ValueError("complete networks are kept per run, not stacked")
@@ -157,7 +160,6 @@ def build_block_ties(
     same_mask = kind[u] == kind[v]
     same_degree = np.bincount(u[same_mask], minlength=size).astype(float)
     cross_degree = np.bincount(u[~same_mask], minlength=size).astype(float)
-    live = np.flatnonzero(ceiling > 0)
     position = np.full(size, -1, dtype=np.intp)
     position[live] = np.arange(len(live))
     between_live = (position[u] >= 0) & (position[v] >= 0)
@@ -171,7 +173,6 @@ def build_block_ties(
     )  # fmt: skip
     live_ceiling = ceiling[live]
     return LiveTies(
-        live=live,
         same=same,
         cross=cross,
         per_reachable_peer=_inverse(same @ live_ceiling),

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mobilise.model.block import Block, Member, block_key, block_size
+from mobilise.model.block import Block, Member, arm_key, block_key, block_size
 from mobilise.running.design import RunSpec
 from mobilise.running.simulate import milestones_met
 from mobilise.schema.reforms import apply_reforms
@@ -36,10 +36,10 @@ def plan_blocks(specs: Sequence[RunSpec], memory_bytes: int | None = None) -> li
     budget when ``None``).
     """
     groups: dict[tuple[Any, ...], list[RunSpec]] = {}
-    # runs of one arm share a scenario and reforms: one key per arm (None: cannot be built)
+    # one block key per arm (None: its runs cannot be built)
     keys: dict[tuple[Any, ...], tuple[Any, ...] | None] = {}
     for spec in specs:
-        arm = (id(spec.scenario), tuple(spec.reforms.items()))
+        arm = arm_key(spec.scenario, spec.reforms)
         if arm not in keys:
             try:
                 keys[arm] = block_key(apply_reforms(spec.scenario, spec.reforms))

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from mobilise.running.executors.local import forking_quietly
+from mobilise.running.executors.local import forking_quietly, may_fork
 from mobilise.views.figure_style import save
 
 Drawing = tuple[Callable[[], Figure], Path]
@@ -34,7 +33,7 @@ def save_drawings(drawings: Sequence[Drawing], workers: int | None = None) -> li
     """
     global _pending
     processes = min(os.cpu_count() or 1 if workers is None else workers, len(drawings))
-    if processes < 2 or not _may_fork():
+    if processes < 2 or not may_fork():
         return [path for draw, where in drawings for path in save(draw(), where)]
     _pending = drawings
     try:
@@ -43,11 +42,6 @@ def save_drawings(drawings: Sequence[Drawing], workers: int | None = None) -> li
     finally:
         _pending = ()
     return [path for paths in done for path in paths]
-
-
-def _may_fork() -> bool:
-    """Fork only where the platform can and no other Python thread may hold a lock mid-fork."""
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def _save_pending(index: int) -> list[Path]:

@@ -30,12 +30,20 @@ def _die_with_parent() -> None:
         pass
 
 
+def may_fork() -> bool:
+    """Whether this process may fork: on Linux, with no other Python thread running.
+
+    Another Python thread could hold a lock mid-fork; NumPy's BLAS threads are fork-safe.
+    """
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
 @contextlib.contextmanager
 def forking_quietly() -> Iterator[None]:
     """Fork without Python's multi-threaded warning, when only BLAS threads run besides.
 
     Python counts NumPy's BLAS threads too, which are fork-safe; callers fork only
-    when ``threading.active_count() == 1`` (no other Python thread can hold a lock).
+    when :func:`may_fork` says so.
     """
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
@@ -69,10 +77,8 @@ class ProcessPoolExecutor:
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        # Fork only from a process with no other Python threads (no lock can be
-        # held mid-fork); NumPy's BLAS threads are fork-safe. Else forkserver.
-        single = threading.active_count() == 1
-        method = "fork" if sys.platform == "linux" and single else "forkserver"
+        # Fork where it is safe (may_fork), else forkserver.
+        method = "fork" if may_fork() else "forkserver"
         if sys.platform != "linux":
             method = "spawn"
         self._quiet_fork = method == "fork"
