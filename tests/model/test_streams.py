@@ -3,10 +3,11 @@
 import zlib
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mobilise.model.streams import generator, key, stream
+from mobilise.model.streams import StreamTable, derive_words, generator, key, stream
 
 NAMES = st.text(min_size=1, max_size=12)
 
@@ -62,3 +63,49 @@ def test_streams_are_not_correlated():
     a = generator(0, "business").normal(size=50_000)
     b = generator(0, "charity").normal(size=50_000)
     assert abs(np.corrcoef(a, b)[0, 1]) < 0.02
+
+
+PATHS = st.lists(st.lists(NAMES, min_size=0, max_size=4).map(tuple), min_size=1, max_size=5)
+SEEDS = st.lists(
+    st.one_of(
+        st.integers(0, 2**32 - 1), st.integers(0, 2**130), st.sampled_from([0, 2**32, 2**128])
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@given(SEEDS, PATHS)
+def test_words_derived_together_are_numpys_seed_sequence_words(seeds, paths):
+    derived = derive_words(seeds, paths)
+    for path, words in zip(paths, derived, strict=True):
+        for seed, row in zip(seeds, words, strict=True):
+            np.testing.assert_array_equal(row, stream(seed, *path).generate_state(4, np.uint64))
+
+
+@given(SEEDS, PATHS)
+def test_a_tables_generators_draw_what_each_seed_draws_alone(seeds, paths):
+    table = StreamTable(seeds)
+    table.prefetch(paths[:1])  # some derived ahead, the rest when asked for
+    for row, seed in enumerate(seeds):
+        for path in paths:
+            drawn = table.run(row).generator(*path).random(8)
+            np.testing.assert_array_equal(drawn, draws(seed, *path))
+
+
+def test_a_table_generator_spawns_and_reports_as_its_seed_sequence():
+    alone = generator(11, "network", "union")
+    derived = StreamTable([11]).run(0).generator("network", "union")
+    sequence = derived.bit_generator.seed_seq
+    assert (sequence.entropy, sequence.spawn_key) == (11, (key("network"), key("union")))
+    np.testing.assert_array_equal(
+        sequence.generate_state(8), alone.bit_generator.seed_seq.generate_state(8)
+    )
+    for _ in range(2):  # the second spawn gives new children, as NumPy's does
+        for a, b in zip(alone.spawn(2), derived.spawn(2), strict=True):
+            np.testing.assert_array_equal(a.random(4), b.random(4))
+
+
+def test_negative_seeds_are_refused_as_numpy_refuses_them():
+    with pytest.raises(ValueError):
+        derive_words([-1], [("network",)])

@@ -31,11 +31,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from mobilise.model import government, network, population
 from mobilise.model.dynamics import adjust, exit_rate, mobilisation, response
 from mobilise.model.government import MissionOwner
 from mobilise.model.network import build_block_ties, build_ties
 from mobilise.model.population import Population, build_population
 from mobilise.model.progress import ces_aggregate, roadmap_progress, trend_progress
+from mobilise.model.streams import StreamTable
 from mobilise.schema.missions import Mission
 from mobilise.schema.outcomes import step_columns
 from mobilise.schema.reforms import apply_reforms
@@ -144,11 +146,16 @@ class Block:
             raise ValueError(
                 "runs of a block must share actor types, counts, network kind and horizon"
             )
-        self.populations = [
-            build_population(p, s) for p, s in zip(self.params, self.seeds, strict=True)
-        ]
-        self.owners = [MissionOwner(p, s) for p, s in zip(self.params, self.seeds, strict=True)]
         self.runs = len(members)
+        # every run's named streams, derived for all runs at once
+        table = StreamTable(self.seeds)
+        table.prefetch(population.stream_paths(self.params[0]) + government.STREAM_PATHS)
+        self.streams = [table.run(r) for r in range(self.runs)]
+        self.populations = [
+            build_population(p, s) for p, s in zip(self.params, self.streams, strict=True)
+        ]
+        table.prefetch(network.stream_paths(self.params[0].network, self.populations[0]))
+        self.owners = [MissionOwner(p, s) for p, s in zip(self.params, self.streams, strict=True)]
         self.quarters = self.params[0].quarters
         self.record_agents = record_agents
         self._stack_agents(self.populations)
@@ -193,13 +200,13 @@ class Block:
         if self.complete:  # mean field: shares from each run's type totals, per row
             ties = [
                 build_ties(spec, pop, s)
-                for spec, pop, s in zip(networks, pops, self.seeds, strict=True)
+                for spec, pop, s in zip(networks, pops, self.streams, strict=True)
             ]
             coordination = np.stack([t.coordination() for t in ties])
             self.per_peer: Array = np.stack([t.per_reachable_peer for t in ties])
             self.per_partner: Array = np.stack([t.per_reachable_partner for t in ties])
         else:  # one block-diagonal network over the R * N agents
-            self.live_ties = build_block_ties(networks, pops, self.seeds, self.live)
+            self.live_ties = build_block_ties(networks, pops, self.streams, self.live)
             coordination = self.live_ties.coordination.reshape(shape)
         self.trust_speed: Array = np.stack(
             [

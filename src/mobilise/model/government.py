@@ -12,19 +12,21 @@ from collections import deque
 import numpy as np
 
 from mobilise.model.dynamics import move_toward
-from mobilise.model.streams import generator
+from mobilise.model.streams import Path, Seed, generator
 from mobilise.schema.scenario import Scenario
+
+PURPOSES = ("portfolio", "observation", "shocks", "reviews")
+"""The mission owner's random streams, one per purpose."""
+
+STREAM_PATHS: list[Path] = [("mission owner", purpose) for purpose in PURPOSES]
 
 
 class MissionOwner:
     """Credibility, observation and portfolio state of the government's mission owner."""
 
-    def __init__(self, scenario: Scenario, seed: int) -> None:
+    def __init__(self, scenario: Scenario, seed: Seed) -> None:
         # One stream per purpose, so turning reviews on does not shift reshuffles.
-        portfolio, observation, shocks, reviews = (
-            generator(seed, "mission owner", purpose)
-            for purpose in ("portfolio", "observation", "shocks", "reviews")
-        )
+        portfolio, observation, shocks, reviews = (generator(seed, *p) for p in STREAM_PATHS)
         self.observation_rng, self.shock_rng, self.review_rng = observation, shocks, reviews
         self.spec = scenario.government
         self.salience = scenario.mission_spec.salience

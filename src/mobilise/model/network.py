@@ -17,7 +17,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from mobilise.model.population import Population
-from mobilise.model.streams import generator
+from mobilise.model.streams import Path, Seed, generator
 from mobilise.schema.scenario import Network
 
 Array = npt.NDArray[np.float64]
@@ -98,7 +98,7 @@ class Ties:
         return pairs
 
 
-def build_ties(spec: Network, population: Population, seed: int) -> Ties:
+def build_ties(spec: Network, population: Population, seed: Seed) -> Ties:
     """Sample the network the scenario describes.
 
     Each block (a type pair, or the whole population for ``random``) draws from
@@ -133,7 +133,7 @@ class LiveTies:
 def build_block_ties(
     specs: Sequence[Network],
     populations: Sequence[Population],
-    seeds: Sequence[int],
+    seeds: Sequence[Seed],
     live: Index,
 ) -> LiveTies:
     """The networks of R runs over their R * N agents, none tied across runs, cut to live ties.
@@ -181,11 +181,23 @@ def build_block_ties(
     )
 
 
-def sample_pairs(spec: Network, population: Population, seed: int) -> tuple[Index, Index]:
+RANDOM_STREAM: Path = ("network",)
+
+
+def stream_paths(spec: Network, population: Population) -> list[Path]:
+    """The named streams :func:`sample_pairs` draws from: one, or one per block of types."""
+    if spec.kind == "complete":
+        return []
+    if spec.kind == "random":
+        return [RANDOM_STREAM]
+    return [path for _, _, path in _blocks(population)]
+
+
+def sample_pairs(spec: Network, population: Population, seed: Seed) -> tuple[Index, Index]:
     """The sampled pairs of a random or block network (duplicates and both directions later)."""
     n = population.size
     if spec.kind == "random":
-        rng = generator(seed, "network")
+        rng = generator(seed, *RANDOM_STREAM)
         return _sample_pairs(rng, np.arange(n), np.arange(n), round(n * spec.mean_degree / 2))
     return _block_pairs(spec, population, seed)
 
@@ -226,24 +238,31 @@ def _both_directions_once(rows: Index, cols: Index, n: int) -> tuple[Index, Inde
     return u, (n - 1) - (keys - u * n)
 
 
-def _block_pairs(spec: Network, population: Population, seed: int) -> tuple[Index, Index]:
+def _blocks(population: Population) -> list[tuple[str, str, Path]]:
+    """Each pair of types with members on both sides, and its stream (named by the sorted pair)."""
+    names, slices = population.names, population.slices
+    return [
+        (a, b, ("network", *sorted((a, b))))
+        for i, a in enumerate(names)
+        for b in names[i:]
+        if slices[a].stop > slices[a].start and slices[b].stop > slices[b].start
+    ]
+
+
+def _block_pairs(spec: Network, population: Population, seed: Seed) -> tuple[Index, Index]:
     """Within-type and cross-type pairs, each block from its own stream, named by its pair."""
     rows, cols = [], []
-    names = population.names
-    for i, a in enumerate(names):
-        for b in names[i:]:
-            members_a = np.arange(population.slices[a].start, population.slices[a].stop)
-            members_b = np.arange(population.slices[b].start, population.slices[b].stop)
-            if len(members_a) == 0 or len(members_b) == 0:
-                continue
-            rng = generator(seed, "network", *sorted((a, b)))
-            if a == b:
-                m = round(len(members_a) * spec.within(a) / 2)
-            else:
-                m = round(spec.cross(a, b) * min(len(members_a), len(members_b)))
-            r, c = _sample_pairs(rng, members_a, members_b, m)
-            rows.append(r)
-            cols.append(c)
+    for a, b, path in _blocks(population):
+        members_a = np.arange(population.slices[a].start, population.slices[a].stop)
+        members_b = np.arange(population.slices[b].start, population.slices[b].stop)
+        rng = generator(seed, *path)
+        if a == b:
+            m = round(len(members_a) * spec.within(a) / 2)
+        else:
+            m = round(spec.cross(a, b) * min(len(members_a), len(members_b)))
+        r, c = _sample_pairs(rng, members_a, members_b, m)
+        rows.append(r)
+        cols.append(c)
     if not rows:
         return np.array([], dtype=np.intp), np.array([], dtype=np.intp)
     return np.concatenate(rows), np.concatenate(cols)

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mobilise.model.dynamics import patience
-from mobilise.model.streams import generator
+from mobilise.model.streams import Path, Seed, generator
 from mobilise.schema.actor_types import ActorType, Draws
 from mobilise.schema.constraints import Constraints
 from mobilise.schema.scenario import Scenario
@@ -95,7 +95,16 @@ def engagement_ceiling(reach: float, rank: np.ndarray) -> np.ndarray:
     return np.clip(reach * n - rank, 0.0, 1.0)
 
 
-def build_population(scenario: Scenario, seed: int) -> Population:
+def stream_paths(scenario: Scenario) -> list[Path]:
+    """The named streams :func:`build_population` draws from: one per actor type."""
+    return [_type_stream(t.name) for t in scenario.actor_types]
+
+
+def _type_stream(name: str) -> Path:
+    return ("actor type", name)
+
+
+def build_population(scenario: Scenario, seed: Seed) -> Population:
     """Draw every agent's attributes, each actor type from its own named stream."""
     constraints = scenario.constraints
     lag = scenario.mission_spec.payoff_lag
@@ -109,7 +118,7 @@ def build_population(scenario: Scenario, seed: int) -> Population:
         n = spec.count
         slices[actor_type.name] = slice(start, start + n)
         start += n
-        rng = generator(seed, "actor type", actor_type.name)
+        rng = generator(seed, *_type_stream(actor_type.name))
         draws = Draws(
             threshold=spec.threshold.sample(rng, n),
             trust=np.clip(spec.trust.sample(rng, n), 0.0, 1.0),
