@@ -148,30 +148,32 @@ def build_block_ties(
     if any(s.kind == "complete" for s in specs):
         raise ValueError("complete networks are kept per run, not stacked")
     n = populations[0].size
-    rows, cols = [], []
-    for r, (spec, population, seed) in enumerate(zip(specs, populations, seeds, strict=True)):
-        i, j = sample_pairs(spec, population, seed)
-        rows.append(i + r * n)
-        cols.append(j + r * n)
-    kind = np.concatenate([p.kind for p in populations])
-    ceiling = np.concatenate([p.ceiling for p in populations])
-    size = len(kind)
-    u, v = _both_directions_once(np.concatenate(rows), np.concatenate(cols), size)
-    same_mask = kind[u] == kind[v]
-    same_degree = np.bincount(u[same_mask], minlength=size).astype(float)
-    cross_degree = np.bincount(u[~same_mask], minlength=size).astype(float)
-    position = np.full(size, -1, dtype=np.intp)
+    position = np.full(len(populations) * n, -1, dtype=np.intp)  # r * N + i -> live position
     position[live] = np.arange(len(live))
-    between_live = (position[u] >= 0) & (position[v] >= 0)
-    same, _ = _row_normalised(
-        position[u[between_live & same_mask]], position[v[between_live & same_mask]],
-        len(live), same_degree[live],
-    )  # fmt: skip
-    cross, _ = _row_normalised(
-        position[u[between_live & ~same_mask]], position[v[between_live & ~same_mask]],
-        len(live), cross_degree[live],
-    )  # fmt: skip
-    live_ceiling = ceiling[live]
+    ties: dict[bool, list[tuple[Index, Index]]] = {True: [], False: []}  # same type or not
+    degrees: dict[bool, list[Array]] = {True: [], False: []}
+    for r, (spec, population, seed) in enumerate(zip(specs, populations, seeds, strict=True)):
+        # each run alone (a run's ties fit in cache); its live positions follow the last run's
+        u, v = _both_directions_once(*sample_pairs(spec, population, seed), n)
+        same_type = population.kind[u] == population.kind[v]
+        at = position[r * n : (r + 1) * n]
+        between_live = (at[u] >= 0) & (at[v] >= 0)
+        for within in (True, False):
+            chosen = same_type if within else ~same_type
+            degrees[within].append(np.bincount(u[chosen], minlength=n).astype(float))
+            kept = between_live & chosen
+            ties[within].append((at[u[kept]], at[v[kept]]))
+    same_degree, cross_degree = (np.concatenate(degrees[w]) for w in (True, False))
+    same, cross = (
+        _row_normalised(
+            np.concatenate([rows for rows, _ in ties[w]]),
+            np.concatenate([cols for _, cols in ties[w]]),
+            len(live),
+            degree[live],
+        )[0]
+        for w, degree in ((True, same_degree), (False, cross_degree))
+    )
+    live_ceiling = np.concatenate([p.ceiling for p in populations])[live]
     return LiveTies(
         same=same,
         cross=cross,
@@ -198,7 +200,7 @@ def sample_pairs(spec: Network, population: Population, seed: Seed) -> tuple[Ind
     n = population.size
     if spec.kind == "random":
         rng = generator(seed, *RANDOM_STREAM)
-        return _sample_pairs(rng, np.arange(n), np.arange(n), round(n * spec.mean_degree / 2))
+        return _sample_pairs(rng, slice(0, n), slice(0, n), round(n * spec.mean_degree / 2))
     return _block_pairs(spec, population, seed)
 
 
@@ -229,8 +231,9 @@ def _sampled_ties(rows: Index, cols: Index, kind: Index, counts: Array, ceiling:
 
 def _both_directions_once(rows: Index, cols: Index, n: int) -> tuple[Index, Index]:
     """Both directions of every pair, duplicates dropped: rows ascending, columns descending."""
-    u = np.concatenate([rows, cols]).astype(np.int64)
-    v = np.concatenate([cols, rows]).astype(np.int64)
+    key: Any = np.int32 if n * n < 2**31 else np.int64  # smaller keys sort faster
+    u: Index = np.concatenate([rows, cols]).astype(key)
+    v: Index = np.concatenate([cols, rows]).astype(key)
     keys = np.sort(u * n + (n - 1 - v))
     if len(keys):
         keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
@@ -253,13 +256,13 @@ def _block_pairs(spec: Network, population: Population, seed: Seed) -> tuple[Ind
     """Within-type and cross-type pairs, each block from its own stream, named by its pair."""
     rows, cols = [], []
     for a, b, path in _blocks(population):
-        members_a = np.arange(population.slices[a].start, population.slices[a].stop)
-        members_b = np.arange(population.slices[b].start, population.slices[b].stop)
+        members_a, members_b = population.slices[a], population.slices[b]
+        size_a, size_b = members_a.stop - members_a.start, members_b.stop - members_b.start
         rng = generator(seed, *path)
         if a == b:
-            m = round(len(members_a) * spec.within(a) / 2)
+            m = round(size_a * spec.within(a) / 2)
         else:
-            m = round(spec.cross(a, b) * min(len(members_a), len(members_b)))
+            m = round(spec.cross(a, b) * min(size_a, size_b))
         r, c = _sample_pairs(rng, members_a, members_b, m)
         rows.append(r)
         cols.append(c)
@@ -269,13 +272,14 @@ def _block_pairs(spec: Network, population: Population, seed: Seed) -> tuple[Ind
 
 
 def _sample_pairs(
-    rng: np.random.Generator, left: Index, right: Index, m: int
+    rng: np.random.Generator, left: slice, right: slice, m: int
 ) -> tuple[Index, Index]:
-    """``m`` uniformly random pairs (self-pairs dropped, duplicates merged later)."""
-    if m <= 0 or len(left) == 0 or len(right) == 0:
+    """``m`` random pairs of agents in ``left`` x ``right``; self-pairs dropped, dupes later."""
+    n_left, n_right = left.stop - left.start, right.stop - right.start
+    if m <= 0 or n_left == 0 or n_right == 0:
         return np.array([], dtype=np.intp), np.array([], dtype=np.intp)
-    i = left[rng.integers(0, len(left), m)]
-    j = right[rng.integers(0, len(right), m)]
+    i = rng.integers(0, n_left, m) + left.start
+    j = rng.integers(0, n_right, m) + right.start
     keep = i != j
     return i[keep], j[keep]
 

@@ -183,9 +183,13 @@ class _Derived:
 
     def __init__(self, seed: int, names: Path, words: Words) -> None:
         self.entropy = seed
-        self.spawn_key = tuple(key(n) for n in names)
+        self._names = names
         self._words = words
         self._sequence: np.random.SeedSequence | None = None
+
+    @property
+    def spawn_key(self) -> tuple[int, ...]:
+        return tuple(key(n) for n in self._names)
 
     def generate_state(self, n_words: int, dtype: Any = np.uint32) -> npt.NDArray[Any]:
         if n_words == 4 and np.dtype(dtype) == np.uint64:
