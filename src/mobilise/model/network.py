@@ -150,28 +150,24 @@ def build_block_ties(
     n = populations[0].size
     position = np.full(len(populations) * n, -1, dtype=np.intp)  # r * N + i -> live position
     position[live] = np.arange(len(live))
-    ties: dict[bool, list[tuple[Index, Index]]] = {True: [], False: []}  # same type or not
-    degrees: dict[bool, list[Array]] = {True: [], False: []}
+    degrees, rows, cols, within = [], [], [], []
     for r, (spec, population, seed) in enumerate(zip(specs, populations, seeds, strict=True)):
         # each run alone (a run's ties fit in cache); its live positions follow the last run's
         u, v = _both_directions_once(*sample_pairs(spec, population, seed), n)
         same_type = population.kind[u] == population.kind[v]
+        degrees.append(np.bincount(2 * u + same_type, minlength=2 * n))  # cross, same per agent
         at = position[r * n : (r + 1) * n]
-        between_live = (at[u] >= 0) & (at[v] >= 0)
-        for within in (True, False):
-            chosen = same_type if within else ~same_type
-            degrees[within].append(np.bincount(u[chosen], minlength=n).astype(float))
-            kept = between_live & chosen
-            ties[within].append((at[u[kept]], at[v[kept]]))
-    same_degree, cross_degree = (np.concatenate(degrees[w]) for w in (True, False))
+        at_u, at_v = at[u], at[v]
+        between_live = (at_u >= 0) & (at_v >= 0)
+        rows.append(at_u[between_live])
+        cols.append(at_v[between_live])
+        within.append(same_type[between_live])
+    by_agent = np.concatenate(degrees).reshape(-1, 2).astype(float)
+    cross_degree, same_degree = by_agent[:, 0], by_agent[:, 1]
+    live_rows, live_cols, same_kind = (np.concatenate(x) for x in (rows, cols, within))
     same, cross = (
-        _row_normalised(
-            np.concatenate([rows for rows, _ in ties[w]]),
-            np.concatenate([cols for _, cols in ties[w]]),
-            len(live),
-            degree[live],
-        )[0]
-        for w, degree in ((True, same_degree), (False, cross_degree))
+        _row_normalised(live_rows[chosen], live_cols[chosen], len(live), degree[live])[0]
+        for chosen, degree in ((same_kind, same_degree), (~same_kind, cross_degree))
     )
     live_ceiling = np.concatenate([p.ceiling for p in populations])[live]
     return LiveTies(
