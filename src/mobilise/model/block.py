@@ -230,7 +230,11 @@ class Block:
         def of_agents(values: Array) -> Array:  # (R, N) -> each live agent's value
             return values.ravel()[live]
 
-        def of_runs(column: Array) -> Array:  # (R, 1) -> each live agent's run's value
+        def of_runs(column: Array) -> Array | float:
+            # (R, 1) -> each live agent's run's value; one number when every run shares
+            # it (multiplying by it gives the same bits as by an array of it)
+            if np.all(column == column[0, 0]):
+                return float(column[0, 0])
             return of_agents(np.broadcast_to(column, (runs, n)))
 
         self.live_capacity = of_agents(self.capacity)
