@@ -53,6 +53,21 @@ def test_a_block_mixing_missions_and_reforms_equals_each_run_alone():
         pd.testing.assert_frame_equal(block.frame(r), alone(member), check_exact=True)
 
 
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_arms_of_one_seed_sharing_their_draws_equal_each_run_alone(path):
+    """Every reform next to push alone, on the same seeds, each run alone's bits.
+
+    Each run shares the draws it has in common with the other arms of its seed.
+    """
+    scenario = load_scenario(path)
+    arms = [{}, *({name: 1.0} for name in REFORMS), {"mission_councils": 0.5}]
+    members = [Member(scenario, seed, arm) for seed in (4, 7) for arm in arms]
+    block = Block(members)
+    block.run()
+    for r, member in enumerate(members):
+        pd.testing.assert_frame_equal(block.frame(r), alone(member), check_exact=True)
+
+
 def test_a_block_of_one_equals_the_run_alone():
     scenario = load_scenario(ROOT / "scenarios" / "minimal_threshold.yaml")
     block = Block([Member(scenario, 9)])

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mobilise.model.streams import StreamTable, derive_words, generator, key, stream
+from mobilise.model.streams import StreamTable, derive_words, generator, key, shared, stream
 
 NAMES = st.text(min_size=1, max_size=12)
 
@@ -109,3 +109,29 @@ def test_a_table_generator_spawns_and_reports_as_its_seed_sequence():
 def test_negative_seeds_are_refused_as_numpy_refuses_them():
     with pytest.raises(ValueError):
         derive_words([-1], [("network",)])
+
+
+def test_runs_of_one_seed_share_what_they_compute_with_equal_inputs():
+    table = StreamTable([3, 3, 5])
+    calls = []
+
+    def compute(name):
+        calls.append(name)
+        return name
+
+    def asked(stream, key, name):
+        return stream.shared(lambda: key, lambda: compute(name))
+
+    first, second, lone = table.run(0), table.run(1), table.run(2)
+    assert asked(first, "a", "first") == "first"
+    assert asked(second, "a", "second") == "first"  # same seed, same inputs: shared
+    assert asked(second, "b", "other") == "other"  # other inputs: its own
+    assert asked(lone, "a", "lone") == "lone"
+    assert asked(lone, "a", "again") == "again"  # a seed seen once keeps nothing
+    assert calls == ["first", "other", "lone", "again"]
+    table.forget()
+    assert asked(first, "a", "after") == "after"
+
+
+def test_a_bare_seed_computes_every_time():
+    assert shared(3, lambda: "a", lambda: [1]) is not shared(3, lambda: "a", lambda: [1])

@@ -148,13 +148,14 @@ class Block:
             )
         self.runs = len(members)
         # every run's named streams, derived for all runs at once
-        table = StreamTable(self.seeds)
+        self.table = table = StreamTable(self.seeds)
         table.prefetch(population.stream_paths(self.params[0]) + government.STREAM_PATHS)
         self.streams = [table.run(r) for r in range(self.runs)]
         self.populations = [
             build_population(p, s) for p, s in zip(self.params, self.streams, strict=True)
         ]
         table.prefetch(network.stream_paths(self.params[0].network, self.populations[0]))
+        # runs of one seed (arms, missions) share the draws whose inputs they share
         self.owners = [MissionOwner(p, s) for p, s in zip(self.params, self.streams, strict=True)]
         self.quarters = self.params[0].quarters
         self.record_agents = record_agents
@@ -208,6 +209,7 @@ class Block:
         else:  # one block-diagonal network over the R * N agents
             self.live_ties = build_block_ties(networks, pops, self.streams, self.live)
             coordination = self.live_ties.coordination.reshape(shape)
+        self.table.forget()  # built: what runs of one seed shared is no longer needed
         self.trust_speed: Array = np.stack(
             [
                 np.clip(p.trust.speed * (1.0 + p.trust.coordination_boost * c), 0.0, 1.0)

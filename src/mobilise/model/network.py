@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from mobilise.model.population import Population
-from mobilise.model.streams import Path, Seed, generator
+from mobilise.model.streams import Path, Seed, generator, shared
 from mobilise.schema.scenario import Network
 
 Array = npt.NDArray[np.float64]
@@ -150,12 +151,14 @@ def build_block_ties(
     n = populations[0].size
     position = np.full(len(populations) * n, -1, dtype=np.intp)  # r * N + i -> live position
     position[live] = np.arange(len(live))
-    degrees, rows, cols, within = [], [], [], []
+    degrees, rows, cols = [], [], []
+    within: list[npt.NDArray[np.bool_]] = []
     for r, (spec, population, seed) in enumerate(zip(specs, populations, seeds, strict=True)):
         # each run alone (a run's ties fit in cache); its live positions follow the last run's
-        u, v = _both_directions_once(*sample_pairs(spec, population, seed), n)
-        same_type = population.kind[u] == population.kind[v]
-        degrees.append(np.bincount(2 * u + same_type, minlength=2 * n))  # cross, same per agent
+        u, v, same_type, counted = shared(
+            seed, partial(_layout, spec, population), partial(_run_ties, spec, population, seed)
+        )
+        degrees.append(counted)
         at = position[r * n : (r + 1) * n]
         at_u, at_v = at[u], at[v]
         between_live = (at_u >= 0) & (at_v >= 0)
@@ -164,7 +167,8 @@ def build_block_ties(
         within.append(same_type[between_live])
     by_agent = np.concatenate(degrees).reshape(-1, 2).astype(float)
     cross_degree, same_degree = by_agent[:, 0], by_agent[:, 1]
-    live_rows, live_cols, same_kind = (np.concatenate(x) for x in (rows, cols, within))
+    live_rows, live_cols = np.concatenate(rows), np.concatenate(cols)
+    same_kind = np.concatenate(within)
     same, cross = (
         _row_normalised(live_rows[chosen], live_cols[chosen], len(live), degree[live])[0]
         for chosen, degree in ((same_kind, same_degree), (~same_kind, cross_degree))
@@ -177,6 +181,25 @@ def build_block_ties(
         per_reachable_partner=_inverse(cross @ live_ceiling),
         coordination=cross_degree / (1.0 + cross_degree),
     )
+
+
+def _layout(spec: Network, population: Population) -> tuple[object, ...]:
+    """What a run's ties depend on besides the seed: the network and who is of which type."""
+    bounds = tuple((s.start, s.stop) for s in population.slices.values())
+    return ("ties", spec.model_dump_json(), population.names, bounds)
+
+
+def _run_ties(
+    spec: Network, population: Population, seed: Seed
+) -> tuple[Index, Index, npt.NDArray[np.bool_], Index]:
+    """One run's ties both ways, whether each joins one type, and degrees by agent.
+
+    Degrees are counted at ``2 * i`` (cross-type) and ``2 * i + 1`` (same type).
+    """
+    n = population.size
+    u, v = _both_directions_once(*sample_pairs(spec, population, seed), n)
+    same_type = population.kind[u] == population.kind[v]
+    return u, v, same_type, np.bincount(2 * u + same_type, minlength=2 * n)
 
 
 RANDOM_STREAM: Path = ("network",)
@@ -254,17 +277,24 @@ def _block_pairs(spec: Network, population: Population, seed: Seed) -> tuple[Ind
     for a, b, path in _blocks(population):
         members_a, members_b = population.slices[a], population.slices[b]
         size_a, size_b = members_a.stop - members_a.start, members_b.stop - members_b.start
-        rng = generator(seed, *path)
         if a == b:
             m = round(size_a * spec.within(a) / 2)
         else:
             m = round(spec.cross(a, b) * min(size_a, size_b))
-        r, c = _sample_pairs(rng, members_a, members_b, m)
+        r, c = shared(  # a reform that changes other blocks leaves this one's ties as they are
+            seed,
+            partial(tuple, (path, members_a, members_b, m)),
+            partial(_sample_block, seed, path, members_a, members_b, m),
+        )
         rows.append(r)
         cols.append(c)
     if not rows:
         return np.array([], dtype=np.intp), np.array([], dtype=np.intp)
     return np.concatenate(rows), np.concatenate(cols)
+
+
+def _sample_block(seed: Seed, path: Path, left: slice, right: slice, m: int) -> tuple[Index, Index]:
+    return _sample_pairs(generator(seed, *path), left, right, m)
 
 
 def _sample_pairs(

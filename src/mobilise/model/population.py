@@ -9,14 +9,16 @@ random numbers that make paired comparisons of reforms precise.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
 
 from mobilise.model.dynamics import patience
-from mobilise.model.streams import Path, Seed, generator
+from mobilise.model.streams import Path, Seed, generator, shared
 from mobilise.schema.actor_types import ActorType, Draws
 from mobilise.schema.constraints import Constraints
+from mobilise.schema.scenario import Population as PopulationSpec
 from mobilise.schema.scenario import Scenario
 
 
@@ -118,22 +120,12 @@ def build_population(scenario: Scenario, seed: Seed) -> Population:
         n = spec.count
         slices[actor_type.name] = slice(start, start + n)
         start += n
-        rng = generator(seed, *_type_stream(actor_type.name))
-        draws = Draws(
-            threshold=spec.threshold.sample(rng, n),
-            trust=np.clip(spec.trust.sample(rng, n), 0.0, 1.0),
-            alignment=np.clip(spec.alignment.sample(rng, n), 0.0, 1.0),
-            horizon=np.maximum(spec.horizon.sample(rng, n), 0.0),
-            capacity=np.maximum(spec.capacity.sample(rng, n), 0.0),
-            outside=np.zeros(n, dtype=bool),
+        draws, rank = shared(
+            seed,
+            partial(_type_inputs, actor_type, spec, constraints),
+            partial(_draw_type, actor_type, spec, constraints, seed),
         )
-        if actor_type.adjust is not None:
-            draws = actor_type.adjust(draws, rng, constraints)
         reach[index] = type_reach(scenario, actor_type)
-        # who is reached first: a random order, those with no stake at all last
-        order = np.lexsort((rng.random(n), draws.outside))
-        rank = np.empty(n)
-        rank[order] = np.arange(n)
         ceiling = engagement_ceiling(reach[index], rank)
         share = spec.initial_engaged
         if share is None:
@@ -161,6 +153,40 @@ def build_population(scenario: Scenario, seed: Seed) -> Population:
         base_cost=np.array([scenario.population(t).cost for t in scenario.type_names]),
         reach=reach,
     )
+
+
+def _type_inputs(
+    actor_type: ActorType, spec: PopulationSpec, constraints: Constraints
+) -> tuple[object, ...]:
+    """Everything :func:`_draw_type` depends on besides the seed (as JSON: -0.0 is not 0.0)."""
+    return (actor_type, spec.model_dump_json(), constraints.model_dump_json())
+
+
+def _draw_type(
+    actor_type: ActorType, spec: PopulationSpec, constraints: Constraints, seed: Seed
+) -> tuple[Draws, np.ndarray]:
+    """A type's attributes and the order in which its agents are reached.
+
+    All that the type's own stream decides, from its spec and the constraints alone:
+    runs of one seed that share those share these draws (:func:`shared`).
+    """
+    n = spec.count
+    rng = generator(seed, *_type_stream(actor_type.name))
+    draws = Draws(
+        threshold=spec.threshold.sample(rng, n),
+        trust=np.clip(spec.trust.sample(rng, n), 0.0, 1.0),
+        alignment=np.clip(spec.alignment.sample(rng, n), 0.0, 1.0),
+        horizon=np.maximum(spec.horizon.sample(rng, n), 0.0),
+        capacity=np.maximum(spec.capacity.sample(rng, n), 0.0),
+        outside=np.zeros(n, dtype=bool),
+    )
+    if actor_type.adjust is not None:
+        draws = actor_type.adjust(draws, rng, constraints)
+    # who is reached first: a random order, those with no stake at all last
+    order = np.lexsort((rng.random(n), draws.outside))
+    rank = np.empty(n)
+    rank[order] = np.arange(n)
+    return draws, rank
 
 
 def _initially_engaged(share: float, threshold: np.ndarray, ceiling: np.ndarray) -> np.ndarray:

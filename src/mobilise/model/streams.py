@@ -5,6 +5,10 @@ actor type's attributes, one network block, one purpose of the mission owner.
 Two runs that differ in one type, block or purpose share every other stream
 exactly: the common random numbers that make paired comparisons of reforms precise.
 
+Runs of a block that share a seed (the arms and missions of one replication) draw
+the same numbers from every stream whose inputs they share: :meth:`Streams.shared`
+computes such a draw once for all of them, keyed by everything it depends on.
+
 A block of runs needs some thirty streams per run. Deriving each through its own
 ``SeedSequence`` costs about 10 microseconds, so :class:`StreamTable` derives
 every path for every seed of a block at once: :func:`derive_words` is NumPy's
@@ -15,7 +19,7 @@ generators are seeded from them exactly as ``default_rng`` seeds them.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -51,6 +55,22 @@ class Streams:
         derived: Any = _Derived(self.seed, names, words)  # a seed sequence, to PCG64
         return np.random.Generator(np.random.PCG64(derived))
 
+    def shared[T](self, key: Callable[[], Hashable], compute: Callable[[], T]) -> T:
+        """``compute()``, once for all runs of this seed in the table with an equal ``key()``.
+
+        ``key()`` names everything ``compute`` depends on besides the seed; it is only
+        asked for when the table holds this seed more than once. The result is shared,
+        so it must not be modified.
+        """
+        if self._table is None or not self._table.repeated(self.seed):
+            return compute()
+        memo = self._table.memo(self.seed)
+        name = key()
+        if name not in memo:
+            memo[name] = compute()
+        result: T = memo[name]
+        return result
+
 
 Seed = int | Streams
 """A run's seed, or its streams already derived with those of other runs."""
@@ -61,6 +81,13 @@ def generator(seed: Seed, *names: str) -> np.random.Generator:
     if isinstance(seed, Streams):
         return seed.generator(*names)
     return np.random.default_rng(stream(seed, *names))
+
+
+def shared[T](seed: Seed, key: Callable[[], Hashable], compute: Callable[[], T]) -> T:
+    """:meth:`Streams.shared` for streams of a table; ``compute()`` for a bare seed."""
+    if isinstance(seed, Streams):
+        return seed.shared(key, compute)
+    return compute()
 
 
 class StreamTable:
@@ -74,6 +101,11 @@ class StreamTable:
     def __init__(self, seeds: Sequence[int]) -> None:
         self.seeds = [int(s) for s in seeds]
         self._words: dict[Path, Words] = {}
+        counts: dict[int, int] = {}
+        for s in self.seeds:
+            counts[s] = counts.get(s, 0) + 1
+        self._repeated = {s for s, c in counts.items() if c > 1}
+        self._memos: dict[int, dict[Hashable, Any]] = {}
 
     def run(self, row: int) -> Streams:
         """Run ``row``'s streams."""
@@ -84,6 +116,18 @@ class StreamTable:
         wanted = list(dict.fromkeys(p for p in paths if p not in self._words))
         if wanted:
             self._words.update(zip(wanted, derive_words(self.seeds, wanted), strict=True))
+
+    def repeated(self, seed: int) -> bool:
+        """Whether more than one run of the table has ``seed``."""
+        return seed in self._repeated
+
+    def memo(self, seed: int) -> dict[Hashable, Any]:
+        """What the runs of ``seed`` share (:meth:`Streams.shared`)."""
+        return self._memos.setdefault(seed, {})
+
+    def forget(self) -> None:
+        """Drop what runs shared, once they are built."""
+        self._memos.clear()
 
     def words(self, path: Path) -> Words:
         """Each seed's four PCG64 seeding words for ``path``, shaped (seeds, 4)."""
