@@ -33,3 +33,11 @@ def test_other_dtypes_and_empty_frames_fall_back_to_pandas() -> None:
     assert csv_text(mixed) == reference(mixed)
     empty = pd.DataFrame({"a": pd.Series([], dtype=float)})
     assert csv_text(empty) == reference(empty)
+
+
+def test_repeated_labels_and_unhashable_or_mixed_cells_match_pandas() -> None:
+    repeated = pd.DataFrame({"arm": ["baseline", "reform"] * 50, "value": np.arange(100.0)})
+    assert csv_text(repeated) == reference(repeated)
+    for cells in (["a", ["list", "cell"]], ["a", 1], ["a", None]):
+        frame = pd.DataFrame({"label": pd.Series(cells, dtype=object), "value": [0.1, 0.2]})
+        assert csv_text(frame) == reference(frame)

@@ -184,9 +184,13 @@ def build_block_ties(
 
 
 def _layout(spec: Network, population: Population) -> tuple[object, ...]:
-    """What a run's ties depend on besides the seed: the network and who is of which type."""
+    """What a run's ties depend on besides the seed: the network and who is of which type.
+
+    The frozen network spec is named by identity, as a type's inputs are
+    (:func:`mobilise.model.population.build_population`).
+    """
     bounds = tuple((s.start, s.stop) for s in population.slices.values())
-    return ("ties", spec.model_dump_json(), population.names, bounds)
+    return ("ties", id(spec), population.names, bounds)
 
 
 def _run_ties(

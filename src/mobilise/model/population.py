@@ -158,8 +158,12 @@ def build_population(scenario: Scenario, seed: Seed) -> Population:
 def _type_inputs(
     actor_type: ActorType, spec: PopulationSpec, constraints: Constraints
 ) -> tuple[object, ...]:
-    """Everything :func:`_draw_type` depends on besides the seed (as JSON: -0.0 is not 0.0)."""
-    return (actor_type, spec.model_dump_json(), constraints.model_dump_json())
+    """Everything :func:`_draw_type` depends on besides the seed.
+
+    Frozen inputs, named by identity (arms that leave a type alone share its spec
+    object): exact, and cheap. Keys live no longer than a block's build, which holds them.
+    """
+    return (actor_type, id(spec), id(constraints))
 
 
 def _draw_type(

@@ -58,9 +58,10 @@ class Streams:
     def shared[T](self, key: Callable[[], Hashable], compute: Callable[[], T]) -> T:
         """``compute()``, once for all runs of this seed in the table with an equal ``key()``.
 
-        ``key()`` names everything ``compute`` depends on besides the seed; it is only
-        asked for when the table holds this seed more than once. The result is shared,
-        so it must not be modified.
+        ``key()`` names everything ``compute`` depends on besides the seed (frozen inputs
+        may be named by ``id``: the table forgets its keys once the block is built); it
+        is only asked for when the table holds this seed more than once. The result is
+        shared, so it must not be modified.
         """
         if self._table is None or not self._table.repeated(self.seed):
             return compute()

@@ -38,7 +38,11 @@ def _column(values: pd.Series, float_format: str) -> list[str] | None:
         return [str(x) for x in values.to_numpy().tolist()]
     if isinstance(dtype, pd.StringDtype) or dtype is np.dtype(object):
         cells = values.tolist()
-        if all(type(x) is str and _plain(x) for x in cells):
+        try:
+            distinct = set(cells)  # labels repeat: each checked once
+        except TypeError:  # unhashable cells: pandas writes them
+            return None
+        if all(type(x) is str and _plain(x) for x in distinct):
             return cells
     return None
 
