@@ -310,6 +310,8 @@ def _sample_pairs(
         return np.array([], dtype=np.intp), np.array([], dtype=np.intp)
     i = rng.integers(0, n_left, m) + left.start
     j = rng.integers(0, n_right, m) + right.start
+    if left.stop <= right.start or right.stop <= left.start:  # two types: never a self-pair
+        return i, j
     keep = i != j
     return i[keep], j[keep]
 

@@ -31,10 +31,13 @@ class _Base(Strict):
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """Draw ``n`` values: the family's draw, then scale, shift and clamp."""
-        values = self._draw(rng, n) * self.scale + self.shift
+        values = self._draw(rng, n)
+        if self.scale != 1.0:  # multiplying by 1 changes no bit: skipped
+            values = values * self.scale
+        values = values + self.shift
         if self.low is not None or self.high is not None:
             values = np.clip(values, self.low, self.high)
-        return values.astype(float)
+        return values.astype(float, copy=False)
 
     def mean(self) -> float:
         """The mean before clamping (used to check a reform's direction)."""
