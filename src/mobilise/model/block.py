@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -228,6 +229,13 @@ class Block:
         self.live_run: Index = run
         self.live_bin: Index = self.type_bin[live]
         self.bins = runs * k
+        # when every run has as many live agents of each type (runs of one reach), the
+        # live agents of a type sit at the same places in every run: rows of (L, R)
+        per_run = np.bincount(self.live_bin, minlength=self.bins).reshape(runs, k)
+        self.live_slices: list[slice] | None = None
+        if runs > 1 and bool((per_run == per_run[0]).all()):
+            bounds = np.concatenate([[0], np.cumsum(per_run[0])]).tolist()
+            self.live_slices = [slice(a, b) for a, b in pairwise(bounds)]
 
         def of_agents(values: Array) -> Array:  # (R, N) -> each live agent's value
             return values.ravel()[live]
@@ -391,10 +399,21 @@ class Block:
         result: Array = sums.reshape(self.runs, len(self.names))
         return result
 
+    def _live_type_sums(self, values: Array) -> Array:
+        """Each run's per-type sums of a value per live agent, (R, K), in bincount's order.
+
+        Runs with live agents at the same places sum down an (L, R) copy
+        (:meth:`_sums_down`), a few times faster than ``bincount``.
+        """
+        if self.live_slices is None:
+            return self._type_sums(values, self.live_bin)
+        by_agent = np.ascontiguousarray(values.reshape(self.runs, -1).T)
+        return _sums_down(by_agent, self.live_slices)
+
     def _shares(self, engagement: Array) -> tuple[Array, Array]:
         """Peer and partner engaged shares of every live agent of every run."""
         if self.complete:
-            totals = self._type_sums(engagement, self.live_bin)
+            totals = self._live_type_sums(engagement)
             by_kind = totals.ravel()[self.live_bin]
             peers = by_kind - engagement
             partners = totals.sum(axis=1)[self.live_run] - by_kind
@@ -439,7 +458,7 @@ class Block:
         self.progress = np.minimum(1.0, np.maximum(0.0, moved))
 
     def _contribute(self) -> None:
-        contribution = self._type_sums(self.live_engagement * self.live_capacity, self.live_bin)
+        contribution = self._live_type_sums(self.live_engagement * self.live_capacity)
         if self.government is not None:
             contribution[:, self.government] *= self.efficiency
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -512,26 +531,20 @@ class Block:
             out[rows] = self.missions[rows[0]].metric_at(progress[rows])
         return out
 
-    def _mean_by_type(self, values: Array, bins: Index) -> Array:
+    def _mean_by_type(self, sums: Array) -> Array:
         with np.errstate(invalid="ignore", divide="ignore"):
-            result: Array = self._type_sums(values, bins) / self.counts
+            result: Array = sums / self.counts
         return result
 
     def _mean_trust_by_type(self) -> Array:
         """Each run's mean trust per type, every agent counted (all keep learning).
 
-        Summed down the agents of each type with the runs side by side: NumPy adds
-        the rows of a C-ordered (n, R) array one after another, the order in which
-        ``bincount`` adds one run's agents alone (and faster than ``bincount`` here).
-        One run alone is one column, which NumPy would sum pairwise: ``bincount`` itself.
+        Summed down the agents of each type with the runs side by side
+        (:func:`_sums_down`); one run alone is one column, summed by ``bincount``.
         """
         if self.runs == 1:
-            return self._mean_by_type(self.trust.ravel(), self.type_bin)
-        by_agent = np.ascontiguousarray(self.trust.T)
-        sums = np.stack([by_agent[s].sum(axis=0) for s in self.type_slices], axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            result: Array = sums / self.counts
-        return result
+            return self._mean_by_type(self._type_sums(self.trust.ravel(), self.type_bin))
+        return self._mean_by_type(_sums_down(np.ascontiguousarray(self.trust.T), self.type_slices))
 
     def _record(self, step: int) -> None:
         signal = self.clarity * self.credibility * self.salience
@@ -546,7 +559,7 @@ class Block:
                 self.credibility,
                 self.budget * self.government_drive,
                 self.efficiency,
-                self._mean_by_type(self.live_engagement, self.live_bin),
+                self._mean_by_type(self._live_type_sums(self.live_engagement)),
                 self.contribution,
                 self._mean_trust_by_type(),
                 self.reach,
@@ -584,6 +597,17 @@ class Block:
                 "trust": stacked[:, 1],
             }
         )
+
+
+def _sums_down(by_agent: Array, slices: Sequence[slice]) -> Array:
+    """Per-run sums of each slice of rows of ``by_agent`` (agents down, R >= 2 runs across).
+
+    NumPy adds the rows of a C-ordered (n, R) array one after another, the order in
+    which ``bincount`` adds one run's agents alone; adding ``0.0`` turns a sum of only
+    ``-0.0`` into the ``+0.0`` that ``bincount``, starting from zero, gives.
+    """
+    sums: Array = np.stack([by_agent[s].sum(axis=0) for s in slices], axis=1) + 0.0
+    return sums
 
 
 def _groups(keys: Sequence[Any]) -> dict[Any, Index]:
