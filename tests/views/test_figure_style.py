@@ -40,6 +40,17 @@ def test_save_writes_png_and_svg(tmp_path, synthetic):
     assert "<svg" in svg.read_text()
 
 
+def test_saved_figures_are_the_same_bytes_twice_with_their_text_as_text(tmp_path, synthetic):
+    _, ts = synthetic
+    first = save(fan_chart(ts, "nhs"), tmp_path / "one" / "fan")
+    second = save(fan_chart(ts, "nhs"), tmp_path / "two" / "fan")
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes()
+    svg = first[1].read_text()
+    assert "<dc:date>" not in svg
+    assert "<text" in svg  # text, not glyph outlines
+
+
 def test_a_share_is_shown_in_percent_and_its_differences_in_points():
     scale = metric_scale("nhs")
     assert MISSIONS["nhs"].unit == "share"

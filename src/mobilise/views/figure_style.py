@@ -242,21 +242,34 @@ def draw_milestones(
     return handles
 
 
+SVG_SETTINGS: Any = {"svg.fonttype": "none", "svg.hashsalt": "mobilise"}
+"""Text kept as text (editable, searchable, a third of the size, and faster to write than
+glyph outlines; sans-serif fallbacks), and fixed ids: with no date, the same figure is the
+same bytes."""
+
+
 def save(fig: Figure, path_without_suffix: str | Path) -> list[Path]:
     """Write ``<path>.png`` (150 dpi, for documents) and ``<path>.svg`` (for editing).
 
     The layout is worked out once, for the PNG, and the SVG keeps it (a fifth to a
     third of each later save is the constrained layout recomputing the same places).
+    Neither file carries a date, so the same figure is the same bytes.
     """
+    import matplotlib
+
     base = Path(path_without_suffix)
     base.parent.mkdir(parents=True, exist_ok=True)
     written = []
-    formats: tuple[tuple[str, dict[str, Any]], ...] = ((".png", {"dpi": 150}), (".svg", {}))
+    formats: tuple[tuple[str, dict[str, Any]], ...] = (
+        (".png", {"dpi": 150}),
+        (".svg", {"metadata": {"Date": None}}),
+    )
     engine = fig.get_layout_engine()
     try:
         for suffix, options in formats:
             path = base.with_name(base.name + suffix)
-            fig.savefig(path, format=suffix[1:], facecolor="white", **options)
+            with matplotlib.rc_context(SVG_SETTINGS):
+                fig.savefig(path, format=suffix[1:], facecolor="white", **options)
             written.append(path)
             fig.set_layout_engine("none")  # laid out: later formats keep these places
     finally:
@@ -274,7 +287,7 @@ def inline_svg(fig: Figure, title: str = "") -> str:
     import matplotlib
 
     buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "mobilise"}):
+    with matplotlib.rc_context(SVG_SETTINGS):
         fig.savefig(buffer, format="svg", facecolor="white", metadata={"Date": None})
     text = buffer.getvalue()
     text = text[text.index("<svg") :]
