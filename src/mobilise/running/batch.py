@@ -1,22 +1,18 @@
 """The batch runner: runs an experiment's runs on an executor, safely on disk.
 
-Every finished chunk of runs is written at once to ``DIR/parts/`` (written to a
-temporary name, then renamed, so a kill never leaves half a file). ``resume``
-reads what is there and runs only what is missing. At the end the parts are
-merged in run-id order, so the combined files are identical however the runs
-were spread over workers, machines or interruptions.
+Every finished chunk of runs is written at once to ``DIR/parts/``
+(:mod:`mobilise.running.parts`: written to a temporary name, then renamed, so a kill
+never leaves half a file). ``resume`` reads what is there and runs only what is
+missing. At the end the parts are merged in run-id order, so the combined files are
+identical however the runs were spread over workers, machines or interruptions.
 """
 
 from __future__ import annotations
 
-import csv
 import functools
-import heapq
-import itertools
 import math
-import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -24,17 +20,14 @@ from typing import Any, cast
 import pandas as pd
 
 from mobilise.model.block import block_size
-from mobilise.running.csv_text import csv_text
 from mobilise.running.design import Design, RunSpec, provenance
 from mobilise.running.executors.base import Executor
 from mobilise.running.export import now, write_json
+from mobilise.running.parts import PARTS, combine, finished_ids, read_runs, write_chunk
 from mobilise.running.progress_bar import Progress
-from mobilise.running.runs import ChunkResult, Runner, run_chunk, run_one
+from mobilise.running.runs import Runner, run_chunk, run_one
 from mobilise.schema.levers import BASELINE
 from mobilise.vocabulary import OutputError
-
-PARTS = "parts"
-FAILURE_COLUMNS = ["run_id", "mission", "point", "arm", "replication", "seed", "error", "traceback"]
 
 
 @dataclass
@@ -73,18 +66,19 @@ def run_batch(
     parts.mkdir(parents=True, exist_ok=True)
     started = now()
     reps = replications or design.experiment.replications
-    already = _finished_ids(parts)
+    already = finished_ids(parts)
     specs = design.runs(reps)
+    fmt = design.experiment.record.format
     needed: dict[str, int] = {}
     with _sigterm_as_interrupt():
-        _execute(specs, already, parts, executor, runner, chunk_size, progress)
+        _execute(specs, already, parts, fmt, executor, runner, chunk_size, progress)
         if precision is not None:
             specs, needed = _refine(
                 design, reps, precision, parts, executor, runner, chunk_size, progress
             )
     ids = {s.run_id for s in specs}
-    finished = _finished_ids(parts) & ids
-    files = combine(out, design, ids)
+    finished = finished_ids(parts) & ids
+    files = combine(out, fmt, ids)
     failures = pd.read_csv(out / "failures.csv")
     result = BatchResult(
         out=out,
@@ -113,6 +107,7 @@ def _execute(
     specs: list[RunSpec],
     already: set[int],
     parts: Path,
+    fmt: str,
     executor: Executor,
     runner: Runner,
     chunk_size: int | None,
@@ -131,7 +126,7 @@ def _execute(
     if getattr(
         executor, "shares_disk", False
     ):  # workers write their own parts: formatting off the main process
-        work = functools.partial(_run_and_write, parts=parts, runner=runner)
+        work = functools.partial(_run_and_write, parts=parts, fmt=fmt, runner=runner)
         try:
             for done, failed in executor.imap_unordered(work, chunks):
                 bar.update(done, failed)
@@ -140,16 +135,16 @@ def _execute(
         return
     try:
         for result in executor.imap_unordered(functools.partial(run_chunk, runner=runner), chunks):
-            _write_chunk(parts, result)
+            write_chunk(parts, result, fmt)
             bar.update(len(result.rows), len(result.failures))
     finally:
         bar.close()
 
 
-def _run_and_write(chunk: list[RunSpec], parts: Path, runner: Runner) -> tuple[int, int]:
+def _run_and_write(chunk: list[RunSpec], parts: Path, fmt: str, runner: Runner) -> tuple[int, int]:
     """A worker's job: run a chunk, write its parts; return how many finished and failed."""
     result = run_chunk(chunk, runner=runner)
-    _write_chunk(parts, result)
+    write_chunk(parts, result, fmt)
     return len(result.rows), len(result.failures)
 
 
@@ -183,7 +178,7 @@ def _refine(
     reps = start
     specs = design.runs(reps)
     while True:
-        widths = precision.half_widths(_read_runs(parts, {s.run_id for s in specs}))
+        widths = precision.half_widths(read_runs(parts, {s.run_id for s in specs}))
         keyed = cast(dict[tuple[str, int, str], float], widths.to_dict())  # (mission, point, arm)
         wide = {
             arm
@@ -199,7 +194,8 @@ def _refine(
             return specs, needed
         reps = min(cap, reps + step)
         round_specs = design.runs(reps, arms=[BASELINE, *active])
-        _execute(round_specs, _finished_ids(parts), parts, executor, runner, chunk_size, show)
+        fmt = design.experiment.record.format
+        _execute(round_specs, finished_ids(parts), parts, fmt, executor, runner, chunk_size, show)
         specs = _union(specs, round_specs)
 
 
@@ -207,156 +203,6 @@ def _union(a: list[RunSpec], b: list[RunSpec]) -> list[RunSpec]:
     seen = {s.run_id: s for s in a}
     seen.update({s.run_id: s for s in b})
     return [seen[i] for i in sorted(seen)]
-
-
-# --- parts on disk ---------------------------------------------------------------------
-
-
-def _write_chunk(parts: Path, result: ChunkResult) -> None:
-    key = f"{min(result.run_ids):09d}"
-    if result.rows:
-        runs = pd.DataFrame(result.rows)
-        _atomic_csv(parts / f"timeseries-{key}.csv", pd.concat(result.timeseries))
-        if result.agents:
-            _atomic_csv(parts / f"agents-{key}.csv", pd.concat(result.agents))
-        _atomic_csv(parts / f"runs-{key}.csv", runs)  # last: marks the chunk complete
-    if result.failures:
-        n = 0
-        while (parts / f"failures-{key}-{n}.csv").exists():
-            n += 1
-        _atomic_csv(parts / f"failures-{key}-{n}.csv", pd.DataFrame(result.failures))
-
-
-def _atomic_csv(path: Path, frame: pd.DataFrame) -> None:
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as handle:
-        handle.write(csv_text(frame))  # what frame.to_csv writes, faster
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
-def _finished_ids(parts: Path) -> set[int]:
-    ids: set[int] = set()
-    for path in parts.glob("runs-*.csv"):
-        ids.update(pd.read_csv(path, usecols=["run_id"])["run_id"].tolist())
-    return ids
-
-
-def _read_runs(parts: Path, ids: set[int]) -> pd.DataFrame:
-    frames = [pd.read_csv(p) for p in sorted(parts.glob("runs-*.csv"))]
-    if not frames:
-        return pd.DataFrame()
-    runs = pd.concat(frames, ignore_index=True)
-    return runs[runs["run_id"].isin(ids)].sort_values("run_id", ignore_index=True)
-
-
-# --- combining ---------------------------------------------------------------------------
-
-
-def combine(out: Path, design: Design, ids: set[int]) -> list[Path]:
-    """Merge the parts into ``runs``, ``timeseries`` (and ``agents``) and ``failures``."""
-    parts = out / PARTS
-    fmt = design.experiment.record.format
-    written = []
-    runs = _read_runs(parts, ids)
-    runs_path = out / "runs.csv"
-    runs.to_csv(runs_path, index=False, float_format="%.10g")
-    written.append(runs_path)
-    for name in ("timeseries", "agents"):
-        sources = sorted(parts.glob(f"{name}-*.csv"))
-        if not sources:
-            continue
-        target = out / f"{name}.{fmt}"
-        if fmt == "csv":
-            _merge_sorted_csv(sources, target, ids)
-        else:
-            frame = pd.concat([pd.read_csv(p) for p in sources], ignore_index=True)
-            frame = frame[frame["run_id"].isin(ids)]
-            frame.sort_values(["run_id", *frame.columns[1:2]], kind="stable").to_parquet(
-                target, index=False
-            )
-        written.append(target)
-    failure_frames = [pd.read_csv(p) for p in sorted(parts.glob("failures-*.csv"))]
-    failures = (
-        pd.concat(failure_frames, ignore_index=True)
-        if failure_frames
-        else pd.DataFrame(columns=FAILURE_COLUMNS)
-    )
-    finished = set(runs["run_id"]) if len(runs) else set()
-    failures = failures[failures["run_id"].isin(ids) & ~failures["run_id"].isin(finished)]
-    failures = failures.drop_duplicates("run_id", keep="last").sort_values("run_id")
-    failures.to_csv(out / "failures.csv", index=False)
-    written.append(out / "failures.csv")
-    return written
-
-
-def _merge_sorted_csv(sources: list[Path], target: Path, ids: set[int]) -> None:
-    """Merge part files, each sorted by run id, into ``target``: streams, never loads them all.
-
-    Parts whose run ids do not interleave (a batch run once: every chunk is a range
-    of ids) are copied line by line in order; otherwise a k-way merge of their rows.
-    """
-    ranges = [_id_range(p) for p in sources]
-    ordered = sorted(zip(ranges, sources, strict=True), key=lambda item: item[0])
-    if all(a[1] < b[0] for (a, _), (b, _) in itertools.pairwise(ordered)):
-        _concatenate_csv([p for _, p in ordered], target, ids)
-    else:
-        _heap_merge_csv(sources, target, ids)
-
-
-def _id_range(path: Path) -> tuple[int, int]:
-    """The first and last run id of a part (its first field on its second and last lines)."""
-    with open(path, "rb") as handle:
-        handle.readline()
-        first = handle.readline()
-        handle.seek(max(0, os.path.getsize(path) - 65536))
-        last = handle.read().rstrip(b"\n").rsplit(b"\n", 1)[-1]
-    if not first:
-        return (-1, -1)
-    return int(first.split(b",", 1)[0]), int(last.split(b",", 1)[0])
-
-
-def _concatenate_csv(sources: list[Path], target: Path, ids: set[int]) -> None:
-    """Parts in order, one header, only the rows of ``ids`` (rows are copied as written)."""
-    tmp = target.with_suffix(".tmp")
-    with open(tmp, "wb") as out:
-        for n, path in enumerate(sources):
-            with open(path, "rb") as handle:
-                header = handle.readline()
-                if n == 0:
-                    out.write(header)
-                for line in handle:
-                    if int(line[: line.index(b",")]) in ids:
-                        out.write(line)
-    os.replace(tmp, target)
-
-
-def _heap_merge_csv(sources: list[Path], target: Path, ids: set[int]) -> None:
-    """K-way merge of part files, each sorted by run id: streams, never loads them all."""
-    handles = [open(p, newline="") for p in sources]  # noqa: SIM115 - closed below
-    try:
-        readers = [csv.reader(h) for h in handles]
-        headers = [next(r) for r in readers]  # every part has the same header
-        header = headers[0]
-
-        def keyed(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
-            for row in reader:
-                yield int(row[0]), row
-
-        streams = [keyed(r) for r in readers]
-        tmp = target.with_suffix(".tmp")
-        with open(tmp, "w", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(header)
-            # heapq.merge is stable and each run lives in one part: steps stay in order
-            for run_id, row in heapq.merge(*streams, key=lambda item: item[0]):
-                if run_id in ids:
-                    writer.writerow(row)
-        os.replace(tmp, target)
-    finally:
-        for h in handles:
-            h.close()
 
 
 # --- set-up, signals, manifest ------------------------------------------------------------
