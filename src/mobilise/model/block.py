@@ -149,7 +149,7 @@ class Block:
             )
         self.runs = len(members)
         # every run's named streams, derived for all runs at once
-        self.table = table = StreamTable(self.seeds)
+        table = StreamTable(self.seeds)
         table.prefetch(population.stream_paths(self.params[0]) + government.STREAM_PATHS)
         self.streams = [table.run(r) for r in range(self.runs)]
         self.populations = [
@@ -161,6 +161,7 @@ class Block:
         self.quarters = self.params[0].quarters
         self.record_agents = record_agents
         self._stack_agents(self.populations)
+        table.forget()  # built: what runs of one seed shared is no longer needed
         self._stack_parameters()
         self._stack_owner()
         self._stack_live()
@@ -210,7 +211,6 @@ class Block:
         else:  # one block-diagonal network over the R * N agents
             self.live_ties = build_block_ties(networks, pops, self.streams, self.live)
             coordination = self.live_ties.coordination.reshape(shape)
-        self.table.forget()  # built: what runs of one seed shared is no longer needed
         self.trust_speed: Array = np.stack(
             [
                 np.clip(p.trust.speed * (1.0 + p.trust.coordination_boost * c), 0.0, 1.0)

@@ -19,6 +19,7 @@ generators are seeded from them exactly as ``default_rng`` seeds them.
 from __future__ import annotations
 
 import zlib
+from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
@@ -102,10 +103,7 @@ class StreamTable:
     def __init__(self, seeds: Sequence[int]) -> None:
         self.seeds = [int(s) for s in seeds]
         self._words: dict[Path, Words] = {}
-        counts: dict[int, int] = {}
-        for s in self.seeds:
-            counts[s] = counts.get(s, 0) + 1
-        self._repeated = {s for s, c in counts.items() if c > 1}
+        self._repeated = {s for s, c in Counter(self.seeds).items() if c > 1}
         self._memos: dict[int, dict[Hashable, Any]] = {}
 
     def run(self, row: int) -> Streams:
