@@ -98,3 +98,23 @@ def test_a_chunk_marks_itself_done_only_when_its_runs_part_is_written(tmp_path, 
     assert parts.finished_ids(tmp_path) == {s.run_id for s in specs}
     assert (tmp_path / f"timeseries-{specs[0].run_id:09d}.{fmt}").exists()
     assert not list(tmp_path.glob("*.tmp"))
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_series_part_whose_chunk_was_interrupted_is_not_merged(tmp_path, fmt):
+    design = parquet_design(tmp_path, agents=False)
+    specs = design.runs(2)  # eight runs
+    ids = {s.run_id for s in specs}
+    interrupted = tmp_path / "interrupted" / parts.PARTS
+    interrupted.mkdir(parents=True)
+    parts.write_chunk(interrupted, run_chunk(specs[2:6]), fmt)
+    (interrupted / f"runs-{specs[2].run_id:09d}.csv").unlink()  # killed between its writes
+    for chunk in (specs[0:4], specs[4:8]):  # resumed: the same runs, chunked otherwise
+        parts.write_chunk(interrupted, run_chunk(chunk), fmt)
+    clean = tmp_path / "clean" / parts.PARTS
+    clean.mkdir(parents=True)
+    parts.write_chunk(clean, run_chunk(specs), fmt)
+    for folder in (interrupted, clean):
+        parts.combine(folder.parent, fmt, ids)
+    name = f"timeseries.{fmt}"
+    assert (interrupted.parent / name).read_bytes() == (clean.parent / name).read_bytes()

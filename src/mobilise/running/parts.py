@@ -117,7 +117,7 @@ def combine(out: Path, fmt: str, ids: set[int]) -> list[Path]:
     runs.to_csv(runs_path, index=False, float_format="%.10g")
     written.append(runs_path)
     for name in SERIES:
-        sources = sorted([*parts.glob(f"{name}-*.csv"), *parts.glob(f"{name}-*.parquet")])
+        sources = [p for p in _series_parts(parts, name) if _chunk_done(p)]
         if not sources:
             continue
         target = out / f"{name}.{fmt}"
@@ -140,6 +140,20 @@ def combine(out: Path, fmt: str, ids: set[int]) -> list[Path]:
     return written
 
 
+def _series_parts(parts: Path, name: str) -> list[Path]:
+    return sorted([*parts.glob(f"{name}-*.csv"), *parts.glob(f"{name}-*.parquet")])
+
+
+def _chunk_done(series_part: Path) -> bool:
+    """Whether the chunk that wrote ``series_part`` finished (its ``runs`` part exists).
+
+    A chunk interrupted between its two writes leaves a series part alone; its runs
+    are run again, maybe in another chunk, and only that chunk's rows are merged.
+    """
+    key = series_part.stem.split("-", 1)[1]
+    return (series_part.parent / f"runs-{key}.csv").exists()
+
+
 # --- Parquet ------------------------------------------------------------------------------
 
 
@@ -153,9 +167,11 @@ def _merge_parquet(sources: list[Path], target: Path, ids: set[int]) -> None:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
+    wanted = pa.array(sorted(ids), type=pa.int32())
+
     def read(path: Path) -> Any:
         table = pq.read_table(path) if path.suffix == ".parquet" else _csv_table(path)
-        return table.filter(pc.is_in(table["run_id"], value_set=pa.array(sorted(ids))))
+        return table.filter(pc.is_in(table["run_id"], value_set=wanted))
 
     ranges = [_part_range(p) for p in sources]
     ordered = [p for _, p in sorted(zip(ranges, sources, strict=True), key=lambda x: x[0])]
