@@ -187,6 +187,7 @@ class Block:
         self.capacity: Array = np.stack([p.capacity for p in pops])
         self.threshold: Array = np.stack([p.threshold for p in pops])
         self.trust: Array = np.stack([p.trust for p in pops])
+        self._spare_trust: Array = np.empty_like(self.trust)
         self.alignment: Array = np.stack([p.alignment for p in pops])
         self.patience: Array = np.stack([p.patience for p in pops])
         self.ceiling: Array = np.stack([p.ceiling for p in pops])
@@ -499,7 +500,13 @@ class Block:
         goal = (
             1.0 - self.progress_weight
         ) * self.credibility + self.progress_weight * self.delivery
-        self.trust = np.clip(self.trust + self.trust_speed * (goal[:, None] - self.trust), 0.0, 1.0)
+        # trust + speed * (goal - trust), clipped: written into last step's array, the
+        # every-agent arrays being the block's largest (the same bits: + and * commute)
+        moved = np.subtract(goal[:, None], self.trust, out=self._spare_trust)
+        moved *= self.trust_speed
+        moved += self.trust
+        np.clip(moved, 0.0, 1.0, out=moved)
+        self.trust, self._spare_trust = moved, self.trust
 
     def _delivery(self, step: int) -> Array:
         evidence = self.evidence[:, step]
