@@ -70,3 +70,41 @@ def test_a_reform_that_widens_one_type_leaves_every_other_draw_alone(uk):
         assert np.array_equal(getattr(before, name)[others], getattr(after, name)[others]), name
     assert np.array_equal(before.threshold[unions], after.threshold[unions])
     assert np.all(after.ceiling[unions] >= before.ceiling[unions])  # only adds agents
+
+
+def _reference_initially_engaged(share, threshold, ceiling):
+    """The one-run rule written plainly: reachable agents by threshold, up to share * n."""
+    wanted, engagement = share * len(threshold), np.zeros(len(threshold))
+    if wanted <= 0:
+        return engagement
+    reachable = np.flatnonzero(ceiling > 0)
+    chosen = reachable[np.argsort(threshold[reachable], kind="stable")]
+    engaged = np.minimum(np.cumsum(ceiling[chosen]), wanted)
+    engaged[1:] -= engaged[:-1].copy()
+    engagement[chosen] = engaged
+    return engagement
+
+
+def test_populations_built_together_are_each_runs_population_alone(uk):
+    """Arms with other reach and other starting shares, built at once, each bit for bit."""
+    from mobilise.model.population import build_populations
+    from mobilise.schema.reforms import apply_reforms
+
+    arms = [{}, {"social_partnership": 1.0}, {"time_for_civic_life": 1.0}, {"patient_capital": 0.5}]
+    scenarios = [apply_reforms(uk, arm) for arm in arms for _ in range(2)]
+    seeds = [11, 12] * len(arms)
+    together = build_populations(scenarios, seeds)
+    for scenario, seed, built in zip(scenarios, seeds, together, strict=True):
+        alone = build_population(scenario, seed)
+        for name in ("capacity", "threshold", "trust", "patience", "ceiling", "engagement"):
+            np.testing.assert_array_equal(getattr(built, name), getattr(alone, name), name)
+        for index, name in enumerate(built.names):
+            part = built.slices[name]
+            share = scenario.population(name).initial_engaged
+            if share is None:
+                share = BUILT_IN[name].initial_engaged(scenario.constraints)
+            expected = _reference_initially_engaged(
+                share, built.threshold[part], built.ceiling[part]
+            )
+            np.testing.assert_array_equal(built.engagement[part], expected, name)
+            assert built.reach[index] == type_reach(scenario, BUILT_IN[name])

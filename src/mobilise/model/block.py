@@ -36,7 +36,7 @@ from mobilise.model import government, network, population
 from mobilise.model.dynamics import adjust, exit_rate, mobilisation, response
 from mobilise.model.government import MissionOwner
 from mobilise.model.network import build_block_ties, build_ties
-from mobilise.model.population import Population, build_population
+from mobilise.model.population import Population, build_populations
 from mobilise.model.progress import ces_aggregate, roadmap_progress, trend_progress
 from mobilise.model.streams import StreamTable
 from mobilise.schema.missions import Mission
@@ -152,9 +152,7 @@ class Block:
         table = StreamTable(self.seeds)
         table.prefetch(population.stream_paths(self.params[0]) + government.STREAM_PATHS)
         self.streams = [table.run(r) for r in range(self.runs)]
-        self.populations = [
-            build_population(p, s) for p, s in zip(self.params, self.streams, strict=True)
-        ]
+        self.populations = build_populations(self.params, self.streams)
         table.prefetch(network.stream_paths(self.params[0].network, self.populations[0]))
         # runs of one seed (arms, missions) share the draws whose inputs they share
         self.owners = [MissionOwner(p, s) for p, s in zip(self.params, self.streams, strict=True)]

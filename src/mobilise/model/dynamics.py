@@ -15,7 +15,7 @@ Value = Array | float
 """A scalar, or an array broadcast against the agents (a column per run in a block)."""
 
 
-def patience(horizon: Value, payoff_lag: float) -> Array:
+def patience(horizon: Value, payoff_lag: Value) -> Array:
     """``1 - exp(-H / L)``: how much a payoff ``L`` quarters away counts at horizon ``H``."""
     result: Array = 1.0 - np.exp(-np.asarray(horizon, dtype=float) / payoff_lag)
     return result

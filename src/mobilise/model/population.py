@@ -8,6 +8,7 @@ random numbers that make paired comparisons of reforms precise.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -86,15 +87,16 @@ def funded_reach(reach: float, funded: float, c: Constraints) -> float:
     return reach + funded * (1.0 - c.government_silo_share) * (1.0 - reach)
 
 
-def engagement_ceiling(reach: float, rank: np.ndarray) -> np.ndarray:
+def engagement_ceiling(reach: float | np.ndarray, rank: np.ndarray) -> np.ndarray:
     """Each agent's largest possible engagement, from its reach rank in ``0..n-1``.
 
     The ``floor(reach * n)`` agents of lowest rank can engage fully, the next one
     partly, the rest not at all: the type's mean ceiling is exactly ``reach``, and
     widening reach only ever adds agents (monotone, common random numbers).
     """
-    n = len(rank)
-    return np.clip(reach * n - rank, 0.0, 1.0)
+    n = rank.shape[-1]
+    ceiling: np.ndarray = np.clip(reach * n - rank, 0.0, 1.0)
+    return ceiling
 
 
 def stream_paths(scenario: Scenario) -> list[Path]:
@@ -108,51 +110,68 @@ def _type_stream(name: str) -> Path:
 
 def build_population(scenario: Scenario, seed: Seed) -> Population:
     """Draw every agent's attributes, each actor type from its own named stream."""
-    constraints = scenario.constraints
-    lag = scenario.mission_spec.payoff_lag
-    types = scenario.actor_types
+    return build_populations([scenario], [seed])[0]
+
+
+def build_populations(scenarios: Sequence[Scenario], seeds: Sequence[Seed]) -> list[Population]:
+    """Each run's population, the one :func:`build_population` draws for it alone.
+
+    The runs share actor types and counts (a block's runs do). Each type is drawn from
+    each run's own stream; what follows the draws (ceilings, patience, who starts
+    engaged: elementwise and row by row) is computed for all runs at once.
+    """
+    first = scenarios[0]
+    types, runs = first.actor_types, len(scenarios)
     parts: dict[str, list[np.ndarray]] = {name: [] for name in _FIELDS}
     slices: dict[str, slice] = {}
-    reach = np.zeros(len(types))
+    reach = np.zeros((runs, len(types)))
+    lag = np.array([[s.mission_spec.payoff_lag] for s in scenarios], dtype=float)
     start = 0
     for index, actor_type in enumerate(types):
-        spec = scenario.population(actor_type.name)
-        n = spec.count
+        n = first.population(actor_type.name).count
         slices[actor_type.name] = slice(start, start + n)
         start += n
-        draws, rank = shared(
-            seed,
-            partial(_type_inputs, actor_type, spec, constraints),
-            partial(_draw_type, actor_type, spec, constraints, seed),
-        )
-        reach[index] = type_reach(scenario, actor_type)
-        ceiling = engagement_ceiling(reach[index], rank)
-        share = spec.initial_engaged
-        if share is None:
-            share = actor_type.initial_engaged(constraints)
-        values = {
-            "kind": np.full(n, index, dtype=np.intp),
-            "capacity": draws.capacity,
-            "threshold": draws.threshold,
-            "trust": draws.trust,
-            "alignment": draws.alignment,
-            "horizon": draws.horizon,
-            "patience": patience(draws.horizon, lag),
-            "ceiling": ceiling,
-            "engagement": _initially_engaged(share, draws.threshold, ceiling),
-            "outside": draws.outside,
+        drawn, share = [], np.empty(runs)
+        for r, (scenario, seed) in enumerate(zip(scenarios, seeds, strict=True)):
+            spec, constraints = scenario.population(actor_type.name), scenario.constraints
+            drawn.append(
+                shared(
+                    seed,
+                    partial(_type_inputs, actor_type, spec, constraints),
+                    partial(_draw_type, actor_type, spec, constraints, seed),
+                )
+            )
+            reach[r, index] = type_reach(scenario, actor_type)
+            given = spec.initial_engaged
+            share[r] = actor_type.initial_engaged(constraints) if given is None else given
+
+        values = {  # (runs, n) each
+            name: np.stack([getattr(draws, name) for draws, _ in drawn]).reshape(runs, n)
+            for name in _DRAWN
         }
+        rank = np.stack([rank for _, rank in drawn]).reshape(runs, n)
+        ceiling = engagement_ceiling(reach[:, index : index + 1], rank)
+        values.update(
+            kind=np.full((runs, n), index, dtype=np.intp),
+            patience=patience(values["horizon"], lag),
+            ceiling=ceiling,
+            engagement=_initially_engaged(share, values["threshold"], ceiling),
+        )
         for name in _FIELDS:
             parts[name].append(values[name])
-    arrays = {name: np.concatenate(chunks) for name, chunks in parts.items()}
-    return Population(
-        **arrays,
-        names=scenario.type_names,
-        slices=slices,
-        counts=np.array([scenario.population(t).count for t in scenario.type_names], dtype=float),
-        base_cost=np.array([scenario.population(t).cost for t in scenario.type_names]),
-        reach=reach,
-    )
+    arrays = {name: np.concatenate(chunks, axis=1) for name, chunks in parts.items()}
+    counts = np.array([first.population(t).count for t in first.type_names], dtype=float)
+    return [
+        Population(
+            **{name: values[r] for name, values in arrays.items()},
+            names=first.type_names,
+            slices=slices,
+            counts=counts,
+            base_cost=np.array([scenario.population(t).cost for t in scenario.type_names]),
+            reach=reach[r],
+        )
+        for r, scenario in enumerate(scenarios)
+    ]
 
 
 def _type_inputs(
@@ -193,22 +212,31 @@ def _draw_type(
     return draws, rank
 
 
-def _initially_engaged(share: float, threshold: np.ndarray, ceiling: np.ndarray) -> np.ndarray:
+def _initially_engaged(share: np.ndarray, threshold: np.ndarray, ceiling: np.ndarray) -> np.ndarray:
     """Engagement at the start: those within reach with the lowest thresholds, up to ``share``.
 
-    It cannot exceed the type's reach: nobody outside it engages.
+    Row by row (a run each, ``share`` one per row). It cannot exceed the type's reach:
+    nobody outside it engages. Agents outside reach sort last (threshold taken as
+    infinite) and add nothing to the running total, so each row gets what it alone
+    would: reachable agents in threshold order, ties by index.
     """
-    wanted = share * len(threshold)
-    engagement = np.zeros(len(threshold))
-    if wanted <= 0:  # nobody: the zeros the general case gives, without its work
+    runs, n = threshold.shape
+    wanted = share * n
+    engagement = np.zeros((runs, n))
+    if not np.any(wanted > 0):  # nobody: the zeros the general case gives, without its work
         return engagement
-    reachable = np.flatnonzero(ceiling > 0)
-    chosen = reachable[np.argsort(threshold[reachable], kind="stable")]
-    engaged = np.minimum(np.cumsum(ceiling[chosen]), wanted)
-    engaged[1:] -= engaged[:-1].copy()  # each one's share: np.diff's subtraction, in place
-    engagement[chosen] = engaged
+    order = np.argsort(np.where(ceiling > 0, threshold, np.inf), axis=1, kind="stable")
+    engaged = np.minimum(
+        np.cumsum(np.take_along_axis(ceiling, order, axis=1), axis=1), wanted[:, None]
+    )
+    engaged[:, 1:] -= engaged[:, :-1].copy()  # each one's share: np.diff's subtraction
+    np.put_along_axis(engagement, order, engaged, axis=1)
+    engagement[~(wanted > 0)] = 0.0
     return engagement
 
+
+_DRAWN = ("capacity", "threshold", "trust", "alignment", "horizon", "outside")
+"""The fields of :class:`~mobilise.schema.actor_types.Draws`, as drawn per type."""
 
 _FIELDS = (
     "kind",
