@@ -113,3 +113,18 @@ def test_a_chunk_run_in_blocks_writes_the_same_bytes_as_run_by_run():
     blocks, one_by_one = run_chunk(specs), _one_by_one(specs, run_one)
     assert blocks.rows == one_by_one.rows
     assert csv(pd.concat(blocks.timeseries)) == csv(pd.concat(one_by_one.timeseries))
+
+
+def test_agents_recorded_in_blocks_are_each_runs_agents_alone():
+    from dataclasses import replace
+
+    design = comparison(
+        ROOT / "scenarios" / "uk_2024.yaml", {"pooled_budgets": 1.0}, replications=2
+    )
+    specs = [replace(spec, record_agents=True) for spec in design.runs()]
+    blocks, one_by_one = run_chunk(specs), _one_by_one(specs, run_one)
+    assert len(blocks.agents) == len(specs)
+    for together, alone in zip(blocks.agents, one_by_one.agents, strict=True):
+        pd.testing.assert_frame_equal(
+            together.reset_index(drop=True), alone.reset_index(drop=True), check_exact=True
+        )

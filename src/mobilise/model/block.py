@@ -190,7 +190,7 @@ class Block:
         self.patience: Array = np.stack([p.patience for p in pops])
         self.ceiling: Array = np.stack([p.ceiling for p in pops])
         self.live: Index = np.flatnonzero(self.ceiling.ravel() > 0)  # r * N + i, within reach
-        self.engagement: Array = np.stack([p.engagement for p in pops])
+        self._engagement: Array = np.stack([p.engagement for p in pops])  # see engagement
         self.base_cost: Array = np.stack([p.base_cost for p in pops])
         self.reach: Array = np.stack([p.reach for p in pops])
         gov = first.slices.get("government")
@@ -226,6 +226,13 @@ class Block:
         runs, n, k = self.runs, self.size, len(self.names)
         live, run = self.live, self.live // n
         self.live_run: Index = run
+        # the live government agents: their places in the live arrays and in (R, n_gov)
+        self._engagement_step = 0
+        gov = self.gov_slice or slice(0, 0)
+        is_gov = (live % n >= gov.start) & (live % n < gov.stop)
+        self.live_gov: Index = np.flatnonzero(is_gov)
+        self.gov_at: Index = run[is_gov] * (gov.stop - gov.start) + live[is_gov] % n - gov.start
+        self._gov_engagement: Array = np.ascontiguousarray(self._engagement[:, gov])
         self.live_bin: Index = self.type_bin[live]
         self.bins = runs * k
         # when every run has as many live agents of each type (runs of one reach), the
@@ -251,7 +258,7 @@ class Block:
         self.live_alignment = of_agents(self.alignment)
         self.live_patience = of_agents(self.patience)
         self.live_ceiling = of_agents(self.ceiling)
-        self.live_engagement = of_agents(self.engagement)
+        self.live_engagement = of_agents(self._engagement)
         self.live_w_signal = of_runs(self.w_signal)
         self.live_w_peer = of_runs(self.w_peer)
         self.live_w_cross = of_runs(self.w_cross)
@@ -381,11 +388,23 @@ class Block:
             self.step()
 
     @property
+    def engagement(self) -> Array:
+        """Every agent's engagement, (R, N): the live agents' values put in place when asked."""
+        if self._engagement_step != self.step_count:
+            self._engagement.ravel()[self.live] = self.live_engagement
+            self._engagement_step = self.step_count
+        return self._engagement
+
+    @property
     def government_drive(self) -> Array:
-        """Each run's government engaged share (0 without government agents)."""
+        """Each run's government engaged share (0 without government agents).
+
+        Government agents' engagement is kept current in its own (R, n) array each step,
+        the row ``engagement[:, gov]`` is: the same mean, without placing every agent.
+        """
         if self.gov_slice is None:
             return np.zeros(self.runs)
-        result: Array = self.engagement[:, self.gov_slice].mean(axis=1)
+        result: Array = self._gov_engagement.mean(axis=1)
         return result
 
     def _type_sums(self, values: Array, bins: Index) -> Array:
@@ -448,7 +467,8 @@ class Block:
             still = np.all(exit_rate(self.trust, self.fatigue) == 0, axis=1)
             moved = np.where(still[self.live_run], target, moved)
         self.live_engagement = np.clip(moved, 0.0, self.live_ceiling)
-        self.engagement.ravel()[self.live] = self.live_engagement
+        self._engagement_step = -1  # every agent's engagement is out of date (engagement)
+        self._gov_engagement.ravel()[self.gov_at] = self.live_engagement[self.live_gov]
 
     def _progress(self) -> None:
         self._contribute()
