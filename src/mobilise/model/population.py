@@ -181,7 +181,11 @@ def _type_inputs(
 
     Frozen inputs, named by identity (arms that leave a type alone share its spec
     object): exact, and cheap. Keys live no longer than a block's build, which holds them.
+    The constraints count only for a type whose draws they adjust: a reform that moves a
+    constraint redraws only those types.
     """
+    if actor_type.adjust is None:
+        return (actor_type, id(spec))
     return (actor_type, id(spec), id(constraints))
 
 
