@@ -93,6 +93,23 @@ def arm_key(scenario: Scenario, reforms: Mapping[str, float]) -> tuple[Any, ...]
     return (id(scenario), tuple(reforms.items()))
 
 
+Arms = dict[tuple[Any, ...], tuple[Scenario, Scenario]]
+"""Each arm's scenario with its reforms, and the parameters they give, by :func:`arm_key`.
+
+Keys name scenarios by identity: a mapping must not outlive the runs whose arms it holds."""
+
+
+def applied(
+    arms: Arms, scenario: Scenario, reforms: Mapping[str, float]
+) -> tuple[Scenario, Scenario]:
+    """The arm's inputs (the scenario with ``reforms`` added) and parameters, applied once."""
+    key = arm_key(scenario, reforms)
+    if key not in arms:
+        inputs = scenario.model_copy(update={"reforms": {**scenario.reforms, **reforms}})
+        arms[key] = (inputs, apply_reforms(inputs))
+    return arms[key]
+
+
 AGENTS_PER_BLOCK = 100_000
 """Agents a block is built for at once: past about this many, building its network
 (sorting and de-duplicating every tie of R * N agents) leaves the cache and each run
@@ -128,18 +145,15 @@ class Block:
     :meth:`MissionModel.to_frame` for the same scenario, seed and reforms.
     """
 
-    def __init__(self, members: Sequence[Member], *, record_agents: bool = False) -> None:
+    def __init__(
+        self, members: Sequence[Member], *, record_agents: bool = False, arms: Arms | None = None
+    ) -> None:
         if not members:
             raise ValueError("a block needs at least one run")
         self.members = list(members)
         self.seeds = [m.scenario.seed if m.seed is None else int(m.seed) for m in members]
-        arms: dict[tuple[Any, ...], tuple[Scenario, Scenario]] = {}  # reforms applied once
-        for m in members:
-            if arm_key(m.scenario, m.reforms) not in arms:
-                update = {"reforms": {**m.scenario.reforms, **m.reforms}}
-                inputs = m.scenario.model_copy(update=update)
-                arms[arm_key(m.scenario, m.reforms)] = (inputs, apply_reforms(inputs))
-        chosen = [arms[arm_key(m.scenario, m.reforms)] for m in members]
+        arms = {} if arms is None else arms  # reforms applied once per arm (a chunk's, if given)
+        chosen = [applied(arms, m.scenario, m.reforms) for m in members]
         self.inputs = [inputs for inputs, _ in chosen]
         self.params = [params for _, params in chosen]
         keys = {block_key(p) for p in self.params}
@@ -235,13 +249,19 @@ class Block:
         self._gov_engagement: Array = np.ascontiguousarray(self._engagement[:, gov])
         self.live_bin: Index = self.type_bin[live]
         self.bins = runs * k
-        # when every run has as many live agents of each type (runs of one reach), the
-        # live agents of a type sit at the same places in every run: rows of (L, R)
-        per_run = np.bincount(self.live_bin, minlength=self.bins).reshape(runs, k)
-        self.live_slices: list[slice] | None = None
-        if runs > 1 and bool((per_run == per_run[0]).all()):
-            bounds = np.concatenate([[0], np.cumsum(per_run[0])]).tolist()
-            self.live_slices = [slice(a, b) for a, b in pairwise(bounds)]
+        # per-type sums run down a (rows, R) table: type k's rows hold, in column r, run
+        # r's live agents of type k in order, then zeros (see _live_type_sums)
+        counts = np.bincount(self.live_bin, minlength=self.bins)  # live agents per run, type
+        most = counts.reshape(runs, k).max(axis=0)
+        offsets = np.concatenate([[0], np.cumsum(most)])
+        first = np.concatenate([[0], np.cumsum(counts)])[:-1]  # bins are contiguous in live
+        place = offsets[self.live_bin % k] + np.arange(len(live)) - first[self.live_bin]
+        self.table_rows = int(offsets[-1])
+        self.table_at: Index = place * runs + run
+        self.table_slices = [slice(a, b) for a, b in pairwise(offsets.tolist())]
+        # runs of one reach have as many live agents of each type: the table is the live
+        # values themselves, transposed, with no zeros to place
+        self.table_full = self.table_rows * runs == len(live)
 
         def of_agents(values: Array) -> Array:  # (R, N) -> each live agent's value
             return values.ravel()[live]
@@ -420,13 +440,20 @@ class Block:
     def _live_type_sums(self, values: Array) -> Array:
         """Each run's per-type sums of a value per live agent, (R, K), in bincount's order.
 
-        Runs with live agents at the same places sum down an (L, R) copy
-        (:meth:`_sums_down`), a few times faster than ``bincount``.
+        The values are placed in a table, each type's live agents of run ``r`` in order
+        down column ``r`` and zeros after them, and summed down (:func:`_sums_down`): a few
+        times faster than ``bincount``; trailing zeros add ``+0.0``, changing nothing.
+        One run alone is one column, which NumPy would sum pairwise: ``bincount`` itself.
         """
-        if self.live_slices is None:
+        if self.runs == 1:
             return self._type_sums(values, self.live_bin)
-        by_agent = np.ascontiguousarray(values.reshape(self.runs, -1).T)
-        return _sums_down(by_agent, self.live_slices)
+        if self.table_full:
+            table = np.ascontiguousarray(values.reshape(self.runs, -1).T)
+        else:
+            flat = np.zeros(self.table_rows * self.runs)
+            flat[self.table_at] = values
+            table = flat.reshape(self.table_rows, self.runs)
+        return _sums_down(table, self.table_slices)
 
     def _shares(self, engagement: Array) -> tuple[Array, Array]:
         """Peer and partner engaged shares of every live agent of every run."""

@@ -16,25 +16,28 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mobilise.model.block import Block, Member, arm_key, block_key, block_size
+from mobilise.model.block import Arms, Block, Member, applied, arm_key, block_key, block_size
 from mobilise.running.design import RunSpec
 from mobilise.running.simulate import milestones_met
-from mobilise.schema.reforms import apply_reforms
 from mobilise.vocabulary import quarter_index, quarter_label
 
 LABELS = ("run_id", "mission", "point", "arm", "replication")
 """The identifying columns that lead each row of a time series."""
 
 
-def plan_blocks(specs: Sequence[RunSpec], memory_bytes: int | None = None) -> list[list[RunSpec]]:
+def plan_blocks(
+    specs: Sequence[RunSpec], memory_bytes: int | None = None, arms: Arms | None = None
+) -> list[list[RunSpec]]:
     """Specs grouped into blocks that step together, in order of their first run.
 
     Runs group by :func:`block_key` (same actor types and counts, network kind,
     horizon; a run whose reforms cannot be applied is a block alone, so that running
     it records the failure and nothing else); each group is cut into blocks of
     :func:`block_size` runs for its population and ``memory_bytes`` (the default
-    budget when ``None``).
+    budget when ``None``). Each arm's reforms are applied once, into ``arms`` if
+    given, for the blocks to reuse (:func:`run_block`).
     """
+    arms = {} if arms is None else arms
     groups: dict[tuple[Any, ...], list[RunSpec]] = {}
     # one block key per arm (None: its runs cannot be built)
     keys: dict[tuple[Any, ...], tuple[Any, ...] | None] = {}
@@ -42,7 +45,7 @@ def plan_blocks(specs: Sequence[RunSpec], memory_bytes: int | None = None) -> li
         arm = arm_key(spec.scenario, spec.reforms)
         if arm not in keys:
             try:
-                keys[arm] = block_key(apply_reforms(spec.scenario, spec.reforms))
+                keys[arm] = block_key(applied(arms, spec.scenario, spec.reforms)[1])
             except Exception:  # a run that cannot be built goes alone: running it records why
                 keys[arm] = None
         key = keys[arm]
@@ -55,12 +58,13 @@ def plan_blocks(specs: Sequence[RunSpec], memory_bytes: int | None = None) -> li
     return sorted(blocks, key=lambda block: block[0].run_id)
 
 
-def run_block(specs: Sequence[RunSpec]) -> Block:
-    """Build and run one block of specs (see :func:`plan_blocks`)."""
+def run_block(specs: Sequence[RunSpec], arms: Arms | None = None) -> Block:
+    """Build and run one block of specs (see :func:`plan_blocks`, whose ``arms`` it reuses)."""
     record_agents = any(spec.record_agents for spec in specs)
     block = Block(
         [Member(spec.scenario, spec.seed, spec.reforms) for spec in specs],
         record_agents=record_agents,
+        arms=arms,
     )
     block.run()
     return block

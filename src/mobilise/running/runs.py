@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mobilise.model.block import Arms
 from mobilise.running.blocks import LABELS, plan_blocks, run_block, summary, timeseries
 from mobilise.running.design import RunSpec
 from mobilise.running.simulate import simulate
@@ -107,9 +108,10 @@ def run_chunk(specs: list[RunSpec], runner: Runner = run_one) -> ChunkResult:
         return _one_by_one(specs, runner)
     result = ChunkResult()
     order = {spec.run_id: i for i, spec in enumerate(specs)}
-    for planned in plan_blocks(specs):
+    arms: Arms = {}  # each arm's reforms applied once for the chunk, whose specs hold them
+    for planned in plan_blocks(specs, arms=arms):
         try:
-            block = run_block(planned)
+            block = run_block(planned, arms)
         except Exception:  # some run of the block fails: find which, alone
             alone = _one_by_one(planned, run_one)
             result.rows += alone.rows
