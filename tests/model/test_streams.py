@@ -120,7 +120,7 @@ def test_runs_of_one_seed_share_what_they_compute_with_equal_inputs():
         return name
 
     def asked(stream, key, name):
-        return stream.shared(lambda: key, lambda: compute(name))
+        return stream.shared(key, lambda: compute(name))
 
     first, second, lone = table.run(0), table.run(1), table.run(2)
     assert asked(first, "a", "first") == "first"
@@ -134,4 +134,4 @@ def test_runs_of_one_seed_share_what_they_compute_with_equal_inputs():
 
 
 def test_a_bare_seed_computes_every_time():
-    assert shared(3, lambda: "a", lambda: [1]) is not shared(3, lambda: "a", lambda: [1])
+    assert shared(3, "a", lambda: [1]) is not shared(3, "a", lambda: [1])

@@ -162,13 +162,13 @@ class Block:
                 "runs of a block must share actor types, counts, network kind and horizon"
             )
         self.runs = len(members)
-        # every run's named streams, derived for all runs at once
+        # every run's named streams, derived for all runs at once; runs of one seed (arms,
+        # missions) share the draws whose inputs they share, until the block is built
         table = StreamTable(self.seeds)
         table.prefetch(population.stream_paths(self.params[0]) + government.STREAM_PATHS)
         self.streams = [table.run(r) for r in range(self.runs)]
         self.populations = build_populations(self.params, self.streams)
         table.prefetch(network.stream_paths(self.params[0].network, self.populations[0]))
-        # runs of one seed (arms, missions) share the draws whose inputs they share
         self.owners = [MissionOwner(p, s) for p, s in zip(self.params, self.streams, strict=True)]
         self.quarters = self.params[0].quarters
         self.record_agents = record_agents
@@ -205,6 +205,7 @@ class Block:
         self.ceiling: Array = np.stack([p.ceiling for p in pops])
         self.live: Index = np.flatnonzero(self.ceiling.ravel() > 0)  # r * N + i, within reach
         self._engagement: Array = np.stack([p.engagement for p in pops])  # see engagement
+        self._engagement_placed = True
         self.base_cost: Array = np.stack([p.base_cost for p in pops])
         self.reach: Array = np.stack([p.reach for p in pops])
         gov = first.slices.get("government")
@@ -241,11 +242,10 @@ class Block:
         live, run = self.live, self.live // n
         self.live_run: Index = run
         # the live government agents: their places in the live arrays and in (R, n_gov)
-        self._engagement_step = 0
         gov = self.gov_slice or slice(0, 0)
         is_gov = (live % n >= gov.start) & (live % n < gov.stop)
-        self.live_gov: Index = np.flatnonzero(is_gov)
-        self.gov_at: Index = run[is_gov] * (gov.stop - gov.start) + live[is_gov] % n - gov.start
+        self._live_gov: Index = np.flatnonzero(is_gov)
+        self._gov_at: Index = run[is_gov] * (gov.stop - gov.start) + live[is_gov] % n - gov.start
         self._gov_engagement: Array = np.ascontiguousarray(self._engagement[:, gov])
         self.live_bin: Index = self.type_bin[live]
         self.bins = runs * k
@@ -410,9 +410,9 @@ class Block:
     @property
     def engagement(self) -> Array:
         """Every agent's engagement, (R, N): the live agents' values put in place when asked."""
-        if self._engagement_step != self.step_count:
+        if not self._engagement_placed:
             self._engagement.ravel()[self.live] = self.live_engagement
-            self._engagement_step = self.step_count
+            self._engagement_placed = True
         return self._engagement
 
     @property
@@ -494,8 +494,8 @@ class Block:
             still = np.all(exit_rate(self.trust, self.fatigue) == 0, axis=1)
             moved = np.where(still[self.live_run], target, moved)
         self.live_engagement = np.clip(moved, 0.0, self.live_ceiling)
-        self._engagement_step = -1  # every agent's engagement is out of date (engagement)
-        self._gov_engagement.ravel()[self.gov_at] = self.live_engagement[self.live_gov]
+        self._engagement_placed = False  # placed when asked (engagement)
+        self._gov_engagement.ravel()[self._gov_at] = self.live_engagement[self._live_gov]
 
     def _progress(self) -> None:
         self._contribute()

@@ -155,7 +155,7 @@ def build_block_ties(
     for r, (spec, population, seed) in enumerate(zip(specs, populations, seeds, strict=True)):
         # each run alone (a run's ties fit in cache); its live positions follow the last run's
         low, high, same_type, counted = shared(
-            seed, partial(_layout, spec, population), partial(_run_ties, spec, population, seed)
+            seed, _layout(spec, population), partial(_run_ties, spec, population, seed)
         )
         degrees.append(counted)
         at = position[r * n : (r + 1) * n]
@@ -205,12 +205,9 @@ def _run_ties(
     """
     n = population.size
     i, j = sample_pairs(spec, population, seed)
-    key: Any = np.int32 if n * n < 2**31 else np.int64  # smaller keys sort faster
-    low, high = np.minimum(i, j).astype(key), np.maximum(i, j).astype(key)
-    pairs = np.sort(low * n + high)
-    if len(pairs):
-        pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]
-    low, high = np.divmod(pairs, n)
+    low = np.minimum(i, j).astype(_key_type(n))
+    high = np.maximum(i, j).astype(low.dtype)
+    low, high = np.divmod(_sorted_distinct(low * n + high), n)
     same_type = population.kind[low] == population.kind[high]
     degrees = np.bincount(2 * low + same_type, minlength=2 * n)
     degrees += np.bincount(2 * high + same_type, minlength=2 * n)
@@ -278,14 +275,25 @@ def _sampled_ties(rows: Index, cols: Index, kind: Index, counts: Array, ceiling:
 
 def _both_directions_once(rows: Index, cols: Index, n: int) -> tuple[Index, Index]:
     """Both directions of every pair, duplicates dropped: rows ascending, columns descending."""
-    key: Any = np.int32 if n * n < 2**31 else np.int64  # smaller keys sort faster
+    key = _key_type(n)
     u: Index = np.concatenate([rows, cols]).astype(key)
     v: Index = np.concatenate([cols, rows]).astype(key)
-    keys = np.sort(u * n + (n - 1 - v))
-    if len(keys):
-        keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+    keys = _sorted_distinct(u * n + (n - 1 - v))
     u = keys // n
     return u, (n - 1) - (keys - u * n)
+
+
+def _key_type(n: int) -> Any:
+    """The integer type for keys ``i * n + j`` of agents ``i, j < n``: smaller sorts faster."""
+    return np.int32 if n * n < 2**31 else np.int64
+
+
+def _sorted_distinct(keys: Index) -> Index:
+    """``keys`` sorted, each once."""
+    keys = np.sort(keys)
+    if len(keys):
+        keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+    return keys
 
 
 def _blocks(population: Population) -> list[tuple[str, str, Path]]:
@@ -311,7 +319,7 @@ def _block_pairs(spec: Network, population: Population, seed: Seed) -> tuple[Ind
             m = round(spec.cross(a, b) * min(size_a, size_b))
         r, c = shared(  # a reform that changes other blocks leaves this one's ties as they are
             seed,
-            partial(tuple, (path, members_a, members_b, m)),
+            (path, members_a, members_b, m),
             partial(_sample_block, seed, path, members_a, members_b, m),
         )
         rows.append(r)

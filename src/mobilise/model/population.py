@@ -137,7 +137,7 @@ def build_populations(scenarios: Sequence[Scenario], seeds: Sequence[Seed]) -> l
             drawn.append(
                 shared(
                     seed,
-                    partial(_type_inputs, actor_type, spec, constraints),
+                    _type_inputs(actor_type, spec, constraints),
                     partial(_draw_type, actor_type, spec, constraints, seed),
                 )
             )

@@ -56,21 +56,19 @@ class Streams:
         derived: Any = _Derived(self.seed, names, words)  # a seed sequence, to PCG64
         return np.random.Generator(np.random.PCG64(derived))
 
-    def shared[T](self, key: Callable[[], Hashable], compute: Callable[[], T]) -> T:
-        """``compute()``, once for all runs of this seed in the table with an equal ``key()``.
+    def shared[T](self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, once for all runs of this seed in the table with an equal ``key``.
 
-        ``key()`` names everything ``compute`` depends on besides the seed (frozen inputs
-        may be named by ``id``: the table forgets its keys once the block is built); it
-        is only asked for when the table holds this seed more than once. The result is
-        shared, so it must not be modified.
+        ``key`` names everything ``compute`` depends on besides the seed (frozen inputs
+        may be named by ``id``: the table forgets its keys once the block is built). The
+        result is shared, so it must not be modified.
         """
         if self._table is None or not self._table.repeated(self.seed):
             return compute()
         memo = self._table.memo(self.seed)
-        name = key()
-        if name not in memo:
-            memo[name] = compute()
-        result: T = memo[name]
+        if key not in memo:
+            memo[key] = compute()
+        result: T = memo[key]
         return result
 
 
@@ -85,7 +83,7 @@ def generator(seed: Seed, *names: str) -> np.random.Generator:
     return np.random.default_rng(stream(seed, *names))
 
 
-def shared[T](seed: Seed, key: Callable[[], Hashable], compute: Callable[[], T]) -> T:
+def shared[T](seed: Seed, key: Hashable, compute: Callable[[], T]) -> T:
     """:meth:`Streams.shared` for streams of a table; ``compute()`` for a bare seed."""
     if isinstance(seed, Streams):
         return seed.shared(key, compute)
