@@ -173,13 +173,11 @@ def _merge_parquet(sources: list[Path], target: Path, ids: set[int]) -> None:
         table = pq.read_table(path) if path.suffix == ".parquet" else _csv_table(path)
         return table.filter(pc.is_in(table["run_id"], value_set=wanted))
 
-    ranges = [_part_range(p) for p in sources]
-    ordered = [p for _, p in sorted(zip(ranges, sources, strict=True), key=lambda x: x[0])]
-    apart = all(a[1] < b[0] for a, b in itertools.pairwise(sorted(ranges)))
+    ordered = _apart_in_order(sources)
     tables: Iterator[Any] = (
         (read(p) for p in ordered)
-        if apart
-        else iter([pa.concat_tables([read(p) for p in ordered]).sort_by("run_id")])
+        if ordered is not None
+        else iter([pa.concat_tables([read(p) for p in sources]).sort_by("run_id")])
     )  # sort_by is stable: each run's steps stay in order
     tmp = target.with_suffix(".tmp")
     writer = None
@@ -219,6 +217,17 @@ def _csv_table(path: Path) -> Any:
     return compact_table(pd.read_csv(path))
 
 
+def _apart_in_order(sources: list[Path]) -> list[Path] | None:
+    """The parts in run-id order, or ``None`` if their run ids interleave.
+
+    A batch run once does not interleave: every chunk is a range of ids.
+    """
+    ordered = sorted(zip(map(_part_range, sources), sources, strict=True), key=lambda x: x[0])
+    if all(a[1] < b[0] for (a, _), (b, _) in itertools.pairwise(ordered)):
+        return [path for _, path in ordered]
+    return None
+
+
 def _part_range(path: Path) -> tuple[int, int]:
     """The first and last run id of a part."""
     if path.suffix == ".parquet":
@@ -240,10 +249,9 @@ def _merge_sorted_csv(sources: list[Path], target: Path, ids: set[int]) -> None:
     Parts whose run ids do not interleave (a batch run once: every chunk is a range
     of ids) are copied line by line in order; otherwise a k-way merge of their rows.
     """
-    ranges = [_id_range(p) for p in sources]
-    ordered = sorted(zip(ranges, sources, strict=True), key=lambda item: item[0])
-    if all(a[1] < b[0] for (a, _), (b, _) in itertools.pairwise(ordered)):
-        _concatenate_csv([p for _, p in ordered], target, ids)
+    ordered = _apart_in_order(sources)
+    if ordered is not None:
+        _concatenate_csv(ordered, target, ids)
     else:
         _heap_merge_csv(sources, target, ids)
 
