@@ -463,27 +463,11 @@ def write_report(
     Per mission: a fan chart and an engagement chart for each sweep point when
     there are at most ``max_points`` (else the first point only); one forest plot
     of all effects; an interaction heatmap per (mission, point) with a factorial.
-    ``workers`` processes draw them (``None``: every core).
+    ``workers`` processes draw them (``None``: every core), the figures of every
+    mission first: the largest, so that no process is left drawing one alone at the end.
     """
     figures = Path(out_dir) / "figures"
     drawings: list[Drawing] = []
-    arm_order = list((runs["arm"] if runs is not None else timeseries["arm"]).unique())
-    for mission in timeseries["mission"].unique():
-        points = sorted(timeseries.loc[timeseries["mission"] == mission, "point"].unique())
-        for point in points if len(points) <= max_points else points[:1]:
-            selected = _select(timeseries, mission, point, "write_report")
-            arms = [a for a in arm_order if a in set(selected["arm"])]
-            note = _sweep_note(runs, mission, point)
-            stem = f"{mission}_p{point}"
-            drawings.append((
-                partial(fan_chart, timeseries, mission, point, arms, baseline=baseline, note=note),
-                figures / f"fan_{stem}",
-            ))  # fmt: skip
-            drawings.append((
-                partial(engagement_by_type, timeseries, mission, point, arms, baseline=baseline,
-                        note=note),
-                figures / f"engagement_{stem}",
-            ))  # fmt: skip
     if effects is not None and not effects.empty:
         labels = {
             p: _sweep_note(runs, m, p) for m, p in effects[["mission", "point"]].itertuples(False)
@@ -504,5 +488,23 @@ def write_report(
                 partial(interaction_heatmap, interactions, str(mission), int(str(point)),
                         note=_sweep_note(runs, str(mission), int(str(point)))),
                 figures / f"interactions_{mission}_p{point}",
+            ))  # fmt: skip
+    arm_order = list((runs["arm"] if runs is not None else timeseries["arm"]).unique())
+    for mission in timeseries["mission"].unique():
+        points = sorted(timeseries.loc[timeseries["mission"] == mission, "point"].unique())
+        for point in points if len(points) <= max_points else points[:1]:
+            selected = _select(timeseries, mission, point, "write_report")
+            present = set(selected["arm"].unique())  # not row by row: Arrow strings iterate slowly
+            arms = [a for a in arm_order if a in present]
+            note = _sweep_note(runs, mission, point)
+            stem = f"{mission}_p{point}"
+            drawings.append((
+                partial(fan_chart, timeseries, mission, point, arms, baseline=baseline, note=note),
+                figures / f"fan_{stem}",
+            ))  # fmt: skip
+            drawings.append((
+                partial(engagement_by_type, timeseries, mission, point, arms, baseline=baseline,
+                        note=note),
+                figures / f"engagement_{stem}",
             ))  # fmt: skip
     return save_drawings(drawings, workers)
