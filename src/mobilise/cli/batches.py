@@ -54,7 +54,7 @@ def batch(
 
     design = load_experiment(experiment_file)
     result, out = run_design(
-        design, out, workers, scheduler, resume, replications, precision, quiet
+        design, out, workers, scheduler, resume, replications, precision, quiet, figures=figures
     )
     write_report(out, figures=figures)
     exit_if_failed(result, out)
@@ -100,7 +100,9 @@ def compare(
 
     reforms = dict(parse_reform(text) for text in reform_texts)
     design = comparison(scenario_file, reforms, replications=replications, seed=seed)
-    result, out = run_design(design, out, workers, scheduler, resume, None, precision, quiet)
+    result, out = run_design(
+        design, out, workers, scheduler, resume, None, precision, quiet, figures=figures
+    )
     write_report(out, figures=figures)
     exit_if_failed(result, out)
 
@@ -147,8 +149,13 @@ def run_design(
     replications: int | None,
     precision: float | None,
     quiet: bool,
+    *,
+    figures: bool = False,
 ) -> tuple[BatchResult, Path]:
-    """Run a design on the chosen executor; print counts and effects; return result, folder."""
+    """Run a design on the chosen executor; print counts and effects; return result, folder.
+
+    With ``figures``, the figure code is imported while workers run the runs.
+    """
     if resume and out is None:
         raise click.UsageError("--resume needs --out: the folder of the batch to finish")
     import os
@@ -173,6 +180,7 @@ def run_design(
             precision=Precision(precision, all_half_widths) if precision else None,
             progress=not quiet,
             command=command,
+            meanwhile=_import_figures if figures else None,
         )
     except KeyboardInterrupt:
         executor.close()
@@ -190,6 +198,11 @@ def run_design(
     for arm, n in sorted(result.replications_needed.items()):
         click.echo(f"  {arm}: {n} replications")
     return result, out
+
+
+def _import_figures() -> None:
+    """Import the figure code (matplotlib: about 0.4 s), to have it when the runs end."""
+    import mobilise.views.plots  # noqa: F401
 
 
 def exit_if_failed(result: BatchResult, out: Path) -> None:

@@ -9,10 +9,12 @@ identical however the runs were spread over workers, machines or interruptions.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import signal
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -55,11 +57,16 @@ def run_batch(
     chunk_size: int | None = None,
     progress: bool = True,
     command: str = "",
+    meanwhile: Callable[[], object] | None = None,
 ) -> BatchResult:
     """Run every run of ``design`` not yet on disk in ``out`` and combine the parts.
 
     It returns what it did and writes runs, time series, failures and the manifest;
     tables and figures are the caller's to ask for (:mod:`mobilise.analysis.report`, the views).
+    ``meanwhile`` is work for this process while workers elsewhere run (importing what
+    the report needs): run in a thread once every chunk is handed out, finished before
+    the parts are combined; skipped when the runs are in this process (it would only
+    slow them down).
     """
     parts = out / PARTS
     _prepare(design, out, resume)
@@ -71,7 +78,7 @@ def run_batch(
     fmt = design.experiment.record.format
     needed: dict[str, int] = {}
     with _sigterm_as_interrupt():
-        _execute(specs, already, parts, fmt, executor, runner, chunk_size, progress)
+        _execute(specs, already, parts, fmt, executor, runner, chunk_size, progress, meanwhile)
         if precision is not None:
             specs, needed = _refine(
                 design, reps, precision, parts, executor, runner, chunk_size, progress
@@ -112,8 +119,53 @@ def _execute(
     runner: Runner,
     chunk_size: int | None,
     show: bool,
+    meanwhile: Callable[[], object] | None = None,
 ) -> None:
     todo = [s for s in specs if s.run_id not in already]
+    with _alongside(None if executor.in_process else meanwhile) as handed_out:
+        _run_chunks(todo, parts, fmt, executor, runner, chunk_size, show, handed_out)
+
+
+@contextlib.contextmanager
+def _alongside(work: Callable[[], object] | None) -> Iterator[Callable[[], None]]:
+    """Yield a function that starts ``work`` in a thread, once; join it on leaving.
+
+    Started only once every chunk is handed out, so no worker is forked while it runs.
+    Its error, if any, is raised here on leaving (after the runs' own, if they failed).
+    """
+    failures: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            work() if work else None
+        except BaseException as exc:  # raised on the main thread, not printed by threading
+            failures.append(exc)
+
+    thread = threading.Thread(target=target, name="mobilise-meanwhile") if work else None
+
+    def start() -> None:
+        if thread is not None and thread.ident is None:
+            thread.start()
+
+    try:
+        yield start
+    finally:
+        if thread is not None and thread.ident is not None:
+            thread.join()
+    if failures:
+        raise failures[0]
+
+
+def _run_chunks(
+    todo: list[RunSpec],
+    parts: Path,
+    fmt: str,
+    executor: Executor,
+    runner: Runner,
+    chunk_size: int | None,
+    show: bool,
+    handed_out: Callable[[], None],
+) -> None:
     if not todo:
         return
     # chunks of a few blocks at most (what memory allows), about four per worker, so
@@ -129,12 +181,14 @@ def _execute(
         work = functools.partial(_run_and_write, parts=parts, fmt=fmt, runner=runner)
         try:
             for done, failed in executor.imap_unordered(work, chunks):
+                handed_out()  # a first chunk is back: every chunk has been handed out
                 bar.update(done, failed)
         finally:
             bar.close()
         return
     try:
         for result in executor.imap_unordered(functools.partial(run_chunk, runner=runner), chunks):
+            handed_out()
             write_chunk(parts, result, fmt)
             bar.update(len(result.rows), len(result.failures))
     finally:

@@ -12,6 +12,7 @@ class Executor(Protocol):
     workers: int
     description: str
     shares_disk: bool  # workers see this machine's files (they write the batch's parts)
+    in_process: bool  # the runs run in this process (nothing else can run meanwhile)
 
     def imap_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
         """Yield ``fn(item)`` for each item as each finishes."""

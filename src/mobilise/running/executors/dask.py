@@ -14,6 +14,7 @@ class DaskExecutor:
     """
 
     shares_disk = False
+    in_process = False
 
     def __init__(self, address: str) -> None:
         try:

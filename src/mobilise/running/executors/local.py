@@ -56,6 +56,7 @@ class SequentialExecutor:
     workers = 1
     description = "sequential (in-process)"
     shares_disk = True
+    in_process = True
 
     def imap_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
         """Yield ``fn(item)`` in order."""
@@ -74,6 +75,7 @@ class ProcessPoolExecutor:
     """
 
     shares_disk = True
+    in_process = False
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
