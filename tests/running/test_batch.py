@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import numpy as np
@@ -16,6 +17,7 @@ from mobilise.analysis.report import all_half_widths, write_tables
 from mobilise.running.batch import Precision, factorial_reforms, run_batch
 from mobilise.running.design import load_experiment
 from mobilise.running.executors import ProcessPoolExecutor, SequentialExecutor
+from mobilise.running.parts import finished_ids
 from mobilise.running.runs import RESULT_COLUMNS
 from mobilise.schema.reforms import REFORMS
 from mobilise.views.plots import write_batch_figures
@@ -106,6 +108,34 @@ def test_one_worker_two_workers_and_dask_give_identical_files(tmp_path):
         batch(design, tmp_path / "dask", DaskExecutor(cluster.scheduler_address), chunk_size=2)
     same_files(tmp_path / "one", tmp_path / "two")
     same_files(tmp_path / "one", tmp_path / "dask")
+
+
+def test_work_meanwhile_runs_beside_pooled_workers_and_not_beside_runs_in_process(tmp_path):
+    design = load_experiment(small_experiment(tmp_path))
+    seen = []
+
+    def note():  # what the CLI does here: import the figure code
+        parts = tmp_path / "pooled" / "parts"
+        seen.append((threading.current_thread().name, finished_ids(parts)))
+
+    batch(design, tmp_path / "pooled", ProcessPoolExecutor(2), meanwhile=note)
+    [(thread, finished)] = seen
+    assert thread == "mobilise-meanwhile"
+    assert finished  # started once a chunk was back, so every chunk had been handed out
+    batch(design, tmp_path / "alone", SequentialExecutor(), meanwhile=note)
+    assert len(seen) == 1  # in process it would only slow the runs down
+    same_files(tmp_path / "pooled", tmp_path / "alone")
+
+
+def test_an_error_meanwhile_is_raised_after_the_runs_are_on_disk(tmp_path):
+    design = load_experiment(small_experiment(tmp_path))
+
+    def broken():
+        raise ImportError("no figure code here")
+
+    with pytest.raises(ImportError, match="no figure code here"):
+        batch(design, tmp_path / "out", ProcessPoolExecutor(2), meanwhile=broken)
+    assert finished_ids(tmp_path / "out" / "parts") == set(range(16))
 
 
 def test_a_failing_run_is_reported_and_the_rest_finish(tmp_path):
