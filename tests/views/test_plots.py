@@ -155,6 +155,13 @@ def test_forest_plot_panel_per_mission(synthetic):
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()][-1] == (
         "mission councils + pooled budgets"  # the largest effect on top
     )
+    # at right, each row's effect in points, its interval and n, in the rows' order
+    nhs = effects[effects["mission"] == "nhs"].sort_values("mean_diff", kind="stable")
+    right = [t.get_text().split() for t in fig.axes[0].texts]
+    assert [float(words[0]) for words in right] == pytest.approx(
+        (nhs["mean_diff"] * 100).tolist(), abs=0.05
+    )
+    assert [words[-1] for words in right] == [f"n={n}" for n in nhs["n"]]
     assert_readable(fig)
     assert len(forest_plot(effects, mission="nhs").axes) == 1
 

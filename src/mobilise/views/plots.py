@@ -244,16 +244,11 @@ def forest_plot(
         ax.set_ylim(-0.7, len(rows) - 0.3)
         ax.tick_params(labelsize=TEXT["small"])
         decimals = decimals_for(np.concatenate([low, high, mean]))
-        right = ax.secondary_yaxis("right")
-        right.set_yticks(
-            y,
-            [
-                f"{format_value(m, decimals)}  "
-                f"[{format_value(lo, decimals)}, {format_value(hi, decimals)}]  n={n}"
-                for m, lo, hi, n in zip(mean, low, high, rows["n"], strict=True)
-            ],
-        )
-        right.tick_params(labelsize=TEXT["small"], length=0)
+        at_right = ax.get_yaxis_transform()  # x in axes fractions, y in rows
+        for row, m, lo, hi, n in zip(y, mean, low, high, rows["n"], strict=True):
+            ax.text(1.0, row, f"  {format_value(m, decimals)}  "
+                    f"[{format_value(lo, decimals)}, {format_value(hi, decimals)}]  n={n}",
+                    transform=at_right, fontsize=TEXT["small"], va="center_baseline", ha="left")  # fmt: skip
         ax.xaxis.set_major_formatter(number_formatter(np.concatenate([low, high, mean])))
         ax.grid(axis="x", color="#dddddd", linewidth=0.8)
         ax.set_axisbelow(True)
