@@ -246,9 +246,16 @@ def forest_plot(
         decimals = decimals_for(np.concatenate([low, high, mean]))
         at_right = ax.get_yaxis_transform()  # x in axes fractions, y in rows
         for row, m, lo, hi, n in zip(y, mean, low, high, rows["n"], strict=True):
-            ax.text(1.0, row, f"  {format_value(m, decimals)}  "
-                    f"[{format_value(lo, decimals)}, {format_value(hi, decimals)}]  n={n}",
-                    transform=at_right, fontsize=TEXT["small"], va="center_baseline", ha="left")  # fmt: skip
+            interval = f"[{format_value(lo, decimals)}, {format_value(hi, decimals)}]"
+            ax.text(
+                1.0,
+                row,
+                f"  {format_value(m, decimals)}  {interval}  n={n}",
+                transform=at_right,
+                fontsize=TEXT["small"],
+                va="center_baseline",  # as tick labels sit
+                ha="left",
+            )
         ax.xaxis.set_major_formatter(number_formatter(np.concatenate([low, high, mean])))
         ax.grid(axis="x", color="#dddddd", linewidth=0.8)
         ax.set_axisbelow(True)
