@@ -18,9 +18,14 @@ from mobilise.schema.outcomes import EFFECT_OUTCOMES
 from mobilise.vocabulary import OutputError
 
 
+def read_batch_runs(out: Path) -> pd.DataFrame:
+    """The runs of a finished batch (``runs.csv``)."""
+    return pd.read_csv(out / "runs.csv", keep_default_na=True)
+
+
 def read_batch(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The runs and time series of a finished batch (CSV or Parquet)."""
-    runs = pd.read_csv(out / "runs.csv", keep_default_na=True)
+    runs = read_batch_runs(out)
     for name in ("timeseries.csv", "timeseries.parquet"):
         path = out / name
         if path.exists():
@@ -60,7 +65,7 @@ def all_half_widths(runs: pd.DataFrame) -> pd.Series:
 
 def write_tables(out: Path, *, factorial: list[str] | None = None) -> list[Path]:
     """Write ``effects.csv`` and, for a factorial design, ``interactions.csv``."""
-    runs = pd.read_csv(out / "runs.csv", keep_default_na=True)  # the time series is not needed
+    runs = read_batch_runs(out)  # the time series is not needed
     written: list[Path] = []
     all_effects(runs).to_csv(out / "effects.csv", index=False, float_format="%.10g")
     written.append(out / "effects.csv")

@@ -133,24 +133,27 @@ def _alongside(work: Callable[[], object] | None) -> Iterator[Callable[[], None]
     Started only once every chunk is handed out, so no worker is forked while it runs.
     Its error, if any, is raised here on leaving (after the runs' own, if they failed).
     """
+    if work is None:
+        yield lambda: None
+        return
     failures: list[BaseException] = []
 
     def target() -> None:
         try:
-            work() if work else None
+            work()
         except BaseException as exc:  # raised on the main thread, not printed by threading
             failures.append(exc)
 
-    thread = threading.Thread(target=target, name="mobilise-meanwhile") if work else None
+    thread = threading.Thread(target=target, name="mobilise-meanwhile")
 
     def start() -> None:
-        if thread is not None and thread.ident is None:
+        if thread.ident is None:
             thread.start()
 
     try:
         yield start
     finally:
-        if thread is not None and thread.ident is not None:
+        if thread.ident is not None:
             thread.join()
     if failures:
         raise failures[0]

@@ -465,8 +465,9 @@ def write_report(
     Per mission: a fan chart and an engagement chart for each sweep point when
     there are at most ``max_points`` (else the first point only); one forest plot
     of all effects; an interaction heatmap per (mission, point) with a factorial.
-    ``workers`` processes draw them (``None``: every core), the figures of every
-    mission first: the largest, so that no process is left drawing one alone at the end.
+    ``workers`` processes draw them (``None``: every core), the tables' figures first:
+    a forest plot covers every mission, the largest, so no process is left drawing one
+    alone at the end.
     """
     figures = Path(out_dir) / "figures"
     drawings: list[Drawing] = []
