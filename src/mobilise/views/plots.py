@@ -247,11 +247,12 @@ def forest_plot(
         at_right = ax.get_yaxis_transform()  # x in axes fractions, y in rows
         for row, m, lo, hi, n in zip(y, mean, low, high, rows["n"], strict=True):
             interval = f"[{format_value(lo, decimals)}, {format_value(hi, decimals)}]"
-            ax.text(
-                1.0,
-                row,
-                f"  {format_value(m, decimals)}  {interval}  n={n}",
-                transform=at_right,
+            ax.annotate(
+                f"{format_value(m, decimals)}  {interval}  n={n}",
+                (1.0, row),
+                xycoords=at_right,
+                xytext=(4, 0),  # points: an SVG collapses leading spaces
+                textcoords="offset points",
                 fontsize=TEXT["small"],
                 va="center_baseline",  # as tick labels sit
                 ha="left",
