@@ -122,8 +122,27 @@ def _execute(
     meanwhile: Callable[[], object] | None = None,
 ) -> None:
     todo = [s for s in specs if s.run_id not in already]
-    with _alongside(None if executor.in_process else meanwhile) as handed_out:
-        _run_chunks(todo, parts, fmt, executor, runner, chunk_size, show, handed_out)
+    if not todo:
+        return
+    # chunks of a few blocks at most (what memory allows), about four per worker, so
+    # none idles at the end
+    agents = max(s.scenario.size for s in todo)
+    most = block_size(agents, agents_per_block=None)
+    size = chunk_size or max(1, min(most, math.ceil(len(todo) / (executor.workers * 4))))
+    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+    bar = Progress(len(todo), enabled=show)
+    beside = None if executor.in_process else meanwhile
+    with _alongside(beside) as handed_out, contextlib.closing(bar):
+        if getattr(executor, "shares_disk", False):  # workers write their own parts
+            work = functools.partial(_run_and_write, parts=parts, fmt=fmt, runner=runner)
+            for done, failed in executor.imap_unordered(work, chunks):
+                handed_out()  # a first chunk is back: every chunk has been handed out
+                bar.update(done, failed)
+            return
+        for result in executor.imap_unordered(functools.partial(run_chunk, runner=runner), chunks):
+            handed_out()
+            write_chunk(parts, result, fmt)
+            bar.update(len(result.rows), len(result.failures))
 
 
 @contextlib.contextmanager
@@ -157,45 +176,6 @@ def _alongside(work: Callable[[], object] | None) -> Iterator[Callable[[], None]
             thread.join()
     if failures:
         raise failures[0]
-
-
-def _run_chunks(
-    todo: list[RunSpec],
-    parts: Path,
-    fmt: str,
-    executor: Executor,
-    runner: Runner,
-    chunk_size: int | None,
-    show: bool,
-    handed_out: Callable[[], None],
-) -> None:
-    if not todo:
-        return
-    # chunks of a few blocks at most (what memory allows), about four per worker, so
-    # none idles at the end
-    agents = max(s.scenario.size for s in todo)
-    most = block_size(agents, agents_per_block=None)
-    size = chunk_size or max(1, min(most, math.ceil(len(todo) / (executor.workers * 4))))
-    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-    bar = Progress(len(todo), enabled=show)
-    if getattr(
-        executor, "shares_disk", False
-    ):  # workers write their own parts: formatting off the main process
-        work = functools.partial(_run_and_write, parts=parts, fmt=fmt, runner=runner)
-        try:
-            for done, failed in executor.imap_unordered(work, chunks):
-                handed_out()  # a first chunk is back: every chunk has been handed out
-                bar.update(done, failed)
-        finally:
-            bar.close()
-        return
-    try:
-        for result in executor.imap_unordered(functools.partial(run_chunk, runner=runner), chunks):
-            handed_out()
-            write_chunk(parts, result, fmt)
-            bar.update(len(result.rows), len(result.failures))
-    finally:
-        bar.close()
 
 
 def _run_and_write(chunk: list[RunSpec], parts: Path, fmt: str, runner: Runner) -> tuple[int, int]:
