@@ -55,7 +55,9 @@ def test_a_queued_group_sees_its_place_and_sessions_outlive_the_server(browser, 
             replications = page.locator("[role=slider][data-field=replications]")
             replications.focus()
             replications.press("End")
-        busy[0].get_by_text("Running your comparison…").wait_for(timeout=20_000)
+        # the last group's job is queued behind the others': once its page is waiting, the
+        # worker has three more to run (a first group's message may already be gone)
+        busy[-1].locator(".status[data-state=running]").wait_for(state="attached", timeout=20_000)
         switch(waiting, "pooled_budgets")
         waiting.locator(".status[data-state=running]").wait_for(state="attached")
         places = []
