@@ -2,13 +2,15 @@
 
 Run from the repository root::
 
-    uv run python benchmarks/bench_blocks.py [--runs 1000] [--repeats 1]
+    uv run python benchmarks/bench_blocks.py [--runs 1000] [--repeats 3]
 
-It measures, in this one process and its children:
+It measures, in this one process and its children, ``--repeats`` times in turn (each
+figure is the median of its repeats, so a moment of load elsewhere on a shared machine
+moves a reference and what it is compared with alike):
 
 1. Mesa's Boltzmann wealth model (``bench_model.BoltzmannWealth``) doing 2,000
-   agents x 40 steps, timed over a few runs and scaled to ``--runs`` runs: the
-   reference for everything below;
+   agents x 40 steps, timed over a few runs per repeat and scaled to ``--runs`` runs:
+   the reference for everything below;
 2. ``mobilise compare scenarios/uk_2024.yaml`` end to end as a command (one
    reform, so ``--runs`` runs in two arms; files and figures), on 1 and 2 workers,
    and (no target) with four times the runs, where the command's fixed costs weigh less;
@@ -49,16 +51,19 @@ TARGET_APP_S = 0.15  # the app's 12-run comparison, server side
 TARGET_WORKERS = 1.6  # 2 workers / 1 worker, end to end
 
 
-def boltzmann_seconds(runs: int, samples: int = 3) -> float:
-    """Seconds Boltzmann needs for ``runs`` x 2,000 agents x 40 steps (scaled from ``samples``)."""
+def boltzmann_seconds(runs: int, samples: int = 7, first_seed: int = 0) -> list[float]:
+    """Seconds Boltzmann needs for ``runs`` x 2,000 agents x 40 steps, one figure per sample.
+
+    Each of ``samples`` single runs is timed and scaled to ``runs``.
+    """
     times = []
-    for seed in range(samples):
+    for seed in range(first_seed, first_seed + samples):
         start = time.perf_counter()
         model = BoltzmannWealth(2_000, seed)
         for _ in range(40):
             model.step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * runs
+        times.append((time.perf_counter() - start) * runs)
+    return times
 
 
 COMMAND_ENV = {
@@ -121,24 +126,37 @@ def app_seconds(repeats: int = 5) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1_000)
+    parser.add_argument("--repeats", type=int, default=3, help="each figure's median of (3)")
     args = parser.parse_args()
-    runs = args.runs
+    runs, repeats = args.runs, max(1, args.repeats)
     header(
-        f"Runs in blocks: {runs} UK runs, {os.cpu_count()} cores, Python {sys.version.split()[0]}"
+        f"Runs in blocks: {runs} UK runs, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+        f"medians of {repeats} repeat{'s' if repeats != 1 else ''}"
     )
+    times: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         compare_seconds(4, 1, Path(tmp) / "first")  # Python compiles and caches the modules
-        reference = boltzmann_seconds(runs)
-        one = compare_seconds(runs, 1, Path(tmp) / "one")
-        two = compare_seconds(runs, 2, Path(tmp) / "two")
-        one_more = compare_seconds(4 * runs, 1, Path(tmp) / "one_more")
-        two_more = compare_seconds(4 * runs, 2, Path(tmp) / "two_more")
+        for repeat in range(repeats):  # interleaved: each repeat measures everything once
+            folder = Path(tmp) / str(repeat)
+            timed = {
+                "reference": boltzmann_seconds(runs, first_seed=7 * repeat),
+                "one": [compare_seconds(runs, 1, folder / "one")],
+                "two": [compare_seconds(runs, 2, folder / "two")],
+                "one_more": [compare_seconds(4 * runs, 1, folder / "one_more")],
+                "two_more": [compare_seconds(4 * runs, 2, folder / "two_more")],
+                "reform": [command_seconds(
+                    ["batch", str(REFORMS), "--workers", "2", "--out", str(folder / "reform"),
+                     "--quiet", "--figures"]
+                )],
+            }  # fmt: skip
+            for name, values in timed.items():
+                times.setdefault(name, []).extend(values)
+            print(f"  repeat {repeat + 1}/{repeats} done", flush=True)
         per_run, size = block_ms()
-        reform = command_seconds(
-            ["batch", str(REFORMS), "--workers", "2", "--out", str(Path(tmp) / "reform"),
-             "--quiet", "--figures"]
-        )  # fmt: skip
         app = app_seconds()
+    median = {name: statistics.median(values) for name, values in times.items()}
+    reference, one, two = median["reference"], median["one"], median["two"]
+    one_more, two_more, reform = median["one_more"], median["two_more"], median["reform"]
     ratio = reference / one
     rows = [
         [f"Boltzmann, 2,000 agents x 40 steps x {runs}", seconds(reference), "reference", ""],
@@ -159,6 +177,15 @@ def main() -> None:
          verdict(app < TARGET_APP_S)],
     ]  # fmt: skip
     table(["measured", "time", "target", ""], rows, left=1)
+    if repeats > 1:  # how far apart the repeats were: the noise the medians smooth
+        print("\n  spread over repeats (min-max):")
+        for name, label in [
+            ("reference", "Boltzmann"),
+            ("one", "compare, 1 worker"),
+            ("two", "compare, 2 workers"),
+            ("reform", "reform_comparison"),
+        ]:
+            print(f"    {label:20s} {seconds(min(times[name]))} - {seconds(max(times[name]))}")
 
 
 if __name__ == "__main__":
