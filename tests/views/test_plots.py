@@ -144,6 +144,25 @@ def test_fan_chart_small_multiples_for_many_arms():
         fan_chart(ts, "nhs", arms=["baseline", "nonsense"])
 
 
+@pytest.mark.parametrize("arms", [2, 8])
+def test_fan_chart_panels_show_all_their_data_and_little_else(arms):
+    # limits are worked out once, after every band is drawn (views.figure_style.limits_once)
+    chosen = {"baseline": {}} | {r: {r: 1.0} for r in list(REFORMS)[: arms - 1]}
+    _, ts = synthetic_frames(chosen, replications=3)
+    fig = fan_chart(ts, "nhs")
+    fig.savefig(io.BytesIO(), format="png", dpi=40)
+    values = np.concatenate(
+        [line.get_ydata() for ax in fig.axes for line in ax.get_lines()]
+        + [path.vertices[:, 1] for ax in fig.axes for c in ax.collections for path in c.get_paths()]
+    )
+    low, high = values.min(), values.max()
+    for ax in fig.axes:
+        bottom, top = ax.get_ylim()
+        assert bottom <= low and top >= high  # every band, line and milestone in view
+        assert top - bottom <= 1.2 * (high - low)  # with matplotlib's margins, no more
+        assert ax.get_xlim() == (ts["step"].min(), ts["step"].max())  # the quarters run
+
+
 def test_forest_plot_panel_per_mission(synthetic):
     runs, _ = synthetic
     other = runs.assign(mission="growth", final_metric=runs["final_metric"] * 250_000)

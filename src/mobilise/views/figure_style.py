@@ -13,10 +13,11 @@ import html
 import io
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -184,6 +185,27 @@ def new_figure(height: float, width: float = WIDTH) -> Figure:
 def suptitle(fig: Figure, title: str, subtitle: str) -> None:
     """The title, and under it the subtitle (what is shown, from how many runs)."""
     fig.suptitle(f"{title}\n{subtitle}" if subtitle else title, fontsize=TEXT["title"])
+
+
+@contextmanager
+def limits_once(
+    axes: Iterable[Axes], autoscale: Literal["x", "y", "both"] | None = None
+) -> Iterator[None]:
+    """Draw into shared panels with their limits worked out once, at the end.
+
+    Before adding each band, matplotlib brings every sharing panel's limits up to date
+    from the data so far: with a dozen panels, about a fifth of drawing a fan chart. The
+    body sets any limits it fixes itself; ``autoscale`` ("x", "y" or "both") names
+    those left to the data, worked out from all of it when the figure is drawn: the
+    same limits, and the same files, as before.
+    """
+    panels = list(axes)
+    for ax in panels:
+        ax.set_autoscale_on(False)
+    yield
+    if autoscale is not None:
+        for ax in panels:
+            ax.autoscale(True, axis=autoscale)
 
 
 def bottom_xlabels(axes: Sequence[Axes], columns: int, text: str) -> None:

@@ -40,6 +40,7 @@ from mobilise.views.figure_style import (
     draw_milestones,
     format_value,
     legend_below,
+    limits_once,
     lower_first,
     metric_scale,
     new_figure,
@@ -154,24 +155,26 @@ def fan_chart(
     for extra in axes[len(panels) :]:
         fig.delaxes(extra)
     ylabel = with_unit(scale.metric, scale.level_unit)
-    for ax, panel in zip(axes, panels, strict=False):
-        drawn = arms if panel is None else [a for a in (baseline, panel) if a in arms]
-        if separate and panel is not None:  # every panel is an arm
-            drawn = [panel]
-        if roadmap is not None:
-            ax.plot(
-                roadmap.index, roadmap * scale.factor, linestyle="--", color=GREY, linewidth=1.5
+    with limits_once(axes[: len(panels)], autoscale="y"):  # the x limits are the quarters'
+        for ax, panel in zip(axes, panels, strict=False):
+            drawn = arms if panel is None else [a for a in (baseline, panel) if a in arms]
+            if separate and panel is not None:  # every panel is an arm
+                drawn = [panel]
+            if roadmap is not None:
+                roadmap_line = roadmap * scale.factor
+                ax.plot(roadmap.index, roadmap_line, linestyle="--", color=GREY, linewidth=1.5)
+            for arm in drawn:
+                style = styles[arm] if panel is None or separate else panel_styles[arm == baseline]
+                _draw_fan(ax, bands[bands["arm"] == arm], style, scale.factor)
+            milestone_handles = draw_milestones(ax, spec, quarters, scale.factor)
+            xlabel = quarter_axis(
+                ax, quarters, max_ticks=11 if columns == 1 else 4, years=columns > 1
             )
-        for arm in drawn:
-            style = styles[arm] if panel is None or separate else panel_styles[arm == baseline]
-            _draw_fan(ax, bands[bands["arm"] == arm], style, scale.factor)
-        milestone_handles = draw_milestones(ax, spec, quarters, scale.factor)
-        xlabel = quarter_axis(ax, quarters, max_ticks=11 if columns == 1 else 4, years=columns > 1)
-        ax.yaxis.set_major_formatter(number_formatter(bands["q95"] * scale.factor))
-        ax.grid(axis="y", color="#dddddd", linewidth=0.8)
-        ax.set_axisbelow(True)
-        if panel is not None:
-            ax.set_title(arm_label(panel, baseline), fontsize=TEXT["normal"])
+            ax.yaxis.set_major_formatter(number_formatter(bands["q95"] * scale.factor))
+            ax.grid(axis="y", color="#dddddd", linewidth=0.8)
+            ax.set_axisbelow(True)
+            if panel is not None:
+                ax.set_title(arm_label(panel, baseline), fontsize=TEXT["normal"])
     if panels == [None]:
         axes[0].set_xlabel(xlabel, fontsize=TEXT["normal"])
         axes[0].set_ylabel(ylabel, fontsize=TEXT["normal"])
