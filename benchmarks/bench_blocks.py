@@ -51,7 +51,12 @@ TARGET_APP_S = 0.15  # the app's 12-run comparison, server side
 TARGET_WORKERS = 1.6  # 2 workers / 1 worker, end to end
 
 
-def boltzmann_seconds(runs: int, samples: int = 7, first_seed: int = 0) -> list[float]:
+BOLTZMANN_SAMPLES = 7  # single Boltzmann runs timed per repeat
+
+
+def boltzmann_seconds(
+    runs: int, samples: int = BOLTZMANN_SAMPLES, first_seed: int = 0
+) -> list[float]:
     """Seconds Boltzmann needs for ``runs`` x 2,000 agents x 40 steps, one figure per sample.
 
     Each of ``samples`` single runs is timed and scaled to ``runs``.
@@ -139,7 +144,7 @@ def main() -> None:
         for repeat in range(repeats):  # interleaved: each repeat measures everything once
             folder = Path(tmp) / str(repeat)
             timed = {
-                "reference": boltzmann_seconds(runs, first_seed=7 * repeat),
+                "reference": boltzmann_seconds(runs, first_seed=BOLTZMANN_SAMPLES * repeat),
                 "one": [compare_seconds(runs, 1, folder / "one")],
                 "two": [compare_seconds(runs, 2, folder / "two")],
                 "one_more": [compare_seconds(4 * runs, 1, folder / "one_more")],
