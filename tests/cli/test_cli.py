@@ -1,5 +1,9 @@
 """The command group: every command's bad input is one line and exit 2, with no traceback."""
 
+import subprocess
+import sys
+from importlib.metadata import entry_points
+
 import pytest
 
 from mobilise.cli import main
@@ -33,3 +37,27 @@ def test_bad_input_in_a_real_process_has_no_traceback():
     done = mobilise("run", UK, "--reform", "bogus")
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_the_program_exits_without_sweeping_memory_and_loses_nothing(tmp_path, capsys):
+    # `mobilise` and `python -m mobilise.cli` are `run`: the command, then gc.freeze, so the
+    # interpreter's exit skips its last traversal of everything loaded (README, Performance)
+    assert entry_points(group="console_scripts")["mobilise"].value == "mobilise.cli:run"
+    probe = (
+        "import atexit, gc, runpy; before = gc.get_freeze_count(); "
+        "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > before + 1e4)); "
+        "runpy.run_module('mobilise.cli', run_name='__main__')"
+    )
+    out = tmp_path / "program"
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "run", UK, "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().endswith("frozen at exit: True")
+    main(["run", UK, "--out", str(tmp_path / "here")])  # the same command in this process
+    capsys.readouterr()
+    for name in ("timeseries.csv", "summary.json"):  # every byte written before the exit
+        assert (out / name).read_bytes() == (tmp_path / "here" / name).read_bytes()

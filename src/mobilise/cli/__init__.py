@@ -9,6 +9,7 @@ robust packages (``robust``) and the workshop app (``workshop``); they share
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import click
@@ -26,6 +27,20 @@ from mobilise.vocabulary import InputError, OutputError
 @click.version_option(package_name="mobilise")
 def cli() -> None:
     """Simulate mobilisation around national missions, with and without enabling reforms."""
+
+
+def run() -> None:
+    """The ``mobilise`` program: :func:`main`, then an exit that does not sweep memory.
+
+    Once the command is done, every object is moved out of the garbage collector's
+    reach (``gc.freeze``), so the interpreter's exit does not traverse all that pandas,
+    SciPy and matplotlib hold (~0.3 s a command, measured). Exit handlers still run and
+    standard streams are still flushed; every file a command writes is closed by then.
+    """
+    try:
+        main()
+    finally:
+        gc.freeze()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,5 +1,5 @@
 """``python -m mobilise.cli``."""
 
-from mobilise.cli import main
+from mobilise.cli import run
 
-main()
+run()
