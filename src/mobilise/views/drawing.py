@@ -9,6 +9,7 @@ one after another, with the same files as the result.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from mobilise.running.executors.local import forking_quietly, may_fork
+from mobilise.running.executors.local import forking_quietly, freeze_inherited, may_fork
 from mobilise.views.figure_style import save
 
 Drawing = tuple[Callable[[], Figure], Path]
@@ -37,11 +38,26 @@ def save_drawings(drawings: Sequence[Drawing], workers: int | None = None) -> li
         return [path for draw, where in drawings for path in save(draw(), where)]
     _pending = drawings
     try:
-        with forking_quietly(), multiprocessing.get_context("fork").Pool(processes) as pool:
+        with (
+            forking_quietly(),
+            multiprocessing.get_context("fork").Pool(processes, start_drawing) as pool,
+        ):
             done = pool.map(_save_pending, range(len(drawings)), chunksize=1)
     finally:
         _pending = ()
     return [path for paths in done for path in paths]
+
+
+def start_drawing() -> None:
+    """A forked figure process, first: what it inherits out of reach, and no collections.
+
+    A matplotlib figure is a web of reference cycles, so the collector's passes over
+    the ones drawn so far were a tenth of a report's drawing (``reform_comparison.yaml``:
+    5.35 s -> 4.9 s on two processes); without them each figure leaves a few MiB
+    behind (280 MiB at most against 262 MiB there), freed when the report is done.
+    """
+    freeze_inherited()
+    gc.disable()
 
 
 def _save_pending(index: int) -> list[Path]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import sys
 import threading
@@ -10,6 +11,21 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator
 from concurrent import futures
 from typing import Any
+
+
+def freeze_inherited() -> None:
+    """In a forked worker, first: put all it inherited out of the collector's reach.
+
+    Its full collections then skip the parent's objects, which it keeps alive anyway
+    (they cost a figure process ~0.4 s, measured), and leave their pages shared. The
+    parent is left as it was.
+    """
+    gc.freeze()
+
+
+def _start_worker() -> None:
+    freeze_inherited()
+    _die_with_parent()
 
 
 def _die_with_parent() -> None:
@@ -89,7 +105,7 @@ class ProcessPoolExecutor:
             context.set_forkserver_preload(["mobilise.running.runs"])
         self.description = f"process pool ({workers} workers, {method})"
         self._pool = futures.ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_die_with_parent
+            max_workers=workers, mp_context=context, initializer=_start_worker
         )
 
     def submit(self, fn: Callable[[Any], Any], item: Any) -> futures.Future[Any]:
