@@ -52,9 +52,10 @@ def start_drawing() -> None:
     """A forked figure process, first: what it inherits out of reach, and no collections.
 
     A matplotlib figure is a web of reference cycles, so the collector's passes over
-    the ones drawn so far were a tenth of a report's drawing (``reform_comparison.yaml``:
-    5.35 s -> 4.9 s on two processes); without them each figure leaves a few MiB
-    behind (280 MiB at most against 262 MiB there), freed when the report is done.
+    the ones drawn so far were a tenth of a report's drawing (``reform_comparison.yaml``
+    on two processes: 5.2-5.5 s with the freezing alone, 4.9 s without them); each
+    figure then leaves a few MiB behind (280 MiB at most against 262 MiB there),
+    freed when the report is done.
     """
     freeze_inherited()
     gc.disable()
