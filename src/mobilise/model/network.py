@@ -151,22 +151,29 @@ def build_block_ties(
     n = populations[0].size
     position = np.full(len(populations) * n, -1, dtype=np.intp)  # r * N + i -> live position
     position[live] = np.arange(len(live))
-    degrees, keys = [], []
-    for r, (spec, population, seed) in enumerate(zip(specs, populations, seeds, strict=True)):
-        # each run alone (a run's ties fit in cache); its live positions follow the last run's
+    degrees, lows, highs, same_types = [], [], [], []
+    for spec, population, seed in zip(specs, populations, seeds, strict=True):
+        # each run alone (a run's ties fit in cache)
         low, high, same_type, counted = shared(
             seed, _layout(spec, population), partial(_run_ties, spec, population, seed)
         )
         degrees.append(counted)
-        at = position[r * n : (r + 1) * n]
-        at_low, at_high = at[low], at[high]
-        both_live = (at_low >= 0) & (at_high >= 0)
-        keys.append(_tie_keys(at_low[both_live], at_high[both_live], same_type[both_live], live))
+        lows.append(low)
+        highs.append(high)
+        same_types.append(same_type)
+    # every run's ties at once, as agents r * N + i of the block, then as live positions
+    offset = np.repeat(np.arange(len(populations)) * n, [len(low) for low in lows])
+    at_low = position[np.concatenate(lows) + offset]
+    at_high = position[np.concatenate(highs) + offset]
+    both_live = (at_low >= 0) & (at_high >= 0)
+    keys = _tie_keys(
+        at_low[both_live], at_high[both_live], np.concatenate(same_types)[both_live], live
+    )
     by_agent = np.concatenate(degrees).reshape(-1, 2).astype(float)
     cross_degree, same_degree = by_agent[:, 0], by_agent[:, 1]
     # every live tie both ways, in the layout of the whole network: rows ascending,
     # columns descending within a row (live positions keep the agents' order)
-    ordered = np.sort(np.concatenate(keys))
+    ordered = np.sort(keys)
     same_kind = (ordered & 1).astype(bool)
     row, col = np.divmod(ordered >> 1, len(live))
     col = len(live) - 1 - col
@@ -340,8 +347,8 @@ def _sample_pairs(
     n_left, n_right = left.stop - left.start, right.stop - right.start
     if m <= 0 or n_left == 0 or n_right == 0:
         return np.array([], dtype=np.intp), np.array([], dtype=np.intp)
-    i = rng.integers(0, n_left, m) + left.start
-    j = rng.integers(0, n_right, m) + right.start
+    i = rng.integers(left.start, left.stop, m)  # the draws of integers(0, n_left) + start
+    j = rng.integers(right.start, right.stop, m)
     if left.stop <= right.start or right.stop <= left.start:  # two types: never a self-pair
         return i, j
     keep = i != j

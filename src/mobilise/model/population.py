@@ -145,11 +145,11 @@ def build_populations(scenarios: Sequence[Scenario], seeds: Sequence[Seed]) -> l
             given = spec.initial_engaged
             share[r] = actor_type.initial_engaged(constraints) if given is None else given
 
-        values = {  # (runs, n) each
-            name: np.stack([getattr(draws, name) for draws, _ in drawn]).reshape(runs, n)
+        values = {  # (runs, n) each; concatenated, which is np.stack without its per-array work
+            name: np.concatenate([getattr(draws, name) for draws, _ in drawn]).reshape(runs, n)
             for name in _DRAWN
         }
-        rank = np.stack([rank for _, rank in drawn]).reshape(runs, n)
+        rank = np.concatenate([rank for _, rank in drawn]).reshape(runs, n)
         ceiling = engagement_ceiling(reach[:, index : index + 1], rank)
         values.update(
             kind=np.full((runs, n), index, dtype=np.intp),
