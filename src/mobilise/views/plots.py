@@ -155,14 +155,14 @@ def fan_chart(
     for extra in axes[len(panels) :]:
         fig.delaxes(extra)
     ylabel = with_unit(scale.metric, scale.level_unit)
+    roadmap_line = None if roadmap is None else roadmap * scale.factor  # every panel draws it
     with limits_once(axes[: len(panels)], autoscale="y"):  # the x limits are the quarters'
         for ax, panel in zip(axes, panels, strict=False):
             drawn = arms if panel is None else [a for a in (baseline, panel) if a in arms]
             if separate and panel is not None:  # every panel is an arm
                 drawn = [panel]
-            if roadmap is not None:
-                roadmap_line = roadmap * scale.factor
-                ax.plot(roadmap.index, roadmap_line, linestyle="--", color=GREY, linewidth=1.5)
+            if roadmap_line is not None:
+                ax.plot(roadmap_line.index, roadmap_line, linestyle="--", color=GREY, linewidth=1.5)
             for arm in drawn:
                 style = styles[arm] if panel is None or separate else panel_styles[arm == baseline]
                 _draw_fan(ax, bands[bands["arm"] == arm], style, scale.factor)
