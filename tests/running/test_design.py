@@ -112,7 +112,7 @@ def test_the_content_hash_follows_the_content():
         ),
         (
             {"name": "e", "scenarios": ["nowhere.yaml"]},
-            "x.yaml: scenarios[0]: scenario file not found: nowhere.yaml",
+            "x.yaml: scenarios[0]: nowhere.yaml: no such file here; unknown shipped scenario",
         ),
         (
             {"name": "e", "scenarios": [str(MINIMAL), str(MINIMAL)]},

@@ -100,8 +100,14 @@ def test_bad_scenario_gives_one_line_naming_file_and_field(tmp_path, case, text,
 
 
 def test_missing_file_is_one_line(tmp_path):
-    with pytest.raises(ScenarioError, match="cannot read file"):
+    with pytest.raises(ScenarioError, match=r"nope\.yaml: no such file here") as info:
         load_scenario(tmp_path / "nope.yaml")
+    assert "\n" not in str(info.value)
+
+
+def test_an_unreadable_file_is_one_line(tmp_path):
+    with pytest.raises(ScenarioError, match="cannot read file"):
+        load_scenario(tmp_path)  # a folder: it exists, so it is not taken for a name
 
 
 def test_shorthand_distributions():

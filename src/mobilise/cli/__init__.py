@@ -20,10 +20,24 @@ from mobilise.cli.options import INPUT_ERROR
 from mobilise.cli.robust import robust
 from mobilise.cli.single import list_, run_command, validate
 from mobilise.cli.workshop import app
-from mobilise.vocabulary import InputError, OutputError
+from mobilise.vocabulary import InputError, OutputError, extra_of, missing_extra
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Program(click.Group):
+    """The command group; a command that reaches for a missing extra names it in one line."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command; a module of an uninstalled extra -> :class:`InputError`."""
+        try:
+            return super().invoke(ctx)
+        except ModuleNotFoundError as exc:
+            extra = extra_of(exc.name)
+            if extra is None:
+                raise
+            raise missing_extra(extra, f"mobilise {ctx.invoked_subcommand}") from None
+
+
+@click.group(cls=Program, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mobilise")
 def cli() -> None:
     """Simulate mobilisation around national missions, with and without enabling reforms."""

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 import click
 
 from mobilise.cli.batches import exit_if_failed, run_design
-from mobilise.cli.options import execution_options
+from mobilise.cli.options import EXPERIMENT, SCENARIO, execution_options
 from mobilise.schema.scenario import Scenario, load_scenario
-from mobilise.vocabulary import ScenarioError
+from mobilise.vocabulary import ScenarioError, require_extra
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@click.argument("experiment_file", metavar="EXPERIMENT", type=click.Path(path_type=Path))
+@click.argument("experiment_file", metavar="EXPERIMENT", type=EXPERIMENT)
 @execution_options
 @click.option(
     "--method",
@@ -45,6 +45,7 @@ def sensitivity(
     quiet: bool,
 ) -> None:
     """Global sensitivity analysis (Morris or Sobol) over the experiment's uncertain parameters."""
+    require_extra("sensitivity", "mobilise sensitivity")
     import pandas as pd
 
     from mobilise.analysis.sensitivity import indices, with_samples
@@ -140,7 +141,7 @@ def discover(
 
 
 @click.command()
-@click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
+@click.argument("scenario_file", metavar="SCENARIO", type=SCENARIO)
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
@@ -191,7 +192,7 @@ def calibrate(scenario_file: Path, out: Path | None, check_only: bool) -> None:
     metavar="SCENARIO...",
     nargs=-1,
     required=True,
-    type=click.Path(path_type=Path),
+    type=SCENARIO,
 )
 @click.option(
     "--seeds",

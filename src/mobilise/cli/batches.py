@@ -13,12 +13,12 @@ if TYPE_CHECKING:
     from mobilise.running.batch import BatchResult
     from mobilise.running.design import Design
 
-from mobilise.cli.options import execution_options, parse_reform
+from mobilise.cli.options import EXPERIMENT, SCENARIO, execution_options, parse_reform
 from mobilise.running.export import new_run_dir
 
 
 @click.command()
-@click.argument("experiment_file", metavar="EXPERIMENT", type=click.Path(path_type=Path))
+@click.argument("experiment_file", metavar="EXPERIMENT", type=EXPERIMENT)
 @execution_options
 @click.option(
     "--replications",
@@ -61,7 +61,7 @@ def batch(
 
 
 @click.command()
-@click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
+@click.argument("scenario_file", metavar="SCENARIO", type=SCENARIO)
 @click.option(
     "--reform",
     "reform_texts",

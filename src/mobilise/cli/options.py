@@ -1,4 +1,4 @@
-"""What the commands share, declared once: the exit code of bad input and the options."""
+"""What the commands share, declared once: the exit code of bad input, file names, options."""
 
 from __future__ import annotations
 
@@ -9,8 +9,29 @@ from typing import Any
 import click
 
 from mobilise.schema.reforms import check_reform
+from mobilise.schema.shipped import Kind, resolve
+from mobilise.vocabulary import require_extra
 
 INPUT_ERROR = 2
+
+
+class ShippedFile(click.ParamType[Path, Any]):
+    """A file argument that also takes a shipped file's name (``uk_2024``), as a path.
+
+    A path that exists wins; an unknown name is one line with the closest shipped name.
+    """
+
+    def __init__(self, kind: Kind) -> None:
+        self.kind: Kind = kind
+        self.name = kind
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+        """The file ``value`` names (:func:`mobilise.schema.shipped.resolve`)."""
+        return resolve(self.kind, value)
+
+
+SCENARIO = ShippedFile("scenario")
+EXPERIMENT = ShippedFile("experiment")
 
 
 def parse_reform(text: str) -> tuple[str, float]:
@@ -30,6 +51,13 @@ def parse_reform(text: str) -> tuple[str, float]:
     return name, strength
 
 
+def _needs_dask(scheduler: str | None) -> str | None:
+    """A scheduler address, once the dask extra is known to be there (before any output)."""
+    if scheduler is not None:
+        require_extra("dask", "--scheduler")
+    return scheduler
+
+
 EXECUTION_OPTIONS = (
     click.option(
         "--out",
@@ -47,6 +75,7 @@ EXECUTION_OPTIONS = (
         "--scheduler",
         default=None,
         metavar="ADDRESS",
+        callback=lambda ctx, param, value: _needs_dask(value),
         help="Run on a Dask cluster, e.g. tcp://10.0.0.5:8786.",
     ),
     click.option(

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from mobilise.cli.options import execution_options
+from mobilise.cli.options import EXPERIMENT, execution_options
 from mobilise.running.export import new_run_dir
+from mobilise.vocabulary import require_extra
 
 if TYPE_CHECKING:
     from mobilise.analysis.robust import RobustResult
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@click.argument("experiment_file", metavar="EXPERIMENT", type=click.Path(path_type=Path))
+@click.argument("experiment_file", metavar="EXPERIMENT", type=EXPERIMENT)
 @execution_options
 @click.option(
     "--replications",
@@ -64,7 +65,9 @@ def robust(
         data = _overridden(data, replications, method, top)
     design = parse_experiment(data, str(experiment_file), base=experiment_file.parent)
     design.path = experiment_file
-    _, options = check_robust(design, str(experiment_file))
+    levers, options = check_robust(design, str(experiment_file))
+    if levers.method() == "evolutionary":
+        require_extra("robust", "mobilise robust's evolutionary search")
     out = out if out is not None else new_run_dir(Path("runs"), design.experiment.name)
     try:
         executor = make_executor(workers or os.cpu_count() or 1, scheduler)

@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from mobilise.cli.options import INPUT_ERROR, parse_reform
+from mobilise.cli.options import INPUT_ERROR, SCENARIO, parse_reform
+from mobilise.running.design import load_experiment
 from mobilise.running.export import environment, new_run_dir, now, write_frame, write_json
 from mobilise.running.simulate import simulate
 from mobilise.schema.missions import MISSIONS
 from mobilise.schema.reforms import REFORMS
 from mobilise.schema.scenario import file_hash, load_scenario
+from mobilise.schema.shipped import Kind, catalogue, shipped_folder
 from mobilise.vocabulary import ScenarioError
 
 if TYPE_CHECKING:
@@ -40,12 +42,20 @@ def validate(files: tuple[Path, ...]) -> None:
 
 
 @click.command(name="list")
-@click.argument("what", type=click.Choice(["missions", "reforms", "scenarios"]))
+@click.argument("what", type=click.Choice(["missions", "reforms", "scenarios", "experiments"]))
 @click.option(
-    "--dir", "folder", default="scenarios", show_default=True, type=click.Path(path_type=Path)
+    "--dir",
+    "folder",
+    default=None,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="List the files of this folder instead of the shipped ones.",
 )
-def list_(what: str, folder: Path) -> None:
-    """List the missions, reforms or scenario files with descriptions and sources."""
+def list_(what: str, folder: Path | None) -> None:
+    """List the missions, reforms, scenarios or experiments, with descriptions and sources.
+
+    Scenarios and experiments are listed by the name that the commands take
+    (``mobilise run uk_2024``), from any folder; ``--dir`` lists a folder of your own.
+    """
     if what == "missions":
         for m in MISSIONS.values():
             click.echo(f"{m.name:<20} {m.kind:<14} {m.title}")
@@ -60,24 +70,32 @@ def list_(what: str, folder: Path) -> None:
             click.echo(f"{'':<28} relaxes: {r.relaxes}")
             click.echo(f"{'':<28} source: {r.source}")
     else:
-        files = sorted(folder.glob("*.yaml"))
+        kind: Kind = "scenario" if what == "scenarios" else "experiment"
+        files = catalogue(kind, folder)
         if not files:
-            click.echo(f"{folder}: no scenario files", err=True)
+            click.echo(f"{folder or shipped_folder(kind)}: no {kind} files", err=True)
             sys.exit(INPUT_ERROR)
-        for path in files:
-            try:
-                s = load_scenario(path)
-            except ScenarioError as exc:
-                click.echo(f"{path.name:<28} INVALID: {exc}")
-                continue
-            click.echo(
-                f"{path.name:<28} {s.mission_spec.name:<18} {s.size:>6} agents  "
-                f"{' '.join(s.description.split())[:90]}"
-            )
+        click.echo(f"{what} in {folder or shipped_folder(kind)}:")
+        for name, path in files.items():
+            click.echo(f"{name:<28} {_describe(kind, path)}")
+
+
+def _describe(kind: Kind, path: Path) -> str:
+    """One line about a scenario or experiment file; a bad file says so, in one line."""
+    try:
+        if kind == "scenario":
+            s = load_scenario(path)
+            about, description = f"{s.mission_spec.name:<18} {s.size:>6} agents", s.description
+        else:
+            e = load_experiment(path).experiment
+            about, description = f"{e.replications:>4} replications", e.description
+    except ScenarioError as exc:
+        return f"INVALID: {exc}"
+    return f"{about}  {' '.join(description.split())[:80]}"
 
 
 @click.command(name="run")
-@click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
+@click.argument("scenario_file", metavar="SCENARIO", type=SCENARIO)
 @click.option(
     "--reform",
     "reform_texts",

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import click
 
+from mobilise.cli.options import SCENARIO
 from mobilise.schema.scenario import load_scenario
+from mobilise.schema.shipped import shipped_folder
 from mobilise.views.app_config import DEFAULT_SESSIONS, AppConfig
+from mobilise.vocabulary import require_extra
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 APP = "mobilise.views.app"
@@ -39,9 +42,9 @@ def lan_addresses() -> list[str]:
 @click.option(
     "--scenario",
     "scenario_file",
-    type=click.Path(path_type=Path),
+    type=SCENARIO,
     default=None,
-    help="Add this scenario file to the presets and start with it.",
+    help="Add this scenario (a file or a shipped name) to the presets and start with it.",
 )
 @click.option(
     "--sessions",
@@ -72,16 +75,17 @@ def app(
     access_code: str | None,
     no_access_code: bool,
 ) -> None:
-    """Start the workshop app in the browser (works offline; calls no other host)."""
+    """Start the workshop app in the browser (works offline; calls no other host).
+
+    The presets are the scenarios of a ``scenarios/`` folder here, else the shipped ones.
+    """
+    require_extra("app", "mobilise app")
     if scenario_file is not None:
         load_scenario(scenario_file)  # a bad file fails here, in one line
-    elif not Path("scenarios").is_dir():
-        raise click.UsageError(
-            "no scenarios/ folder here: run from the project folder or pass --scenario"
-        )
     if access_code is not None and not access_code.strip():
         raise click.BadParameter("the access code cannot be empty", param_hint="'--access-code'")
     config = AppConfig(
+        scenarios=Path("scenarios") if Path("scenarios").is_dir() else shipped_folder("scenario"),
         scenario_file=scenario_file,
         sessions=sessions,
         workers=workers or max(1, os.cpu_count() or 1),

@@ -29,7 +29,7 @@ from mobilise.running.parts import PARTS, combine, finished_ids, read_runs, writ
 from mobilise.running.progress_bar import Progress
 from mobilise.running.runs import Runner, run_chunk, run_one
 from mobilise.schema.levers import BASELINE
-from mobilise.vocabulary import OutputError
+from mobilise.vocabulary import OutputError, require_extra
 
 
 @dataclass
@@ -68,6 +68,8 @@ def run_batch(
     the parts are combined; skipped when the runs are in this process (it would only
     slow them down).
     """
+    if design.experiment.record.format == "parquet":
+        require_extra("parquet", f"{design.path or design.experiment.name}: record.format parquet")
     parts = out / PARTS
     _prepare(design, out, resume)
     parts.mkdir(parents=True, exist_ok=True)

@@ -28,6 +28,7 @@ from mobilise.schema.scenario import (
     load_scenario,
     read_yaml,
 )
+from mobilise.schema.shipped import resolve
 from mobilise.vocabulary import ScenarioError
 
 
@@ -166,9 +167,10 @@ def parse_experiment(data: Any, source: str = "<experiment>", base: Path | None 
     scenarios: dict[str, Scenario] = {}
     files: dict[str, Path] = {}
     for i, entry in enumerate(experiment.scenarios):
-        path = (base / entry).resolve() if not Path(entry).is_absolute() else Path(entry)
-        if not path.exists():
-            raise ScenarioError(f"{source}: scenarios[{i}]: scenario file not found: {entry}")
+        try:
+            path = resolve("scenario", entry, base=base).resolve()
+        except ScenarioError as exc:
+            raise ScenarioError(f"{source}: scenarios[{i}]: {exc}") from None
         scenario = load_scenario(path)
         if scenario.name in scenarios:
             raise ScenarioError(
@@ -204,8 +206,11 @@ def check_sweep_points(design: Design, source: str) -> None:
 
 
 def load_experiment(path: str | Path) -> Design:
-    """Load an experiment file; scenario paths are relative to the file's folder."""
-    path = Path(path)
+    """Load an experiment file, or a shipped one by name (``"reform_comparison"``).
+
+    Scenario paths in the file are relative to its folder, or shipped names.
+    """
+    path = resolve("experiment", path)
     design = parse_experiment(read_yaml(path), str(path), base=path.parent)
     design.path = path
     return design
@@ -219,13 +224,14 @@ def comparison(
     seed: int = 0,
 ) -> Design:
     """The everyday question as a design: baseline vs each reform vs all of them together."""
+    path = resolve("scenario", scenario_file)
     bundles: dict[str, Any] = {name: {name: strength} for name, strength in reforms.items()}
     if len(reforms) > 1:
         bundles["together"] = dict(reforms)
     data = {
         "name": "compare",
-        "description": f"baseline vs {', '.join(reforms)} on {Path(scenario_file).name}",
-        "scenarios": [str(Path(scenario_file).resolve())],
+        "description": f"baseline vs {', '.join(reforms)} on {path.name}",
+        "scenarios": [str(path.resolve())],
         "arms": {"bundles": bundles},
         "replications": replications,
         "seed": seed,

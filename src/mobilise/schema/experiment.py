@@ -168,22 +168,26 @@ class Sensitivity(Strict):
 class Experiment(Strict):
     """An experiment file, validated."""
 
-    name: str
-    description: str = ""
-    scenarios: list[str] = Field(min_length=1, description="scenario files, relative to this file")
+    name: str = Field(description="the experiment's name, in outputs and manifests")
+    description: str = Field("", description="what the experiment asks, in words")
+    scenarios: list[str] = Field(
+        min_length=1, description="scenario files, relative to this file, or shipped names"
+    )
     missions: list[str] = Field(
         default_factory=list, description="run each scenario for each mission (default: its own)"
     )
-    arms: Arms = Field(default_factory=Arms)
-    sweep: Sweep = Field(default_factory=Sweep)
-    replications: int = Field(20, ge=1, le=100_000)
+    arms: Arms = Field(default_factory=Arms, description="the arms: baseline and reforms")
+    sweep: Sweep = Field(default_factory=Sweep, description="scenario fields varied")
+    replications: int = Field(20, ge=1, le=100_000, description="replications per arm and point")
     max_replications: int = Field(
         1000, ge=1, description="cap on replications per arm for --precision"
     )
     seed: int = Field(0, ge=0, description="master seed; replication seeds are spawned from it")
     quarters: int | None = Field(None, ge=1, le=400, description="override every scenario's")
-    record: Record = Field(default_factory=Record)
-    sensitivity: Sensitivity | None = None
+    record: Record = Field(default_factory=Record, description="what is kept of each run")
+    sensitivity: Sensitivity | None = Field(
+        None, description="uncertain parameters for mobilise sensitivity"
+    )
     # Robust decisions (``mobilise robust``). Left out of the dump so the hashes of
     # experiments without them stay as they were; ``Design.content_hash`` adds them.
     levers: Levers | None = Field(None, exclude=True, description="packages policy chooses")

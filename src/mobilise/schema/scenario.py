@@ -22,6 +22,7 @@ from mobilise.schema.distributions import DISTRIBUTION_FAMILIES, Beta, Distribut
 from mobilise.schema.missions import MISSIONS, Mission
 from mobilise.schema.patterns import Pattern, check_output, check_reforms
 from mobilise.schema.ranges import Ranges
+from mobilise.schema.shipped import resolve
 from mobilise.schema.strict import Strict
 from mobilise.vocabulary import ScenarioError, check_known, quarter_index, unknown_name
 
@@ -247,20 +248,24 @@ class Scenario(Strict):
 
     model_config = ConfigDict(**Strict.model_config, arbitrary_types_allowed=True)
 
-    name: str
-    description: str = ""
+    name: str = Field(description="the scenario's name, in outputs and manifests")
+    description: str = Field("", description="what the scenario represents, in words")
     mission: str | Mission = Field(description="a catalogue name or an inline mission")
-    quarters: int = Field(40, ge=1, le=400)
+    quarters: int = Field(40, ge=1, le=400, description="quarters to run: the horizon")
     start: str = Field("2025Q1", description="first quarter, like 2025Q1")
-    populations: dict[str, Population]
-    influence: Influence = Field(default_factory=Influence)
-    network: Network = Field(default_factory=Network)
-    constraints: Constraints = Field(default_factory=Constraints)
-    government: Government = Field(default_factory=Government)
-    trust: Trust = Field(default_factory=Trust)
+    populations: dict[str, Population] = Field(description="actor type -> its agents")
+    influence: Influence = Field(default_factory=Influence, description="the mobilisation rule")
+    network: Network = Field(default_factory=Network, description="who is tied to whom")
+    constraints: Constraints = Field(
+        default_factory=Constraints, description="the structural constraints, with sources"
+    )
+    government: Government = Field(default_factory=Government, description="the mission owner")
+    trust: Trust = Field(default_factory=Trust, description="how trust moves")
     reforms: dict[str, float] = Field(default_factory=dict, description="reform -> strength")
-    seed: int = Field(0, ge=0)
-    calibration: Calibration | None = None
+    seed: int = Field(0, ge=0, description="seed of a single run (batches seed each run)")
+    calibration: Calibration | None = Field(
+        None, description="facts that should emerge, and the parameters fitted to them"
+    )
     patterns: list[Pattern] = Field(
         default_factory=list, description="claims about the model, run by mobilise check"
     )
@@ -467,8 +472,11 @@ def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Load and validate a scenario file; problems raise :class:`ScenarioError`."""
-    return parse_scenario(read_yaml(path), str(path))
+    """Load and validate a scenario file, or a shipped scenario by name (``"uk_2024"``).
+
+    A path that exists wins over a name; problems raise :class:`ScenarioError` in one line.
+    """
+    return parse_scenario(read_yaml(resolve("scenario", path)), str(path))
 
 
 def file_hash(path: str | Path) -> str:
