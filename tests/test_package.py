@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from mobilise.cli import main
+from mobilise.running.export import git_commit
 from mobilise.schema.shipped import FOLDERS, catalogue
 
 from .conftest import ROOT, SCENARIOS
@@ -79,6 +80,7 @@ def test_a_comparison_by_name_from_an_empty_folder_gives_the_checkouts_bytes(ins
     main(["compare", str(SCENARIOS / "uk_2024.yaml"), *COMPARISON, "--out", str(tmp_path)])
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["mobilise"] == VERSION
+    assert manifest["git_commit"] == git_commit()  # the wheel's record: this checkout's commit
     assert "site-packages/mobilise/_shipped/scenarios/uk_2024.yaml" in str(manifest["scenarios"])
     for name in ("runs.csv", "timeseries.csv", "effects.csv"):
         assert (out / name).read_bytes() == (tmp_path / name).read_bytes(), (

@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from mobilise.schema.shipped import shipped_root
+
 DEPENDENCIES = (
     "mesa",
     "numpy",
@@ -32,7 +34,14 @@ def now() -> str:
 
 
 def git_commit(where: Path | None = None) -> str | None:
-    """The commit of the checkout holding mobilise (``+dirty`` if modified), or None."""
+    """The commit mobilise was built from: an installed wheel's record, else the checkout's.
+
+    A checkout's commit has ``+dirty`` if files were modified; None if neither is known.
+    """
+    record = shipped_root() / "build.json"  # written into the wheel by hatch_build.py
+    if where is None and record.is_file():
+        commit: str | None = json.loads(record.read_text()).get("git_commit")
+        return commit
     where = where or Path(__file__).resolve().parent
     try:
         commit = subprocess.run(
