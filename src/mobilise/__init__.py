@@ -1,6 +1,6 @@
 """mobilise: how a nation's actors mobilise around missions, with and without enabling reforms.
 
-The one-line API::
+The one-line API:
 
     from mobilise import load_scenario, run
     frame = run(load_scenario("uk_2024"), seed=1, reforms={"mission_councils": 1})
