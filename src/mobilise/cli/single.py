@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mobilise.cli.options import INPUT_ERROR, SCENARIO, parse_reform
-from mobilise.running.design import load_experiment
 from mobilise.running.export import environment, new_run_dir, now, write_frame, write_json
 from mobilise.running.simulate import simulate
 from mobilise.schema.missions import MISSIONS
@@ -87,6 +86,8 @@ def _describe(kind: Kind, path: Path) -> str:
             s = load_scenario(path)
             about, description = f"{s.mission_spec.name:<18} {s.size:>6} agents", s.description
         else:
+            from mobilise.running.design import load_experiment  # experiments: only when listed
+
             e = load_experiment(path).experiment
             about, description = f"{e.replications:>4} replications", e.description
     except ScenarioError as exc:
