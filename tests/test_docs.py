@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from mobilise.cli import cli
+from mobilise.schema.criteria import CRITERIA
 from mobilise.schema.missions import MISSIONS
 from mobilise.schema.outcomes import RUN_OUTCOMES, STEP_OUTCOMES
 from mobilise.schema.reforms import REFORMS
@@ -71,10 +72,14 @@ def test_the_command_line_reference_is_each_commands_help(site):
                 assert option in page, f"{name} {option}"
 
 
-def test_the_catalogues_list_every_mission_and_reform(site):
+def test_the_catalogues_list_every_mission_reform_and_criterion(site):
     page = text(site, "reference/catalogues.html")
     for name in (*MISSIONS, *REFORMS):
         assert f" {name}" in page, name
+    guide = text(site, "guides/robust.html")
+    for criterion in CRITERIA:
+        assert f"{criterion.name} {criterion.label}" in guide, criterion.name
+        assert criterion.source in guide, criterion.name
 
 
 def test_the_tutorials_ran_and_show_what_they_printed(site):
