@@ -20,7 +20,7 @@ from mobilise.schema.actor_types import BUILT_IN, UK_ACTOR_TYPES, ActorType
 from mobilise.schema.constraints import Constraints
 from mobilise.schema.distributions import DISTRIBUTION_FAMILIES, Beta, Distribution, Fixed
 from mobilise.schema.missions import MISSIONS, Mission
-from mobilise.schema.patterns import Pattern, check_output, check_reforms
+from mobilise.schema.patterns import Pattern, check_output_name, check_reforms
 from mobilise.schema.ranges import Ranges
 from mobilise.schema.strict import Strict
 from mobilise.vocabulary import ScenarioError, check_known, quarter_index, unknown_name
@@ -233,7 +233,7 @@ class Calibration(Strict):
     @classmethod
     def _outputs_known(cls, value: list[Target]) -> list[Target]:
         for target in value:
-            check_output(target.output)
+            check_output_name(target.output)
         return value
 
 
@@ -469,6 +469,28 @@ def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
 def load_scenario(path: str | Path) -> Scenario:
     """Load and validate a scenario file; problems raise :class:`ScenarioError`."""
     return parse_scenario(read_yaml(path), str(path))
+
+
+SCENARIO_FOLDER = Path(__file__).resolve().parents[3] / "scenarios"
+"""Where scenarios named without a path are found: the repository's ``scenarios/``."""
+
+
+def resolve_scenario(scenario: str | Path | Scenario) -> Scenario:
+    """A scenario given as itself, a file path, or a name (``"uk_2024"``).
+
+    A name is a shipped scenario's file stem, found in :data:`SCENARIO_FOLDER`; anything
+    else is read as a path. The one place a name becomes a file.
+    """
+    if isinstance(scenario, Scenario):
+        return scenario
+    path = Path(scenario)
+    if path.suffix or path.exists() or len(path.parts) > 1:
+        return load_scenario(path)
+    named = SCENARIO_FOLDER / f"{path.name}.yaml"
+    if named.exists():
+        return load_scenario(named)
+    known = sorted(p.stem for p in SCENARIO_FOLDER.glob("*.yaml"))
+    raise ScenarioError(str(unknown_name("scenario", str(scenario), known)))
 
 
 def file_hash(path: str | Path) -> str:
