@@ -77,15 +77,20 @@ def field_path(name: str) -> str:
     return name.replace("__", ".")
 
 
-def run_seed(rng: RNG | None) -> int:
+def run_seed(rng: RNG | str | None) -> int:
     """The run's seed from Mesa's ``rng``: an integer is the seed; None, fresh OS entropy.
 
-    A Generator, BitGenerator or SeedSequence gives a seed drawn from it. Every draw of
-    the run comes from named streams of this one integer (:mod:`mobilise.model.streams`).
+    A Generator, BitGenerator or SeedSequence gives a seed drawn from it; an integer
+    written as text (a form's input, as SolaraViz's) is that integer. Every draw of the
+    run comes from named streams of this one integer (:mod:`mobilise.model.streams`).
     """
     if rng is None:
         entropy: int = np.random.SeedSequence().entropy  # type: ignore[assignment]
         return entropy
+    if isinstance(rng, str):
+        if not rng.strip().isdigit():
+            raise ValueError(f"rng: expected a seed, a whole number >= 0, found {rng!r}")
+        return int(rng)
     if isinstance(rng, int | np.integer):
         return int(rng)
     return int(np.random.default_rng(rng).integers(2**63))
@@ -111,7 +116,7 @@ class MissionModel(mesa.Model):  # type: ignore[misc]  # mesa has no type inform
     def __init__(
         self,
         scenario: str | Path | Scenario | MesaScenario = DEFAULT_SCENARIO,
-        rng: RNG | None = None,
+        rng: RNG | str | None = None,
         *,
         reforms: Mapping[str, float] | None = None,
         record_agents: bool = False,

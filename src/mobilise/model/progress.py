@@ -48,15 +48,24 @@ def ces_aggregate(ratios: Array, weights: Array, sigma: float | Array) -> float 
     return result
 
 
-def progress_step[T: (float, Array)](progress: T, x: T, rate: T, decay: T) -> T:
-    """``P(t+1) = P + r X (1 - P) - d P``, kept in [0, 1].
+@overload
+def progress_step(progress: float, x: float, rate: float, decay: float) -> float: ...
+@overload
+def progress_step(progress: Array, x: Array, rate: Array, decay: Array) -> Array: ...
+def progress_step(
+    progress: float | Array, x: float | Array, rate: float | Array, decay: float | Array
+) -> float | Array:
+    """``P(t+1) = P + r X (1 - P) - d P``, kept in [0, 1]: one run's, or each of R runs'.
 
     Sustained ``X`` holds progress at ``P* = r X / (r X + d)``: the problem pushes
     back, so how far a mission gets depends on how much is kept up, not only on
     how soon it starts.
     """
-    moved = np.clip(progress + rate * x * (1.0 - progress) - decay * progress, 0.0, 1.0)
-    return moved if isinstance(moved, np.ndarray) and moved.ndim else float(moved)  # type: ignore[return-value]
+    moved = progress + rate * x * (1.0 - progress) - decay * progress
+    if isinstance(moved, np.ndarray):
+        clipped: Array = np.clip(moved, 0.0, 1.0)
+        return clipped
+    return min(1.0, max(0.0, float(moved)))
 
 
 def roadmap_progress(
