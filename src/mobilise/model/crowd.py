@@ -150,12 +150,9 @@ class Crowd:
         self.live_noise = 0.0 if np.all(self.noise == 0) else of_runs(self.noise)
         self.live_adjustment = of_runs(self.adjustment)
         self.live_fatigue = of_runs(self.fatigue)
-        if self.complete:
+        if self.complete:  # the sparse network's operators hold these in their values
             self.live_peer = self._per_peer.ravel()[live]
             self.live_partner = self._per_partner.ravel()[live]
-        else:  # the network is already cut to the live agents, in the same order
-            self.live_peer = self.live_ties.per_reachable_peer
-            self.live_partner = self.live_ties.per_reachable_partner
         self.engaged = self.live_type_sums(self.live_engagement)
 
     # --- sums --------------------------------------------------------------------------
@@ -213,14 +210,12 @@ class Crowd:
         """Peer and partner engaged shares of every live agent (``pi_i``, ``chi_i``)."""
         if self.complete:
             by_kind = self.engaged.ravel()[self.live_bin]
-            peers = by_kind - engagement
-            partners = self.engaged.sum(axis=1)[self.live_run] - by_kind
+            peers = (by_kind - engagement) * self.live_peer
+            partners = (self.engaged.sum(axis=1)[self.live_run] - by_kind) * self.live_partner
         else:
-            peers = self.live_ties.same @ engagement
-            partners = self.live_ties.cross @ engagement
-        return np.minimum(peers * self.live_peer, 1.0), np.minimum(
-            partners * self.live_partner, 1.0
-        )
+            peers = self.live_ties.peer_share @ engagement
+            partners = self.live_ties.partner_share @ engagement
+        return np.minimum(peers, 1.0, out=peers), np.minimum(partners, 1.0, out=partners)
 
     def learn(self, goal: Array) -> None:
         """Every agent's trust moves toward its run's ``goal``, at its own speed, in [0, 1].

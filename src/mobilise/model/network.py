@@ -115,19 +115,20 @@ def build_ties(spec: Network, population: Population, seed: Seed) -> Ties:
 
 @dataclass
 class LiveTies:
-    """A block's networks cut to the ties between live agents, for its step.
+    """Runs' networks cut to the ties between live agents: the shares' operators.
 
     Agents outside reach (ceiling 0) never engage, so a tie to one only ever adds
-    ``0`` to a sum: a block steps its live agents alone (indices ``r * N + i`` of
-    the R * N agents), over their ties renumbered ``0..L-1``. Each
-    row keeps its ties in the order, and with the value ``1 / degree`` (every tie
-    counted), that it has in the whole network, so every share is the same bits.
+    ``0`` to a sum: the runs' live agents are stepped alone (indices ``r * N + i``
+    of the R * N agents), over their ties renumbered ``0..L-1``. ``peer_share @ e``
+    is each live agent's engaged share of the reachable capacity among its same-type
+    neighbours (``pi_i``, before it is capped at 1), ``partner_share @ e`` among its
+    cross-type ones (``chi_i``): each tie valued ``1 / (reachable capacity of its
+    row's neighbours)``. A run's rows hold its ties alone, so its shares do not depend
+    on the runs beside it.
     """
 
-    same: sparse.csr_matrix  # (L, L), same-type ties between live agents
-    cross: sparse.csr_matrix  # (L, L), cross-type ties between live agents
-    per_reachable_peer: Array  # (L,)
-    per_reachable_partner: Array  # (L,)
+    peer_share: sparse.csr_matrix  # (L, L), same-type ties between live agents
+    partner_share: sparse.csr_matrix  # (L, L), cross-type ties between live agents
     coordination: Array  # (R * N,): every agent's, as :meth:`Ties.coordination`
 
 
@@ -177,18 +178,31 @@ def build_block_ties(
     same_kind = (ordered & 1).astype(bool)
     row, col = np.divmod(ordered >> 1, len(live))
     col = len(live) - 1 - col
+    live_ceiling = np.concatenate([p.ceiling for p in populations])[live]
     same, cross = (
-        _row_normalised(row[chosen], col[chosen], len(live), degree[live])[0]
+        _share_operator(row[chosen], col[chosen], len(live), degree[live], live_ceiling)
         for chosen, degree in ((same_kind, same_degree), (~same_kind, cross_degree))
     )
-    live_ceiling = np.concatenate([p.ceiling for p in populations])[live]
     return LiveTies(
-        same=same,
-        cross=cross,
-        per_reachable_peer=_inverse(same @ live_ceiling),
-        per_reachable_partner=_inverse(cross @ live_ceiling),
+        peer_share=same,
+        partner_share=cross,
         coordination=cross_degree / (1.0 + cross_degree),
     )
+
+
+def _share_operator(
+    rows: Index, cols: Index, n: int, degree: Array, ceiling: Array
+) -> sparse.csr_matrix:
+    """Ties ``rows -> cols`` as the operator of each row's engaged share of its reachable ties.
+
+    Row-normalised by ``degree`` (every tie, live or not), then divided by the reachable
+    share of those ties (``M @ ceiling``), so ``M @ e`` is the share itself; a row
+    with no reachable neighbour is 0.
+    """
+    matrix, _ = _row_normalised(rows, cols, n, degree)
+    per_reachable = _inverse(matrix @ ceiling)
+    matrix.data *= np.repeat(per_reachable, np.diff(matrix.indptr))
+    return matrix
 
 
 def _layout(spec: Network, population: Population) -> tuple[object, ...]:
@@ -343,12 +357,20 @@ def _sample_block(seed: Seed, path: Path, left: slice, right: slice, m: int) -> 
 def _sample_pairs(
     rng: np.random.Generator, left: slice, right: slice, m: int
 ) -> tuple[Index, Index]:
-    """``m`` random pairs of agents in ``left`` x ``right``; self-pairs dropped, dupes later."""
+    """``m`` random pairs of agents in ``left`` x ``right``; self-pairs dropped, dupes later.
+
+    Both ends from one call: ``floor(u * n)`` of uniform doubles (its bias, at most
+    ``n / 2**53``, is far below anything a network of agents can show), so a block of
+    pairs costs one draw of the generator, not two of ``integers``.
+    """
     n_left, n_right = left.stop - left.start, right.stop - right.start
     if m <= 0 or n_left == 0 or n_right == 0:
         return np.array([], dtype=np.intp), np.array([], dtype=np.intp)
-    i = rng.integers(left.start, left.stop, m)  # the draws of integers(0, n_left) + start
-    j = rng.integers(right.start, right.stop, m)
+    u = rng.random((2, m))
+    u *= np.array([[n_left], [n_right]], dtype=float)
+    ends = u.astype(np.intp)
+    np.minimum(ends, np.array([[n_left - 1], [n_right - 1]]), out=ends)
+    i, j = ends[0] + left.start, ends[1] + right.start
     if left.stop <= right.start or right.stop <= left.start:  # two types: never a self-pair
         return i, j
     keep = i != j
