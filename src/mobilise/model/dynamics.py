@@ -42,11 +42,15 @@ def mobilisation(
 
 def response(pressure: Value, threshold: Value, noise: Value) -> Array:
     """Target engagement: ``logistic((m - theta) / s)``; a hard threshold when ``s == 0``."""
-    gap = np.asarray(pressure, dtype=float) - threshold
+    gap: Array = np.subtract(pressure, threshold, dtype=float)
     if np.all(np.asarray(noise) == 0):
         return (gap >= 0).astype(float)
-    result: Array = 0.5 * (1.0 + np.tanh(gap / (2.0 * noise)))  # logistic, overflow-free
-    return result
+    # the logistic as 1/2 + tanh(gap / 2s) / 2: overflow-free, worked in place in gap
+    gap *= 0.5 / np.asarray(noise, dtype=float)
+    np.tanh(gap, out=gap)
+    gap *= 0.5
+    gap += 0.5
+    return gap
 
 
 def adjust(engagement: Array, target: Array, speed: Value, exit_rate: Value = 0.0) -> Array:

@@ -127,9 +127,30 @@ class LiveTies:
     on the runs beside it.
     """
 
-    peer_share: sparse.csr_matrix  # (L, L), same-type ties between live agents
-    partner_share: sparse.csr_matrix  # (L, L), cross-type ties between live agents
+    peer_share: ShareOperator  # (L, L), same-type ties between live agents
+    partner_share: ShareOperator  # (L, L), cross-type ties between live agents
     coordination: Array  # (R * N,): every agent's, as :meth:`Ties.coordination`
+
+
+@dataclass
+class ShareOperator:
+    """A sparse operator kept to the rows that have ties: ``op @ e`` is 0 on the others.
+
+    Most live agents have no cross-type tie: a product over only the rows with one
+    skips the others' share of the loop.
+    """
+
+    matrix: sparse.csr_matrix  # the rows with ties (all rows when ``rows`` is None)
+    rows: Index | None  # their places among the ``size`` rows
+    size: int
+
+    def __matmul__(self, values: Array) -> Array:
+        product: Array = self.matrix @ values
+        if self.rows is None:
+            return product
+        out = np.zeros(self.size)
+        out[self.rows] = product
+        return out
 
 
 def build_block_ties(
@@ -192,7 +213,7 @@ def build_block_ties(
 
 def _share_operator(
     rows: Index, cols: Index, n: int, degree: Array, ceiling: Array
-) -> sparse.csr_matrix:
+) -> ShareOperator:
     """Ties ``rows -> cols`` as the operator of each row's engaged share of its reachable ties.
 
     Row-normalised by ``degree`` (every tie, live or not), then divided by the reachable
@@ -202,7 +223,10 @@ def _share_operator(
     matrix, _ = _row_normalised(rows, cols, n, degree)
     per_reachable = _inverse(matrix @ ceiling)
     matrix.data *= np.repeat(per_reachable, np.diff(matrix.indptr))
-    return matrix
+    tied = np.flatnonzero(np.diff(matrix.indptr))
+    if len(tied) > n // 2:
+        return ShareOperator(matrix, None, n)
+    return ShareOperator(matrix[tied], tied, n)
 
 
 def _layout(spec: Network, population: Population) -> tuple[object, ...]:
@@ -357,20 +381,12 @@ def _sample_block(seed: Seed, path: Path, left: slice, right: slice, m: int) -> 
 def _sample_pairs(
     rng: np.random.Generator, left: slice, right: slice, m: int
 ) -> tuple[Index, Index]:
-    """``m`` random pairs of agents in ``left`` x ``right``; self-pairs dropped, dupes later.
-
-    Both ends from one call: ``floor(u * n)`` of uniform doubles (its bias, at most
-    ``n / 2**53``, is far below anything a network of agents can show), so a block of
-    pairs costs one draw of the generator, not two of ``integers``.
-    """
+    """``m`` random pairs of agents in ``left`` x ``right``; self-pairs dropped, dupes later."""
     n_left, n_right = left.stop - left.start, right.stop - right.start
     if m <= 0 or n_left == 0 or n_right == 0:
         return np.array([], dtype=np.intp), np.array([], dtype=np.intp)
-    u = rng.random((2, m))
-    u *= np.array([[n_left], [n_right]], dtype=float)
-    ends = u.astype(np.intp)
-    np.minimum(ends, np.array([[n_left - 1], [n_right - 1]]), out=ends)
-    i, j = ends[0] + left.start, ends[1] + right.start
+    i = rng.integers(left.start, left.stop, m)  # the draws of integers(0, n_left) + start
+    j = rng.integers(right.start, right.stop, m)
     if left.stop <= right.start or right.stop <= left.start:  # two types: never a self-pair
         return i, j
     keep = i != j
