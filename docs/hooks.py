@@ -6,7 +6,7 @@ A page asks for a generated part with a marker on a line of its own:
   default, allowed values, description), then every model nested in it, from the pydantic
   declarations;
 - ``<!-- outcomes: step -->`` / ``<!-- outcomes: run -->``: output columns, from
-  ``mobilise.schema.outcomes``;
+  ``mobilise.model.outcomes``;
 - ``<!-- cli -->``: every command's ``--help``, from the click group;
 - ``<!-- missions -->``, ``<!-- reforms -->``, ``<!-- criteria -->``: the catalogues;
 - ``<!-- data: stylised_facts.csv -->``: a shipped data file as a table.
@@ -214,7 +214,7 @@ def fields(target: str) -> str:
 
 def outcomes(which: str) -> str:
     """The output columns of a run's time series (``step``) or of ``runs.csv`` (``run``)."""
-    from mobilise.schema import outcomes as declared
+    from mobilise.model import outcomes as declared
 
     chosen = {"step": declared.STEP_OUTCOMES, "run": declared.RUN_OUTCOMES}[which]
     lines = ["| column | what | unit | meaning |", "|---|---|---|---|"]

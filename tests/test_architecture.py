@@ -1,7 +1,8 @@
 """The house reads top-down: no import cycles, and imports point down the layers.
 
-Every import counts, including those inside functions; only imports under
-``if TYPE_CHECKING:`` (annotations) are left out.
+Every import counts: those inside functions, and those under ``if TYPE_CHECKING:``
+(an annotation that names a class of a higher floor couples the floors as much as a
+call does).
 """
 
 import ast
@@ -17,25 +18,14 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _type_checking(node: ast.If) -> bool:
-    test = node.test
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )
-
-
 def imports_of(path: Path) -> set[str]:
-    """Modules of the package that ``path`` imports, at any depth, TYPE_CHECKING aside."""
+    """Modules of the package that ``path`` imports, at any depth, TYPE_CHECKING included."""
     tree = ast.parse(path.read_text())
     here = module_name(path)
     package = here if path.name == "__init__.py" else here.rsplit(".", 1)[0]
     found: set[str] = set()
 
     def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.If) and _type_checking(node):
-            for child in node.orelse:
-                visit(child)
-            return
         if isinstance(node, ast.Import):
             found.update(a.name for a in node.names if a.name.startswith("mobilise"))
         elif isinstance(node, ast.ImportFrom):
@@ -63,6 +53,17 @@ def graph() -> dict[str, set[str]]:
     return edges
 
 
+PENDING_CYCLES = {
+    frozenset({"mobilise.schema.scenario", "mobilise.schema.patterns", "mobilise.schema.reforms"}):
+        "issue 22: reforms.py is being restructured for Scenario.with_reforms (the open catalogue)",
+    frozenset({"mobilise.views.app_controls", "mobilise.views.app_state"}):
+        "issue 22: the workshop app moves into views/app/",
+}  # fmt: skip
+"""Cycles that only ``TYPE_CHECKING`` imports close, each being undone by the work named.
+
+Remove an entry with that work: the test then holds the house to zero cycles."""
+
+
 def test_no_import_cycles():
     edges = graph()
     state: dict[str, int] = {}
@@ -83,6 +84,7 @@ def test_no_import_cycles():
     for node in sorted(edges):
         if node not in state:
             walk(node)
+    cycles = [c for c in cycles if frozenset(c) not in PENDING_CYCLES]
     assert not cycles, "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)
 
 

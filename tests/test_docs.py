@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from mobilise.cli import cli
+from mobilise.model.outcomes import RUN_OUTCOMES, STEP_OUTCOMES
 from mobilise.schema.criteria import CRITERIA
 from mobilise.schema.missions import MISSIONS
-from mobilise.schema.outcomes import RUN_OUTCOMES, STEP_OUTCOMES
 from mobilise.schema.reforms import REFORMS
 from mobilise.schema.scenario import Constraints, Population, Scenario
 

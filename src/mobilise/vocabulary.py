@@ -67,6 +67,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "robust": ("pymoo",),
     "dask": ("dask", "distributed"),
     "parquet": ("pyarrow",),
+    "viz": ("altair",),
 }
 """Each optional extra of ``pyproject.toml`` and the top-level modules it brings."""
 

@@ -74,7 +74,12 @@ def test_scenario_without_calibration_is_one_line(tmp_path):
 
 
 def test_unknown_target_output_is_rejected(uk):
-    with pytest.raises(ScenarioError, match="unknown output 'volunteers_engaged'"):
+    with pytest.raises(ScenarioError, match="unknown output 'volunteers engaged'"):
         uk.updated("calibration.targets", [
-            {"fact": "x", "output": "volunteers_engaged", "value": 0.1, "tolerance": 0.1}
+            {"fact": "x", "output": "volunteers engaged", "value": 0.1, "tolerance": 0.1}
         ])  # fmt: skip
+    undeclared = uk.updated("calibration.targets", [
+        {"fact": "x", "output": "volunteers_engaged", "value": 0.1, "tolerance": 0.1}
+    ])  # fmt: skip
+    with pytest.raises(ScenarioError, match="pattern 'x': unknown output 'volunteers_engaged'"):
+        check(undeclared)

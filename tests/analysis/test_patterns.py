@@ -107,13 +107,27 @@ def test_expectations_in_words_and_verdicts():
     [
         ({"at_least": None}, "expected one of above, below, at_least, at_most, near"),
         ({"near": 0.1}, "near and tolerance go together"),
-        ({"output": "volunteers_engaged"}, "unknown output 'volunteers_engaged'"),
+        ({"output": "volunteers engaged"}, "unknown output 'volunteers engaged'"),
         ({"reforms": {"pooled_budget": 1}}, "unknown reform 'pooled_budget'"),
     ],
 )
 def test_bad_patterns_are_refused_in_one_line(uk, fields, message):
     with pytest.raises(ScenarioError, match=message):
         uk.updated("patterns", [{"name": "bad", "output": "metric", "at_least": 0, **fields}])
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"output": "volunteers_engaged"}, "unknown output 'volunteers_engaged'"),
+        ({"minus": "reach_"}, "unknown output 'reach_'"),
+    ],
+)
+def test_an_output_the_model_does_not_declare_is_refused_before_running(uk, fields, message):
+    """Which outputs exist is the model's to say: checked before any run, in one line."""
+    bad = uk.updated("patterns", [{"name": "bad", "output": "metric", "at_least": 0, **fields}])
+    with pytest.raises(ScenarioError, match=rf"^s.yaml: pattern 'bad': {message}"):
+        check(bad, replications=1, source="s.yaml")
 
 
 def test_a_condition_on_an_unknown_field_names_the_pattern(uk):

@@ -12,7 +12,7 @@ from mobilise.analysis.report import (
     read_batch,
     write_tables,
 )
-from mobilise.schema.outcomes import EFFECT_OUTCOMES
+from mobilise.model.outcomes import EFFECT_OUTCOMES
 from mobilise.vocabulary import OutputError
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from mobilise import ACTOR_TYPES
 from mobilise.cli import main
-from mobilise.schema.outcomes import STEP_COLUMNS
+from mobilise.model.outcomes import STEP_COLUMNS
 
 from ..conftest import ROOT, SCENARIOS
 from .process import UK, mobilise

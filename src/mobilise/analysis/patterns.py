@@ -17,9 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mobilise.model.outcomes import BINARY_OUTCOMES, check_output
 from mobilise.running.design import replication_seeds
 from mobilise.running.simulate import run, summarise
-from mobilise.schema.patterns import RUN_OUTPUTS, Pattern
+from mobilise.schema.patterns import Pattern
 from mobilise.schema.scenario import Scenario, load_scenario
 from mobilise.vocabulary import ScenarioError
 
@@ -55,7 +56,7 @@ class PatternResult:
 def describe(pattern: Pattern) -> str:
     """What a pattern reads, in words: 'mean of engaged_union at the horizon'."""
     change = "the change in " if pattern.versus is not None else ""
-    if pattern.output in RUN_OUTPUTS:
+    if pattern.output in BINARY_OUTCOMES:
         what = f"{pattern.statistic} of {change}{pattern.output}"
         if pattern.statistic == "mean" and not change:
             what = f"share of runs with {pattern.output}"
@@ -105,8 +106,8 @@ def _conditioned(scenario: Scenario, conditions: dict[str, Any], where: str) -> 
 
 def _read(frame: pd.DataFrame, scenario: Scenario, output: str, at: str | int) -> float:
     """The output of one run at the pattern's read-out."""
-    if output in RUN_OUTPUTS:
-        return float(summarise(frame, scenario)["milestone_met"])
+    if output in BINARY_OUTCOMES:
+        return float(summarise(frame, scenario)[output])
     if at == "horizon":
         return float(frame[output].iloc[-1])
     if at == "milestone":
@@ -168,6 +169,12 @@ def evaluate(
 ) -> PatternResult:
     """Measure one pattern; ``base`` is the folder that ``versus.scenario`` is relative to."""
     where = f"{source}: pattern '{pattern.name}'"
+    for output in (pattern.output, pattern.minus):
+        try:
+            if output is not None:
+                check_output(output)  # the outputs the model declares
+        except ValueError as exc:
+            raise ScenarioError(f"{where}: {exc}") from None
     arm = Arm(_conditioned(scenario, pattern.conditions, where), dict(pattern.reforms))
     try:
         values = _values(pattern, arm, runner)
@@ -183,7 +190,7 @@ def evaluate(
         mission = scenario.mission_spec
         values = values / (mission.target - mission.baseline)
     statistic = _statistic(values, pattern.statistic)
-    low, high = _band(values, pattern.statistic, binary=pattern.output in RUN_OUTPUTS)
+    low, high = _band(values, pattern.statistic, binary=pattern.output in BINARY_OUTCOMES)
     return PatternResult(pattern, statistic, low, high, len(values))
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from mobilise.analysis.effects import effect_half_widths, factorial_effects, paired_effects
-from mobilise.schema.outcomes import EFFECT_OUTCOMES
+from mobilise.model.outcomes import EFFECT_OUTCOMES
 from mobilise.vocabulary import OutputError
 
 

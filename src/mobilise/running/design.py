@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
+from mobilise.model.outcomes import run_columns
 from mobilise.running.export import environment
 from mobilise.schema.experiment import Experiment
 from mobilise.schema.levers import BASELINE
@@ -29,7 +30,7 @@ from mobilise.schema.scenario import (
     read_yaml,
 )
 from mobilise.schema.shipped import resolve
-from mobilise.vocabulary import ScenarioError
+from mobilise.vocabulary import ScenarioError, check_known
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,21 @@ def parse_experiment(data: Any, source: str = "<experiment>", base: Path | None 
         ),
     )
     check_sweep_points(design, source)
+    check_sensitivity_outcomes(design, source)
     return design
+
+
+def check_sensitivity_outcomes(design: Design, source: str) -> None:
+    """A sensitivity analysis studies numeric run outcomes the model declares: one line if not."""
+    spec = design.experiment.sensitivity
+    if spec is None:
+        return
+    types = next(iter(design.scenarios.values())).type_names
+    for i, outcome in enumerate(spec.outcomes):
+        try:
+            check_known("outcome", outcome, run_columns(types, numeric=True))
+        except ValueError as exc:
+            raise ScenarioError(f"{source}: sensitivity.outcomes[{i}]: {exc}") from None
 
 
 def check_sweep_points(design: Design, source: str) -> None:

@@ -1,38 +1,23 @@
 """Actor types as records: everything that makes a type, declared once per type.
 
-An :class:`ActorType` is a name, how it is shown (label, colour, marker), the Mesa
-agent class that views its agents, its *reach* as a function of the structural
-constraints (docs/model.md §7.4), any adjustment of its agents' draws, and the share
-engaged at the start. The six UK types are declared below; a modeller adds a
-seventh by declaring another record and giving it to a scenario
-(:meth:`Scenario.with_actor_types`), without editing this package.
+An :class:`ActorType` is a name, how it is shown (label, colour, marker), its *reach*
+as a function of the structural constraints (docs/model.md §7.4), any adjustment of
+its agents' draws, and the share engaged at the start. (The Mesa agent class that
+views a type's agents is the model's concern: :mod:`mobilise.model.agents`.) The six
+UK types are declared below; a modeller adds a seventh by declaring another record and
+giving it to a scenario (:meth:`Scenario.with_actor_types`), without editing this package.
 """
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 import numpy as np
 
 from mobilise.schema.constraints import Constraints
-
-if TYPE_CHECKING:
-    from mobilise.schema.agents import Actor
-
-AGENT_CLASSES = ("Actor", "Government", "Business", "Union", "Investor", "Charity", "Volunteer")
-"""The Mesa agent classes of :mod:`mobilise.schema.agents`, still importable from here."""
-
-
-def __getattr__(name: str) -> Any:
-    # the Mesa agent classes live with Mesa's import, paid only when agents are built
-    if name in AGENT_CLASSES:
-        return getattr(importlib.import_module("mobilise.schema.agents"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 # --- the record ------------------------------------------------------------------------------
 
@@ -58,14 +43,13 @@ def _no_one(c: Constraints) -> float:
 
 @dataclass(frozen=True)
 class ActorType:
-    """One actor type, declared once: name, display, agent class, reach, draws, start."""
+    """One actor type, declared once: name, display, reach, draws, start."""
 
     name: str
     label: str
     description: str
     colour: str
     marker: str  # circle, square, triangle, triangle-down, diamond or plus
-    agent: type | str  # an Actor subclass, or "module:Class" imported when agents are built
     reach: Callable[[Constraints], float]
     adjust: Adjust | None = None
     initial_engaged: Callable[[Constraints], float] = _no_one
@@ -74,14 +58,6 @@ class ActorType:
     def __post_init__(self) -> None:
         if not self.name.isidentifier():
             raise ValueError(f"actor type name must be an identifier, found {self.name!r}")
-
-    def agent_class(self) -> type[Actor]:
-        """The Mesa agent class (imported now if named as ``"module:Class"``)."""
-        agent = self.agent
-        if isinstance(agent, str):
-            module, _, name = agent.partition(":")
-            agent = getattr(importlib.import_module(module), name)
-        return cast("type[Actor]", agent)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # built-in types pickle by reference (one object per process); others by value
@@ -97,7 +73,6 @@ def _built_in(name: str) -> ActorType:
 
 
 # --- the six UK types ---------------------------------------------------------------------------
-# Each names its own Mesa agent class (mobilise.schema.agents), imported when agents are built.
 
 
 YEARLY_PER_MONTHLY_VOLUNTEERS = 0.28 / 0.16
@@ -203,7 +178,6 @@ GOVERNMENT = ActorType(
     description="Departments, arm's-length bodies and local authorities: silos, churn",
     colour="#000000",
     marker="square",
-    agent="mobilise.schema.agents:Government",
     reach=government_reach,
 )
 BUSINESS = ActorType(
@@ -212,7 +186,6 @@ BUSINESS = ActorType(
     description="Firms: short horizons, low investment, participation cost",
     colour="#E69F00",
     marker="circle",
-    agent="mobilise.schema.agents:Business",
     reach=business_reach,
     sources=("Graham, Harvey and Rajgopal (2005)",),
 )
@@ -222,7 +195,6 @@ UNION = ActorType(
     description="Trade unions and the workers they reach: falling density",
     colour="#56B4E9",
     marker="triangle",
-    agent="mobilise.schema.agents:Union",
     reach=union_reach,
     sources=("Labour Force Survey (DBT Trade Union Membership statistics)",),
 )
@@ -232,7 +204,6 @@ INVESTOR = ActorType(
     description="Asset owners and managers: overseas, short-term ownership",
     colour="#009E73",
     marker="diamond",
-    agent="mobilise.schema.agents:Investor",
     reach=investor_reach,
     adjust=investors_overseas,
     sources=("ONS Ownership of UK quoted shares", "Haldane (Bank of England) 2007"),
@@ -243,7 +214,6 @@ CHARITY = ActorType(
     description="Charities and infrastructure bodies: short-term, fragile funding",
     colour="#D55E00",
     marker="plus",
-    agent="mobilise.schema.agents:Charity",
     reach=charity_reach,
     adjust=charities_plan_over_their_funding,
     sources=("NCVO True Cost 2024", "Charity Commission 2007"),
@@ -254,7 +224,6 @@ VOLUNTEER = ActorType(
     description="People who could give time: time budget, declining formal volunteering",
     colour="#CC79A7",
     marker="triangle-down",
-    agent="mobilise.schema.agents:Volunteer",
     reach=volunteer_reach,
     initial_engaged=todays_formal_volunteers,
     sources=("DCMS Community Life Survey 2023/24", "ONS LFS (YBUO) 2023"),

@@ -13,7 +13,6 @@ from pydantic import Field, field_validator, model_validator
 
 from mobilise.schema.levers import BASELINE, Levers, Robustness, Uncertainties
 from mobilise.schema.missions import MISSIONS
-from mobilise.schema.outcomes import run_columns
 from mobilise.schema.ranges import Ranges, latin_hypercube, place, require_width, scale
 from mobilise.schema.reforms import REFORMS, check_reform
 from mobilise.schema.strict import Strict
@@ -141,10 +140,6 @@ class Record(Strict):
     format: Literal["csv", "parquet"] = "csv"
 
 
-SENSITIVITY_OUTCOMES: tuple[str, ...] = tuple(run_columns(numeric=True))
-"""Run outcomes a sensitivity analysis may study (numeric columns of runs.csv)."""
-
-
 class Sensitivity(Strict):
     """Uncertain parameters (scenario fields with ranges) and outcomes to analyse."""
 
@@ -159,9 +154,7 @@ class Sensitivity(Strict):
 
     @model_validator(mode="after")
     def _valid(self) -> Sensitivity:
-        require_width(self.parameters)
-        for outcome in self.outcomes:
-            check_known("outcome", outcome, SENSITIVITY_OUTCOMES)
+        require_width(self.parameters)  # outcomes: checked against the model's when loaded
         return self
 
 

@@ -20,7 +20,7 @@ from mobilise.schema.actor_types import BUILT_IN, UK_ACTOR_TYPES, ActorType
 from mobilise.schema.constraints import Constraints
 from mobilise.schema.distributions import DISTRIBUTION_FAMILIES, Beta, Distribution, Fixed
 from mobilise.schema.missions import MISSIONS, Mission
-from mobilise.schema.patterns import Pattern, check_output, check_reforms
+from mobilise.schema.patterns import Pattern, check_output_name, check_reforms
 from mobilise.schema.ranges import Ranges
 from mobilise.schema.shipped import resolve
 from mobilise.schema.strict import Strict
@@ -234,7 +234,7 @@ class Calibration(Strict):
     @classmethod
     def _outputs_known(cls, value: list[Target]) -> list[Target]:
         for target in value:
-            check_output(target.output)
+            check_output_name(target.output)
         return value
 
 
@@ -477,6 +477,16 @@ def load_scenario(path: str | Path) -> Scenario:
     A path that exists wins over a name; problems raise :class:`ScenarioError` in one line.
     """
     return parse_scenario(read_yaml(resolve("scenario", path)), str(path))
+
+
+def resolve_scenario(scenario: str | Path | Scenario) -> Scenario:
+    """A scenario given as itself, a file path, or a shipped name (``"uk_2024"``).
+
+    Names and paths go through :func:`load_scenario` (one resolver for both).
+    """
+    if isinstance(scenario, Scenario):
+        return scenario
+    return load_scenario(scenario)
 
 
 def file_hash(path: str | Path) -> str:

@@ -19,11 +19,11 @@ from typing import Any
 import pandas as pd
 
 from mobilise.analysis.report import all_effects, read_batch
+from mobilise.model.outcomes import EFFECT_OUTCOMES
 from mobilise.running.design import in_memory, replication_seeds
 from mobilise.running.export import environment, now
 from mobilise.schema.levers import BASELINE
 from mobilise.schema.missions import MISSIONS, Mission
-from mobilise.schema.outcomes import EFFECT_OUTCOMES
 from mobilise.schema.reforms import REFORMS
 from mobilise.schema.scenario import Scenario, file_hash, load_scenario
 from mobilise.views.figure_style import arm_label, inline_svg, metric_scale, pretty
@@ -41,7 +41,7 @@ OUTCOME_LABELS = {
     "milestone_metric": "key metric when the key milestone is due",
     "final_metric": "key metric at the horizon",
 }
-"""How :data:`mobilise.schema.outcomes.EFFECT_OUTCOMES` are named in the brief."""
+"""How :data:`mobilise.model.outcomes.EFFECT_OUTCOMES` are named in the brief."""
 
 
 @dataclass

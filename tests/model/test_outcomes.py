@@ -1,11 +1,11 @@
-"""Outcomes declared once: the columns of a run's frame and of runs.csv follow from them."""
+"""Outcomes declared once, with their functions: columns, summaries and docs follow from them."""
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mobilise.schema.actor_types import ACTOR_TYPES
-from mobilise.schema.outcomes import (
+from mobilise.model.outcomes import (
     BINARY_OUTCOMES,
     EFFECT_OUTCOMES,
     OUTCOMES_BY_NAME,
@@ -14,9 +14,13 @@ from mobilise.schema.outcomes import (
     STEP_COLUMNS,
     STEP_OUTCOMES,
     Outcome,
+    StepOutcome,
+    check_output,
+    reference,
     run_columns,
     step_columns,
 )
+from mobilise.schema.actor_types import ACTOR_TYPES
 
 SCALAR_STEP = [
     "progress",
@@ -102,7 +106,7 @@ def test_effect_and_binary_outcomes():
 
 
 def test_an_outcome_is_a_frozen_record():
-    outcome = Outcome("x", "X", "share", "a share", per_type=True)
+    outcome = Outcome(name="x", label="X", unit="share", description="a share", per_type=True)
     assert outcome.columns(("a",)) == ["x_a"]
     with pytest.raises(AttributeError):
         outcome.name = "y"  # type: ignore[misc]
@@ -113,3 +117,65 @@ def test_a_real_run_has_exactly_the_declared_step_columns(minimal):
 
     frame = run(minimal, steps=2)
     assert list(frame.columns) == step_columns(minimal.type_names)
+
+
+def test_each_step_outcome_computes_what_it_says(uk):
+    """The functions against the run's own state: its agents, its owner and its mission."""
+    from mobilise.running.simulate import simulate
+
+    done = simulate(uk.updated("quarters", 6), seed=3, record_agents=True)
+    frame, agents, model = done.frame, done.agents, done.model
+    mission, spec = uk.mission_spec, uk.government
+    np.testing.assert_allclose(frame["metric"], mission.metric_at(frame["progress"]))
+    by_type = agents.groupby(["step", "actor_type"])
+    for t in uk.type_names:
+        engaged = by_type["engagement"].mean().xs(t, level="actor_type")
+        trust = by_type["trust"].mean().xs(t, level="actor_type")
+        np.testing.assert_allclose(frame[f"engaged_{t}"], engaged, rtol=1e-12)
+        np.testing.assert_allclose(frame[f"trust_{t}"], trust, rtol=1e-12)
+    np.testing.assert_allclose(frame["spend"], spec.budget * frame["engaged_government"])
+    np.testing.assert_allclose(
+        frame["signal"], spec.clarity * frame["credibility"] * mission.salience
+    )
+    ceiling = model.population.ceiling
+    for t, part in model.population.slices.items():
+        np.testing.assert_allclose(frame[f"reach_{t}"], ceiling[part].mean(), rtol=1e-12)
+    assert frame["roadmap"].iloc[0] == pytest.approx(mission.baseline)
+
+
+@pytest.mark.parametrize("name", [*STEP_COLUMNS[2:], *BINARY_OUTCOMES])
+def test_every_declared_column_is_an_output_patterns_can_read(name):
+    assert check_output(name) == name
+
+
+def test_a_per_type_output_may_name_a_type_declared_elsewhere():
+    assert check_output("engaged_mentor") == "engaged_mentor"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("progres", "unknown output 'progres'; did you mean 'progress'?"),
+        ("engaged", "unknown output 'engaged'"),  # a per-type outcome needs its type
+        ("engaged_", "unknown output 'engaged_'"),
+        ("final_metric", "unknown output 'final_metric'"),  # a run outcome, not true/false
+    ],
+)
+def test_an_unknown_output_is_one_line(name, message):
+    with pytest.raises(ValueError, match=message):
+        check_output(name)
+
+
+def test_the_docs_list_every_outcome_as_declared():
+    """docs/model.md's output tables are these declarations' (regenerate: see its comment)."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "model.md").read_text()
+    assert reference(STEP_OUTCOMES) in text
+    assert reference(RUN_OUTCOMES) in text
+
+
+def test_a_step_outcome_names_its_function():
+    outcome = StepOutcome(name="n", label="N", unit="count", description="agents",
+                          of=lambda runs: runs.crowd.counts)  # fmt: skip
+    assert outcome.columns(("a", "b")) == ["n"] and callable(outcome.of)
