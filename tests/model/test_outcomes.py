@@ -21,6 +21,7 @@ from mobilise.model.outcomes import (
     step_columns,
 )
 from mobilise.schema.actor_types import ACTOR_TYPES
+from mobilise.schema.reforms import REFORMS
 
 SCALAR_STEP = [
     "progress",
@@ -63,9 +64,11 @@ def test_run_columns_for_one_type_and_only_the_numeric_ones():
         "final_engaged_a",
         "reach_a",
         "total_spend",
+        *(f"start_{r}" for r in REFORMS),
     ]
     assert run_columns(("a",)) == every
-    assert run_columns(("a",), numeric=True) == [c for c in every if c != "milestone_quarter"]
+    labels = {"milestone_quarter", *(f"start_{r}" for r in REFORMS)}
+    assert run_columns(("a",), numeric=True) == [c for c in every if c not in labels]
 
 
 def test_without_types_the_per_type_outcomes_have_no_columns():
@@ -76,8 +79,12 @@ def test_without_types_the_per_type_outcomes_have_no_columns():
 def test_column_count_is_scalars_plus_per_type_times_types(types):
     per_type_step = sum(o.per_type for o in STEP_OUTCOMES)
     per_type_run = sum(o.per_type for o in RUN_OUTCOMES)
+    per_reform_run = sum(o.per_reform for o in RUN_OUTCOMES)
     assert len(step_columns(types)) == 2 + len(SCALAR_STEP) + per_type_step * len(types)
-    assert len(run_columns(types)) == len(RUN_OUTCOMES) - per_type_run + per_type_run * len(types)
+    scalars = len(RUN_OUTCOMES) - per_type_run - per_reform_run
+    assert len(run_columns(types)) == (
+        scalars + per_type_run * len(types) + per_reform_run * len(REFORMS)
+    )
     assert len(set(step_columns(types))) == len(step_columns(types))
 
 
@@ -102,7 +109,7 @@ def test_names_are_unique_and_indexed():
 def test_effect_and_binary_outcomes():
     assert EFFECT_OUTCOMES == ("final_metric", "milestone_metric")
     assert BINARY_OUTCOMES == ("milestone_met",)
-    assert [o.name for o in RUN_OUTCOMES if not o.numeric] == ["milestone_quarter"]
+    assert [o.name for o in RUN_OUTCOMES if not o.numeric] == ["milestone_quarter", "start"]
 
 
 def test_an_outcome_is_a_frozen_record():

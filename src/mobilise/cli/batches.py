@@ -13,7 +13,13 @@ if TYPE_CHECKING:
     from mobilise.running.batch import BatchResult
     from mobilise.running.design import Design
 
-from mobilise.cli.options import EXPERIMENT, SCENARIO, execution_options, parse_reform
+from mobilise.cli.options import (
+    EXPERIMENT,
+    SCENARIO,
+    execution_options,
+    parse_budget,
+    parse_reforms,
+)
 from mobilise.running.export import new_run_dir
 
 
@@ -66,9 +72,18 @@ def batch(
     "--reform",
     "reform_texts",
     multiple=True,
-    required=True,
-    metavar="NAME[=STRENGTH]",
-    help="A reform to compare with government push alone (repeatable).",
+    metavar="NAME[=STRENGTH][@START]",
+    help="A reform to compare with government push alone (repeatable); START is its first "
+    "quarter (2027Q1, or a quarter number of the run), by default the first.",
+)
+@click.option(
+    "--budget",
+    "budgets",
+    multiple=True,
+    type=float,
+    callback=parse_budget,
+    metavar="FACTOR",
+    help="An arm with the scenario's budget times FACTOR (repeatable): more money, no reform.",
 )
 @execution_options
 @click.option("--replications", type=click.IntRange(min=1), default=20, show_default=True)
@@ -85,6 +100,7 @@ def batch(
 def compare(
     scenario_file: Path,
     reform_texts: tuple[str, ...],
+    budgets: tuple[float, ...],
     replications: int,
     seed: int,
     out: Path | None,
@@ -98,8 +114,13 @@ def compare(
     """Government push alone vs each reform vs all of them together, paired by seed."""
     from mobilise.running.design import comparison
 
-    reforms = dict(parse_reform(text) for text in reform_texts)
-    design = comparison(scenario_file, reforms, replications=replications, seed=seed)
+    if not reform_texts and not budgets:
+        raise click.UsageError("give at least one --reform or --budget")
+    reforms, starts, _ = parse_reforms(reform_texts)
+    design = comparison(
+        scenario_file, reforms, replications=replications, seed=seed, starts=starts,
+        budgets=budgets,
+    )  # fmt: skip
     result, out = run_design(
         design, out, workers, scheduler, resume, None, precision, quiet, figures=figures
     )

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from mobilise.schema.reforms import check_reform
+from mobilise.schema.schedule import Quarter, check_budget, parse_start
 from mobilise.schema.shipped import Kind, resolve
 from mobilise.vocabulary import require_extra
 
@@ -49,6 +50,46 @@ def parse_reform(text: str) -> tuple[str, float]:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'--reform'") from None
     return name, strength
+
+
+def parse_reforms(
+    texts: tuple[str, ...],
+) -> tuple[dict[str, float], dict[str, Quarter], dict[str, str]]:
+    """``--reform NAME[=STRENGTH][@START]`` options -> strengths, starts, and each one's text.
+
+    ``START`` is a quarter (``2027Q1``) or a quarter number of the run (1 = its first).
+    The same reform twice is two schedules for one reform: refused in one line.
+    """
+    strengths: dict[str, float] = {}
+    starts: dict[str, Quarter] = {}
+    names: dict[str, str] = {}
+    for text in texts:
+        reform, at, when = text.partition("@")
+        name, strength = parse_reform(reform)
+        if name in strengths:
+            raise click.BadParameter(
+                f"'{name}' is given twice: one schedule per reform", param_hint="'--reform'"
+            )
+        strengths[name] = strength
+        names[name] = text
+        if at:
+            try:
+                starts[name] = parse_start(when)
+            except ValueError as exc:
+                raise click.BadParameter(f"{name}: {exc}", param_hint="'--reform'") from None
+    return strengths, starts, names
+
+
+def parse_budget(
+    ctx: click.Context, param: click.Parameter, values: tuple[float, ...]
+) -> tuple[float, ...]:
+    """``--budget FACTOR`` options, each a finite number >= 0 (a multiplier of the budget)."""
+    for value in values:
+        try:
+            check_budget(value, "--budget")
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--budget'") from None
+    return values
 
 
 def _needs_dask(scheduler: str | None) -> str | None:

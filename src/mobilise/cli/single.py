@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from mobilise.cli.options import INPUT_ERROR, SCENARIO, parse_reform
+from mobilise.cli.options import INPUT_ERROR, SCENARIO, parse_budget, parse_reforms
 from mobilise.running.export import environment, new_run_dir, now, write_frame, write_json
 from mobilise.running.simulate import simulate
 from mobilise.schema.missions import MISSIONS
 from mobilise.schema.reforms import REFORMS
 from mobilise.schema.scenario import file_hash, load_scenario
+from mobilise.schema.schedule import Timing, check_schedule
 from mobilise.schema.shipped import Kind, catalogue, shipped_folder
 from mobilise.vocabulary import ScenarioError
 
@@ -101,8 +102,18 @@ def _describe(kind: Kind, path: Path) -> str:
     "--reform",
     "reform_texts",
     multiple=True,
-    metavar="NAME[=STRENGTH]",
-    help="Add a reform (repeatable); strength defaults to 1.",
+    metavar="NAME[=STRENGTH][@START]",
+    help="Add a reform (repeatable); strength defaults to 1, START (2027Q1, or a quarter "
+    "number of the run) to the first quarter.",
+)
+@click.option(
+    "--budget",
+    "budgets",
+    multiple=True,
+    type=float,
+    callback=parse_budget,
+    metavar="FACTOR",
+    help="Multiply the scenario's mission budget by FACTOR.",
 )
 @click.option(
     "--seed", type=click.IntRange(min=0), default=None, help="Seed (default: the scenario's)."
@@ -127,18 +138,40 @@ def _describe(kind: Kind, path: Path) -> str:
 def run_command(
     scenario_file: Path,
     reform_texts: tuple[str, ...],
+    budgets: tuple[float, ...],
     seed: int | None,
     steps: int | None,
     out: Path | None,
     agents: bool,
 ) -> None:
     """Run one scenario once; write timeseries.csv, summary.json and manifest.json."""
-    reforms = dict(parse_reform(text) for text in reform_texts)
+    reforms, starts, _ = parse_reforms(reform_texts)
+    if len(budgets) > 1:
+        raise click.BadParameter("give --budget once", param_hint="'--budget'")
     scenario = load_scenario(scenario_file)
     if steps is not None:
         scenario = scenario.model_copy(update={"quarters": steps})
+    timing = {name: Timing(start=start) for name, start in starts.items()}
+    try:
+        check_schedule(
+            timing,
+            {**scenario.reforms, **reforms},
+            start=scenario.start,
+            quarters=scenario.quarters,
+            types=scenario.type_names,
+            milestones=[m.quarter for m in scenario.mission_spec.milestones],
+        )
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--reform'") from None
     started, clock = now(), time.perf_counter()
-    done = simulate(scenario, seed=seed, reforms=reforms, record_agents=agents)
+    done = simulate(
+        scenario,
+        seed=seed,
+        reforms=reforms,
+        timing=timing,
+        budget=budgets[0] if budgets else 1.0,
+        record_agents=agents,
+    )
     frame, model = done.frame, done.model
     elapsed = time.perf_counter() - clock
     summary = done.summary
@@ -159,6 +192,8 @@ def run_command(
             "scenario_sha256": scenario.content_hash(),
             "seed": model.seed,
             "reforms": model.inputs.reforms,
+            "timing": {r: t.model_dump(mode="json") for r, t in model.inputs.timing.items()},
+            "budget": model.inputs.government.budget,
             "quarters": scenario.quarters,
             "agents": model.population.size,
             "started": started,

@@ -135,6 +135,7 @@ class Block(Runs):
             quarters=int(self.start_index[run]) - 1 + steps,
             mission=self.missions[run],
             types=self.names,
+            starts=self.starts(run),
         )
 
     def agent_frame(self, run: int) -> pd.DataFrame:

@@ -31,8 +31,8 @@ from mobilise.model.dynamics import (
     patience,
     response,
 )
-from mobilise.model.network import build_block_ties, build_ties
-from mobilise.model.population import Population
+from mobilise.model.network import Ties, block_pair_counts, build_block_ties, build_ties
+from mobilise.model.population import Population, draw_type, engagement_ceiling, type_reach
 from mobilise.model.streams import Seed
 from mobilise.schema.scenario import Scenario
 
@@ -42,14 +42,26 @@ Index = npt.NDArray[np.intp]
 SETTABLE = ("engagement", "trust", "threshold", "capacity", "alignment", "horizon")
 """The agent attributes a user may set between steps (an agent's ``ceiling`` is its reach)."""
 
-_STACKED = ("capacity", "threshold", "trust", "alignment", "horizon", "patience", "ceiling")
+_STACKED = ("capacity", "threshold", "trust", "alignment", "horizon", "patience", "ceiling",
+            "rank")  # fmt: skip
 
 
 class Crowd:
-    """The agents of R runs: fixed attributes and state, the networks, and their step."""
+    """The agents of R runs: fixed attributes and state, the networks, and their step.
+
+    ``params`` are each run's parameters now, ``largest`` (default: the same) those of
+    the largest strengths its reforms will reach: agents within reach at either are
+    stepped, and the network holds the ties of the latter, counting those of the former
+    (:meth:`reparametrise` moves the runs marked ``changing`` to new parameters).
+    """
 
     def __init__(
-        self, params: Sequence[Scenario], populations: Sequence[Population], seeds: Sequence[Seed]
+        self,
+        params: Sequence[Scenario],
+        populations: Sequence[Population],
+        seeds: Sequence[Seed],
+        largest: Sequence[Scenario] | None = None,
+        changing: Sequence[bool] | None = None,
     ) -> None:
         first = populations[0]
         self.runs, self.size = len(populations), first.size
@@ -64,15 +76,32 @@ class Crowd:
         self.horizon: Array
         self.patience: Array
         self.ceiling: Array
+        self.rank: Array
+        self.drawn_trust = self.trust.copy()  # trust as drawn: a reform's shift moves it
         self.outside = np.stack([p.outside for p in populations])
         self.reach: Array = np.stack([p.reach for p in populations])
         self.base_cost: Array = np.stack([p.base_cost for p in populations])
         self.payoff_lag = np.array([p.mission_spec.payoff_lag for p in params])
         self._engagement: Array = np.stack([p.engagement for p in populations])
         self._spare_trust: Array = np.empty_like(self.trust)
+        self.seeds = list(seeds)
+        largest = params if largest is None else largest
+        self.may_engage = self.ceiling > 0
+        if any(a is not b for a, b in zip(params, largest, strict=True)):
+            self.may_engage |= self._ceilings(largest) > 0
         self._influence(params)
-        self._network(params, populations, seeds)
+        changing = [False] * self.runs if changing is None else list(changing)
+        self._network(params, populations, seeds, largest, changing)
         self._select_live()
+
+    def _ceilings(self, params: Sequence[Scenario]) -> Array:
+        """Every agent's ceiling under ``params`` (one per run), by the runs' reach orders."""
+        ceiling = np.empty_like(self.ceiling)
+        for r, p in enumerate(params):
+            for actor_type in p.actor_types:
+                part = self.slices[actor_type.name]
+                ceiling[r, part] = engagement_ceiling(type_reach(p, actor_type), self.rank[r, part])
+        return ceiling
 
     # --- building ------------------------------------------------------------------------
 
@@ -90,7 +119,12 @@ class Crowd:
         self.fatigue = column([i.fatigue for i in influence])
 
     def _network(
-        self, params: Sequence[Scenario], populations: Sequence[Population], seeds: Sequence[Seed]
+        self,
+        params: Sequence[Scenario],
+        populations: Sequence[Population],
+        seeds: Sequence[Seed],
+        largest: Sequence[Scenario],
+        changing: Sequence[bool],
     ) -> None:
         networks = [p.network for p in params]
         self.complete = networks[0].kind == "complete"
@@ -99,16 +133,21 @@ class Crowd:
                 build_ties(spec, pop, seed)
                 for spec, pop, seed in zip(networks, populations, seeds, strict=True)
             ]
-            coordination = np.stack([t.coordination() for t in ties])
+            self._coordination = np.stack([t.coordination() for t in ties])
             self._per_peer: Array = np.stack([t.per_reachable_peer for t in ties])
             self._per_partner: Array = np.stack([t.per_reachable_partner for t in ties])
         else:  # one block-diagonal network over the R * N agents, cut to the live ties
-            live = np.flatnonzero(self.ceiling.ravel() > 0)
-            self.live_ties = build_block_ties(networks, populations, seeds, live)
-            coordination = self.live_ties.coordination.reshape(self.runs, self.size)
+            live = np.flatnonzero(self.may_engage.ravel())
+            self.live_ties = build_block_ties(
+                networks, populations, seeds, live, [p.network for p in largest], changing
+            )
+            self._coordination = self.live_ties.coordination.reshape(self.runs, self.size)
+        self._trust_speed(params)
+
+    def _trust_speed(self, params: Sequence[Scenario]) -> None:
         boost = np.array([p.trust.coordination_boost for p in params])[:, None]
         speed = np.array([p.trust.speed for p in params])[:, None]
-        self.trust_speed: Array = np.clip(speed * (1.0 + boost * coordination), 0.0, 1.0)
+        self.trust_speed: Array = np.clip(speed * (1.0 + boost * self._coordination), 0.0, 1.0)
 
     def _select_live(self) -> None:
         """The live agents (within reach) of every run, flattened, with what they step with.
@@ -117,19 +156,25 @@ class Crowd:
         so each run's agents of a type are one contiguous segment of the live arrays.
         """
         runs, n, k = self.runs, self.size, len(self.names)
-        live = np.flatnonzero(self.ceiling.ravel() > 0)
+        live = np.flatnonzero(self.may_engage.ravel())
         self.live: Index = live
         self.live_run: Index = live // n
         self.live_bin: Index = (self.live_run * k + self.kind[live % n]).astype(np.intp)
         self.position = np.full(runs * n, -1, dtype=np.intp)  # r * N + i -> live position
         self.position[live] = np.arange(len(live))
-        # per-type sums: each (run, type) with live agents is a segment starting here
-        self._bins, self._starts = np.unique(self.live_bin, return_index=True)
         self._type_starts = np.array([self.slices[t].start for t in self.names], dtype=np.intp)
         self._filled_types = np.array([self.slices[t].stop > self.slices[t].start
                                        for t in self.names])  # fmt: skip
         gov = self.slices.get("government")
         self.government = self.names.index("government") if gov and gov.stop > gov.start else None
+        self.live_engagement = self._engagement.ravel()[live]
+        self._placed = True
+        self._segments()
+        self._gather_live()
+
+    def _gather_live(self) -> None:
+        """The live agents' fixed attributes and per-run parameters, from the (R, N) arrays."""
+        live = self.live
 
         def of_runs(values: Array) -> Array | float:
             # one number when every run shares it (multiplying by it: the same bits)
@@ -142,8 +187,6 @@ class Crowd:
         self.live_threshold = self.threshold.ravel()[live]
         self.live_ceiling = self.ceiling.ravel()[live]
         self.live_drive = (self.alignment * self.patience).ravel()[live]  # a_i patience_i
-        self.live_engagement = self._engagement.ravel()[live]
-        self._placed = True
         self.live_w_signal = of_runs(self.w_signal)
         self.live_w_peer = of_runs(self.w_peer)
         self.live_w_cross = of_runs(self.w_cross)
@@ -155,28 +198,107 @@ class Crowd:
             self.live_partner = self._per_partner.ravel()[live]
         self.engaged = self.live_type_sums(self.live_engagement)
 
+    # --- a run's reforms change strength ---------------------------------------------------
+
+    def reparametrise(
+        self, rows: Sequence[int], params: Sequence[Scenario], before: Sequence[Scenario]
+    ) -> None:
+        """Move runs ``rows`` from parameters ``before`` to ``params`` (one per run of the block).
+
+        What a reform sets at the start is set again from the run's own streams: each
+        type whose draws' inputs changed is drawn again (the same agents, the same
+        random numbers, shifted or scaled attributes), trust moving by the change in its
+        draw; reach follows the type's fixed reach order, agents newly outside it leave
+        (engagement capped at the new ceiling) and those newly within start from where
+        they are (0); ties follow the new degrees (nested draws). Agents within reach at
+        neither strength stay outside the arithmetic.
+        """
+        for r in rows:
+            new, old = params[r], before[r]
+            for k, actor_type in enumerate(new.actor_types):
+                part = self.slices[actor_type.name]
+                if _redraw(actor_type.adjust is not None, new, old, actor_type.name):
+                    spec = new.population(actor_type.name)
+                    draws, _ = draw_type(actor_type, spec, new.constraints, self.seeds[r])
+                    self.trust[r, part] = np.clip(
+                        self.trust[r, part] + (draws.trust - self.drawn_trust[r, part]), 0.0, 1.0
+                    )
+                    self.drawn_trust[r, part] = draws.trust
+                    self.threshold[r, part] = draws.threshold
+                    self.alignment[r, part] = draws.alignment
+                    self.horizon[r, part] = draws.horizon
+                    self.capacity[r, part] = draws.capacity
+                    self.patience[r, part] = patience(draws.horizon, self.payoff_lag[r])
+                self.reach[r, k] = type_reach(new, actor_type)
+                self.ceiling[r, part] = engagement_ceiling(self.reach[r, k], self.rank[r, part])
+            self.base_cost[r] = [new.population(t).cost for t in new.type_names]
+        if np.any((self.ceiling > 0) & ~self.may_engage):
+            raise ValueError("a reform's strength widened reach beyond its largest strength's")
+        self._influence(params)
+        if self.complete:
+            for r in rows:
+                ties = Ties(complete=True, kind=self.kind, counts=self.counts,
+                            ceiling=self.ceiling[r])  # fmt: skip
+                self._per_peer[r], self._per_partner[r] = (
+                    ties.per_reachable_peer,
+                    ties.per_reachable_partner,
+                )
+        else:
+            pairs = self.live_ties.pairs.copy()
+            per_run = len(pairs) // self.runs
+            population = self.population(0)
+            for r in rows:
+                pairs[r * per_run : (r + 1) * per_run] = block_pair_counts(
+                    params[r].network, population
+                )
+            self.live_ties.weigh(pairs, self.ceiling.ravel()[self.live])
+            self._coordination = self.live_ties.coordination.reshape(self.runs, self.size)
+        self._trust_speed(params)
+        self.live_engagement = np.minimum(self.live_engagement, self.ceiling.ravel()[self.live])
+        self._placed = False
+        self._segments()
+        self._gather_live()
+
     # --- sums --------------------------------------------------------------------------
 
     def live_type_sums(self, values: Array) -> Array:
-        """Each run's per-type sums of a value per live agent, (R, K).
+        """Each run's per-type sums of a value per live agent within reach now, (R, K).
 
         Each (run, type) segment is summed alone (``np.add.reduceat``, NumPy's pairwise
-        sum), so its sum does not depend on the other runs; types without live agents
-        sum to 0.
+        sum), so its sum does not depend on the other runs; types without agents within
+        reach sum to 0. Agents stepped only because a reform will widen reach later are
+        left out of the sum (not added as zeros, which would move the pairwise sum's
+        rounding): a run's sums are those of the run without them, to the bit.
         """
         sums = np.zeros(self.runs * len(self.names))
+        if self._within is not None:
+            values = values[self._within]
         if len(values):
             sums[self._bins] = np.add.reduceat(values, self._starts)
         result: Array = sums.reshape(self.runs, len(self.names))
         return result
 
-    def type_means(self, values: Array) -> Array:
-        """Each run's mean of ``values`` (R, N) per type, every agent counted; NaN if none."""
-        means = np.full((self.runs, len(self.names)), np.nan)
+    def _segments(self) -> None:
+        """The live agents within reach now, and where each (run, type) segment of them starts."""
+        within = self.ceiling.ravel()[self.live] > 0
+        self._within: Index | None = None if within.all() else np.flatnonzero(within)
+        bins = self.live_bin if self._within is None else self.live_bin[self._within]
+        self._bins, self._starts = np.unique(bins, return_index=True)
+
+    def type_sums(self, values: Array) -> Array:
+        """Each run's sum of ``values`` (R, N) per type, every agent counted; 0 if none."""
+        sums = np.zeros((self.runs, len(self.names)))
         filled = self._filled_types
         if filled.any():
-            sums = np.add.reduceat(values, self._type_starts[filled], axis=1)
-            means[:, filled] = sums / self.counts[filled]
+            sums[:, filled] = np.add.reduceat(values, self._type_starts[filled], axis=1)
+        return sums
+
+    def type_means(self, values: Array) -> Array:
+        """Each run's mean of ``values`` (R, N) per type, every agent counted; NaN if none."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means: Array = np.where(
+                self._filled_types, self.type_sums(values) / self.counts, np.nan
+            )
         return means
 
     # --- the step ------------------------------------------------------------------------
@@ -309,4 +431,13 @@ class Crowd:
             counts=counts,
             base_cost=self.base_cost[run],
             reach=self.reach[run],
+            rank=self.rank[run],
         )
+
+
+def _redraw(adjusts: bool, new: Scenario, old: Scenario, name: str) -> bool:
+    """Whether a type's draws change from ``old`` to ``new``: its spec, or constraints it reads."""
+    spec_new, spec_old = new.population(name), old.population(name)
+    if spec_new is not spec_old and spec_new != spec_old:
+        return True
+    return adjusts and new.constraints is not old.constraints and new.constraints != old.constraints

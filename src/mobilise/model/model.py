@@ -28,6 +28,7 @@ from mobilise.model.outcomes import STEP_OUTCOMES, StepOutcome
 from mobilise.model.population import Population
 from mobilise.model.progress import NO_EVIDENCE, delivery_against_roadmap
 from mobilise.schema.scenario import Scenario, resolve_scenario
+from mobilise.schema.schedule import Timing
 from mobilise.vocabulary import quarter_label
 
 DEFAULT_SCENARIO = "uk_2024"
@@ -102,7 +103,9 @@ class MissionModel(mesa.Model):  # type: ignore[misc]  # mesa has no type inform
     ``scenario`` is a name (``"uk_2024"``), a path or a :class:`Scenario`; ``rng`` has
     Mesa's meaning (an integer seed, a Generator or SeedSequence, or None for fresh
     entropy), ``seed=`` being the same; ``reforms`` add to (and override) the
-    scenario's own. Any other keyword sets a scenario field, as ``--set`` does:
+    scenario's own, ``timing`` says when they are in force (:mod:`mobilise.schema.schedule`)
+    and ``budget`` multiplies the mission budget. Any other keyword sets a scenario field,
+    as ``--set`` does:
     ``MissionModel("uk_2024", **{"influence.signal": 2.0})`` or, as a plain keyword,
     ``influence__signal=2.0``.
 
@@ -119,6 +122,8 @@ class MissionModel(mesa.Model):  # type: ignore[misc]  # mesa has no type inform
         rng: RNG | str | None = None,
         *,
         reforms: Mapping[str, float] | None = None,
+        timing: Mapping[str, Timing] | None = None,
+        budget: float = 1.0,
         record_agents: bool = False,
         mesa_agents: bool = True,
         agent_classes: Mapping[str, type[Actor]] | None = None,
@@ -134,7 +139,7 @@ class MissionModel(mesa.Model):  # type: ignore[misc]  # mesa has no type inform
         for name, value in overrides.items():
             source = source.updated(field_path(name), value)
         self.block = Block(
-            [Member(source, self.seed, dict(reforms or {}))],
+            [Member(source, self.seed, dict(reforms or {}), dict(timing or {}), budget)],
             record_agents=record_agents,
             outcomes=outcomes,
         )

@@ -9,7 +9,7 @@ step gives every agent's engaged share of its neighbours.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -109,7 +109,7 @@ def build_ties(spec: Network, population: Population, seed: Seed) -> Ties:
     kind, counts, ceiling = population.kind, population.counts, population.ceiling
     if spec.kind == "complete":
         return Ties(complete=True, kind=kind, counts=counts, ceiling=ceiling)
-    rows, cols = sample_pairs(spec, population, seed)
+    rows, cols, _, _ = sample_pairs(spec, population, seed)
     return _sampled_ties(rows, cols, kind, counts, ceiling)
 
 
@@ -125,11 +125,78 @@ class LiveTies:
     cross-type ones (``chi_i``): each tie valued ``1 / (reachable capacity of its
     row's neighbours)``. A run's rows hold its ties alone, so its shares do not depend
     on the runs beside it.
+
+    The ties are those of the largest degrees each run's reforms will reach; a tie
+    counts while its block draws more pairs than its level (:class:`RunTies`), so
+    :meth:`weigh` gives a run the network of its current degrees, and a tie that does
+    not count is valued exactly 0 (adding nothing to any sum).
     """
 
     peer_share: ShareOperator  # (L, L), same-type ties between live agents
     partner_share: ShareOperator  # (L, L), cross-type ties between live agents
-    coordination: Array  # (R * N,): every agent's, as :meth:`Ties.coordination`
+    ties: RunTies  # every run's ties (live or not), numbered as agents r * N + i of the block
+    bounds: Index  # run r's ties are ties[bounds[r]:bounds[r + 1]]
+    live: Index  # the live agents (r * N + i), in the order of the operators' rows
+    largest: Index  # (R * B,): pairs each run's blocks draw at the largest degrees (B a run)
+    size: int  # N, agents a run
+    coordination: Array = field(default_factory=lambda: np.empty(0))  # (R * N,)
+    pairs: Index = field(default_factory=lambda: np.empty(0, dtype=np.intp))  # (R * B,) now
+
+    def weigh(self, pairs: Index, live_ceiling: Array) -> None:
+        """Each run's network at ``pairs`` draws per block, over live ceilings ``live_ceiling``.
+
+        Degrees count every tie that counts (live or not); each operator's values are
+        ``1 / degree`` over the reachable share of the row's ties, 0 for a tie that does
+        not count: bit for bit what a network drawn at those degrees alone gives.
+        """
+        self.pairs = pairs
+        ties, runs = self.ties, len(self.bounds) - 1
+        below = np.flatnonzero(np.any((pairs != self.largest).reshape(runs, -1), axis=1))
+        by_agent = ties.degrees
+        if len(below) and np.any(self.peer_share.tie < 0):
+            raise ValueError("a run's network fell below its largest, but was not built nested")
+        if len(below):  # some runs' reforms are below their largest strength: count again
+            by_agent = by_agent.copy()
+            n = self.size
+            for r in below:
+                part = slice(self.bounds[r], self.bounds[r + 1])
+                kept = ties.level[part] < pairs[ties.block[part]]
+                by_agent[2 * r * n : 2 * (r + 1) * n] = _counted_degrees(
+                    ties.low[part][kept] - r * n,
+                    ties.high[part][kept] - r * n,
+                    ties.same_type[part][kept],
+                    n,
+                )
+        degrees = by_agent.reshape(-1, 2).astype(float)
+        same_degree, cross_degree = degrees[:, 1], degrees[:, 0]
+        self.coordination = cross_degree / (1.0 + cross_degree)
+        for operator, degree in (
+            (self.peer_share, same_degree[self.live]),
+            (self.partner_share, cross_degree[self.live]),
+        ):
+            counted: npt.NDArray[np.bool_] | None = None
+            if len(below):
+                counted = ties.level[operator.tie] < pairs[ties.block[operator.tie]]
+            operator.weigh(counted, degree, live_ceiling)
+
+
+@dataclass
+class RunTies:
+    """Distinct ties ``low < high``, each with the block it was drawn in and its level.
+
+    A block draws its pairs one after another from its own stream; a tie's ``level``
+    is the position of its first draw. A block that draws ``m`` pairs has exactly the
+    ties of level below ``m``: raising a degree adds ties and never reshuffles them
+    (nested draws, common random numbers across strengths). ``degrees`` counts every
+    tie by agent, at ``2 i`` (cross-type) and ``2 i + 1`` (same type).
+    """
+
+    low: Index
+    high: Index
+    same_type: npt.NDArray[np.bool_]
+    block: Index
+    level: Index
+    degrees: Index
 
 
 @dataclass
@@ -137,12 +204,15 @@ class ShareOperator:
     """A sparse operator kept to the rows that have ties: ``op @ e`` is 0 on the others.
 
     Most live agents have no cross-type tie: a product over only the rows with one
-    skips the others' share of the loop.
+    skips the others' share of the loop. ``tie`` and ``row`` give each stored value's
+    tie (in :attr:`LiveTies.ties`) and row (a live position), for :meth:`weigh`.
     """
 
     matrix: sparse.csr_matrix  # the rows with ties (all rows when ``rows`` is None)
     rows: Index | None  # their places among the ``size`` rows
     size: int
+    tie: Index
+    row: Index
 
     def __matmul__(self, values: Array) -> Array:
         product: Array = self.matrix @ values
@@ -152,12 +222,27 @@ class ShareOperator:
         out[self.rows] = product
         return out
 
+    def weigh(self, counted: npt.NDArray[np.bool_] | None, degree: Array, ceiling: Array) -> None:
+        """Values ``1 / degree`` of the row over its reachable share; 0 if not counted.
+
+        ``degree`` is each live agent's, ``counted`` says which stored ties count (None: all).
+        """
+        with np.errstate(divide="ignore"):
+            inverse = np.where(degree > 0, 1.0 / degree, 0.0)
+        matrix = self.matrix
+        values = inverse[self.row]
+        matrix.data = values if counted is None else np.where(counted, values, 0.0)
+        per_reachable = _inverse(matrix @ ceiling)  # its rows' (all, or those with ties)
+        matrix.data *= np.repeat(per_reachable, np.diff(matrix.indptr))
+
 
 def build_block_ties(
     specs: Sequence[Network],
     populations: Sequence[Population],
     seeds: Sequence[Seed],
     live: Index,
+    largest: Sequence[Network] | None = None,
+    nested: Sequence[bool] | None = None,
 ) -> LiveTies:
     """The networks of R runs over their R * N agents, none tied across runs, cut to live ties.
 
@@ -166,67 +251,102 @@ def build_block_ties(
     works row by row, so each run's rows hold the same ties in the same order as
     alone, and give the same shares bit for bit. Not for complete networks (their
     mean field is per run: :class:`mobilise.model.block.Block` keeps it per row).
-    ``live`` lists the agents (``r * N + i``, ascending) whose ties are kept.
+    ``live`` lists the agents (``r * N + i``, ascending) whose ties are kept;
+    ``largest`` gives each run's network at the largest degrees its reforms will
+    reach (``specs`` when None): its ties are drawn, and ``specs``' count. Only the
+    runs marked ``nested`` may later count fewer (:meth:`LiveTies.weigh`): theirs are the
+    ties whose levels are kept (default: runs whose ``specs`` are not their ``largest``).
     """
     if any(s.kind == "complete" for s in specs):
         raise ValueError("complete networks are kept per run, not stacked")
+    largest = specs if largest is None else largest
+    if nested is None:
+        nested = [a is not b for a, b in zip(specs, largest, strict=True)]
     n = populations[0].size
     position = np.full(len(populations) * n, -1, dtype=np.intp)  # r * N + i -> live position
     position[live] = np.arange(len(live))
-    degrees, lows, highs, same_types = [], [], [], []
-    for spec, population, seed in zip(specs, populations, seeds, strict=True):
-        # each run alone (a run's ties fit in cache)
-        low, high, same_type, counted = shared(
-            seed, _layout(spec, population), partial(_run_ties, spec, population, seed)
+    counts: dict[int, Index] = {}  # pairs per block, by network spec (an arm's is one object)
+
+    def pair_counts(spec: Network) -> Index:
+        if id(spec) not in counts:
+            counts[id(spec)] = block_pair_counts(spec, populations[0])
+        return counts[id(spec)]
+
+    drawn = [  # each run alone (a run's ties fit in cache)
+        shared(
+            seed,
+            (*_layout(spec, population), levels),
+            partial(_run_ties, spec, population, seed, levels=levels, counts=pair_counts(spec)),
         )
-        degrees.append(counted)
-        lows.append(low)
-        highs.append(high)
-        same_types.append(same_type)
-    # every run's ties at once, as agents r * N + i of the block, then as live positions
-    offset = np.repeat(np.arange(len(populations)) * n, [len(low) for low in lows])
-    at_low = position[np.concatenate(lows) + offset]
-    at_high = position[np.concatenate(highs) + offset]
-    both_live = (at_low >= 0) & (at_high >= 0)
-    keys = _tie_keys(
-        at_low[both_live], at_high[both_live], np.concatenate(same_types)[both_live], live
+        for spec, population, seed, levels in zip(largest, populations, seeds, nested, strict=True)
+    ]
+
+    blocks = len(pair_counts(specs[0]))
+    sizes = [len(t.low) for t in drawn]
+    offset = np.repeat(np.arange(len(populations)) * n, sizes)
+    none = np.empty(0, dtype=np.intp)  # no run's degrees fall: no block or level kept
+    ties = RunTies(
+        low=np.concatenate([t.low for t in drawn]).astype(np.intp) + offset,
+        high=np.concatenate([t.high for t in drawn]).astype(np.intp) + offset,
+        same_type=np.concatenate([t.same_type for t in drawn]),
+        block=np.concatenate([_full(t.block, t) for t in drawn]) + offset // n * blocks
+        if any(nested)
+        else none,
+        level=np.concatenate([_full(t.level, t) for t in drawn]) if any(nested) else none,
+        degrees=np.concatenate([t.degrees for t in drawn]),
     )
-    by_agent = np.concatenate(degrees).reshape(-1, 2).astype(float)
-    cross_degree, same_degree = by_agent[:, 0], by_agent[:, 1]
+    # every run's ties at once, as live positions
+    at_low, at_high = position[ties.low], position[ties.high]
+    both_live = np.flatnonzero((at_low >= 0) & (at_high >= 0))
+    keys, tie = _tie_keys(at_low[both_live], at_high[both_live], ties.same_type[both_live],
+                          both_live if any(nested) else None, len(live))  # fmt: skip
     # every live tie both ways, in the layout of the whole network: rows ascending,
     # columns descending within a row (live positions keep the agents' order)
-    ordered = np.sort(keys)
-    same_kind = (ordered & 1).astype(bool)
-    row, col = np.divmod(ordered >> 1, len(live))
+    same_kind = (keys & 1).astype(bool)
+    row, col = np.divmod(keys >> 1, len(live))
     col = len(live) - 1 - col
-    live_ceiling = np.concatenate([p.ceiling for p in populations])[live]
     same, cross = (
-        _share_operator(row[chosen], col[chosen], len(live), degree[live], live_ceiling)
-        for chosen, degree in ((same_kind, same_degree), (~same_kind, cross_degree))
+        _share_operator(row[chosen], col[chosen], len(live), tie[chosen])
+        for chosen in (same_kind, ~same_kind)
     )
-    return LiveTies(
+    result = LiveTies(
         peer_share=same,
         partner_share=cross,
-        coordination=cross_degree / (1.0 + cross_degree),
+        ties=ties,
+        bounds=np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp),
+        live=live,
+        largest=np.concatenate([pair_counts(spec) for spec in largest]),
+        size=n,
     )
+    pairs = np.concatenate([pair_counts(spec) for spec in specs])
+    result.weigh(pairs, np.concatenate([p.ceiling for p in populations])[live])
+    return result
 
 
-def _share_operator(
-    rows: Index, cols: Index, n: int, degree: Array, ceiling: Array
-) -> ShareOperator:
-    """Ties ``rows -> cols`` as the operator of each row's engaged share of its reachable ties.
+def _full(values: Index, ties: RunTies) -> Index:
+    """A run's blocks or levels, zeros for a run that kept none (its degrees never fall)."""
+    return values if len(values) == len(ties.low) else np.zeros(len(ties.low), dtype=np.intp)
 
-    Row-normalised by ``degree`` (every tie, live or not), then divided by the reachable
-    share of those ties (``M @ ceiling``), so ``M @ e`` is the share itself; a row
-    with no reachable neighbour is 0.
-    """
-    matrix, _ = _row_normalised(rows, cols, n, degree)
-    per_reachable = _inverse(matrix @ ceiling)
-    matrix.data *= np.repeat(per_reachable, np.diff(matrix.indptr))
-    tied = np.flatnonzero(np.diff(matrix.indptr))
+
+def _counted_degrees(low: Index, high: Index, same_type: npt.NDArray[np.bool_], n: int) -> Index:
+    """Degrees of ``n`` agents by their ties, at ``2 i`` (cross-type) and ``2 i + 1`` (same)."""
+    degrees: Index = np.bincount(2 * low + same_type, minlength=2 * n)
+    degrees += np.bincount(2 * high + same_type, minlength=2 * n)
+    return degrees
+
+
+def _share_operator(rows: Index, cols: Index, n: int, tie: Index) -> ShareOperator:
+    """Ties ``rows -> cols`` (live positions, sorted by row), values set by :meth:`weigh`."""
+    per_row = np.bincount(rows, minlength=n)
+    index = np.int32 if max(n, len(rows)) < 2**31 - 1 else np.int64  # as SciPy chooses
+    indptr = np.zeros(n + 1, dtype=index)
+    np.cumsum(per_row, out=indptr[1:])
+    arrays: Any = (np.zeros(len(rows)), cols.astype(index), indptr)  # scipy-stubs: one dtype
+    matrix: sparse.csr_matrix = sparse.csr_matrix(arrays, shape=(n, n))
+    tied = np.flatnonzero(per_row)
     if len(tied) > n // 2:
-        return ShareOperator(matrix, None, n)
-    return ShareOperator(matrix[tied], tied, n)
+        return ShareOperator(matrix, None, n, tie, rows)
+    return ShareOperator(matrix[tied], tied, n, tie, rows)
 
 
 def _layout(spec: Network, population: Population) -> tuple[object, ...]:
@@ -240,36 +360,86 @@ def _layout(spec: Network, population: Population) -> tuple[object, ...]:
 
 
 def _run_ties(
-    spec: Network, population: Population, seed: Seed
-) -> tuple[Index, Index, npt.NDArray[np.bool_], Index]:
-    """One run's distinct ties (pairs ``low < high``), their types, and degrees by agent.
+    spec: Network, population: Population, seed: Seed, *, levels: bool, counts: Index
+) -> RunTies:
+    """One run's distinct ties (pairs ``low < high``), their types, degrees, blocks and levels.
 
-    ``same_type`` tells whether a tie joins one type; degrees are counted at ``2 * i``
-    (cross-type) and ``2 * i + 1`` (same type). Each tie once, not both ways: half the
-    work of :func:`_both_directions_once`, with the same ties and degrees.
+    Each tie once, not both ways. With ``levels``, each keeps the block and draw that
+    first made it (a run whose degrees may fall below these); without, neither is kept.
     """
     n = population.size
-    i, j = sample_pairs(spec, population, seed)
-    low = np.minimum(i, j).astype(_key_type(n))
-    high = np.maximum(i, j).astype(low.dtype)
-    low, high = np.divmod(_sorted_distinct(low * n + high), n)
-    same_type = population.kind[low] == population.kind[high]
-    degrees = np.bincount(2 * low + same_type, minlength=2 * n)
-    degrees += np.bincount(2 * high + same_type, minlength=2 * n)
-    return low, high, same_type, degrees
+    i, j, _, level = sample_pairs(spec, population, seed, counts)
+    key = _key_type(n)
+    low = np.minimum(i, j).astype(key)
+    high = np.maximum(i, j).astype(key)
+    if levels:
+        low, high, level = _first_draws(low.astype(np.int64) * n + high, level, n)
+    else:
+        low, high = np.divmod(_sorted_distinct(low * n + high), n)
+        level = np.empty(0, dtype=np.intp)
+    kind = population.kind
+    same_type = kind[low] == kind[high]
+    return RunTies(
+        low=low,
+        high=high,
+        same_type=same_type,
+        block=_block_table(spec, population)[kind[low], kind[high]] if levels else level,
+        level=level,
+        degrees=_counted_degrees(low, high, same_type, n),
+    )
 
 
-def _tie_keys(a: Index, b: Index, same_type: npt.NDArray[np.bool_], live: Index) -> Index:
-    """Sort keys of the ties ``a - b`` (live positions) both ways, same type in the last bit.
+def _first_draws(keys: Index, level: Index, n: int) -> tuple[Index, Index, Index]:
+    """Each distinct pair key once, sorted, with its first draw: ``(low, high, level)``.
 
-    Sorted, they run by row ascending and, within a row, by column descending.
+    The level rides in the low bits of one sorted key (a plain sort, not a stable argsort).
     """
-    size = len(live)
+    bits = max(1, int(level.max(initial=0)).bit_length())
+    if keys.size and int(keys.max()) >= 2 ** (62 - bits):  # too large to share a word
+        distinct, first = np.unique(keys, return_index=True)
+        low, high = np.divmod(distinct, n)
+        return low, high, level[first]
+    packed = np.sort((keys << bits) | level)
+    pair = packed >> bits
+    keep = np.concatenate([[True], pair[1:] != pair[:-1]]) if pair.size else pair.astype(bool)
+    low, high = np.divmod(pair[keep], n)
+    return low, high, packed[keep] & ((1 << bits) - 1)
+
+
+def _block_table(spec: Network, population: Population) -> Index:
+    """Which block (its place in :func:`block_pair_counts`) a tie of two types is drawn in."""
+    types = len(population.names)
+    table = np.zeros((types, types), dtype=np.intp)
+    if spec.kind == "block":
+        index = {name: k for k, name in enumerate(population.names)}
+        for b, (first, second, _) in enumerate(_blocks(population)):
+            table[index[first], index[second]] = table[index[second], index[first]] = b
+    return table
+
+
+def _tie_keys(
+    a: Index, b: Index, same_type: npt.NDArray[np.bool_], tie: Index | None, size: int
+) -> tuple[Index, Index]:
+    """The ties ``a - b`` (live positions) both ways, sorted, and each one's ``tie``.
+
+    A key is the row and the reversed column, with the same type in the last bit: sorted,
+    keys run by row ascending and, within a row, by column descending. Each key's tie
+    rides below it in one sorted word where it fits (a plain sort, not an argsort);
+    without ``tie`` none is kept.
+    """
     rows = np.concatenate([a, b]).astype(np.int64)
     cols = np.concatenate([b, a]).astype(np.int64)
     flag = np.concatenate([same_type, same_type])
     keys: Index = ((rows * size + (size - 1 - cols)) << 1) | flag
-    return keys
+    if tie is None:
+        return np.sort(keys), np.full(len(keys), -1, dtype=np.intp)
+    ties = np.concatenate([tie, tie])
+    bits = max(1, int(ties.max(initial=0)).bit_length())
+    if 2 * size * size < 2 ** (62 - bits):
+        packed = np.sort((keys << bits) | ties)
+        return packed >> bits, packed & ((1 << bits) - 1)
+    order = np.argsort(keys)
+    return keys[order], ties[order]
 
 
 RANDOM_STREAM: Path = ("network",)
@@ -284,13 +454,44 @@ def stream_paths(spec: Network, population: Population) -> list[Path]:
     return [path for _, _, path in _blocks(population)]
 
 
-def sample_pairs(spec: Network, population: Population, seed: Seed) -> tuple[Index, Index]:
-    """The sampled pairs of a random or block network (duplicates and both directions later)."""
+def sample_pairs(
+    spec: Network, population: Population, seed: Seed, counts: Index | None = None
+) -> tuple[Index, Index, Index, Index]:
+    """The sampled pairs of a random or block network, each with its block and draw position.
+
+    Self-pairs are dropped; duplicates and both directions are left for later. The
+    first ``m`` draws of a block are the pairs it has when it draws ``m``
+    (:func:`block_pair_counts`, given as ``counts`` if known), so a larger degree adds
+    pairs to a smaller one's.
+    """
     n = population.size
     if spec.kind == "random":
         rng = generator(seed, *RANDOM_STREAM)
-        return _sample_pairs(rng, slice(0, n), slice(0, n), round(n * spec.mean_degree / 2))
-    return _block_pairs(spec, population, seed)
+        i, j, level = _sample_pairs(rng, slice(0, n), slice(0, n), _random_pairs(spec, n))
+        return i, j, np.zeros(len(i), dtype=np.intp), level
+    return _block_pairs(spec, population, seed, counts)
+
+
+def block_pair_counts(spec: Network, population: Population) -> Index:
+    """How many pairs each block draws: one block (random), or one per pair of types."""
+    if spec.kind == "complete":
+        return np.zeros(0, dtype=np.intp)
+    if spec.kind == "random":
+        return np.array([_random_pairs(spec, population.size)], dtype=np.intp)
+    counts = []
+    for a, b, _ in _blocks(population):
+        size_a = population.slices[a].stop - population.slices[a].start
+        size_b = population.slices[b].stop - population.slices[b].start
+        counts.append(
+            round(size_a * spec.within(a) / 2)
+            if a == b
+            else round(spec.cross(a, b) * min(size_a, size_b))
+        )
+    return np.array(counts, dtype=np.intp)
+
+
+def _random_pairs(spec: Network, n: int) -> int:
+    return round(n * spec.mean_degree / 2)
 
 
 def _sampled_ties(rows: Index, cols: Index, kind: Index, counts: Array, ceiling: Array) -> Ties:
@@ -352,45 +553,62 @@ def _blocks(population: Population) -> list[tuple[str, str, Path]]:
     ]
 
 
-def _block_pairs(spec: Network, population: Population, seed: Seed) -> tuple[Index, Index]:
+def _block_pairs(
+    spec: Network, population: Population, seed: Seed, counts: Index | None
+) -> tuple[Index, Index, Index, Index]:
     """Within-type and cross-type pairs, each block from its own stream, named by its pair."""
-    rows, cols = [], []
-    for a, b, path in _blocks(population):
+    rows, cols, blocks, levels = [], [], [], []
+    counts = block_pair_counts(spec, population) if counts is None else counts
+    for index, ((a, b, path), m) in enumerate(zip(_blocks(population), counts, strict=True)):
         members_a, members_b = population.slices[a], population.slices[b]
-        size_a, size_b = members_a.stop - members_a.start, members_b.stop - members_b.start
-        if a == b:
-            m = round(size_a * spec.within(a) / 2)
-        else:
-            m = round(spec.cross(a, b) * min(size_a, size_b))
-        r, c = shared(  # a reform that changes other blocks leaves this one's ties as they are
+        r, c, level = shared(  # a reform that changes other blocks leaves this one's ties alone
             seed,
-            (path, members_a, members_b, m),
-            partial(_sample_block, seed, path, members_a, members_b, m),
+            (path, members_a, members_b, int(m)),
+            partial(_sample_block, seed, path, members_a, members_b, int(m)),
         )
         rows.append(r)
         cols.append(c)
+        levels.append(level)
+        blocks.append(np.full(len(r), index, dtype=np.intp))
     if not rows:
-        return np.array([], dtype=np.intp), np.array([], dtype=np.intp)
-    return np.concatenate(rows), np.concatenate(cols)
+        empty = np.array([], dtype=np.intp)
+        return empty, empty, empty, empty
+    return (
+        np.concatenate(rows),
+        np.concatenate(cols),
+        np.concatenate(blocks),
+        np.concatenate(levels),
+    )
 
 
-def _sample_block(seed: Seed, path: Path, left: slice, right: slice, m: int) -> tuple[Index, Index]:
+def _sample_block(
+    seed: Seed, path: Path, left: slice, right: slice, m: int
+) -> tuple[Index, Index, Index]:
     return _sample_pairs(generator(seed, *path), left, right, m)
 
 
 def _sample_pairs(
     rng: np.random.Generator, left: slice, right: slice, m: int
-) -> tuple[Index, Index]:
-    """``m`` random pairs of agents in ``left`` x ``right``; self-pairs dropped, dupes later."""
+) -> tuple[Index, Index, Index]:
+    """``m`` random pairs of agents in ``left`` x ``right`` and their draw positions.
+
+    Pair ``p`` is the ``p``-th row of ``floor(u * n)`` of uniform doubles, drawn row by
+    row, so the first ``k`` of ``m`` draws are the ``k`` pairs of a block that draws
+    ``k``. Self-pairs are dropped (their positions with them); duplicates later.
+    """
     n_left, n_right = left.stop - left.start, right.stop - right.start
     if m <= 0 or n_left == 0 or n_right == 0:
-        return np.array([], dtype=np.intp), np.array([], dtype=np.intp)
-    i = rng.integers(left.start, left.stop, m)  # the draws of integers(0, n_left) + start
-    j = rng.integers(right.start, right.stop, m)
+        empty = np.array([], dtype=np.intp)
+        return empty, empty, empty
+    u = rng.random((m, 2))
+    u *= (n_left, n_right)
+    drawn = u.astype(np.intp)
+    i, j = drawn[:, 0] + left.start, drawn[:, 1] + right.start
+    level = np.arange(m, dtype=np.intp)
     if left.stop <= right.start or right.stop <= left.start:  # two types: never a self-pair
-        return i, j
+        return i, j, level
     keep = i != j
-    return i[keep], j[keep]
+    return i[keep], j[keep], level[keep]
 
 
 def _inverse(reachable: Array) -> Array:

@@ -23,6 +23,7 @@ import numpy.typing as npt
 from mobilise.model.runs import Runs
 from mobilise.schema.actor_types import ACTOR_TYPES
 from mobilise.schema.missions import Mission
+from mobilise.schema.reforms import REFORMS
 from mobilise.vocabulary import check_known, quarter_index, quarter_label
 
 Array = npt.NDArray[np.float64]
@@ -37,11 +38,14 @@ class Outcome:
     unit: str
     description: str
     per_type: bool = False  # a column for each of the scenario's actor types
+    per_reform: bool = False  # a column for each reform of the catalogue
 
     def columns(self, types: Sequence[str] = ACTOR_TYPES) -> list[str]:
         """The columns this outcome fills."""
         if self.per_type:
             return [f"{self.name}_{t}" for t in types]
+        if self.per_reform:
+            return [f"{self.name}_{r}" for r in REFORMS]
         return [self.name]
 
 
@@ -65,6 +69,8 @@ class RunOutcome(Outcome):
         """The outcome's cells of a ``runs.csv`` row (a missing label is empty)."""
         if self.per_type:
             return {f"{self.name}_{t}": value[t] for t in types}
+        if self.per_reform:
+            return {f"{self.name}_{r}": value.get(r) or "" for r in REFORMS}
         return {self.name: "" if value is None and not self.numeric else value}
 
 
@@ -175,6 +181,7 @@ class RunSeries:
     quarters: npt.NDArray[np.int64]
     mission: Mission
     types: tuple[str, ...]
+    starts: Mapping[str, int | None] = field(default_factory=dict)  # reform -> step in force
 
     def __getitem__(self, name: str) -> Array:
         """One column over the run's steps."""
@@ -278,6 +285,14 @@ def _total_spend(run: RunSeries) -> float:
     return float(np.sum(run["spend"][1:]))  # step 0 is before the mission
 
 
+def _starts(run: RunSeries) -> dict[str, str | None]:
+    before = int(run.quarters[0] - run.steps[0])  # the quarter before step 1
+    return {
+        reform: None if step is None else quarter_label(before + step)
+        for reform, step in run.starts.items()
+    }
+
+
 RUN_OUTCOMES: tuple[RunOutcome, ...] = (
     RunOutcome(name="final_metric", label="Key metric at the horizon", unit="mission unit",
                description="the last step", effect=True, of=_final_metric),
@@ -302,6 +317,10 @@ RUN_OUTCOMES: tuple[RunOutcome, ...] = (
                of=_final_reach),
     RunOutcome(name="total_spend", label="Government spend", unit="GBP bn",
                description="over the run", of=_total_spend),
+    RunOutcome(name="start", label="Quarter the reform came into force", unit="quarter",
+               description="the first quarter of its schedule (a trigger: after it fired); "
+               "empty if not in force by the horizon or not in the arm", numeric=False,
+               per_reform=True, of=_starts),
 )  # fmt: skip
 """One row of ``runs.csv`` per run, in this order, after its identifying columns."""
 
@@ -375,5 +394,6 @@ def reference(outcomes: Sequence[Outcome]) -> str:
     lines = ["| column | label | meaning | unit |", "|---|---|---|---|"]
     for o in outcomes:
         column = f"`{o.name}_<type>`" if o.per_type else f"`{o.name}`"
+        column = f"`{o.name}_<reform>`" if o.per_reform else column
         lines.append(f"| {column} | {o.label} | {o.description} | {o.unit} |")
     return "\n".join(lines) + "\n"

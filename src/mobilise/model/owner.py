@@ -37,31 +37,44 @@ class MissionOwners:
         specs = [s.government for s in scenarios]
         self.runs = len(specs)
         quarters = max(s.quarters for s in scenarios)
+        self.salience = np.array([s.mission_spec.salience for s in scenarios])
+        self.credibility = np.array([g.initial_credibility for g in specs])
+        self.election_interval = np.array([g.election_interval for g in specs], dtype=np.intp)
+        self.reshuffles = np.zeros(self.runs, dtype=np.intp)
+        # before the start, progress stood at P(0): what the owner sees until the lag has passed
+        start = np.array([s.mission_spec.initial_progress for s in scenarios])
+        self.history = np.repeat(start[:, None], quarters + 1, axis=1)
+        self.observed = start.copy()
+        streams = [[generator(seed, *path) for path in STREAM_PATHS] for seed in seeds]
+        # standard normals, scaled by each quarter's noise: normal(0, sd) draws, to the bit
+        self.observation_draws = np.stack(
+            [obs.standard_normal(quarters) for _, obs, _, _ in streams]
+        )
+        self.shock_draws = np.stack([shocks.random(quarters) for _, _, shocks, _ in streams])
+        self._portfolios(specs, [s[0] for s in streams], [s[3] for s in streams], quarters)
+        self.reparametrise(scenarios)
+
+    def reparametrise(self, scenarios: Sequence[Scenario]) -> None:
+        """Each run's owner with parameters from ``scenarios`` (a reform changes strength).
+
+        What the owner has learnt (credibility, history, allocation) stays as it is.
+        """
+        specs = [s.government for s in scenarios]
 
         def of(values: Sequence[float]) -> Array:
             return np.array(values, dtype=float)
 
         self.clarity = of([g.clarity for g in specs])
-        self.salience = of([s.mission_spec.salience for s in scenarios])
-        self.credibility = of([g.initial_credibility for g in specs])
         self.speed = of([min(1.0, g.credibility_speed * g.capability) for g in specs])
         self.reshuffle_rate = of([g.reshuffle_rate for g in specs])
         self.reshuffle_keep = of([1.0 - g.reshuffle_penalty for g in specs])
-        self.election_interval = np.array([g.election_interval for g in specs], dtype=np.intp)
         self.election_keep = of([1.0 - g.election_penalty for g in specs])
         self.lag = np.array([s.constraints.feedback_lag_quarters for s in scenarios], dtype=np.intp)
-        self.reshuffles = np.zeros(self.runs, dtype=np.intp)
-        # before the start, progress stood at P(0): what the owner sees until the lag has passed
-        start = of([s.mission_spec.initial_progress for s in scenarios])
-        self.history = np.repeat(start[:, None], quarters + 1, axis=1)
-        self.observed = start.copy()
-        streams = [[generator(seed, *path) for path in STREAM_PATHS] for seed in seeds]
-        self.observation_noise = np.stack(
-            [obs.normal(0.0, g.observation_noise, quarters)
-             for (_, obs, _, _), g in zip(streams, specs, strict=True)]
-        )  # fmt: skip
-        self.shock_draws = np.stack([shocks.random(quarters) for _, _, shocks, _ in streams])
-        self._portfolios(specs, [s[0] for s in streams], [s[3] for s in streams], quarters)
+        self.noise_sd = of([g.observation_noise for g in specs])
+        self.review_interval = np.array([g.review_interval for g in specs], dtype=np.intp)
+        self.reviewing = np.array([g.portfolio_review for g in specs], dtype=bool)
+        self.review_share = of([min(1.0, g.reallocation * g.capability) for g in specs])
+        self.review_sd = of([10.0 * g.observation_noise / g.capability for g in specs])
 
     def _portfolios(
         self,
@@ -76,15 +89,9 @@ class MissionOwners:
         self.valid = np.arange(width)[None, :] < counts[:, None]  # padding is never chosen
         self.effectiveness = np.zeros((self.runs, width))
         self.allocation = np.zeros((self.runs, width))
-        self.review_interval = np.array([g.review_interval for g in gov], dtype=np.intp)
-        self.reviewing = np.array([g.portfolio_review for g in gov], dtype=bool)
-        self.review_share = np.array([min(1.0, g.reallocation * g.capability) for g in gov])
-        self.review_sd = np.array([10.0 * g.observation_noise / g.capability for g in gov])
-        steps = np.arange(1, quarters + 1)
-        most_reviews = max(
-            int(np.sum((steps % g.review_interval == 0) & (steps > lag)))
-            for g, lag in zip(gov, self.lag, strict=True)
-        )
+        # every review a run could hold (a reform may turn reviews on, or shorten the lag,
+        # mid-run): the first ones are the draws of fewer reviews, to the bit
+        most_reviews = max(quarters // g.review_interval for g in gov)
         self.review_draws = np.zeros((self.runs, most_reviews, width))
         self.reviews_done = np.zeros(self.runs, dtype=np.intp)
         for r, (g, rng) in enumerate(zip(gov, portfolio, strict=True)):
@@ -92,9 +99,8 @@ class MissionOwners:
             # mean one in expectation, not per run: how good a portfolio is, is uncertain
             self.effectiveness[r, :n] = rng.lognormal(-(spread**2) / 2, spread, n)
             self.allocation[r, :n] = 1.0 / n
-            if g.portfolio_review:
-                due = int(np.sum((steps % g.review_interval == 0) & (steps > self.lag[r])))
-                self.review_draws[r, :due, :n] = reviews[r].standard_normal((due, n))
+            due = quarters // g.review_interval
+            self.review_draws[r, :due, :n] = reviews[r].standard_normal((due, n))
 
     @property
     def signal(self) -> Array:
@@ -118,7 +124,8 @@ class MissionOwners:
         """Record true progress at ``step``; return what each owner sees: lagged and noisy."""
         self.history[:, step] = progress
         seen = self.history[np.arange(self.runs), np.maximum(step - self.lag, 0)]
-        self.observed = np.clip(seen + self.observation_noise[:, step - 1], 0.0, 1.0)
+        noise = 0.0 + self.noise_sd * self.observation_draws[:, step - 1]
+        self.observed = np.clip(seen + noise, 0.0, 1.0)
         return self.observed
 
     def update(self, step: int, delivery: Array) -> None:

@@ -42,6 +42,7 @@ class Population:
     counts: np.ndarray  # agents per type
     base_cost: np.ndarray  # participation cost per type
     reach: np.ndarray  # reachable share per type
+    rank: np.ndarray  # each agent's place in its type's reach order (0: reached first)
 
     @property
     def size(self) -> int:
@@ -138,7 +139,7 @@ def build_populations(scenarios: Sequence[Scenario], seeds: Sequence[Seed]) -> l
                 shared(
                     seed,
                     _type_inputs(actor_type, spec, constraints),
-                    partial(_draw_type, actor_type, spec, constraints, seed),
+                    partial(draw_type, actor_type, spec, constraints, seed),
                 )
             )
             reach[r, index] = type_reach(scenario, actor_type)
@@ -152,6 +153,7 @@ def build_populations(scenarios: Sequence[Scenario], seeds: Sequence[Seed]) -> l
         rank = np.concatenate([rank for _, rank in drawn]).reshape(runs, n)
         ceiling = engagement_ceiling(reach[:, index : index + 1], rank)
         values.update(
+            rank=rank,
             kind=np.full((runs, n), index, dtype=np.intp),
             patience=patience(values["horizon"], lag),
             ceiling=ceiling,
@@ -177,7 +179,7 @@ def build_populations(scenarios: Sequence[Scenario], seeds: Sequence[Seed]) -> l
 def _type_inputs(
     actor_type: ActorType, spec: PopulationSpec, constraints: Constraints
 ) -> tuple[object, ...]:
-    """Everything :func:`_draw_type` depends on besides the seed.
+    """Everything :func:`draw_type` depends on besides the seed.
 
     Frozen inputs, named by identity (arms that leave a type alone share its spec
     object): exact, and cheap. Keys live no longer than a block's build, which holds them.
@@ -189,13 +191,15 @@ def _type_inputs(
     return (actor_type, id(spec), id(constraints))
 
 
-def _draw_type(
+def draw_type(
     actor_type: ActorType, spec: PopulationSpec, constraints: Constraints, seed: Seed
 ) -> tuple[Draws, np.ndarray]:
     """A type's attributes and the order in which its agents are reached.
 
     All that the type's own stream decides, from its spec and the constraints alone:
-    runs of one seed that share those share these draws (:func:`shared`).
+    runs of one seed that share those share these draws (:func:`shared`). The reach
+    order is drawn before any adjustment of the draws, and does not depend on the
+    spec or the constraints: a reform that widens reach adds agents to it.
     """
     n = spec.count
     rng = generator(seed, *_type_stream(actor_type.name))
@@ -206,11 +210,13 @@ def _draw_type(
         horizon=np.maximum(spec.horizon.sample(rng, n), 0.0),
         capacity=np.maximum(spec.capacity.sample(rng, n), 0.0),
         outside=np.zeros(n, dtype=bool),
+        reach_key=rng.random(n),
     )
     if actor_type.adjust is not None:
         draws = actor_type.adjust(draws, rng, constraints)
     # who is reached first: a random order, those with no stake at all last
-    order = np.lexsort((rng.random(n), draws.outside))
+    assert draws.reach_key is not None
+    order = np.lexsort((draws.reach_key, draws.outside))
     rank = np.empty(n)
     rank[order] = np.arange(n)
     return draws, rank
@@ -244,6 +250,7 @@ _DRAWN = ("capacity", "threshold", "trust", "alignment", "horizon", "outside")
 
 _FIELDS = (
     "kind",
+    "rank",
     "capacity",
     "threshold",
     "trust",

@@ -32,10 +32,12 @@ from mobilise.model.progress import (
     progress_step,
     roadmap_progress,
 )
+from mobilise.model.schedule import Schedules
 from mobilise.model.streams import StreamTable
 from mobilise.schema.missions import Mission
 from mobilise.schema.reforms import apply_reforms
 from mobilise.schema.scenario import Scenario
+from mobilise.schema.schedule import Timing, check_budget, check_schedule, schedule_key
 from mobilise.vocabulary import quarter_index
 
 Array = npt.NDArray[np.float64]
@@ -44,11 +46,18 @@ Index = npt.NDArray[np.intp]
 
 @dataclass(frozen=True)
 class Member:
-    """One run: a scenario, its seed (the scenario's when None) and reforms added to its own."""
+    """One run: a scenario, its seed (the scenario's when None), reforms added to its own.
+
+    ``timing`` says when reforms are in force (:mod:`mobilise.schema.schedule`); it adds
+    to (and overrides) the scenario's own, reform by reform. ``budget`` multiplies the
+    scenario's mission budget (more money as an arm beside the reforms).
+    """
 
     scenario: Scenario
     seed: int | None = None
     reforms: Mapping[str, float] = field(default_factory=dict)
+    timing: Mapping[str, Timing] = field(default_factory=dict)
+    budget: float = 1.0
 
 
 def block_key(params: Scenario) -> tuple[Any, ...]:
@@ -68,12 +77,17 @@ def block_key(params: Scenario) -> tuple[Any, ...]:
     )
 
 
-def arm_key(scenario: Scenario, reforms: Mapping[str, float]) -> tuple[Any, ...]:
-    """Which arm a run belongs to: the scenario object and reforms its arm shares.
+def arm_key(
+    scenario: Scenario,
+    reforms: Mapping[str, float],
+    timing: Mapping[str, Timing] | None = None,
+    budget: float = 1.0,
+) -> tuple[Any, ...]:
+    """Which arm a run belongs to: the scenario object, reforms, timing and budget it shares.
 
     What depends only on those (the reforms applied, the block key) is done once per arm.
     """
-    return (id(scenario), tuple(reforms.items()))
+    return (id(scenario), tuple(reforms.items()), schedule_key(timing or {}), budget)
 
 
 Arms = dict[tuple[Any, ...], tuple[Scenario, Scenario]]
@@ -83,12 +97,39 @@ Keys name scenarios by identity: a mapping must not outlive the runs whose arms 
 
 
 def applied(
-    arms: Arms, scenario: Scenario, reforms: Mapping[str, float]
+    arms: Arms,
+    scenario: Scenario,
+    reforms: Mapping[str, float],
+    timing: Mapping[str, Timing] | None = None,
+    budget: float = 1.0,
 ) -> tuple[Scenario, Scenario]:
-    """The arm's inputs (the scenario with ``reforms`` added) and parameters, applied once."""
-    key = arm_key(scenario, reforms)
+    """The arm's inputs (the scenario with ``reforms``, ``timing`` and budget) and parameters.
+
+    The parameters have every reform at full strength: those of the arm without timing,
+    and the largest its timing reaches. Applied once per arm.
+    """
+    key = arm_key(scenario, reforms, timing, budget)
     if key not in arms:
-        inputs = scenario.model_copy(update={"reforms": {**scenario.reforms, **reforms}})
+        update: dict[str, Any] = {
+            "reforms": {**scenario.reforms, **reforms},
+            "timing": {**scenario.timing, **(timing or {})},
+        }
+        if budget != 1.0:
+            check_budget(budget)
+            government = scenario.government
+            update["government"] = government.model_copy(
+                update={"budget": government.budget * budget}
+            )
+        inputs = scenario.model_copy(update=update)
+        if inputs.timing:
+            check_schedule(
+                inputs.timing,
+                inputs.reforms,
+                start=inputs.start,
+                quarters=inputs.quarters,
+                types=inputs.type_names,
+                milestones=[m.quarter for m in inputs.mission_spec.milestones],
+            )
         arms[key] = (inputs, apply_reforms(inputs))
     return arms[key]
 
@@ -102,13 +143,15 @@ class Runs:
         self.members = list(members)
         self.seeds = [m.scenario.seed if m.seed is None else int(m.seed) for m in members]
         arms = {} if arms is None else arms  # reforms applied once per arm (a chunk's, if given)
-        chosen = [applied(arms, m.scenario, m.reforms) for m in members]
+        chosen = [applied(arms, m.scenario, m.reforms, m.timing, m.budget) for m in members]
         self.inputs = [inputs for inputs, _ in chosen]
-        self.params = [params for _, params in chosen]
-        if len({block_key(p) for p in self.params}) > 1:
+        self.largest = [params for _, params in chosen]  # every reform at full strength
+        if len({block_key(p) for p in self.largest}) > 1:
             raise ValueError(
                 "runs of a block must share actor types, counts, network kind and horizon"
             )
+        self.schedules = Schedules(self.inputs, self.largest)
+        self.params = list(self.schedules.params)  # each run's parameters now
         self.runs = len(members)
         self.quarters = self.params[0].quarters
         # every run's named streams, derived for all runs at once; runs of one seed (arms,
@@ -118,7 +161,8 @@ class Runs:
         streams = [table.run(r) for r in range(self.runs)]
         self.populations = build_populations(self.params, streams)
         table.prefetch(network.stream_paths(self.params[0].network, self.populations[0]))
-        self.crowd = Crowd(self.params, self.populations, streams)
+        changing = self.schedules.timed.any(axis=1).tolist()
+        self.crowd = Crowd(self.params, self.populations, streams, self.largest, changing)
         table.forget()
         self.owners = MissionOwners(self.params, streams)
         self._missions()
@@ -126,19 +170,17 @@ class Runs:
         self.progress = self.start_progress.copy()
         self.delivery = np.full(self.runs, NO_EVIDENCE)
         self.contribution, self.aggregate = self.contribute()  # step 0: those engaged at start
+        self.schedules.notice_start(self.indicator)
 
     def _missions(self) -> None:
         """Each run's mission as arrays: weights, need, rates, the roadmap's line."""
         types = self.crowd.names
         self.missions: list[Mission] = [p.mission_spec for p in self.params]
-        missions, pops = self.missions, self.populations
+        missions, crowd = self.missions, self.crowd
         self.weights = np.stack([m.weight_vector(types) for m in missions])
         self.funded = np.stack([m.funded_vector(types) for m in missions])
-        self.need = np.stack(
-            [
-                m.need_vector(types) * p.by_type(p.capacity)
-                for m, p in zip(missions, pops, strict=True)
-            ]
+        self.need = np.stack([m.need_vector(types) for m in missions]) * crowd.type_sums(
+            crowd.capacity
         )
         self.sigma = np.array([m.sigma for m in missions])
         self.rate = np.array([m.rate for m in missions])
@@ -161,9 +203,16 @@ class Runs:
     # --- the quarter: a few lines of orchestration ------------------------------------------
 
     def advance(self) -> None:
-        """One quarter for every run: agents respond, progress moves, owners and trust learn."""
+        """One quarter for every run: agents respond, progress moves, owners and trust learn.
+
+        First, runs whose reforms change strength this quarter take their new parameters;
+        last, the signposts of triggered reforms are read.
+        """
         self.step_count += 1
         step = self.step_count
+        changed = self.schedules.advance(step)
+        if changed:
+            self.reparametrise(changed)
         self.crowd.respond(self.owners.signal, self.participation_cost())
         self.contribution, self.aggregate = self.contribute()
         self.progress = progress_step(self.progress, self.aggregate, self.rate, self.decay)
@@ -171,6 +220,31 @@ class Runs:
         self.delivery = self.delivery_at(observed, step - self.owners.lag)
         self.owners.update(step, self.delivery)
         self.crowd.learn(trust_goal(self.owners.credibility, self.delivery, self.progress_weight))
+        self.schedules.watch(step, self.indicator)
+
+    def reparametrise(self, rows: Sequence[int]) -> None:
+        """Runs ``rows`` take the parameters of their reforms' strengths now."""
+        before, self.params = self.params, list(self.schedules.params)
+        self.crowd.reparametrise(rows, self.params, before)
+        self.owners.reparametrise(self.params)
+        self._missions()
+
+    def indicator(self, name: str) -> Array:
+        """Every run's value of a signpost now: an outcome a trigger can watch."""
+        if name == "metric":
+            return self.metric(self.progress)
+        if name == "observed_metric":
+            return self.metric(self.owners.observed)
+        if name == "credibility":
+            return self.owners.credibility
+        if name.startswith("engaged_"):
+            engaged: Array = self.crowd.mean_engagement()[:, self.crowd.names.index(name[8:])]
+            return engaged
+        raise ValueError(f"unknown indicator '{name}'")
+
+    def starts(self, run: int) -> dict[str, int | None]:
+        """Run ``run``'s reforms and the step each came into force (None: not by the horizon)."""
+        return self.schedules.starts(run, self.inputs[run].reforms, self.quarters)
 
     # --- the submodels' inputs --------------------------------------------------------------
 

@@ -41,10 +41,12 @@ def plan_blocks(
     # one block key per arm (None: its runs cannot be built)
     keys: dict[tuple[Any, ...], tuple[Any, ...] | None] = {}
     for spec in specs:
-        arm = arm_key(spec.scenario, spec.reforms)
+        arm = arm_key(spec.scenario, spec.reforms, spec.timing, spec.budget)
         if arm not in keys:
             try:
-                keys[arm] = block_key(applied(arms, spec.scenario, spec.reforms)[1])
+                keys[arm] = block_key(
+                    applied(arms, spec.scenario, spec.reforms, spec.timing, spec.budget)[1]
+                )
             except Exception:  # a run that cannot be built goes alone: running it records why
                 keys[arm] = None
         key = keys[arm]
@@ -61,7 +63,7 @@ def run_block(specs: Sequence[RunSpec], arms: Arms | None = None) -> Block:
     """Build and run one block of specs (see :func:`plan_blocks`, whose ``arms`` it reuses)."""
     record_agents = any(spec.record_agents for spec in specs)
     block = Block(
-        [Member(spec.scenario, spec.seed, spec.reforms) for spec in specs],
+        [Member(s.scenario, s.seed, s.reforms, s.timing, s.budget) for s in specs],
         record_agents=record_agents,
         arms=arms,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from mobilise.schema.scenario import (
     load_scenario,
     read_yaml,
 )
+from mobilise.schema.schedule import Quarter, Schedule, check_schedule
 from mobilise.schema.shipped import resolve
 from mobilise.vocabulary import ScenarioError, check_known
 
@@ -49,10 +51,24 @@ class RunSpec:
     scenario: Scenario = field(repr=False, compare=False)
     record_every: int = 1
     record_agents: bool = False
+    timing: Schedule = field(default_factory=dict)
+    budget: float = 1.0  # the arm's multiplier of the scenario's budget
 
     def reform_text(self) -> str:
-        """``a=1;b=0.5`` in catalogue order (empty for the baseline)."""
-        return ";".join(f"{r}={self.reforms[r]:g}" for r in REFORMS if r in self.reforms)
+        """``a=1;b=0.5@2027Q1`` in catalogue order (empty for the baseline).
+
+        A timed reform's start follows ``@`` (``trigger`` if a signpost starts it).
+        """
+        parts = []
+        for r in REFORMS:
+            if r not in self.reforms:
+                continue
+            timing = self.timing.get(r)
+            when = ""
+            if timing is not None and not timing.is_static:
+                when = "@trigger" if timing.trigger is not None else f"@{timing.start or 1}"
+            parts.append(f"{r}={self.reforms[r]:g}{when}")
+        return ";".join(parts)
 
 
 def replication_seeds(master: int, count: int) -> list[int]:
@@ -72,6 +88,8 @@ class Design:
     arms: dict[str, dict[str, float]]
     points: list[dict[str, Any]]
     matrix: np.ndarray | None = None  # a sensitivity sample, one row per point
+    timing: dict[str, Schedule] = field(default_factory=dict)  # arm -> its reforms' timing
+    budgets: dict[str, float] = field(default_factory=dict)  # arm -> its budget multiplier
 
     @property
     def missions_by_scenario(self) -> dict[str, list[str]]:
@@ -112,6 +130,8 @@ class Design:
                             scenario=self.resolved(scenario_name, mission, point_id),
                             record_every=record.every,
                             record_agents=record.agents,
+                            timing=self.timing.get(arm, {}),
+                            budget=self.budgets.get(arm, 1.0),
                         )
                     )
         return specs
@@ -150,6 +170,10 @@ class Design:
         }
         if robust:  # only then: designs without levers keep the hash they always had
             digest.update(json.dumps({**robust, "arms": self.arms}, sort_keys=True).encode())
+        if self.timing or self.budgets:  # likewise: designs without them keep their hash
+            timed = {arm: {r: t.model_dump(mode="json") for r, t in schedule.items()}
+                     for arm, schedule in self.timing.items()}  # fmt: skip
+            digest.update(json.dumps([timed, self.budgets], sort_keys=True).encode())
         for name in sorted(self.scenarios):
             digest.update(self.scenarios[name].content_hash().encode())
         return digest.hexdigest()
@@ -186,6 +210,8 @@ def parse_experiment(data: Any, source: str = "<experiment>", base: Path | None 
         scenarios=scenarios,
         scenario_files=files,
         arms=levers.packages_to_run() if levers else experiment.arms.expand(),
+        timing={} if levers else experiment.arms.timing(),
+        budgets={} if levers else experiment.arms.budgets_by_arm(),
         points=(
             uncertainties.states(next(iter(scenarios.values())), source)
             if uncertainties
@@ -193,8 +219,28 @@ def parse_experiment(data: Any, source: str = "<experiment>", base: Path | None 
         ),
     )
     check_sweep_points(design, source)
+    check_arm_timing(design, source)
     check_sensitivity_outcomes(design, source)
     return design
+
+
+def check_arm_timing(design: Design, source: str) -> None:
+    """Every arm's timing fits every run it times (quarters within the run): one line if not."""
+    for name in design.scenarios:
+        for mission in design.missions_by_scenario[name]:
+            scenario = design.resolved(name, mission, 0)
+            for arm, schedule in design.timing.items():
+                try:
+                    check_schedule(
+                        schedule,
+                        {**scenario.reforms, **design.arms[arm]},
+                        start=scenario.start,
+                        quarters=scenario.quarters,
+                        types=scenario.type_names,
+                        milestones=[m.quarter for m in scenario.mission_spec.milestones],
+                    )
+                except ValueError as exc:
+                    raise ScenarioError(f"{source}: arm '{arm}' on {name}: {exc}") from None
 
 
 def check_sensitivity_outcomes(design: Design, source: str) -> None:
@@ -237,17 +283,33 @@ def comparison(
     *,
     replications: int = 20,
     seed: int = 0,
+    starts: Mapping[str, Quarter] | None = None,
+    budgets: Sequence[float] = (),
 ) -> Design:
-    """The everyday question as a design: baseline vs each reform vs all of them together."""
+    """The everyday question as a design: baseline vs each reform vs all of them together.
+
+    ``starts`` gives a reform's first quarter (its arm is named ``NAME@START``);
+    ``budgets`` adds an arm for each multiplier of the scenario's budget.
+    """
     path = resolve("scenario", scenario_file)
-    bundles: dict[str, Any] = {name: {name: strength} for name, strength in reforms.items()}
+    starts = starts or {}
+
+    def entry(name: str) -> Any:
+        if name not in starts:
+            return reforms[name]
+        return {"strength": reforms[name], "start": starts[name]}
+
+    bundles: dict[str, Any] = {
+        (f"{name}@{starts[name]}" if name in starts else name): {name: entry(name)}
+        for name in reforms
+    }
     if len(reforms) > 1:
-        bundles["together"] = dict(reforms)
+        bundles["together"] = {name: entry(name) for name in reforms}
     data = {
         "name": "compare",
-        "description": f"baseline vs {', '.join(reforms)} on {path.name}",
+        "description": f"baseline vs {', '.join(reforms) or 'more money'} on {path.name}",
         "scenarios": [str(path.resolve())],
-        "arms": {"bundles": bundles},
+        "arms": {"bundles": bundles, "budgets": list(budgets)},
         "replications": replications,
         "seed": seed,
     }

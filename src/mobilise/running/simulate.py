@@ -13,6 +13,7 @@ from mobilise.model.block import Block, Member
 from mobilise.model.outcomes import RunSeries, milestones_met, summarise_series
 from mobilise.schema.missions import Mission
 from mobilise.schema.scenario import Scenario
+from mobilise.schema.schedule import Timing
 from mobilise.vocabulary import quarter_index
 
 if TYPE_CHECKING:  # imported when a run is simulated: Mesa with it, never for a block of runs
@@ -37,13 +38,16 @@ def simulate(
     steps: int | None = None,
     record_agents: bool = False,
     mesa_agents: bool = True,
+    timing: Mapping[str, Timing] | None = None,
+    budget: float = 1.0,
 ) -> Run:
     """Run ``scenario`` once to its horizon, as a Mesa model.
 
-    ``seed`` defaults to the scenario's; ``reforms`` add to the scenario's own;
-    ``steps`` overrides the number of quarters; ``record_agents`` keeps each
-    agent's engagement and trust; ``mesa_agents=False`` skips the per-agent Mesa
-    objects (the results are identical).
+    ``seed`` defaults to the scenario's; ``reforms`` add to the scenario's own, and
+    ``timing`` to its timing; ``budget`` multiplies its mission budget; ``steps``
+    overrides the number of quarters; ``record_agents`` keeps each agent's engagement
+    and trust; ``mesa_agents=False`` skips the per-agent Mesa objects (the results are
+    identical).
     """
     from mobilise.model.model import MissionModel
 
@@ -52,6 +56,8 @@ def simulate(
         scenario,
         rng=scenario.seed if seed is None else seed,
         reforms=reforms,
+        timing=timing,
+        budget=budget,
         record_agents=record_agents,
         mesa_agents=mesa_agents,
     )
@@ -66,12 +72,16 @@ def run(
     seed: int | None = None,
     reforms: Mapping[str, float] | None = None,
     steps: int | None = None,
+    timing: Mapping[str, Timing] | None = None,
+    budget: float = 1.0,
 ) -> pd.DataFrame:
     """Run ``scenario`` once and return the per-step frame (see :func:`simulate`).
 
     The same run as :func:`simulate`'s, without building Mesa agents: a block of one.
     """
-    block = Block([Member(_shortened(scenario, steps), seed, dict(reforms or {}))])
+    member = Member(_shortened(scenario, steps), seed, dict(reforms or {}), dict(timing or {}),
+                    budget)  # fmt: skip
+    block = Block([member])
     block.run()
     return block.frame(0)
 

@@ -32,6 +32,7 @@ class Draws:
     horizon: np.ndarray
     capacity: np.ndarray
     outside: np.ndarray  # agents with no stake at all: reached last (overseas investors)
+    reach_key: np.ndarray | None = None  # uniform draws: agents are reached in their order
 
 
 Adjust = Callable[[Draws, np.random.Generator, Constraints], Draws]
@@ -151,10 +152,16 @@ def volunteer_reach(c: Constraints) -> float:
 
 
 def investors_overseas(draws: Draws, rng: np.random.Generator, c: Constraints) -> Draws:
-    """Exactly the overseas share of investors, chosen at random, hold no domestic stake."""
+    """Exactly the overseas share of investors hold no domestic stake: the last to be reached.
+
+    They are those with the largest reach keys, so a smaller overseas share turns the
+    first of them domestic and leaves the order in which investors are reached as it
+    was: widening investors' reach only adds agents (nested, common random numbers).
+    """
     n = len(draws.threshold)
+    key = rng.random(n) if draws.reach_key is None else draws.reach_key
     overseas = np.zeros(n, dtype=bool)
-    overseas[rng.permutation(n)[: round(c.overseas_share * n)]] = True
+    overseas[np.argsort(key)[n - round(c.overseas_share * n) :]] = True
     draws.outside = overseas
     return draws
 

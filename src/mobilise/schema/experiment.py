@@ -15,6 +15,16 @@ from mobilise.schema.levers import BASELINE, Levers, Robustness, Uncertainties
 from mobilise.schema.missions import MISSIONS
 from mobilise.schema.ranges import Ranges, latin_hypercube, place, require_width, scale
 from mobilise.schema.reforms import REFORMS, check_reform
+from mobilise.schema.schedule import (
+    BUDGET,
+    Quarter,
+    Schedule,
+    TimedReform,
+    Timing,
+    budget_arm,
+    check_budget,
+    parse_start,
+)
 from mobilise.schema.strict import Strict
 from mobilise.vocabulary import check_known
 
@@ -54,17 +64,53 @@ class StrengthSweep(Strict):
         return self
 
 
+class StartSweep(Strict):
+    """One reform started at several quarters (when should we start, and what if we wait?)."""
+
+    reform: str
+    starts: list[Quarter] = Field(min_length=1, description="quarters (labels or numbers)")
+    strength: float = Field(1.0, gt=0, le=1)
+    ramp: int = Field(0, ge=0, description="quarters after each start until full strength")
+
+    @model_validator(mode="after")
+    def _known(self) -> StartSweep:
+        _check_reforms({self.reform: self.strength})
+        for start in self.starts:
+            parse_start(str(start))
+        return self
+
+
+Bundle = dict[str, float | TimedReform]
+"""A bundle: reform -> strength, or -> strength with timing; ``budget`` -> a multiplier."""
+
+
 class Arms(Strict):
-    """The arms: baseline always, then singles, bundles, a factorial, strength sweeps."""
+    """The arms: baseline always, then singles, bundles, a factorial, sweeps, budgets."""
 
     single: list[str] | Literal["all"] = Field(
         default_factory=list, description="each reform alone at strength 1"
     )
-    bundles: dict[str, dict[str, float] | Literal["all"]] = Field(
-        default_factory=dict, description="named bundles: reform -> strength, or 'all'"
+    bundles: dict[str, Bundle | Literal["all"]] = Field(
+        default_factory=dict,
+        description="named bundles: reform -> strength (or {strength, start, ramp, end, "
+        "trigger}), budget -> a multiplier of the scenario's budget; or 'all'",
     )
     factorial: Factorial | None = None
     strength_sweeps: list[StrengthSweep] = Field(default_factory=list)
+    start_sweeps: list[StartSweep] = Field(
+        default_factory=list, description="a reform started at several quarters, an arm each"
+    )
+    budgets: list[float] = Field(
+        default_factory=list,
+        description="arms with the scenario's budget times each factor (more money, no reform)",
+    )
+
+    @field_validator("budgets")
+    @classmethod
+    def _budgets(cls, value: list[float]) -> list[float]:
+        for factor in value:
+            check_budget(factor, "budgets")
+        return value
 
     @field_validator("single")
     @classmethod
@@ -79,18 +125,65 @@ class Arms(Strict):
         for name, bundle in value.items():
             if name == BASELINE:
                 raise ValueError(f"'{BASELINE}' is reserved for government push alone")
-            if bundle != "all":
-                _check_reforms(bundle)
+            if bundle == "all":
+                continue
+            for reform, entry in bundle.items():
+                if reform == BUDGET:
+                    if not isinstance(entry, float | int):
+                        raise ValueError(f"bundle '{name}': budget must be a number")
+                    check_budget(entry, f"bundle '{name}': budget")
+                else:
+                    strength = entry if isinstance(entry, float | int) else entry.strength
+                    check_reform(reform, strength)
         return value
 
     def expand(self) -> dict[str, dict[str, float]]:
         """Arm name -> reforms, baseline first, in a fixed order; duplicates merged."""
+        return {name: plan[0] for name, plan in self.plans().items()}
+
+    def timing(self) -> dict[str, Schedule]:
+        """Arm name -> the timing of its reforms (arms without timing left out)."""
+        return {name: plan[1] for name, plan in self.plans().items() if plan[1]}
+
+    def budgets_by_arm(self) -> dict[str, float]:
+        """Arm name -> its budget multiplier (arms at the scenario's budget left out)."""
+        return {name: plan[2] for name, plan in self.plans().items() if plan[2] != 1.0}
+
+    def plans(self) -> dict[str, tuple[dict[str, float], Schedule, float]]:
+        """Arm name -> (reforms, timing, budget multiplier), baseline first; duplicates merged."""
+        plans: dict[str, tuple[dict[str, float], Schedule, float]] = {}
+        for name, reforms in self._reform_arms().items():
+            plans[name] = (reforms, {}, 1.0)
+        for name, bundle in self.bundles.items():
+            if bundle == "all":
+                continue
+            reforms, timing, budget = {}, {}, 1.0
+            for reform, entry in bundle.items():
+                if reform == BUDGET:
+                    budget = float(entry)  # type: ignore[arg-type]  # checked: a number
+                elif isinstance(entry, TimedReform):
+                    reforms[reform] = entry.strength
+                    timing[reform] = Timing(**entry.model_dump(exclude={"strength"}, by_alias=True))
+                else:
+                    reforms[reform] = float(entry)
+            plans[name] = (reforms, timing, budget)
+        for sweep in self.start_sweeps:
+            for start in sweep.starts:
+                name = f"{sweep.reform}@{start}"
+                timed = Timing(start=start, ramp=sweep.ramp)
+                plans.setdefault(name, ({sweep.reform: sweep.strength}, {sweep.reform: timed}, 1.0))
+        for factor in self.budgets:
+            plans.setdefault(budget_arm(factor), ({}, {}, float(factor)))
+        return plans
+
+    def _reform_arms(self) -> dict[str, dict[str, float]]:
+        """Arms of reforms at strengths (no timing, no budget), in the order they were expanded."""
         arms: dict[str, dict[str, float]] = {BASELINE: {}}
         singles = list(REFORMS) if self.single == "all" else self.single
         for name in singles:
             arms[name] = {name: 1.0}
         for name, bundle in self.bundles.items():
-            arms[name] = dict.fromkeys(REFORMS, 1.0) if bundle == "all" else dict(bundle)
+            arms[name] = dict.fromkeys(REFORMS, 1.0) if bundle == "all" else {}
         if self.factorial:
             f = self.factorial
             for on in itertools.product((False, True), repeat=len(f.reforms)):

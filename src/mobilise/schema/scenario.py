@@ -22,6 +22,7 @@ from mobilise.schema.distributions import DISTRIBUTION_FAMILIES, Beta, Distribut
 from mobilise.schema.missions import MISSIONS, Mission
 from mobilise.schema.patterns import Pattern, check_output_name, check_reforms
 from mobilise.schema.ranges import Ranges
+from mobilise.schema.schedule import Timing, check_schedule
 from mobilise.schema.shipped import resolve
 from mobilise.schema.strict import Strict
 from mobilise.vocabulary import ScenarioError, check_known, quarter_index, unknown_name
@@ -262,6 +263,11 @@ class Scenario(Strict):
     government: Government = Field(default_factory=Government, description="the mission owner")
     trust: Trust = Field(default_factory=Trust, description="how trust moves")
     reforms: dict[str, float] = Field(default_factory=dict, description="reform -> strength")
+    timing: dict[str, Timing] = Field(
+        default_factory=dict,
+        description="reform -> when it is in force: start, ramp, end, or a trigger (default: "
+        "from the first quarter)",
+    )
     seed: int = Field(0, ge=0, description="seed of a single run (batches seed each run)")
     calibration: Calibration | None = Field(
         None, description="facts that should emerge, and the parameters fitted to them"
@@ -328,6 +334,19 @@ class Scenario(Strict):
     def _reforms_known(cls, value: dict[str, float]) -> dict[str, float]:
         check_reforms(value)
         return value
+
+    @model_validator(mode="after")
+    def _timing_fits(self) -> Scenario:
+        if self.timing:
+            check_schedule(
+                self.timing,
+                self.reforms,
+                start=self.start,
+                quarters=self.quarters,
+                types=self.type_names,
+                milestones=[m.quarter for m in self.mission_spec.milestones],
+            )
+        return self
 
     @model_validator(mode="after")
     def _network_fits(self) -> Scenario:
