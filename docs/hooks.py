@@ -221,7 +221,9 @@ def outcomes(which: str) -> str:
     for outcome in chosen:
         column = f"{outcome.name}_<type>" if outcome.per_type else outcome.name
         meaning = outcome.description + ("; one column per actor type" if outcome.per_type else "")
-        if outcome.effect:
+        if getattr(outcome, "per_reform", False):
+            column, meaning = f"{outcome.name}_<reform>", meaning + "; one column per reform"
+        if getattr(outcome, "effect", False):
             meaning += "; reported as each reform's paired effect in `effects.csv`"
         row = [f"`{column}`", outcome.label, outcome.unit, meaning]
         lines.append("| " + " | ".join(_cell(c) for c in row) + " |")

@@ -174,3 +174,24 @@ def test_check_bad_input_is_one_line_and_exit_2(tmp_path, uk, capsys, patterns, 
     assert info.value.code == 2
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1
+
+
+def test_ratio_to_divides_by_the_same_pattern_in_another_scenario(tmp_path, uk, vaccine):
+    """The thesis pattern's arithmetic: one mission's paired effect over another's, same seeds."""
+    (tmp_path / "uk.yaml").write_text(yaml.safe_dump(uk.updated("quarters", 6).model_dump()))
+    short = vaccine.updated("quarters", 4)
+    seeds = replication_seeds(2, 4)
+    fields = {"output": "metric", "at": 3, "conditions": {"government.budget": 2.0},
+              "versus": {}, "scale": "gap"}  # fmt: skip
+    ratio = evaluate(short, _pattern(**fields, ratio_to="uk.yaml"), Runner(seeds), base=tmp_path)
+    other = load_scenario(tmp_path / "uk.yaml")
+
+    def effect(scenario):
+        gap = scenario.mission_spec.target - scenario.mission_spec.baseline
+        richer = scenario.updated("government.budget", 2.0)
+        return np.mean([(run(richer, seed=s)["metric"].iloc[3] - run(scenario, seed=s)["metric"]
+                         .iloc[3]) / gap for s in seeds])  # fmt: skip
+
+    assert ratio.value == pytest.approx(effect(short) / effect(other))
+    assert ratio.low <= ratio.value <= ratio.high
+    assert "over the same in uk.yaml" in ratio.line()

@@ -119,3 +119,39 @@ def test_list_of_a_folder_of_ones_own(tmp_path, capsys):
     rows = capsys.readouterr().out.splitlines()[1:]
     assert [row.split()[0] for row in rows] == ["broken", "mine"]
     assert "INVALID" in rows[0] and "granovetter" in rows[1]
+
+
+def test_a_reform_started_later_runs_as_the_library_runs_it(tmp_path):
+    """``--reform NAME@START``: the file's run is the library's run with that timing."""
+    from mobilise import load_scenario, run
+    from mobilise.schema.schedule import Timing
+
+    out = tmp_path / "late"
+    done = mobilise("run", UK, "--reform", "mission_councils@2026Q3", "--budget", "1.5",
+                    "--seed", "4", "--steps", "12", "--out", str(out))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    scenario = load_scenario(UK).model_copy(update={"quarters": 12})
+    expected = run(scenario, seed=4, reforms={"mission_councils": 1.0},
+                   timing={"mission_councils": Timing(start="2026Q3")}, budget=1.5)  # fmt: skip
+    pd.testing.assert_frame_equal(pd.read_csv(out / "timeseries.csv"), expected,
+                                  check_exact=False, rtol=1e-9)  # fmt: skip
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["timing"]["mission_councils"]["start"] == "2026Q3"
+    assert manifest["budget"] == pytest.approx(1.5 * load_scenario(UK).government.budget)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--reform", "mission_councils@2024Q4"), "mission_councils.start: 2024Q4 is before the run"),
+    (("--reform", "mission_councils@2040Q1"), "mission_councils.start: 2040Q1 is after its end"),
+    (("--reform", "mission_councils@0"), "a quarter number counts from 1"),
+    (("--reform", "mission_councils@soon"), "expected a start like 2027Q1"),
+    (("--reform", "mission_councils@2026Q1", "--reform", "mission_councils@2027Q1"),
+     "'mission_councils' is given twice: one schedule per reform"),
+    (("--budget", "-1"), "--budget must be a finite number >= 0, found -1.0"),
+    (("--budget", "nan"), "--budget must be a finite number >= 0, found nan"),
+])  # fmt: skip
+def test_bad_timing_or_budget_is_one_line_and_exit_2(tmp_path, args, message):
+    done = mobilise("run", UK, *args, "--steps", "4", "--out", str(tmp_path / "x"))
+    assert done.returncode == 2
+    assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "x").exists()

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mobilise import MissionModel
 from mobilise.model.network import Ties
@@ -53,3 +55,45 @@ def test_each_block_draws_its_own_ties(uk):
     rows, cols = changed.nonzero()
     kinds = {(int(base.kind[r]), int(base.kind[c])) for r, c in zip(rows, cols, strict=True)}
     assert kinds <= {(1, 2), (2, 1)}  # business-union ties only
+
+
+# --- nested draws: a stronger reform adds ties, it does not reshuffle them (issue 23) ---------
+
+TIE_REFORMS = ("mission_councils", "social_partnership", "civil_society_covenant")
+
+
+def edge_set(uk, seed, reform, strength):
+    reforms = {reform: strength} if strength else {}
+    ties = MissionModel(uk, seed=seed, reforms=reforms, mesa_agents=False).ties
+    return {tuple(edge) for edge in ties.edges().tolist()}
+
+
+@settings(deadline=None, max_examples=12)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    reform=st.sampled_from(TIE_REFORMS),
+    strengths=st.tuples(st.floats(0, 1), st.floats(0, 1)).map(sorted),
+)
+def test_a_stronger_reform_keeps_every_tie_of_a_weaker_one(uk, seed, reform, strengths):
+    weaker, stronger = (edge_set(uk, seed, reform, k) for k in strengths)
+    assert weaker <= stronger
+    if strengths[1] - strengths[0] > 0.2:
+        assert len(stronger) > len(weaker)
+
+
+@settings(deadline=None, max_examples=10)
+@given(seed=st.integers(0, 2**31 - 1), strengths=st.tuples(st.floats(0, 1), st.floats(0, 1)))
+def test_with_partner_shares_off_more_councils_never_lower_the_metric(uk, seed, strengths):
+    """Councils add ties (nested) and trust; with w_X = 0 neither can lower any run's metric.
+
+    What still can, with w_X > 0, is the partner share itself: a new tie to a partner less
+    engaged than an agent's others lowers its share (docs/model.md, Reforms that change ties).
+    """
+    low, high = sorted(strengths)
+    scenario = uk.updated("influence.cross", 0.0)
+    runs = [
+        MissionModel(scenario, seed=seed, reforms={"mission_councils": k}, mesa_agents=False)
+        for k in (low, high)
+    ]
+    ends = [model.run()["metric"].to_numpy() for model in runs]
+    assert np.all(ends[1][[17, 40]] >= ends[0][[17, 40]])

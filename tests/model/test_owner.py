@@ -1,4 +1,4 @@
-"""The mission owners: signal, lagged noisy view, credibility, shocks and portfolio reviews."""
+"""The mission owners: signal, views, credibility, shocks, reviews, steering and capability."""
 
 import numpy as np
 import pytest
@@ -21,12 +21,18 @@ def quiet(scenario, **government):
 
 def alone(scenario, seed):
     """The mission owner of one run."""
-    return MissionOwners([scenario], [seed])
+    return MissionOwners([scenario], [seed], scenario.type_names)
+
+
+def nothing(owner):
+    """No contribution from any type, for one run."""
+    return np.zeros((1, owner.weights.shape[1]))
 
 
 def observe_all(owner, values):
-    """What the owner sees of ``values``, one a quarter from step 1."""
-    return [float(owner.observe(np.array([p]), step)[0]) for step, p in enumerate(values, 1)]
+    """What is published of ``values``, one a quarter from step 1."""
+    return [float(owner.observe(np.array([p]), step, nothing(owner))[0])
+            for step, p in enumerate(values, 1)]  # fmt: skip
 
 
 def update(owner, step, delivery):
@@ -91,7 +97,8 @@ def test_every_reshuffle_costs_its_penalty(uk):
 
 
 def test_elections_cost_their_penalty_on_their_quarters_only(uk):
-    scenario = quiet(uk, election_interval=4, election_penalty=0.5, credibility_speed=1e-9)
+    scenario = quiet(uk, election_interval=4, election_penalty=0.5, credibility_speed=1e-9,
+                     elections_judge_delivery=False)  # fmt: skip
     owner = alone(scenario, seed=1)
     start = owner.credibility[0]
     history = []
@@ -153,7 +160,7 @@ def test_turning_reviews_on_shifts_no_other_draw(uk):
     for owner in owners:
         record = []
         for step in range(1, 25):
-            seen = owner.observe(np.array([0.3]), step)[0]
+            seen = owner.observe(np.array([0.3]), step, nothing(owner))[0]
             update(owner, step, 0.5)
             record.append((seen, owner.reshuffles[0]))
         records.append(record)
@@ -170,17 +177,89 @@ def test_owners_of_many_runs_are_each_run_alone(uk):
         .updated("government.review_interval", 2).updated("government.reallocation", 0.3),
     ]  # fmt: skip
     seeds = [5, 6, 7]
-    together = MissionOwners(scenarios, seeds)
+    together = MissionOwners(scenarios, seeds, uk.type_names)
     singles = [alone(s, seed) for s, seed in zip(scenarios, seeds, strict=True)]
     rng = np.random.default_rng(0)
     for step in range(1, uk.quarters + 1):
         progress, delivery = rng.random(3), rng.uniform(-1, 1, 3)
-        seen = together.observe(progress, step)
+        given = rng.random((3, len(uk.type_names)))
+        seen = together.observe(progress, step, given)
         together.update(step, delivery)
         for r, single in enumerate(singles):
-            assert single.observe(progress[r : r + 1], step)[0] == seen[r]
+            assert single.observe(progress[r : r + 1], step, given[r : r + 1])[0] == seen[r]
             single.update(step, delivery[r : r + 1])
             assert single.credibility[0] == together.credibility[r]
             assert single.portfolio_efficiency[0] == together.portfolio_efficiency[r]
+            np.testing.assert_array_equal(single.aim[0], together.aim[r])
     assert together.reviews_done.tolist() == [s.reviews_done[0] for s in singles]
     assert together.reviews_done[0] > 0 and together.reviews_done[2] > together.reviews_done[0]
+
+
+def test_elections_cut_credibility_by_what_the_roadmap_promised_and_was_not_delivered(uk):
+    scenario = quiet(uk, election_interval=2, election_penalty=0.4, credibility_speed=1e-9)
+    start = alone(scenario, seed=1).credibility[0]
+    for delivery, kept in ((1.0, 1.0), (0.75, 0.9), (0.0, 0.6), (-0.5, 0.6)):
+        owner = alone(scenario, seed=1)
+        update(owner, 1, delivery)
+        update(owner, 2, delivery)  # an election
+        assert owner.credibility[0] == pytest.approx(start * kept, rel=1e-6), delivery
+
+
+def contributions(scenario, ratios):
+    """One run's contribution relative to need, by the scenario's types."""
+    return np.array([[ratios[name] for name in scenario.type_names]])
+
+
+def test_steering_moves_initiatives_toward_the_type_that_binds(uk):
+    """NHS (sigma 0.35): the type that gives least binds, and initiatives move toward it."""
+    scenario = quiet(uk, portfolio_review=True, review_interval=1, reallocation=0.5)
+    scenario = scenario.updated("constraints.feedback_lag_quarters", 0)
+    owner = alone(scenario, seed=2)
+    np.testing.assert_allclose(owner.aim[0], owner.weights[0])  # aimed as the mission weighs
+    ratios = {"government": 1.5, "business": 0.1, "union": 0.4, "investor": 0.5,
+              "charity": 0.3, "volunteer": 0.4}  # fmt: skip
+    owner.observe(np.array([0.5]), 1, contributions(scenario, ratios))
+    update(owner, 1, 0.5)
+    business = scenario.type_names.index("business")
+    expected = 0.5 * owner.weights[0]
+    expected[business] += 0.5
+    np.testing.assert_allclose(owner.aim[0], expected)
+    assert owner.aim[0].sum() == pytest.approx(1.0)
+
+
+def test_where_types_substitute_the_owner_steers_by_weight_and_ratio(vaccine):
+    """Vaccine (sigma 4): worth w_k r_k^(rho - 1) favours heavy weights, not only low ratios."""
+    scenario = quiet(vaccine, portfolio_review=True, review_interval=1, reallocation=1.0)
+    scenario = scenario.updated("constraints.feedback_lag_quarters", 0)
+    owner = alone(scenario, seed=2)
+    ratios = {"government": 1.0, "business": 1.0, "union": 0.0, "investor": 0.8,
+              "charity": 0.0, "volunteer": 0.0}  # fmt: skip
+    owner.observe(np.array([0.5]), 1, contributions(scenario, ratios))
+    update(owner, 1, 0.5)
+    assert owner.aim[0].tolist() == [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]  # weight .5 beats .1 at 0.8
+
+
+def test_monitoring_lets_the_owner_learn_sooner_than_figures_are_published(uk):
+    scenario = quiet(uk, monitoring=0.75)  # lag 4 -> 1 for what the owner learns from
+    owner = alone(scenario, seed=1)
+    start = scenario.mission_spec.initial_progress
+    published = observe_all(owner, (0.1, 0.2, 0.3, 0.4, 0.5))
+    assert published == [start, start, start, start, 0.1]
+    assert owner.observed[0] == 0.4 and int(owner.own_lag[0]) == 1
+
+
+def test_capability_grows_with_every_review_toward_twice_its_start(uk):
+    scenario = quiet(uk, portfolio_review=True, review_interval=1, reallocation=0.2,
+                     capability=1.5, capability_growth=0.5)  # fmt: skip
+    owner = alone(scenario.updated("constraints.feedback_lag_quarters", 0), seed=1)
+    learned = []
+    for step in range(1, 4):
+        owner.observe(np.array([0.5]), step, nothing(owner) + 0.5)
+        update(owner, step, 0.5)
+        learned.append(float(owner.capability[0]))
+    np.testing.assert_allclose(learned, [1.5 * 1.5, 1.5 * 1.75, 1.5 * 1.875])
+    assert owner.review_share[0] == pytest.approx(min(1.0, 0.2 * learned[-1]))
+    silent = alone(quiet(uk, capability=1.5), seed=1)  # no reviews: nothing learnt
+    for step in range(1, 4):
+        update(silent, step, 0.5)
+    assert silent.capability[0] == 1.5

@@ -39,17 +39,36 @@ def test_nothing_delivered_leaves_each_mission_to_its_counter_trend(uk):
     assert runs.decay[1] == 0.05 != runs.decay[0]
 
 
-def test_government_engagement_lowers_funded_types_costs(uk):
+def test_engaged_departments_cover_costs_where_the_mission_funds_and_initiatives_aim(uk):
     runs = Runs([Member(uk, 1)])
     base = runs.participation_cost()
     for _ in range(4):
         runs.advance()
     drive = runs.crowd.government_drive()[0]
     assert drive > 0
-    expected = runs.crowd.base_cost * (1 - runs.funded * drive)
+    enabling = uk.mission_spec.initiatives.enabling
+    covered = np.minimum(1, runs.funded + enabling * runs.owners.aim)
+    expected = runs.crowd.base_cost * (1 - covered * drive)
     np.testing.assert_allclose(runs.participation_cost(), expected)
-    funded = runs.funded[0] > 0
-    assert np.all(runs.participation_cost()[0][funded] <= base[0][funded])
+    assert np.all(runs.participation_cost() <= base)
+
+
+def test_money_buys_from_government_and_funded_types_with_diminishing_returns(vaccine):
+    """Twice the money buys less than twice as much; a type the state does not buy from, none."""
+    runs = Runs([Member(vaccine, 3), Member(vaccine, 3, budget=2.0)])
+    for _ in range(3):
+        runs.advance()
+    money = runs.money()
+    spec = vaccine.mission_spec.initiatives
+    bought = spec.absorption * runs.buyable * -np.expm1(-money / spec.scale)
+    engaged = runs.crowd.live_type_sums(runs.crowd.live_engagement * runs.crowd.live_capacity)
+    engaged[:, 0] *= runs.owners.portfolio_efficiency
+    np.testing.assert_allclose(runs.contribution, engaged / runs.need + bought)
+    assert np.all(bought[:, runs.buyable[0] == 0] == 0)
+    assert runs.buyable[0].tolist() == [1.0, 0.8, 0.0, 0.5, 0.0, 0.0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_unit = bought / money
+    assert np.all(per_unit[0][money[0] > 0] > per_unit[1][money[0] > 0])  # diminishing
 
 
 def test_delivery_is_judged_against_the_roadmap_after_the_lag(uk):
@@ -62,5 +81,5 @@ def test_delivery_is_judged_against_the_roadmap_after_the_lag(uk):
     seen = runs.step_count - lag
     trend = runs.start_progress * (1 - runs.decay) ** seen
     promised = runs.roadmap(seen) - trend
-    expected = np.clip((runs.owners.observed - trend) / promised, -1, 1)
+    expected = np.clip((runs.owners.published - trend) / promised, -1, 1)
     assert runs.delivery[0] == pytest.approx(expected[0])

@@ -65,7 +65,15 @@ def test_outputs_have_documented_columns_and_types(tmp_path):
     runs = pd.read_csv(tmp_path / "out" / "runs.csv")
     identity = ["run_id", "scenario", "mission", "point", "arm", "reforms"]
     strengths = [f"strength_{r}" for r in REFORMS]
-    assert list(runs.columns) == [*identity, *strengths, "replication", "seed", *RESULT_COLUMNS]
+    assert list(runs.columns) == [
+        *identity,
+        *strengths,
+        "budget_factor",
+        "replication",
+        "seed",
+        *RESULT_COLUMNS,
+        "cost",
+    ]
     assert runs["run_id"].tolist() == list(range(16))
     assert runs["milestone_met"].dtype == bool
     assert pd.api.types.is_float_dtype(runs["final_metric"])

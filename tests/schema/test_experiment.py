@@ -107,7 +107,19 @@ BAD = [
     ),
     ("lhs samples", "sweep: {lhs: {constraints.union_density: [0.1, 0.5]}}\n", "samples"),
     ("format", "record: {format: xlsx}\n", "record.format"),
-]
+    ("start before the run", "arms: {bundles: {b: {pooled_budgets: {start: 2024Q1}}}}\n",
+     "arm 'b' on uk_2024: timing.pooled_budgets.start: 2024Q1 is before the run"),
+    ("start after the end", "arms: {start_sweeps: [{reform: pooled_budgets, starts: [2040Q1]}]}\n",
+     "timing.pooled_budgets.start: 2040Q1 is after its end"),
+    ("ramp below 0", "arms: {bundles: {b: {pooled_budgets: {ramp: -2}}}}\n",
+     "ramp: Input should be greater than or equal to 0"),
+    ("unknown indicator",
+     "arms: {bundles: {b: {pooled_budgets: {trigger: {indicator: vibes, below: 1}}}}}\n",
+     "unknown indicator 'vibes'"),
+    ("negative budget", "arms: {budgets: [-0.5]}\n", "budgets must be a finite number >= 0"),
+    ("NaN budget", "arms: {bundles: {b: {budget: .nan}}}\n", "budget"),
+    ("cost of no reform", "costs: {cheap_reform: {value: 1, source: x}}\n", "unknown reform"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("case", "body", "expected"), BAD, ids=[b[0] for b in BAD])
@@ -126,3 +138,39 @@ def test_missing_scenario_file(tmp_path):
     path.write_text("name: t\nscenarios: [nope.yaml]\n")
     with pytest.raises(ScenarioError, match=r"scenarios\[0\]: nope.yaml: no such file here"):
         load_experiment(path)
+
+
+def test_arms_carry_timing_budgets_and_costs(tmp_path):
+    body = """arms:
+  bundles:
+    late: {pooled_budgets: {strength: 0.5, start: 2027Q1, ramp: 2}}
+    money_and_councils: {mission_councils: 1, budget: 1.5}
+  start_sweeps: [{reform: mission_councils, starts: [2026Q1, 9], ramp: 4}]
+  budgets: [2]
+costs: {pooled_budgets: {value: 0.1, source: an assumption}}
+replications: 2
+"""
+    design = load_experiment(write(tmp_path, body))
+    assert list(design.arms) == [BASELINE, "late", "money_and_councils", "mission_councils@2026Q1",
+                                 "mission_councils@9", "budget_x2"]  # fmt: skip
+    assert design.arms["late"] == {"pooled_budgets": 0.5}
+    late = design.timing["late"]["pooled_budgets"]
+    assert (late.start, late.ramp) == ("2027Q1", 2)
+    assert design.timing["mission_councils@9"]["mission_councils"].start == 9
+    assert design.budgets == {"money_and_councils": 1.5, "budget_x2": 2.0}
+    assert design.costs == {"pooled_budgets": 0.1}
+    specs = {spec.arm: spec for spec in design.runs(replications=1)}
+    assert specs["late"].reform_text() == "pooled_budgets=0.5@2027Q1"
+    assert specs["budget_x2"].budget == 2.0 and specs["late"].budget == 1.0
+    # what the arm commits beyond the scenario: extra budget, and a reform's cost per
+    # quarter at full strength times its strength-quarters
+    quarters = specs["late"].scenario.quarters
+    assert specs["budget_x2"].cost({}) == pytest.approx(1.0 * quarters)
+    assert specs["late"].cost({"pooled_budgets": 10.0}) == pytest.approx(1.0)
+
+
+def test_a_comparison_names_a_timed_reform_by_its_start_and_adds_budget_arms():
+    design = comparison(UK, {"pooled_budgets": 1.0}, starts={"pooled_budgets": "2027Q1"},
+                        budgets=[1.5], replications=2)  # fmt: skip
+    assert list(design.arms) == [BASELINE, "pooled_budgets@2027Q1", "budget_x1.5"]
+    assert design.timing["pooled_budgets@2027Q1"]["pooled_budgets"].start == "2027Q1"

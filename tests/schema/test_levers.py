@@ -199,3 +199,29 @@ def test_robustness_defaults_and_a_misspelt_criterion():
         Robustness(rank_by=["maxmin"])
     with pytest.raises(ValidationError, match="met_share"):
         Robustness(met_share=0)
+
+
+def test_starts_are_levers_too_each_a_quarter_or_a_named_signpost():
+    levers = Levers.model_validate({
+        "reforms": ["mission_councils", "multi_year_funding"], "max_reforms": 1,
+        "starts": ["2027Q1", "missed"],
+        "triggers": {"missed": {"indicator": "milestone_missed", "milestone": "2026Q1"}},
+    })  # fmt: skip
+    packages, timings = levers.subsets(), levers.timings()
+    assert len(packages) == levers.subset_count() == 1 + 2 * 3
+    assert "multi_year_funding~missed" in packages and "mission_councils~2027Q1" in packages
+    assert packages["mission_councils~2027Q1"] == {"mission_councils": 1.0}
+    assert timings["mission_councils~2027Q1"]["mission_councils"].start == "2027Q1"
+    trigger = timings["multi_year_funding~missed"]["multi_year_funding"].trigger
+    assert trigger is not None and trigger.milestone == "2026Q1"
+    assert "mission_councils" not in timings  # from the first quarter: no timing
+    assert package_name({"mission_councils": 0.5}, {"mission_councils": "9"}) == (
+        "mission_councils@0.5~9"
+    )
+
+
+def test_a_start_that_is_neither_a_quarter_nor_a_signpost_is_refused():
+    spec = {"max_reforms": 1, "starts": ["mised"],
+            "triggers": {"missed": {"indicator": "milestone_missed"}}}  # fmt: skip
+    with pytest.raises(ValidationError, match="unknown start \\(a quarter or trigger\\) 'mised'"):
+        Levers.model_validate(spec)

@@ -122,3 +122,26 @@ def test_all_reforms_raise_socioeconomic_progress(uk):
         run(uk, seed=s, reforms=dict.fromkeys(REFORMS, 1.0))["progress"].iloc[17] for s in seeds
     ]
     assert sum(reformed) > sum(baseline)
+
+
+@pytest.mark.parametrize("name", ["mission_councils", "social_partnership"])
+def test_reforms_that_change_ties_raise_the_mean_metric_with_their_strength(uk, name):
+    """Nested draws (issue 23): the mean over paired runs rises at every step of the path.
+
+    Run by run it need not (docs/model.md, Reforms that change ties: a share of the runs
+    still falls somewhere along the path, through the partner share), but the mean does,
+    at the milestone and at the horizon.
+    """
+    from mobilise.model.block import Block, Member
+    from mobilise.model.outcomes import summarise_series
+    from mobilise.running.design import replication_seeds
+
+    strengths = (0.0, 0.25, 0.5, 0.75, 1.0)
+    seeds = replication_seeds(0, 24)
+    members = [Member(uk, seed, {name: k} if k else {}) for seed in seeds for k in strengths]
+    block = Block(members)
+    block.run()
+    for outcome in ("milestone_metric", "final_metric"):
+        values = [summarise_series(block.series(r))[outcome] for r in range(block.runs)]
+        means = pd.DataFrame([values[i : i + 5] for i in range(0, len(values), 5)]).mean()
+        assert means.is_monotonic_increasing and means.iloc[-1] > means.iloc[0], (outcome, means)

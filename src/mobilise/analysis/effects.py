@@ -55,6 +55,10 @@ EFFECT_COLUMNS = [
     "diff_met",
     "diff_met_low",
     "diff_met_high",
+    "cost_bn",
+    "per_bn",
+    "per_bn_low",
+    "per_bn_high",
 ]
 """Columns of :func:`paired_effects`, in order."""
 
@@ -150,12 +154,23 @@ def _pairs(runs: pd.DataFrame, outcome: str, baseline: str) -> pd.DataFrame:
             "reforms": runs["reforms"].astype(object).fillna("") if "reforms" in runs else "",
             "y": runs[outcome].astype(float),
             "met": (_as_float(runs["milestone_met"]) if "milestone_met" in runs else math.nan),
+            "cost": runs["cost"].astype(float) if "cost" in runs else 0.0,
         }
     )
     is_base = frame["arm"] == baseline
-    base = frame.loc[is_base, [*PAIR_KEYS, "y", "met"]]
+    base = frame.loc[is_base, [*PAIR_KEYS, "y", "met", "cost"]]
     arms = frame.loc[~is_base]
     return arms.merge(base, on=list(PAIR_KEYS), how="left", suffixes=("_arm", "_base"))
+
+
+def _mean_cost(pairs: pd.DataFrame) -> float:
+    """The mean extra money an arm commits over its baseline partner, GBP bn."""
+    return float(np.mean(pairs["cost_arm"].to_numpy() - pairs["cost_base"].to_numpy()))
+
+
+def _per(value: float, cost: float) -> float:
+    """``value`` per GBP bn of ``cost`` (NaN where the arm costs nothing)."""
+    return value / cost if cost > 0 else math.nan
 
 
 def _groups(pairs: pd.DataFrame) -> Iterable[tuple[tuple[object, ...], pd.DataFrame]]:
@@ -178,6 +193,9 @@ def paired_effects(
     A run without a baseline partner (or with a NaN outcome) is left out of ``n``.
     ``sd_unpaired`` is what the spread of the difference would be had the arms
     been run independently: compare it with ``sd_diff`` to see what pairing buys.
+    ``cost_bn`` is the mean extra money the arm commits (``runs.csv``'s ``cost``: a
+    budget multiplier, costed reforms); where it is positive, ``per_bn`` is the effect
+    per GBP bn with the t interval scaled by it (the cost is the arm's, not uncertain).
     The milestone difference is paired too (d_i in {-1, 0, 1}), with a t interval
     clipped to [-1, 1]. ``bootstrap=0`` skips the bootstrap (NaN columns); each
     group's resampling is seeded from ``seed`` and the group, so it is deterministic.
@@ -195,6 +213,7 @@ def paired_effects(
         met = group[["met_arm", "met_base"]].dropna()
         met_diff = met["met_arm"].to_numpy() - met["met_base"].to_numpy()
         diff_met, met_low, met_high = t_interval(met_diff, confidence)
+        cost = _mean_cost(group.loc[ok]) if n else 0.0
         rows.append(
             {
                 "mission": key[0],
@@ -218,6 +237,10 @@ def paired_effects(
                 "diff_met": diff_met,
                 "diff_met_low": max(-1.0, met_low) if not math.isnan(met_low) else math.nan,
                 "diff_met_high": min(1.0, met_high) if not math.isnan(met_high) else math.nan,
+                "cost_bn": cost,
+                "per_bn": _per(mean_diff, cost),
+                "per_bn_low": _per(t_low, cost),
+                "per_bn_high": _per(t_high, cost),
             }
         )
     effects = pd.DataFrame(rows, columns=EFFECT_COLUMNS)

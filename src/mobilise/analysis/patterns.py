@@ -55,6 +55,9 @@ class PatternResult:
 
 def describe(pattern: Pattern) -> str:
     """What a pattern reads, in words: 'mean of engaged_union at the horizon'."""
+    if pattern.ratio_to is not None:
+        own = describe(pattern.model_copy(update={"ratio_to": None}))
+        return f"{own}, over the same in {pattern.ratio_to}"
     change = "the change in " if pattern.versus is not None else ""
     if pattern.output in BINARY_OUTCOMES:
         what = f"{pattern.statistic} of {change}{pattern.output}"
@@ -167,8 +170,20 @@ def evaluate(
     source: str = "<scenario>",
     base: Path | None = None,
 ) -> PatternResult:
-    """Measure one pattern; ``base`` is the folder that ``versus.scenario`` is relative to."""
+    """Measure one pattern; ``base`` is the folder ``versus.scenario`` and ``ratio_to`` are in."""
     where = f"{source}: pattern '{pattern.name}'"
+    values = pattern_values(scenario, pattern, runner, where, base)
+    if pattern.ratio_to is not None:
+        return _ratio(pattern, values, runner, where, base)
+    statistic = _statistic(values, pattern.statistic)
+    low, high = _band(values, pattern.statistic, binary=pattern.output in BINARY_OUTCOMES)
+    return PatternResult(pattern, statistic, low, high, len(values))
+
+
+def pattern_values(
+    scenario: Scenario, pattern: Pattern, runner: Runner, where: str, base: Path | None
+) -> np.ndarray:
+    """A pattern's value in each run: its output, less ``versus`` run by run, scaled."""
     for output in (pattern.output, pattern.minus):
         try:
             if output is not None:
@@ -189,9 +204,28 @@ def evaluate(
     if pattern.scale == "gap":
         mission = scenario.mission_spec
         values = values / (mission.target - mission.baseline)
-    statistic = _statistic(values, pattern.statistic)
-    low, high = _band(values, pattern.statistic, binary=pattern.output in BINARY_OUTCOMES)
-    return PatternResult(pattern, statistic, low, high, len(values))
+    return values
+
+
+def _ratio(
+    pattern: Pattern, values: np.ndarray, runner: Runner, where: str, base: Path | None
+) -> PatternResult:
+    """A pattern's mean over the same pattern's mean in another scenario (same seeds).
+
+    The band is a bootstrap over seeds, resampling both scenarios' runs of a seed together.
+    """
+    try:
+        other = load_scenario((base or Path(".")) / str(pattern.ratio_to))
+    except ScenarioError as exc:
+        raise ScenarioError(f"{where}: ratio_to: {exc}") from None
+    theirs = pattern_values(other, pattern, runner, f"{where}: ratio_to", base)
+    ratio = float(np.mean(values) / np.mean(theirs))
+    rng = np.random.default_rng(0)
+    picks = rng.integers(0, len(values), size=(1000, len(values)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        resampled = values[picks].mean(axis=1) / theirs[picks].mean(axis=1)
+    low, high = np.nanquantile(resampled, BAND)
+    return PatternResult(pattern, ratio, float(low), float(high), len(values))
 
 
 def check(

@@ -256,8 +256,15 @@ def echo_effects(out: Path) -> None:
             ["mission", "point", "mean_diff"], ascending=[True, True, False]
         ).itertuples():
             met = f"  {row.p_met_arm:5.0%} vs {row.p_met_baseline:4.0%}"
+            cost = getattr(row, "cost_bn", 0.0)
+            per_bn = (
+                f"  {row.per_bn:+.3g} per GBP bn [{row.per_bn_low:+.3g}, {row.per_bn_high:+.3g}]"
+                if cost == cost and cost > 0  # NaN-safe: only arms that cost something
+                else ""
+            )
             click.echo(
                 f"  {row.mission:<14} {row.arm:<32} {row.mean_diff:+.4g} "
                 f"[{row.t_low:+.3g}, {row.t_high:+.3g}]"
                 + (met if outcome == "milestone_metric" else "")
+                + per_bn
             )

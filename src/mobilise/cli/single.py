@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from pydantic import ValidationError
 
 from mobilise.cli.options import INPUT_ERROR, SCENARIO, parse_budget, parse_reforms
 from mobilise.running.export import environment, new_run_dir, now, write_frame, write_json
@@ -151,8 +152,8 @@ def run_command(
     scenario = load_scenario(scenario_file)
     if steps is not None:
         scenario = scenario.model_copy(update={"quarters": steps})
-    timing = {name: Timing(start=start) for name, start in starts.items()}
     try:
+        timing = {name: Timing(start=start) for name, start in starts.items()}
         check_schedule(
             timing,
             {**scenario.reforms, **reforms},
@@ -161,6 +162,9 @@ def run_command(
             types=scenario.type_names,
             milestones=[m.quarter for m in scenario.mission_spec.milestones],
         )
+    except ValidationError as exc:
+        message = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
+        raise click.BadParameter(message, param_hint="'--reform'") from None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'--reform'") from None
     started, clock = now(), time.perf_counter()

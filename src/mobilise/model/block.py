@@ -136,6 +136,7 @@ class Block(Runs):
             mission=self.missions[run],
             types=self.names,
             starts=self.starts(run),
+            doses=self.doses(run),
         )
 
     def agent_frame(self, run: int) -> pd.DataFrame:

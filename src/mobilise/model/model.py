@@ -222,7 +222,7 @@ class MissionModel(mesa.Model):  # type: ignore[misc]  # mesa has no type inform
         self.crowd.set_value("horizon", 0, index, horizon)
 
     def roadmap_progress(self, step: int) -> float:
-        """Progress the roadmap expects by ``step``: straight from P(0) to the key milestone."""
+        """Progress the roadmap expects by ``step`` (its shape is the mission's)."""
         return float(self.block.roadmap(step)[0])
 
     def trend_progress(self, step: int) -> float:
@@ -242,9 +242,8 @@ class MissionModel(mesa.Model):  # type: ignore[misc]  # mesa has no type inform
             delivery_against_roadmap(
                 np.array([observed]),
                 block.start_progress[:1],
-                block.target_progress[:1],
                 block.decay[:1],
-                block.key_step[:1],
+                block.roadmap(step)[:1],
                 np.array([step]),
             )[0]
         )

@@ -12,6 +12,7 @@ Workbench's outcomes are declared with their function).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -69,8 +70,8 @@ class RunOutcome(Outcome):
         """The outcome's cells of a ``runs.csv`` row (a missing label is empty)."""
         if self.per_type:
             return {f"{self.name}_{t}": value[t] for t in types}
-        if self.per_reform:
-            return {f"{self.name}_{r}": value.get(r) or "" for r in REFORMS}
+        if self.per_reform:  # missing (NaN, an empty cell) where the run has no such start
+            return {f"{self.name}_{r}": value.get(r) or math.nan for r in REFORMS}
         return {self.name: "" if value is None and not self.numeric else value}
 
 
@@ -182,6 +183,7 @@ class RunSeries:
     mission: Mission
     types: tuple[str, ...]
     starts: Mapping[str, int | None] = field(default_factory=dict)  # reform -> step in force
+    doses: Mapping[str, float] = field(default_factory=dict)  # reform -> strength-quarters
 
     def __getitem__(self, name: str) -> Array:
         """One column over the run's steps."""
@@ -362,6 +364,7 @@ def summarise_series(run: RunSeries) -> dict[str, Any]:
     }
     summary.update({o.name: o.of(run) for o in RUN_OUTCOMES})
     summary["milestones"] = run.milestones
+    summary["doses"] = dict(run.doses)  # each reform's strength summed over the quarters
     return summary
 
 

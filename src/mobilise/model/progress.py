@@ -11,6 +11,10 @@ from typing import overload
 import numpy as np
 import numpy.typing as npt
 
+from mobilise.schema.missions import Mission
+from mobilise.schema.roadmap import through_milestones
+from mobilise.vocabulary import quarter_index
+
 Array = npt.NDArray[np.float64]
 
 NO_EVIDENCE = 0.5
@@ -71,7 +75,7 @@ def progress_step(
 def roadmap_progress(
     start: Array, target: Array, key_step: npt.NDArray[np.intp], step: int | npt.NDArray[np.intp]
 ) -> Array:
-    """Progress the roadmap expects by ``step``: a straight line to ``target`` at ``key_step``.
+    """Progress a straight roadmap expects by ``step``: a line to ``target`` at ``key_step``.
 
     Before the start it is ``start``; a key milestone due before the start is ``target``.
     """
@@ -79,6 +83,28 @@ def roadmap_progress(
     line = np.where(key_step > 0, start + (target - start) * share, target)
     result: Array = np.where(np.asarray(step) <= 0, start, line)
     return result
+
+
+def roadmap_path(mission: Mission, start: str, quarters: int) -> Array:
+    """Progress the mission's roadmap promises at each step ``0..quarters`` of a run from ``start``.
+
+    Its shape is the mission's (:class:`~mobilise.schema.roadmap.Roadmap`): through the
+    milestones, a straight line, an S-curve or a power; ``P(0)`` at step 0, ``P_T`` from
+    the key milestone on (from step 1 if it was due before the start).
+    """
+    steps = np.arange(quarters + 1, dtype=float)
+    first = quarter_index(start)
+    key_step = quarter_index(mission.key_milestone.quarter) - first + 1
+    begin, end = mission.initial_progress, mission.target_progress
+    if key_step <= 0:
+        return np.where(steps <= 0, begin, end)
+    if mission.roadmap.shape == "milestones":
+        ordered = sorted(mission.milestones, key=lambda m: quarter_index(m.quarter))
+        points = [(quarter_index(m.quarter) - first + 1, mission.progress_of(m.value))
+                  for m in ordered]  # fmt: skip
+        return through_milestones(steps, begin, points, end)
+    path: Array = begin + (end - begin) * mission.roadmap.share(steps, key_step)
+    return path
 
 
 def trend_progress(start: Array, decay: Array, step: int | npt.NDArray[np.intp]) -> Array:
@@ -90,21 +116,21 @@ def trend_progress(start: Array, decay: Array, step: int | npt.NDArray[np.intp])
 def delivery_against_roadmap(
     observed: Array,
     start: Array,
-    target: Array,
     decay: Array,
-    key_step: npt.NDArray[np.intp],
+    promised: Array,
     seen: npt.NDArray[np.intp],
 ) -> Array:
     """What each mission has changed, as a share of what its roadmap promised, by step ``seen``.
 
-    Both are measured from the pre-mission trend, so halting a decline counts. Before
-    any evidence (``seen <= 0``) delivery is neutral, 1/2; a roadmap that promised
-    nothing is met (1); otherwise it is kept in [-1, 1] (worse than the trend is
-    negative), so observation noise does not bias it.
+    ``promised`` is the roadmap's progress at ``seen``. Both are measured from the
+    pre-mission trend, so halting a decline counts. Before any evidence (``seen <= 0``)
+    delivery is neutral, 1/2; a roadmap that promised nothing is met (1); otherwise it
+    is kept in [-1, 1] (worse than the trend is negative), so observation noise does
+    not bias it.
     """
     trend = trend_progress(start, decay, seen)
-    promised = roadmap_progress(start, target, key_step, seen) - trend
+    promise = promised - trend
     with np.errstate(invalid="ignore", divide="ignore"):
-        judged = np.clip((observed - trend) / promised, -1.0, 1.0)
-    result: Array = np.where(seen <= 0, NO_EVIDENCE, np.where(promised > 0, judged, 1.0))
+        judged = np.clip((observed - trend) / promise, -1.0, 1.0)
+    result: Array = np.where(seen <= 0, NO_EVIDENCE, np.where(promise > 0, judged, 1.0))
     return result

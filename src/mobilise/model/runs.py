@@ -30,7 +30,7 @@ from mobilise.model.progress import (
     ces_aggregate,
     delivery_against_roadmap,
     progress_step,
-    roadmap_progress,
+    roadmap_path,
 )
 from mobilise.model.schedule import Schedules
 from mobilise.model.streams import StreamTable
@@ -164,12 +164,13 @@ class Runs:
         changing = self.schedules.timed.any(axis=1).tolist()
         self.crowd = Crowd(self.params, self.populations, streams, self.largest, changing)
         table.forget()
-        self.owners = MissionOwners(self.params, streams)
+        self.owners = MissionOwners(self.params, streams, self.crowd.names)
         self._missions()
         self.step_count = 0
         self.progress = self.start_progress.copy()
         self.delivery = np.full(self.runs, NO_EVIDENCE)
         self.contribution, self.aggregate = self.contribute()  # step 0: those engaged at start
+        self.owners.contributions[:, 0] = self.contribution
         self.schedules.notice_start(self.indicator)
 
     def _missions(self) -> None:
@@ -193,7 +194,15 @@ class Runs:
             - self.start_index
             + 1
         )
+        self.roadmap_path = np.stack(
+            [roadmap_path(m, p.start, self.quarters) for m, p in zip(missions, self.params,
+                                                                       strict=True)]
+        )  # fmt: skip
         self.budget = np.array([p.government.budget for p in self.params])
+        self.buyable = np.stack([m.buyable_vector(types) for m in missions])
+        self.money_scale = np.array([m.initiatives.scale for m in missions])[:, None]
+        self.absorption = np.array([m.initiatives.absorption for m in missions])[:, None]
+        self.enabling = np.array([m.initiatives.enabling for m in missions])[:, None]
         self.progress_weight = np.array([p.trust.progress_weight for p in self.params])
         groups: dict[int, list[int]] = {}
         for r, m in enumerate(missions):
@@ -216,7 +225,7 @@ class Runs:
         self.crowd.respond(self.owners.signal, self.participation_cost())
         self.contribution, self.aggregate = self.contribute()
         self.progress = progress_step(self.progress, self.aggregate, self.rate, self.decay)
-        observed = self.owners.observe(self.progress, step)
+        observed = self.owners.observe(self.progress, step, self.contribution)
         self.delivery = self.delivery_at(observed, step - self.owners.lag)
         self.owners.update(step, self.delivery)
         self.crowd.learn(trust_goal(self.owners.credibility, self.delivery, self.progress_weight))
@@ -242,6 +251,10 @@ class Runs:
             return engaged
         raise ValueError(f"unknown indicator '{name}'")
 
+    def doses(self, run: int) -> dict[str, float]:
+        """Run ``run``'s reforms and their strength-quarters (strength summed over quarters)."""
+        return self.schedules.doses(run, self.inputs[run].reforms, self.quarters)
+
     def starts(self, run: int) -> dict[str, int | None]:
         """Run ``run``'s reforms and the step each came into force (None: not by the horizon)."""
         return self.schedules.starts(run, self.inputs[run].reforms, self.quarters)
@@ -249,30 +262,52 @@ class Runs:
     # --- the submodels' inputs --------------------------------------------------------------
 
     def participation_cost(self) -> Array:
-        """Each type's cost, lowered where the mission funds it by government's engaged share."""
+        """Each type's cost, lowered where the mission funds it and where initiatives aim.
+
+        Engaged departments cover ``D_gov * min(1, funded + enabling * aim)`` of it.
+        """
         drive = self.crowd.government_drive()
-        cost: Array = self.crowd.base_cost * (1.0 - self.funded * drive[:, None])
+        covered = np.minimum(1.0, self.funded + self.enabling * self.owners.aim)
+        cost: Array = self.crowd.base_cost * (1.0 - covered * drive[:, None])
         return cost
 
+    def money(self) -> Array:
+        """Money reaching each type this quarter (R, K), GBP bn.
+
+        The budget the engaged departments deploy, at the portfolio's efficiency, split
+        as the initiatives aim.
+        """
+        deployed = self.budget * self.crowd.government_drive() * self.owners.portfolio_efficiency
+        reaching: Array = self.owners.aim * deployed[:, None]
+        return reaching
+
     def contribute(self) -> tuple[Array, Array]:
-        """Each type's contribution relative to need (R, K), and each run's CES aggregate X."""
+        """Each type's contribution relative to need (R, K), and each run's CES aggregate X.
+
+        Agents' contributions, government's as its initiatives make it, and what money
+        buys: ``absorption * buyable * z`` with ``z = 1 - exp(-money / scale)`` absorbed.
+        """
         crowd = self.crowd
         given = crowd.live_type_sums(crowd.live_engagement * crowd.live_capacity)
-        if crowd.government is not None:  # government's money, as allocated
+        if crowd.government is not None:  # government's own delivery, through its initiatives
             given[:, crowd.government] *= self.owners.portfolio_efficiency
+        absorbed = -np.expm1(-self.money() / self.money_scale)
+        bought = self.absorption * self.buyable * absorbed
         with np.errstate(invalid="ignore", divide="ignore"):
-            ratio: Array = np.where(self.need > 0, given / self.need, 0.0)
+            ratio: Array = np.where(self.need > 0, given / self.need + bought, 0.0)
         return ratio, ces_aggregate(ratio, self.weights, self.sigma)
 
     def delivery_at(self, observed: Array, seen: Index) -> Array:
         """What each mission has delivered against its roadmap, judged at step ``seen``."""
         return delivery_against_roadmap(
-            observed, self.start_progress, self.target_progress, self.decay, self.key_step, seen
+            observed, self.start_progress, self.decay, self.roadmap(seen), seen
         )
 
     def roadmap(self, step: int | Index) -> Array:
-        """Progress each run's roadmap expects by ``step``."""
-        return roadmap_progress(self.start_progress, self.target_progress, self.key_step, step)
+        """Progress each run's roadmap expects by ``step`` (its start before the first)."""
+        at = np.clip(np.broadcast_to(step, (self.runs,)), 0, self.quarters)
+        promised: Array = self.roadmap_path[np.arange(self.runs), at]
+        return promised
 
     def metric(self, progress: Array) -> Array:
         """Each run's key metric at ``progress`` (its mission's :meth:`Mission.metric_at`)."""

@@ -188,6 +188,20 @@ class Schedules:
 
     # --- what happened ------------------------------------------------------------------------
 
+    def doses(self, r: int, reforms: Mapping[str, float], quarters: int) -> dict[str, float]:
+        """Run ``r``'s strength-quarters of each reform: its strength summed over quarters 1..Q.
+
+        What a reform's cost per quarter at full strength is multiplied by.
+        """
+        timed = {name: j for j, name in enumerate(self.names) if self.timed[r, j]}
+        if not timed:
+            return {name: strength * quarters for name, strength in reforms.items()}
+        strengths = np.stack([self.at(step)[r] for step in range(1, quarters + 1)])
+        return {
+            name: float(strengths[:, timed[name]].sum()) if name in timed else strength * quarters
+            for name, strength in reforms.items()
+        }
+
     def starts(self, r: int, reforms: Mapping[str, float], quarters: int) -> dict[str, int | None]:
         """Run ``r``'s reforms and the step each started (None: never in force by the horizon)."""
         result: dict[str, int | None] = {}

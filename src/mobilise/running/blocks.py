@@ -72,7 +72,7 @@ def run_block(specs: Sequence[RunSpec], arms: Arms | None = None) -> Block:
 
 
 def summary(block: Block, run: int) -> dict[str, Any]:
-    """Run ``run``'s summary: its mission, every run outcome, each milestone."""
+    """Run ``run``'s summary: its mission, every run outcome, each milestone, reform doses."""
     return summarise_series(block.series(run))
 
 

@@ -53,6 +53,16 @@ class RunSpec:
     record_agents: bool = False
     timing: Schedule = field(default_factory=dict)
     budget: float = 1.0  # the arm's multiplier of the scenario's budget
+    costs: dict[str, float] = field(default_factory=dict)  # GBP bn a quarter at full strength
+
+    def cost(self, doses: Mapping[str, float]) -> float:
+        """GBP bn the arm commits beyond the scenario's own: extra budget and reforms' costs.
+
+        A reform costs its cost a quarter at full strength times its strength-quarters
+        (``doses``); a budget multiplier commits the extra budget over every quarter.
+        """
+        extra = (self.budget - 1.0) * self.scenario.government.budget * self.scenario.quarters
+        return extra + sum(self.costs.get(name, 0.0) * dose for name, dose in doses.items())
 
     def reform_text(self) -> str:
         """``a=1;b=0.5@2027Q1`` in catalogue order (empty for the baseline).
@@ -90,6 +100,7 @@ class Design:
     matrix: np.ndarray | None = None  # a sensitivity sample, one row per point
     timing: dict[str, Schedule] = field(default_factory=dict)  # arm -> its reforms' timing
     budgets: dict[str, float] = field(default_factory=dict)  # arm -> its budget multiplier
+    costs: dict[str, float] = field(default_factory=dict)  # reform -> GBP bn a quarter
 
     @property
     def missions_by_scenario(self) -> dict[str, list[str]]:
@@ -132,6 +143,7 @@ class Design:
                             record_agents=record.agents,
                             timing=self.timing.get(arm, {}),
                             budget=self.budgets.get(arm, 1.0),
+                            costs=self.costs,
                         )
                     )
         return specs
@@ -210,8 +222,9 @@ def parse_experiment(data: Any, source: str = "<experiment>", base: Path | None 
         scenarios=scenarios,
         scenario_files=files,
         arms=levers.packages_to_run() if levers else experiment.arms.expand(),
-        timing={} if levers else experiment.arms.timing(),
+        timing=levers.timings() if levers else experiment.arms.timing(),
         budgets={} if levers else experiment.arms.budgets_by_arm(),
+        costs={name: cost.value for name, cost in experiment.costs.items()},
         points=(
             uncertainties.states(next(iter(scenarios.values())), source)
             if uncertainties

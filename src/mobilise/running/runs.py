@@ -38,6 +38,7 @@ def identity(spec: RunSpec) -> dict[str, Any]:
         "reforms": spec.reform_text(),
     }
     row.update({f"strength_{r}": spec.reforms.get(r, 0.0) for r in REFORMS})
+    row["budget_factor"] = spec.budget
     row.update({"replication": spec.replication, "seed": spec.seed})
     row.update(spec.sweep)
     return row
@@ -53,8 +54,13 @@ def run_one(spec: RunSpec) -> RunResult:
 
 
 def result_row(spec: RunSpec, summary: dict[str, Any]) -> dict[str, Any]:
-    """A run's ``runs.csv`` row: its identity, then its outcomes from ``summary``."""
-    return {**identity(spec), **run_cells(summary, spec.scenario.type_names)}
+    """A run's ``runs.csv`` row: its identity, its outcomes from ``summary``, and its cost.
+
+    ``cost`` is what the arm commits beyond the scenario's budget, GBP bn over the run
+    (:meth:`RunSpec.cost`): 0 unless it has a budget multiplier or costed reforms.
+    """
+    cost = spec.cost(summary.get("doses", {}))
+    return {**identity(spec), **run_cells(summary, spec.scenario.type_names), "cost": cost}
 
 
 @dataclass

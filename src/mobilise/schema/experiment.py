@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from mobilise.schema.levers import BASELINE, Levers, Robustness, Uncertainties
+from mobilise.schema.levers import BASELINE, Cost, Levers, Robustness, Uncertainties
 from mobilise.schema.missions import MISSIONS
 from mobilise.schema.ranges import Ranges, latin_hypercube, place, require_width, scale
 from mobilise.schema.reforms import REFORMS, check_reform
@@ -271,6 +271,11 @@ class Experiment(Strict):
     seed: int = Field(0, ge=0, description="master seed; replication seeds are spawned from it")
     quarters: int | None = Field(None, ge=1, le=400, description="override every scenario's")
     record: Record = Field(default_factory=Record, description="what is kept of each run")
+    costs: dict[str, Cost] = Field(
+        default_factory=dict,
+        description="reform -> its cost, GBP bn a quarter at full strength, with a source: "
+        "effects are then reported per GBP bn too (a budget arm's cost is its extra budget)",
+    )
     sensitivity: Sensitivity | None = Field(
         None, description="uncertain parameters for mobilise sensitivity"
     )
@@ -288,6 +293,13 @@ class Experiment(Strict):
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
+
+    @field_validator("costs")
+    @classmethod
+    def _costs(cls, value: dict[str, Cost]) -> dict[str, Cost]:
+        for name in value:
+            check_reform(name)
+        return value
 
     @field_validator("missions")
     @classmethod

@@ -31,8 +31,9 @@ from mobilise.schema.ranges import (
 )
 from mobilise.schema.reforms import REFORMS, check_reform
 from mobilise.schema.scenario import Scenario
+from mobilise.schema.schedule import Quarter, Timing, Trigger, parse_start
 from mobilise.schema.strict import Strict
-from mobilise.vocabulary import check_known
+from mobilise.vocabulary import check_known, unknown_name
 
 BASELINE = "baseline"
 """The package with no reform: government push alone. Always evaluated."""
@@ -41,10 +42,16 @@ PACKAGE_OBJECTIVES = {"reforms": "number of reforms", "cost": "cost of the packa
 """Objectives a search may use besides the robustness criteria (all minimised)."""
 
 
-def package_name(strengths: dict[str, float]) -> str:
-    """``a+b@0.5`` in catalogue order; ``baseline`` for no reform (strength-0 reforms omitted)."""
+def package_name(strengths: dict[str, float], starts: dict[str, str] | None = None) -> str:
+    """``a+b@0.5~2027Q1`` in catalogue order; ``baseline`` for no reform.
+
+    ``@`` gives a strength below 1, ``~`` a start other than the first quarter (a quarter,
+    or the name of a signpost that starts it); strength-0 reforms are omitted.
+    """
+    starts = starts or {}
     parts = [
-        name if strengths[name] == 1 else f"{name}@{strengths[name]:g}"
+        (name if strengths[name] == 1 else f"{name}@{strengths[name]:g}")
+        + (f"~{starts[name]}" if name in starts else "")
         for name in REFORMS
         if strengths.get(name, 0) > 0
     ]
@@ -107,7 +114,22 @@ class Levers(Strict):
     )
     costs: dict[str, Cost] = Field(default_factory=dict, description="reform -> cost at strength 1")
     cost_unit: str = Field("cost units", description="the unit of the costs")
+    starts: list[Quarter] = Field(
+        default_factory=list,
+        description="when a chosen reform may start besides the first quarter: quarters "
+        "(2027Q1, or quarter numbers) or names of triggers; searched exhaustively",
+    )
+    triggers: dict[str, Trigger] = Field(
+        default_factory=dict, description="named signposts a start may name"
+    )
     search: Search = Field(default_factory=Search)
+
+    @field_validator("starts")
+    @classmethod
+    def _starts(cls, value: list[Quarter]) -> list[Quarter]:
+        if len({str(v) for v in value}) != len(value):
+            raise ValueError("starts must not repeat")
+        return value
 
     @field_validator("reforms")
     @classmethod
@@ -169,7 +191,29 @@ class Levers(Strict):
             )
         if "cost" in self.objectives() and not self.costs:
             raise ValueError("the objective 'cost' needs costs for the lever reforms")
+        for start in self.starts:
+            if isinstance(start, str) and start not in self.triggers:
+                try:
+                    parse_start(start)
+                except ValueError:
+                    raise unknown_name("start (a quarter or trigger)", start,
+                                       self.triggers) from None  # fmt: skip
+        if self.starts and self.method() == "evolutionary":
+            raise ValueError(
+                "starts are searched exhaustively: give max_reforms small enough "
+                f"(at most {self.search.exhaustive_limit} packages) or no starts"
+            )
         return self
+
+    def start_options(self) -> list[str | None]:
+        """When a chosen reform may start: the first quarter (None), then each of ``starts``."""
+        return [None, *(str(s) for s in self.starts)]
+
+    def timing_of(self, start: str) -> Timing:
+        """The timing a start option names: a signpost's trigger, or a quarter."""
+        if start in self.triggers:
+            return Timing(trigger=self.triggers[start])
+        return Timing(start=parse_start(start))
 
     # --- expansion --------------------------------------------------------------------
 
@@ -186,7 +230,8 @@ class Levers(Strict):
         """How many packages every subset of up to ``max_reforms`` makes (baseline included)."""
         if self.max_reforms is None:
             return 1
-        n, levels = len(self.lever_reforms()), len(self.strengths)
+        n = len(self.lever_reforms())
+        levels = len(self.strengths) * len(self.start_options())
         return sum(math.comb(n, i) * levels**i for i in range(self.max_reforms + 1))
 
     def method(self) -> Literal["exhaustive", "evolutionary"]:
@@ -205,15 +250,28 @@ class Levers(Strict):
 
     def subsets(self) -> dict[str, dict[str, float]]:
         """Every package of up to ``max_reforms`` lever reforms at each allowed strength."""
-        packages: dict[str, dict[str, float]] = {BASELINE: {}}
+        return {name: strengths for name, (strengths, _) in self._subsets().items()}
+
+    def timings(self) -> dict[str, dict[str, Timing]]:
+        """Each package to run that starts a reform later than the first quarter: its timing."""
+        if self.method() != "exhaustive":
+            return {}
+        return {name: timing for name, (_, timing) in self._subsets().items() if timing}
+
+    def _subsets(self) -> dict[str, tuple[dict[str, float], dict[str, Timing]]]:
+        packages: dict[str, tuple[dict[str, float], dict[str, Timing]]] = {BASELINE: ({}, {})}
         if self.max_reforms is None:
             return packages
         levers = self.lever_reforms()
+        options = list(itertools.product(self.strengths, self.start_options()))
         for size in range(1, self.max_reforms + 1):
             for chosen in itertools.combinations(levers, size):
-                for levels in itertools.product(self.strengths, repeat=size):
-                    strengths = dict(zip(chosen, levels, strict=True))
-                    packages[package_name(strengths)] = strengths
+                for picked in itertools.product(options, repeat=size):
+                    strengths = {r: level for r, (level, _) in zip(chosen, picked, strict=True)}
+                    starts = {r: start for r, (_, start) in zip(chosen, picked, strict=True)
+                              if start is not None}  # fmt: skip
+                    timing = {r: self.timing_of(start) for r, start in starts.items()}
+                    packages[package_name(strengths, starts)] = (strengths, timing)
         return packages
 
     def reference(self) -> dict[str, dict[str, float]]:

@@ -15,6 +15,8 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
+from mobilise.schema.initiatives import Initiatives
+from mobilise.schema.roadmap import Roadmap
 from mobilise.schema.strict import Strict
 from mobilise.vocabulary import quarter_index
 
@@ -80,6 +82,12 @@ class Mission(Strict):
         "calibrated to the metric's pre-mission trend where it declined",
     )
     salience: float = Field(1.0, ge=0, le=1, description="public salience of the mission")
+    roadmap: Roadmap = Field(
+        default_factory=Roadmap, description="the shape of the promised path (INVI lesson 1)"
+    )
+    initiatives: Initiatives = Field(
+        default_factory=Initiatives, description="what the mission's initiatives buy and enable"
+    )
     upper: float | None = Field(
         None,
         description="largest possible value of the metric (1 for shares), reached at P = 1; "
@@ -118,6 +126,14 @@ class Mission(Strict):
     def funded_vector(self, types: Sequence[str]) -> np.ndarray:
         """Share of each type's cost the state covers, in the order of ``types``."""
         return np.array([self.funded.get(k, 0.0) for k in types])
+
+    def buyable_vector(self, types: Sequence[str]) -> np.ndarray:
+        """Share of each type money can buy from: government's own delivery, funded types."""
+        return np.array([1.0 if k == "government" else self.funded.get(k, 0.0) for k in types])
+
+    def progress_of(self, value: float) -> float:
+        """Progress ``P`` at which the metric reads ``value`` (up to the target)."""
+        return self.target_progress * (value - self.floor) / (self.target - self.floor)
 
     @property
     def initial_progress(self) -> float:

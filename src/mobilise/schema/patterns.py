@@ -82,6 +82,11 @@ class Pattern(Strict):
     scale: Literal["gap"] | None = Field(
         None, description="'gap': in shares of the mission's baseline-to-target gap"
     )
+    ratio_to: str | None = Field(
+        None,
+        description="another scenario file (relative to this one): the measured mean is "
+        "divided by the same pattern's mean there (e.g. one mission's effect over another's)",
+    )
     above: float | None = Field(None, description="expected strictly above this")
     below: float | None = Field(None, description="expected strictly below this")
     at_least: float | None = None
@@ -111,6 +116,8 @@ class Pattern(Strict):
             raise ValueError(f"pattern '{self.name}': near and tolerance go together")
         if isinstance(self.at, int) and self.at < 0:
             raise ValueError(f"pattern '{self.name}': at must be a step >= 0, found {self.at}")
+        if self.ratio_to is not None and self.statistic != "mean":
+            raise ValueError(f"pattern '{self.name}': ratio_to compares means (statistic: mean)")
         return self
 
     def expected(self) -> str:

@@ -194,12 +194,9 @@ def _pooled_budgets(s: Scenario, k: float) -> Scenario:
 
 def _learning_and_portfolio(s: Scenario, k: float) -> Scenario:
     g = s.government
-    s = _constraints(
-        s, feedback_lag_quarters=round(s.constraints.feedback_lag_quarters * (1 - 0.75 * k))
-    )
     return _government(
         s,
-        observation_noise=g.observation_noise * (1 - 0.7 * k),
+        monitoring=_toward(g.monitoring, 0.75, k),
         portfolio_review=g.portfolio_review or k > 0,
         reallocation=max(g.reallocation, 0.5 * k),
     )
@@ -321,12 +318,11 @@ REFORMS: dict[str, Reform] = {
     "learning_and_portfolio": Reform(
         name="learning_and_portfolio",
         description="One live key metric per mission and stage-gated portfolio reviews",
-        relaxes="feedback lag and noise; no stage gates",
+        relaxes="the owner's feedback lag and noise; no stage gates",
         source="INVI, mission-driven governance, lessons 4 and 5",
         transform=_learning_and_portfolio,
         moves=(
-            Move("constraints.feedback_lag_quarters", -1),
-            Move("government.observation_noise", -1),
+            Move("government.monitoring", 1),
             Move("government.portfolio_review", 1),
             Move("government.reallocation", 1),
         ),

@@ -163,11 +163,30 @@ class Government(Strict):
     )
     reshuffle_penalty: float = Field(0.1, ge=0, le=1, description="credibility lost per reshuffle")
     election_interval: int = Field(20, ge=1, description="quarters between general elections")
-    election_penalty: float = Field(0.2, ge=0, le=1, description="credibility lost at an election")
+    election_penalty: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="credibility lost at an election when nothing on the roadmap was delivered",
+    )
+    elections_judge_delivery: bool = Field(
+        True,
+        description="an election cuts credibility by what the roadmap promised and was not "
+        "delivered (false: by election_penalty whatever was delivered, as in v1)",
+    )
     observation_noise: float = Field(
         0.03, ge=0, description="sd of the noise on observed progress P"
     )
-    budget: float = Field(1.0, ge=0, description="mission budget per quarter, GBP bn")
+    monitoring: float = Field(
+        0.0,
+        ge=0,
+        lt=1,
+        description="share of the publication lag and noise the owner's own monitoring "
+        "removes from what it learns from (0: it sees what everyone sees, when published)",
+    )
+    budget: float = Field(
+        1.0, ge=0, description="mission budget per quarter, GBP bn: spent through initiatives"
+    )
     initiatives: int = Field(8, ge=1, description="initiatives in the mission portfolio")
     initiative_spread: float = Field(
         0.5, ge=0, description="log-sd of initiatives' true effectiveness"
@@ -183,6 +202,18 @@ class Government(Strict):
     )
     capability: float = Field(
         1.0, gt=0, description="civil service capability: multiplies learning speeds"
+    )
+    capability_growth: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="share of the way to twice its starting capability the civil service "
+        "grows at each portfolio review (learning by doing)",
+    )
+    steering: bool = Field(
+        True,
+        description="at a portfolio review, move initiatives toward the actor type that "
+        "binds progress, as the owner sees it",
     )
 
 

@@ -51,6 +51,8 @@ from mobilise.views.figure_style import (
     suptitle,
     with_unit,
 )
+from mobilise.views.plots_pathways import pathway_chart, timed_arms
+from mobilise.vocabulary import quarter_index, quarter_label
 
 """Okabe and Ito (2008) colour-blind-safe palette: the only colours used here."""
 
@@ -429,6 +431,16 @@ def _sweep_note(runs: pd.DataFrame | None, mission: str, point: int) -> str:
     return ", ".join(f"{pretty(f.rsplit('.', 1)[-1])} = {rows[f].iloc[0]:g}" for f in fields)
 
 
+def _run_quarters(selected: pd.DataFrame) -> list[str]:
+    """The quarters of a run's steps 1 to the horizon (a kept step names the rest)."""
+    if selected.empty:
+        return []
+    row = selected.iloc[0]
+    before = quarter_index(str(row["quarter"])) - int(row["step"])  # step 0's quarter
+    last = int(selected["step"].max())
+    return [quarter_label(before + step) for step in range(1, last + 1)]
+
+
 def write_batch_figures(
     out: str | Path, *, baseline: str = "baseline", workers: int | None = None
 ) -> list[Path]:
@@ -505,6 +517,13 @@ def write_report(
             arms = [a for a in arm_order if a in present]
             note = _sweep_note(runs, mission, point)
             stem = f"{mission}_p{point}"
+            quarters = _run_quarters(selected)
+            timed = timed_arms(runs, quarters[0]) if runs is not None and quarters else []
+            if runs is not None and timed:  # reforms that start later, or at a signpost
+                drawings.append((
+                    partial(pathway_chart, runs, mission, point, timed, quarters, note=note),
+                    figures / f"pathways_{stem}",
+                ))  # fmt: skip
             drawings.append((
                 partial(fan_chart, timeseries, mission, point, arms, baseline=baseline, note=note),
                 figures / f"fan_{stem}",

@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    uv run python benchmarks/monotone_strength.py [--seeds 100] [--reforms mission_councils social_partnership]
+    uv run python studies/monotone_strength.py [--seeds 100] [--reforms NAME ...]
 
 For each reform and each of ``--seeds`` replication seeds (spawned from master seed 0,
 as a batch spawns them), runs ``uk_2024`` at strengths 0, 0.25, 0.5, 0.75 and 1 on the
@@ -27,7 +27,9 @@ STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 def measure(reform: str, seeds: list[int]) -> dict[str, object]:
     scenario = load_scenario("uk_2024")
-    members = [Member(scenario, seed, {reform: s} if s else {}) for seed in seeds for s in STRENGTHS]
+    members = [
+        Member(scenario, seed, {reform: s} if s else {}) for seed in seeds for s in STRENGTHS
+    ]
     values = {"milestone_metric": [], "final_metric": []}
     for start in range(0, len(members), 50):
         block = Block(members[start : start + 50])
