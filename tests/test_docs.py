@@ -60,6 +60,7 @@ def test_the_output_columns_are_the_declared_outcomes(site):
     page = text(site, "reference/outputs.html")
     for outcome in (*STEP_OUTCOMES, *RUN_OUTCOMES):
         column = f"{outcome.name}_<type>" if outcome.per_type else outcome.name
+        column = f"{outcome.name}_<reform>" if outcome.per_reform else column
         assert f"{column} {outcome.label} {outcome.unit}" in page, column
 
 
