@@ -400,3 +400,20 @@ def test_quantile_bands_match_numpy():
 
 def test_quantile_column_names():
     assert [quantile_column(q) for q in (0.05, 0.5, 0.975, 0.1)] == ["q05", "q50", "q97.5", "q10"]
+
+
+def test_an_arm_that_costs_money_reports_its_effect_per_gbp_bn():
+    runs = synthetic_runs(np.random.default_rng(3), arms=("mission_councils", "pooled_budgets"))
+    runs["cost"] = np.where(runs["arm"] == "mission_councils", 4.0, 0.0)
+    effects = paired_effects(runs, bootstrap=0).set_index("arm")
+    paid = effects.loc["mission_councils"]
+    assert paid["cost_bn"] == 4.0
+    assert paid["per_bn"] == pytest.approx(paid["mean_diff"] / 4.0)
+    assert (paid["per_bn_low"], paid["per_bn_high"]) == pytest.approx(
+        (paid["t_low"] / 4.0, paid["t_high"] / 4.0)
+    )
+    free = effects.loc["pooled_budgets"]
+    assert free["cost_bn"] == 0.0 and math.isnan(free["per_bn"])
+    # runs from before costs were recorded: no cost, no effect per GBP bn
+    old = paired_effects(runs.drop(columns="cost"), bootstrap=0)
+    assert (old["cost_bn"] == 0.0).all() and old["per_bn"].isna().all()

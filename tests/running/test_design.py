@@ -134,3 +134,23 @@ def test_a_bad_experiment_is_one_line(data, expected):
     message = str(info.value)
     assert message.startswith(expected)
     assert "\n" not in message
+
+
+def test_a_robust_design_runs_each_package_at_each_start_it_allows():
+    """Levers with starts: a package per reform, strength and start; its runs carry the timing."""
+    uk = SCENARIOS / "uk_2024.yaml"
+    data = {
+        "name": "when", "scenarios": [str(uk)], "replications": 2,
+        "levers": {"reforms": ["multi_year_funding"], "max_reforms": 1,
+                   "starts": ["2027Q1", "missed"],
+                   "triggers": {"missed": {"indicator": "milestone_missed"}}},
+        "uncertainties": {"ranges": {"influence.peer": [0.4, 0.6]}, "samples": 2},
+    }  # fmt: skip
+    design = parse_experiment(data, "when.yaml")
+    packages = ["multi_year_funding", "multi_year_funding~2027Q1", "multi_year_funding~missed"]
+    assert list(design.arms) == ["baseline", *packages]
+    specs = {spec.arm: spec for spec in design.runs() if spec.replication == 0 and spec.point == 0}
+    assert specs["multi_year_funding~2027Q1"].timing["multi_year_funding"].start == "2027Q1"
+    assert specs["multi_year_funding~missed"].reform_text() == "multi_year_funding=1@trigger"
+    assert specs["multi_year_funding"].timing == {}
+    assert len(design.runs()) == 4 * 2 * 2

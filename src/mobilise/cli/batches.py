@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 from mobilise.cli.options import (
     EXPERIMENT,
     SCENARIO,
+    budget_option,
     execution_options,
-    parse_budget,
     parse_reforms,
 )
 from mobilise.running.export import new_run_dir
@@ -76,14 +76,8 @@ def batch(
     help="A reform to compare with government push alone (repeatable); START is its first "
     "quarter (2027Q1, or a quarter number of the run), by default the first.",
 )
-@click.option(
-    "--budget",
-    "budgets",
-    multiple=True,
-    type=float,
-    callback=parse_budget,
-    metavar="FACTOR",
-    help="An arm with the scenario's budget times FACTOR (repeatable): more money, no reform.",
+@budget_option(
+    "An arm with the scenario's budget times FACTOR (repeatable): more money, no reform."
 )
 @execution_options
 @click.option("--replications", type=click.IntRange(min=1), default=20, show_default=True)

@@ -92,6 +92,20 @@ def parse_budget(
     return values
 
 
+def budget_option[F: Callable[..., Any]](help_text: str) -> Callable[[F], F]:
+    """``--budget FACTOR`` (repeatable), declared once: a multiple of the scenario's budget."""
+    option: Callable[[F], F] = click.option(
+        "--budget",
+        "budgets",
+        multiple=True,
+        type=float,
+        callback=parse_budget,
+        metavar="FACTOR",
+        help=help_text,
+    )
+    return option
+
+
 def _needs_dask(scheduler: str | None) -> str | None:
     """A scheduler address, once the dask extra is known to be there (before any output)."""
     if scheduler is not None:

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 import click
 from pydantic import ValidationError
 
-from mobilise.cli.options import INPUT_ERROR, SCENARIO, parse_budget, parse_reforms
+from mobilise.cli.options import INPUT_ERROR, SCENARIO, budget_option, parse_reforms
 from mobilise.running.export import environment, new_run_dir, now, write_frame, write_json
 from mobilise.running.simulate import simulate
 from mobilise.schema.missions import MISSIONS
 from mobilise.schema.reforms import REFORMS
 from mobilise.schema.scenario import file_hash, load_scenario
-from mobilise.schema.schedule import Timing, check_schedule
+from mobilise.schema.schedule import Timing
 from mobilise.schema.shipped import Kind, catalogue, shipped_folder
 from mobilise.vocabulary import ScenarioError
 
@@ -107,15 +107,7 @@ def _describe(kind: Kind, path: Path) -> str:
     help="Add a reform (repeatable); strength defaults to 1, START (2027Q1, or a quarter "
     "number of the run) to the first quarter.",
 )
-@click.option(
-    "--budget",
-    "budgets",
-    multiple=True,
-    type=float,
-    callback=parse_budget,
-    metavar="FACTOR",
-    help="Multiply the scenario's mission budget by FACTOR.",
-)
+@budget_option("Multiply the scenario's mission budget by FACTOR.")
 @click.option(
     "--seed", type=click.IntRange(min=0), default=None, help="Seed (default: the scenario's)."
 )
@@ -154,14 +146,7 @@ def run_command(
         scenario = scenario.model_copy(update={"quarters": steps})
     try:
         timing = {name: Timing(start=start) for name, start in starts.items()}
-        check_schedule(
-            timing,
-            {**scenario.reforms, **reforms},
-            start=scenario.start,
-            quarters=scenario.quarters,
-            types=scenario.type_names,
-            milestones=[m.quarter for m in scenario.mission_spec.milestones],
-        )
+        scenario.check_timing(timing, {**scenario.reforms, **reforms})
     except ValidationError as exc:
         message = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
         raise click.BadParameter(message, param_hint="'--reform'") from None

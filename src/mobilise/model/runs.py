@@ -37,7 +37,7 @@ from mobilise.model.streams import StreamTable
 from mobilise.schema.missions import Mission
 from mobilise.schema.reforms import apply_reforms
 from mobilise.schema.scenario import Scenario
-from mobilise.schema.schedule import Timing, check_budget, check_schedule, schedule_key
+from mobilise.schema.schedule import Timing, check_budget, schedule_key
 from mobilise.vocabulary import quarter_index
 
 Array = npt.NDArray[np.float64]
@@ -122,14 +122,7 @@ def applied(
             )
         inputs = scenario.model_copy(update=update)
         if inputs.timing:
-            check_schedule(
-                inputs.timing,
-                inputs.reforms,
-                start=inputs.start,
-                quarters=inputs.quarters,
-                types=inputs.type_names,
-                milestones=[m.quarter for m in inputs.mission_spec.milestones],
-            )
+            inputs.check_timing(inputs.timing, inputs.reforms)
         arms[key] = (inputs, apply_reforms(inputs))
     return arms[key]
 
@@ -271,13 +264,15 @@ class Runs:
         cost: Array = self.crowd.base_cost * (1.0 - covered * drive[:, None])
         return cost
 
-    def money(self) -> Array:
+    def money(self, efficiency: Array | None = None) -> Array:
         """Money reaching each type this quarter (R, K), GBP bn.
 
-        The budget the engaged departments deploy, at the portfolio's efficiency, split
-        as the initiatives aim.
+        The budget the engaged departments deploy, at the portfolio's ``efficiency`` (the
+        owners' now when None), split as the initiatives aim.
         """
-        deployed = self.budget * self.crowd.government_drive() * self.owners.portfolio_efficiency
+        if efficiency is None:
+            efficiency = self.owners.portfolio_efficiency
+        deployed = self.budget * self.crowd.government_drive() * efficiency
         reaching: Array = self.owners.aim * deployed[:, None]
         return reaching
 
@@ -288,10 +283,11 @@ class Runs:
         buys: ``absorption * buyable * z`` with ``z = 1 - exp(-money / scale)`` absorbed.
         """
         crowd = self.crowd
+        efficiency = self.owners.portfolio_efficiency
         given = crowd.live_type_sums(crowd.live_engagement * crowd.live_capacity)
         if crowd.government is not None:  # government's own delivery, through its initiatives
-            given[:, crowd.government] *= self.owners.portfolio_efficiency
-        absorbed = -np.expm1(-self.money() / self.money_scale)
+            given[:, crowd.government] *= efficiency
+        absorbed = -np.expm1(-self.money(efficiency) / self.money_scale)
         bought = self.absorption * self.buyable * absorbed
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio: Array = np.where(self.need > 0, given / self.need + bought, 0.0)

@@ -30,7 +30,7 @@ from mobilise.schema.scenario import (
     load_scenario,
     read_yaml,
 )
-from mobilise.schema.schedule import Quarter, Schedule, check_schedule
+from mobilise.schema.schedule import Quarter, Schedule
 from mobilise.schema.shipped import resolve
 from mobilise.vocabulary import ScenarioError, check_known
 
@@ -244,14 +244,7 @@ def check_arm_timing(design: Design, source: str) -> None:
             scenario = design.resolved(name, mission, 0)
             for arm, schedule in design.timing.items():
                 try:
-                    check_schedule(
-                        schedule,
-                        {**scenario.reforms, **design.arms[arm]},
-                        start=scenario.start,
-                        quarters=scenario.quarters,
-                        types=scenario.type_names,
-                        milestones=[m.quarter for m in scenario.mission_spec.milestones],
-                    )
+                    scenario.check_timing(schedule, {**scenario.reforms, **design.arms[arm]})
                 except ValueError as exc:
                     raise ScenarioError(f"{source}: arm '{arm}' on {name}: {exc}") from None
 

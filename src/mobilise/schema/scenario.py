@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -369,15 +370,23 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _timing_fits(self) -> Scenario:
         if self.timing:
-            check_schedule(
-                self.timing,
-                self.reforms,
-                start=self.start,
-                quarters=self.quarters,
-                types=self.type_names,
-                milestones=[m.quarter for m in self.mission_spec.milestones],
-            )
+            self.check_timing(self.timing, self.reforms)
         return self
+
+    def check_timing(self, timing: Mapping[str, Timing], reforms: Mapping[str, float]) -> None:
+        """``timing`` fits a run of this scenario with ``reforms``; ValueError in one line if not.
+
+        Every start and end within the run, every trigger on a type and milestone it has
+        (:func:`mobilise.schema.schedule.check_schedule`).
+        """
+        check_schedule(
+            timing,
+            reforms,
+            start=self.start,
+            quarters=self.quarters,
+            types=self.type_names,
+            milestones=[m.quarter for m in self.mission_spec.milestones],
+        )
 
     @model_validator(mode="after")
     def _network_fits(self) -> Scenario:
