@@ -10,10 +10,10 @@ from pathlib import Path
 import click
 
 from mobilise.schema.scenario import load_scenario
-from mobilise.views.app_config import DEFAULT_SESSIONS, AppConfig
+from mobilise.views.app.config import DEFAULT_SESSIONS, AppConfig
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-APP = "mobilise.views.app"
+APP = "mobilise.views.app.pages"
 
 
 def lan_addresses() -> list[str]:
@@ -97,7 +97,7 @@ def app(
     local = host in LOOPBACK
     code = None if (no_access_code or (local and access_code is None)) else access_code
     if code is None and not local and not no_access_code:
-        from mobilise.views.app_access import new_code
+        from mobilise.views.app.access import new_code
 
         code = new_code()
     # Solara reads its settings when first imported: set them before any import of it.
@@ -128,8 +128,8 @@ def _start_workers(config: AppConfig) -> None:
 
     The first group then waits for its comparison, not for workers to start and load.
     """
-    from mobilise.views.app_pool import shared_pool
-    from mobilise.views.plots_workshop import warm_up
+    from mobilise.views.app.figures import warm_up
+    from mobilise.views.app.pool import shared_pool
 
     shared_pool(config.workers, warm_up)
 
@@ -141,7 +141,7 @@ def _serve(host: str, port: int, code: str | None) -> None:
     if code:
         from solara.server.starlette import app as server
 
-        from mobilise.views.app_access import AccessCode
+        from mobilise.views.app.access import AccessCode
 
         server.add_middleware(AccessCode, code=code)
     from solara.__main__ import cli as solara_cli

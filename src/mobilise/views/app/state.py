@@ -16,11 +16,11 @@ from urllib.parse import parse_qs
 import solara
 
 from mobilise.schema.scenario import Scenario
-from mobilise.views.app_config import AppConfig
-from mobilise.views.app_controls import Choices
-from mobilise.views.app_server import session_store
-from mobilise.views.app_sessions import Session
-from mobilise.views.plots_workshop import Drawn
+from mobilise.views.app.choices import Choices
+from mobilise.views.app.config import AppConfig
+from mobilise.views.app.figures import Drawn
+from mobilise.views.app.server import session_store
+from mobilise.views.app.sessions import Session
 from mobilise.views.workshop import Comparison, Settings, preset_settings
 from mobilise.vocabulary import ScenarioError
 

@@ -1,9 +1,9 @@
 """The facilitator's view of a room: every group's choices and result, side by side.
 
-Pure functions over saved sessions (:mod:`mobilise.views.app_sessions`): one row per group
+Pure functions over saved sessions (:mod:`mobilise.views.app.sessions`): one row per group
 with its reform package, its constraint settings and which it moved from its preset,
 its effect with the 95% interval, and its latest guess; the same table as CSV; and
-the groups' outcomes on one chart (:func:`mobilise.views.plots_workshop.groups_chart`).
+the groups' outcomes on one chart (:func:`mobilise.views.app.figures.groups_chart`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from mobilise.schema.scenario import Scenario
-from mobilise.views.app_sessions import Session
+from mobilise.views.app.sessions import Session
 from mobilise.views.figure_style import metric_scale, pretty
 from mobilise.views.headline import log_entry
 from mobilise.views.workshop import Slider, workshop_scenario

@@ -13,11 +13,11 @@ from typing import Any
 
 import solara
 
-from mobilise.views.app_config import AppConfig
-from mobilise.views.app_server import load_presets, session_store
-from mobilise.views.facilitator import GUESS_PREFIX, describe_effect, describe_moves, groups_table
+from mobilise.views.app.config import AppConfig
+from mobilise.views.app.figures import groups_chart
+from mobilise.views.app.groups import GUESS_PREFIX, describe_effect, describe_moves, groups_table
+from mobilise.views.app.server import load_presets, session_store
 from mobilise.views.figure_style import BASELINE_LABEL, arm_label, inline_svg
-from mobilise.views.plots_workshop import groups_chart
 from mobilise.views.workshop import WITH_REFORMS, Slider
 
 REFRESH_SECONDS = 3.0

@@ -23,12 +23,12 @@ from mobilise.schema.reforms import REFORMS
 from mobilise.schema.scenario import load_scenario
 from mobilise.vocabulary import quarter_index
 
-from ..chromium import ARGS, CHROMIUM, require_chromium
-from ..conftest import SCENARIOS
+from ...chromium import ARGS, CHROMIUM, require_chromium
+from ...conftest import SCENARIOS
 
 sync_api = require_chromium()
 
-from ..browser import (  # noqa: E402  (needs playwright, checked above)
+from ...browser import (  # noqa: E402  (needs playwright, checked above)
     FIELDS,
     assert_numbers_belong_to_the_settings,
     choose,

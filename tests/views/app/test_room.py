@@ -11,11 +11,11 @@ import pytest
 
 from mobilise.cli.workshop import lan_addresses
 
-from ..chromium import ARGS, CHROMIUM, require_chromium
+from ...chromium import ARGS, CHROMIUM, require_chromium
 
 sync_api = require_chromium()
 
-from ..browser import (  # noqa: E402  (needs playwright, checked above)
+from ...browser import (  # noqa: E402  (needs playwright, checked above)
     assert_numbers_belong_to_the_settings,
     log_rows,
     open_panel,

@@ -2,11 +2,11 @@
 
 Run it with ``mobilise app``. It lays out what :mod:`mobilise.views.workshop` and
 :mod:`mobilise.views.headline` compute and holds no model logic. The pages are this module
-(routes, layout, the workshop page), :mod:`~mobilise.views.app_controls` (left),
-:mod:`~mobilise.views.app_results` and :mod:`~mobilise.views.app_step` (right) and
-:mod:`~mobilise.views.app_facilitator`; a tab's state is :mod:`~mobilise.views.app_state`; what the
-server shares is :mod:`~mobilise.views.app_server`: presets, saved sessions
-(:mod:`~mobilise.views.app_sessions`) and the worker pool (:mod:`~mobilise.views.app_pool`).
+(routes, layout, the workshop page), :mod:`~mobilise.views.app.controls` (left),
+:mod:`~mobilise.views.app.results` and :mod:`~mobilise.views.app.step` (right) and
+:mod:`~mobilise.views.app.facilitator`; a tab's state is :mod:`~mobilise.views.app.state`; what the
+server shares is :mod:`~mobilise.views.app.server`: presets, saved sessions
+(:mod:`~mobilise.views.app.sessions`) and the worker pool (:mod:`~mobilise.views.app.pool`).
 
 The numbers on screen belong to the settings on screen: every result carries the key
 of the settings that made it and is shown only while those are the settings; a newer
@@ -25,12 +25,13 @@ from typing import Any
 import solara
 
 from mobilise.schema.scenario import Scenario
-from mobilise.views.app_config import AppConfig
-from mobilise.views.app_controls import Controls
-from mobilise.views.app_results import Results
-from mobilise.views.app_server import load_presets, session_store
-from mobilise.views.app_sessions import slug
-from mobilise.views.app_state import opening, start_of, use_page_state
+from mobilise.views.app.config import AppConfig
+from mobilise.views.app.controls import Controls
+from mobilise.views.app.facilitator import Facilitator
+from mobilise.views.app.results import Results
+from mobilise.views.app.server import load_presets, session_store
+from mobilise.views.app.sessions import slug
+from mobilise.views.app.state import opening, start_of, use_page_state
 from mobilise.views.workshop import Settings, workshop_scenario
 from mobilise.vocabulary import ScenarioError
 
@@ -148,8 +149,6 @@ def GroupBar(group: str, sessions: Path, on_open: Callable[[str], None], notice:
     if notice:
         solara.Warning(notice)
 
-
-from mobilise.views.app_facilitator import Facilitator  # noqa: E402  (after Layout, which it shares)
 
 routes = [
     solara.Route(path="/", component=Workshop, layout=Layout),

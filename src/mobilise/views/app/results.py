@@ -1,7 +1,7 @@
 """The app's outcome side: the comparison's queue and result, predict-first, downloads, one run.
 
 :func:`Results` asks the worker pool for the comparison of the settings on screen and
-shows the answer only if it still belongs to them (:class:`mobilise.views.app_state.Shown`
+shows the answer only if it still belongs to them (:class:`mobilise.views.app.state.Shown`
 carries their key). A result that reached the screen gets one row in the log, and a
 named group's session is saved.
 """
@@ -22,20 +22,20 @@ from reacton.core import Ref
 
 from mobilise.schema.levers import BASELINE
 from mobilise.schema.scenario import Scenario
-from mobilise.views.app_config import AppConfig
-from mobilise.views.app_controls import Panel, ReleaseSlider
-from mobilise.views.app_pool import Place
-from mobilise.views.app_server import pool, session_store
-from mobilise.views.app_sessions import Session
-from mobilise.views.app_state import PageState, Shown
-from mobilise.views.app_step import StepThrough
-from mobilise.views.brief import comparison_brief, render
-from mobilise.views.figure_style import BASELINE_LABEL
-from mobilise.views.headline import headline, log_entry
-from mobilise.views.plots_workshop import (
+from mobilise.views.app.config import AppConfig
+from mobilise.views.app.controls import Panel, ReleaseSlider
+from mobilise.views.app.figures import (
     compare_and_draw,
     draw,
 )
+from mobilise.views.app.pool import Place
+from mobilise.views.app.server import pool, session_store
+from mobilise.views.app.sessions import Session
+from mobilise.views.app.state import PageState, Shown
+from mobilise.views.app.step import StepThrough
+from mobilise.views.brief import comparison_brief, render
+from mobilise.views.figure_style import BASELINE_LABEL
+from mobilise.views.headline import headline, log_entry
 from mobilise.views.workshop import WITH_REFORMS, Request, Settings
 
 QUEUE_CHECK = 0.25
