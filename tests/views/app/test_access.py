@@ -42,7 +42,7 @@ def test_the_access_code_keeps_out_who_has_not_got_it():
     assert call(app, http(cookie=_token("k7m2pq")))[1]["body"] == b"the app"
     assert call(app, http(cookie=_token("other")))[0]["status"] == 401
     socket = call(app, {"type": "websocket", "path": "/jupyter", "headers": []})
-    assert socket == [{"type": "websocket.close", "code": 4401}]
+    assert [(m["type"], m["code"]) for m in socket] == [("websocket.close", 4401)]
 
 
 def test_new_codes_are_short_and_unambiguous():

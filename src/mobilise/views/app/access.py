@@ -3,24 +3,25 @@
 Everyone on the network can reach such a server; the code keeps out those who were
 not in the room. Every request (pages, assets, the websocket) needs a cookie that only
 the right code sets; without it the server answers with a one-field form.
+
+It is Starlette middleware (added with ``app.add_middleware``), built from Starlette's
+connection and response classes. It is a pure ASGI middleware rather than a
+``BaseHTTPMiddleware`` because the latter passes websockets through unchecked, and
+Solara's page lives on a websocket.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import html
 import secrets
-from collections.abc import Awaitable, Callable, MutableMapping
-from http.cookies import SimpleCookie
-from typing import Any
-from urllib.parse import parse_qs
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from starlette.requests import HTTPConnection
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocketClose
+
+from mobilise.views.templating import render_template
 
 COOKIE = "mobilise_access"
 
@@ -33,14 +34,6 @@ def new_code() -> str:
 
 def _token(code: str) -> str:
     return hashlib.sha256(f"mobilise-access:{code}".encode()).hexdigest()
-
-
-FORM = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
-<title>mobilise: access code</title></head>
-<body style="font-family: sans-serif; max-width: 30em; margin: 4em auto">
-<h1>mobilise workshop</h1><p>{message}</p>
-<form method="get"><label>Access code <input name="code" autofocus></label>
-<button type="submit">Enter</button></form></body></html>"""
 
 
 class AccessCode:
@@ -56,38 +49,24 @@ class AccessCode:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        if self._has_cookie(scope):
+        connection = HTTPConnection(scope)
+        if hmac.compare_digest(connection.cookies.get(COOKIE, ""), self.token):
             await self.app(scope, receive, send)
             return
         if scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 4401})
+            await WebSocketClose(code=4401)(scope, receive, send)
             return
-        given = parse_qs(scope.get("query_string", b"").decode()).get("code", [""])[0]
+        await self._answer(connection)(scope, receive, send)
+
+    def _answer(self, connection: HTTPConnection) -> Response:
+        """The redirect that sets the cookie (the right code), or the form."""
+        given = connection.query_params.get("code", "")
         if given and hmac.compare_digest(given.strip(), self.code):
-            path = scope.get("path", "/") or "/"
-            await _respond(send, 303, b"", [
-                (b"location", path.encode()),
-                (b"set-cookie", f"{COOKIE}={self.token}; Path=/; HttpOnly; SameSite=Lax".encode()),
-            ])  # fmt: skip
-            return
+            response = RedirectResponse(connection.url.path or "/", status_code=303)
+            response.set_cookie(COOKIE, self.token, path="/", httponly=True, samesite="lax")
+            return response
         message = "That code is not right; ask the facilitator." if given else (
             "This workshop app asks for the access code the facilitator gave out."
         )  # fmt: skip
-        body = FORM.format(message=html.escape(message)).encode()
-        await _respond(send, 401, body, [(b"content-type", b"text/html; charset=utf-8")])
-
-    def _has_cookie(self, scope: Scope) -> bool:
-        for name, value in scope.get("headers", []):
-            if name == b"cookie":
-                cookie = SimpleCookie()
-                cookie.load(value.decode("latin-1"))
-                if COOKIE in cookie and hmac.compare_digest(cookie[COOKIE].value, self.token):
-                    return True
-        return False
-
-
-async def _respond(
-    send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]
-) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+        page = render_template("access.html.j2", {"message": message})
+        return HTMLResponse(page, status_code=401)
