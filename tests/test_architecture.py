@@ -139,7 +139,16 @@ EXERCISED_ELSEWHERE = {
     # the app's components are tested in a real browser, against the library
     **{
         f"views/app/{name}": ("views/app/test_pages", "views/app/test_room")
-        for name in ("config", "controls", "facilitator", "results", "server", "state", "step")
+        for name in (
+            "config",
+            "controls",
+            "facilitator",
+            "group",
+            "results",
+            "server",
+            "state",
+            "step",
+        )
     },
     "views/headline": ("views/test_workshop", "views/test_brief"),
     "views/plots_assumptions": ("analysis/test_sensitivity", "analysis/test_discovery"),

@@ -157,7 +157,7 @@ def test_the_headline_counts_the_runs_and_states_the_effect(uk, comparison):
     assert f"95% interval {effect['t_low'] * 100:+.1f} to {effect['t_high'] * 100:+.1f}" in (
         line.effect
     )
-    assert "with 4 runs per arm" in line.caution  # below MIN_RUNS_PER_ARM
+    assert "With only 4 runs per arm" in line.caution  # below MIN_RUNS_PER_ARM
 
 
 def synthetic(n, met_base, met_arm):
@@ -171,13 +171,34 @@ def synthetic(n, met_base, met_arm):
     return Comparison(pd.DataFrame(rows), pd.DataFrame(), {"social_partnership": 1.0})
 
 
-def test_the_caution_appears_exactly_when_the_runs_cannot_tell(uk):
-    clear = headline(synthetic(MIN_RUNS_PER_ARM, 0, MIN_RUNS_PER_ARM), uk.mission_spec)
-    assert clear.caution == ""
-    unclear = headline(synthetic(MIN_RUNS_PER_ARM, 3, 4), uk.mission_spec)
-    assert "includes zero" in unclear.caution and "runs per arm" not in unclear.caution
-    few = headline(synthetic(2, 0, 2), uk.mission_spec)
-    assert "with 2 runs per arm each run moves a share by 50 points" in few.caution
+def test_the_caution_says_in_plain_words_when_and_why_the_runs_cannot_tell(uk):
+    mission = uk.mission_spec
+    assert headline(synthetic(MIN_RUNS_PER_ARM, 0, MIN_RUNS_PER_ARM), mission).caution == ""
+    unclear = synthetic(MIN_RUNS_PER_ARM, 3, 4)
+    low, high = (unclear.headline_effect[c] * 100 for c in ("diff_met_low", "diff_met_high"))
+    assert low < 0 < high
+    caution = headline(unclear, mission).caution
+    assert caution == (
+        "With the reforms, the share of runs that meet the milestone could fall by "
+        f"{-low:.0f} points or rise by {high:.0f} points (95% interval): chance alone could "
+        "give this difference."
+    )
+    n = MIN_RUNS_PER_ARM
+    cases = {  # every run alike in both arms: no interval to speak of, so words instead
+        (0, 0): f"Neither arm met the milestone in any of its {n} runs",
+        (n, n): f"Both arms met the milestone in all {n} runs",
+        (3, 3): "The reforms changed no run's outcome: the same runs met the milestone",
+    }
+    for (base, arm), words in cases.items():
+        caution = headline(synthetic(n, base, arm), mission).caution
+        assert caution.startswith(words) and "(0 to 0" not in caution and "points" not in caution
+    few = headline(synthetic(2, 0, 2), mission).caution
+    assert few.endswith(
+        "With only 2 runs per arm, one run more or less moves the share by 50 points: add "
+        f"replications (at least {MIN_RUNS_PER_ARM} per arm) before reading a difference."
+    )
+    one = headline(synthetic(1, 0, 1), mission).caution
+    assert one.startswith("One run per arm cannot tell the arms apart")
 
 
 def test_a_log_row_holds_the_settings_and_the_numbers_on_screen(uk, comparison):

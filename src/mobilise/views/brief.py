@@ -107,7 +107,7 @@ def comparison_brief(
         "replication_seeds": replication_seeds(settings.seed, settings.replications),
         "scenario_sha256": scenario.content_hash(),
         "design_sha256": design.content_hash(),
-        "preset_file": str(preset_file) if preset_file else None,
+        "preset_file": preset_file.name if preset_file else None,  # no server path
         "preset_file_sha256": file_hash(preset_file) if preset_file else None,
     }
     series = comparison.timeseries

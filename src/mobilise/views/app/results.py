@@ -77,11 +77,15 @@ def _set_guess(guesses: solara.Reactive[dict[str, int]], arm: str, value: float)
 
 @solara.component
 def Prediction(shown: Shown, on_reveal: Callable[[dict[str, int]], None]) -> None:
-    """Predict first: the group's guess of k of n runs per arm, before results show."""
+    """Predict first: the group's guess of k of n runs per arm, before results show.
+
+    A slider counts as a guess only once it is moved: an arm left alone is logged as
+    "no guess", never as the slider's starting place.
+    """
     n = shown.settings.replications
     key = shown.scenario.mission_spec.key_milestone
     arms = [BASELINE, WITH_REFORMS] if shown.settings.reforms else [BASELINE]
-    guesses: solara.Reactive[dict[str, int]] = solara.use_reactive({arm: n // 2 for arm in arms})
+    guesses: solara.Reactive[dict[str, int]] = solara.use_reactive({})
     solara.HTML(
         tag="h2",
         unsafe_innerHTML=html.escape(
@@ -92,13 +96,14 @@ def Prediction(shown: Shown, on_reveal: Callable[[dict[str, int]], None]) -> Non
     )
     for arm in arms:
         label = BASELINE_LABEL if arm == BASELINE else arm
+        guess = guesses.value.get(arm)
+        said = f"{guess}</b> of {n}" if guess is not None else "no guess yet</b> (move the slider)"
         solara.HTML(
             tag="div",
-            unsafe_innerHTML=f"{html.escape(label)}: <b data-guess='{arm}'>"
-            f"{guesses.value[arm]}</b> of {n}",
+            unsafe_innerHTML=f"{html.escape(label)}: <b data-guess='{arm}'>{said}",
         )
         ReleaseSlider(
-            guesses.value[arm],
+            n // 2 if guess is None else guess,
             partial(_set_guess, guesses, arm),
             low=0,
             high=n,
@@ -248,6 +253,8 @@ def Results(
     if later.finished:  # (reading it also redraws the page when they arrive)
         figures.update({n: v for (k, i, n), v in drawn_later.current.items() if (k, i) == shown_id})
 
+    group = page.group.value
+
     def record() -> None:
         if visible is not None:
             page.last_seen = visible
@@ -258,32 +265,38 @@ def Results(
             visible.settings,
             visible.drawn.comparison,
             visible.scenario.mission_spec,
-            group=page.group.value,
-            guess=page.guesses.value.get(visible.serial),
+            group=group.name if group is not None else "",
+            guess=page.guesses.value.get(visible.serial),  # None: predict first was off
         )
         page.log.set([*page.log.value, row])
+        if group is not None:  # the group's log.csv only grows, row by row, every tab's
+            session_store(config.sessions).append_later(group.folder, row)
 
     solara.use_effect(record, [visible.serial if visible is not None else -1])
 
     def save() -> None:
-        if not page.group.value or settings is None:
+        if group is None or settings is None:
             return
         seen = visible or page.last_seen  # a result waiting for a guess is not yet seen
         session_store(config.sessions).save_later(
             Session(
-                group=page.group.value,
+                group=group.name,
                 settings=settings,
                 layout=page.layout.value,
                 predict_first=page.predict_first.value,
                 comparison=seen.drawn.comparison if seen is not None else None,
                 shown_settings=seen.settings if seen is not None else None,
-                log=list(page.log.value),
+                key=group.key,
+                saved_by=page.owner,
+                folder=group.folder,
             )
         )
+        page.elsewhere.set(None)  # this tab's settings are now the group's
 
+    # saved on every change, also while a comparison runs: a reload finds the settings
     solara.use_effect(
         save,
-        [page.group.value, page.layout.value, page.predict_first.value, len(page.log.value),
+        [group, page.layout.value, page.predict_first.value, key,
          visible.serial if visible is not None else -1],
     )  # fmt: skip
 
@@ -325,7 +338,7 @@ def Results(
     preset_file = (
         config.preset_files().get(visible.settings.preset) if visible is not None else None
     )
-    Downloads(visible, page.log.value, page.group.value, preset_file).key("downloads")
+    Downloads(visible, page.log.value, group.name if group else "", preset_file).key("downloads")
     if not problem and not task.error:  # open panels stay open while the next result runs
         with rv.ExpansionPanels(
             multiple=True, flat=True, v_model=more.value, on_v_model=more.set

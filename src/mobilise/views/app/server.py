@@ -33,8 +33,10 @@ def _presets(files: tuple[tuple[str, Path, float], ...]) -> Presets:
     for name, path, _ in files:
         try:
             scenarios[name] = load_scenario(path)
-        except ScenarioError as exc:
-            problems[name] = str(exc)
+        except ScenarioError as exc:  # said on the page: the file's name, not where it is
+            problems[name] = (
+                str(exc).replace(str(path.resolve()), path.name).replace(str(path), path.name)
+            )
     return Presets(scenarios, problems, constraint_sliders(tuple(scenarios.values())))
 
 
