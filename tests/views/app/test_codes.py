@@ -1,6 +1,6 @@
 """Short codes: unambiguous, compared whatever their case."""
 
-from mobilise.views.app.codes import new_code, same_code, wait_sentence
+from mobilise.views.app.codes import COOKIE, holds, new_code, same_code, wait_sentence
 
 
 def test_new_codes_are_short_and_unambiguous():
@@ -17,3 +17,9 @@ def test_codes_compare_whatever_their_case_and_spaces():
 def test_the_wait_is_said_in_whole_seconds():
     assert wait_sentence(0.2) == "Too many wrong codes: wait 1 second, then try again."
     assert "wait 4 seconds" in wait_sentence(3.1, "rejoin codes")
+
+
+def test_a_page_knows_its_facilitator_by_the_cookie_alone():
+    assert holds({COOKIE: "t0ken", "other": "x"}, "t0ken")
+    assert not holds({COOKIE: "t0kem"}, "t0ken") and not holds(None, "t0ken")
+    assert not holds({COOKIE: ""}, "")  # no token (the app without `mobilise app`): no one

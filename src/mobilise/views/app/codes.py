@@ -13,7 +13,7 @@ import math
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -65,6 +65,12 @@ class Codes:
         if needed == FACILITATOR:
             return role == FACILITATOR
         return self.room is None or role in (ROOM, FACILITATOR)
+
+
+def holds(cookies: Mapping[str, str] | None, token: str) -> bool:
+    """Whether a connection's cookies hold ``token`` (never, when the token is empty)."""
+    given = (cookies or {}).get(COOKIE, "")
+    return bool(token) and hmac.compare_digest(given.encode(), token.encode())
 
 
 def new_code() -> str:

@@ -10,7 +10,6 @@ Each group's row links into its session with its rejoin code, for a group that l
 
 from __future__ import annotations
 
-import hmac
 import threading
 import time
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 import solara
 from solara.lab.utils.cookies import cookies as connection_cookies
 
-from mobilise.views.app.codes import COOKIE
+from mobilise.views.app.codes import holds
 from mobilise.views.app.config import AppConfig
 from mobilise.views.app.figures import groups_chart
 from mobilise.views.app.groups import (
@@ -54,18 +53,11 @@ STYLE = (
 )
 
 
-def is_facilitator(config: AppConfig, cookies: dict[str, str] | None) -> bool:
-    """Whether a connection's cookies carry the facilitator's token."""
-    given = (cookies or {}).get(COOKIE, "")
-    token = config.facilitator_token
-    return bool(token) and hmac.compare_digest(given.encode(), token.encode())
-
-
 @solara.component
 def Facilitator() -> None:
     """All groups' choices and results side by side, their outcomes on one chart."""
     config = solara.use_memo(AppConfig.from_environment, [])
-    if not is_facilitator(config, connection_cookies.value):
+    if not holds(connection_cookies.value, config.facilitator_token):
         solara.HTML(tag="h2", unsafe_innerHTML="Facilitator view")
         solara.Warning(
             "This page is the facilitator's: open it anew (reload) and type the facilitator "

@@ -151,6 +151,7 @@ def InStep(page: PageState, folder: str, sessions: Path) -> None:
             now = store.stamp(folder)
             if now == last:
                 continue
+            (_, saved_before, logged_before), (_, saved, logged) = last[0], now[0]
             last = now
             try:
                 session = store.load(folder)
@@ -158,8 +159,9 @@ def InStep(page: PageState, folder: str, sessions: Path) -> None:
                 continue
             if session is None:
                 continue
-            page.log.set(session.log)  # every tab's rows, in the order they were added
-            if session.saved_by != page.owner and _differs(session, page):
+            if logged != logged_before:
+                page.log.set(session.log)  # every tab's rows, in the order they were added
+            if saved != saved_before and session.saved_by != page.owner and _differs(session, page):
                 page.elsewhere.set(session)
 
     solara.use_thread(watch, dependencies=[folder])
