@@ -1,5 +1,7 @@
 """The printable brief: self-contained HTML from the app's comparison and from a batch folder."""
 
+import dataclasses
+import html
 import re
 
 import pandas as pd
@@ -54,7 +56,7 @@ def test_the_apps_brief_says_what_was_asked_found_and_assumed(app_brief):
     assert line.sentence() in text and line.effect in text
     assert "Question." in text and "mission councils (1), patient capital (0.5)" in text
     for slider in constraint_sliders():  # each constraint with its source from the schema
-        assert slider.source.replace("'", "&#x27;") in text
+        assert slider.source in html.unescape(text)
     for name in ("mission_councils", "patient_capital"):
         assert REFORMS[name].source in text
     provenance = brief.provenance
@@ -64,6 +66,15 @@ def test_the_apps_brief_says_what_was_asked_found_and_assumed(app_brief):
     assert provenance["preset_file_sha256"]
     effects = brief.effects
     assert set(effects["outcome"]) == {"final_metric", "milestone_metric"}
+
+
+def test_every_text_of_the_brief_is_escaped(app_brief):
+    brief = dataclasses.replace(
+        app_brief[0], question="<script>alert(1)</script>", headlines=["a & b"]
+    )
+    text = render(brief)
+    assert "<script" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "<li>a &amp; b</li>" in text and text.count("<svg") == 1  # the figure stays markup
 
 
 def test_report_html_writes_a_brief_of_a_compare_folder(tmp_path, capsys):
