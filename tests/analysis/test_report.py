@@ -130,6 +130,11 @@ def test_a_finished_batch_is_read_whole(finished, tmp_path):
     assert outcome.code == 0, outcome.err
     assert outcome.out.startswith("12 runs, 50% with final metric")
     assert (folder / "boxes.csv").exists()
+    above_all = str(runs["final_metric"].max() + 1)  # no run succeeds: nothing to tell apart
+    outcome = run_cli(
+        "discover", str(folder), "--outcome", "final_metric", "--threshold", above_all
+    )
+    assert_refused(outcome, "'--threshold': no run of 12 has final_metric >= ")
 
 
 def test_broken_batches_are_refused_by_report_and_discover(finished, tmp_path):

@@ -138,12 +138,20 @@ def pattern(**fields):
             "be greater than or equal to 0",
         ),
         (
+            {"network.within_degree": 1e12},
+            "network: its degrees draw about 1,000,000,000,00",
+        ),
+        (
             {"populations.union.count": 10**30},
             "populations.union.count: Input should be less than or equal to 1000000",
         ),
         (
             {"populations.charity.alignment": {"dist": "uniform", "a": -1e12, "b": 0.9}},
             "populations.charity.alignment: draws from -1e+12 to 0.9",
+        ),
+        (
+            {"populations.union.capacity": {"dist": "lognormal", "median": 1, "sigma": 1000}},
+            "populations.union.capacity: draws from 0 to inf have no finite mean",
         ),
         (
             {"populations.union.trust": {"dist": "lognormal", "median": 3, "sigma": 0.2}},
@@ -192,6 +200,11 @@ def test_experiment_sensitivity_and_robust_problems_are_named(tmp_path):
         ({"sweep": {"grid": {"constraints.union_density": [2.0]}}}, "less than or equal to 1"),
         ({"arms": {"single": ["mission_council"]}}, "unknown reform 'mission_council'"),
         ({"missions": ["nsh"]}, "unknown mission 'nsh'; did you mean 'nhs'?"),
+        ({"missions": ["nhs", "nhs"]}, "missions: missions must not repeat"),
+        (
+            {"scenarios": [str(EXPERIMENTS / "structures_sweep.yaml")]},
+            f"scenarios[0]: {EXPERIMENTS / 'structures_sweep.yaml'}: unknown key 'scenarios'",
+        ),
         ({"scenarios": ["nowhere.yaml"]}, "scenarios[0]: scenario file not found: nowhere.yaml"),
         ({"replications": 100_000, "max_replications": 10**6}, "max_replications"),
         (
@@ -220,6 +233,10 @@ def test_experiment_sensitivity_and_robust_problems_are_named(tmp_path):
             tmp_path / f"e{i}.yaml", {**experiment_data("reform_comparison.yaml"), **change}
         )
         assert_refused(run_cli("validate", str(path)), f"{path}: ", expected)
+    sensitivity = experiment_data("uk_sensitivity.yaml")
+    sensitivity["sensitivity"]["outcomes"] = []
+    path = write(tmp_path / "s0.yaml", sensitivity)
+    assert_refused(run_cli("validate", str(path)), "sensitivity.outcomes: List should have at")
     sensitivity = experiment_data("uk_sensitivity.yaml")
     sensitivity["sensitivity"]["parameters"]["influence.noise"] = [-0.1, 0.1]
     path = write(tmp_path / "s.yaml", sensitivity)

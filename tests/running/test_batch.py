@@ -311,8 +311,22 @@ def batch_command(experiment, out, workers):
             "--workers", str(workers), "--quiet", "--no-figures"]  # fmt: skip
 
 
-def check_fault_then_resume(tmp_path, experiment, after, code, stderr, expected):
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """A small experiment and its batch run once, uninterrupted: what every fault must end as."""
+    folder = tmp_path_factory.mktemp("reference")
+    experiment = small_experiment(folder, replications=4, quarters=8)
+    clean = subprocess.run(
+        batch_command(experiment, folder / "clean", 1),
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert clean.returncode == 0, clean.stderr
+    return experiment, folder / "clean"
+
+
+def check_fault_then_resume(reference, after, code, stderr, expected):
     """One line naming the fault, no stray temporary file, and a resume to the same bytes."""
+    experiment, clean = reference
     assert code == 3, stderr
     assert len(stderr.splitlines()) == 1 and "Traceback" not in stderr, stderr
     assert expected in stderr and "--resume" in stderr, stderr
@@ -322,12 +336,7 @@ def check_fault_then_resume(tmp_path, experiment, after, code, stderr, expected)
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert resumed.returncode == 0, resumed.stderr
-    clean = subprocess.run(
-        batch_command(experiment, tmp_path / "clean", 1),
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert clean.returncode == 0, clean.stderr
-    same_files(after, tmp_path / "clean")
+    same_files(after, clean)
 
 
 @pytest.mark.skipif(not user_namespaces(), reason="no user namespaces to mount a small tmpfs")
@@ -336,55 +345,48 @@ def check_fault_then_resume(tmp_path, experiment, after, code, stderr, expected)
     [("40k", 2, "/parts/"), ("100k", 1, "/timeseries.csv")],
     ids=["while-running", "while-merging"],
 )
-def test_a_full_disk_is_one_line_leaves_no_stray_file_and_resumes(tmp_path, size, workers, where):
+def test_a_full_disk_is_one_line_leaves_no_stray_file_and_resumes(
+    tmp_path, reference, size, workers, where
+):
     # a tmpfs of `size` mounted in a private namespace: the kernel's own ENOSPC, no root needed
-    experiment = small_experiment(tmp_path, replications=4, quarters=8)
     disk, after = tmp_path / "disk", tmp_path / "after"
     disk.mkdir()
+    command = shlex.join(batch_command(reference[0], disk / "out", workers))
     script = (
-        f"mount -t tmpfs -o size={size} tmpfs {disk} && "
-        f"{shlex.join(batch_command(experiment, disk / 'out', workers))} 2> {tmp_path / 'err'}; "
+        f"mount -t tmpfs -o size={size} tmpfs {disk} && {command} 2> {tmp_path / 'err'}; "
         f"echo $? > {tmp_path / 'code'}; cp -a {disk / 'out'} {after}"
     )
     subprocess.run(["unshare", "-rm", "sh", "-c", script], cwd=ROOT, check=True, timeout=300)
     stderr = (tmp_path / "err").read_text()
-    expected = f"no space left on device writing {disk / 'out'}"
+    code = int((tmp_path / "code").read_text())
     assert where in stderr
-    check_fault_then_resume(
-        tmp_path, experiment, after, int((tmp_path / "code").read_text()), stderr, expected
-    )
+    expected = f"no space left on device writing {disk / 'out'}"
+    check_fault_then_resume(reference, after, code, stderr, expected)
 
 
-def test_a_file_size_limit_while_merging_is_one_line_and_resumes(tmp_path):
+def test_a_file_size_limit_while_merging_is_one_line_and_resumes(tmp_path, reference):
     # RLIMIT_FSIZE: every write past 30,000 bytes fails with EFBIG (Python ignores SIGXFSZ)
-    experiment = small_experiment(tmp_path, replications=4, quarters=8)
     after = tmp_path / "after"
 
     def limit():
         resource.setrlimit(resource.RLIMIT_FSIZE, (30_000, 30_000))
 
     done = subprocess.run(
-        batch_command(experiment, after, 1), cwd=ROOT, capture_output=True, text=True,
+        batch_command(reference[0], after, 1), cwd=ROOT, capture_output=True, text=True,
         timeout=300, preexec_fn=limit,
     )  # fmt: skip
     expected = f"file too large writing {after / 'timeseries.csv'}"
-    check_fault_then_resume(tmp_path, experiment, after, done.returncode, done.stderr, expected)
+    check_fault_then_resume(reference, after, done.returncode, done.stderr, expected)
 
 
-def test_two_processes_on_one_output_folder_end_with_the_files_of_one(tmp_path):
+def test_two_processes_on_one_output_folder_end_with_the_files_of_one(tmp_path, reference):
     # both finish what is missing; each writes whole files under names of its own
-    experiment = small_experiment(tmp_path, replications=8, quarters=8)
     shared = tmp_path / "shared"
-    command = [*batch_command(experiment, shared, 1), "--resume"]
+    command = [*batch_command(reference[0], shared, 1), "--resume"]
     both = [subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
             for _ in range(2)]  # fmt: skip
     for process in both:
         process.wait(timeout=300)
         assert process.returncode == 0, process.stderr.read() if process.stderr else ""
-    clean = subprocess.run(
-        batch_command(experiment, tmp_path / "clean", 1),
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert clean.returncode == 0, clean.stderr
-    same_files(shared, tmp_path / "clean")
+    same_files(shared, reference[1])
     assert not list(shared.rglob("*.tmp"))

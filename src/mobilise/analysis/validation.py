@@ -83,7 +83,7 @@ def _sensitivity(path: Path) -> str:
     design, spec = sensitivity_design(path)
     return (
         f"sensitivity {design.experiment.name}: {spec.method} over {len(spec.parameters)} "
-        f"parameters, {design.run_count():,} runs"
+        f"parameter{'s' if len(spec.parameters) != 1 else ''}, {design.run_count():,} runs"
     )
 
 

@@ -114,6 +114,14 @@ def discover(
         )
     else:
         success = (values >= threshold).to_numpy()
+    if success.all() or not success.any():  # nothing to tell apart: boxes would mean nothing
+        which = "every" if success.all() else "no"
+        given = f" >= {threshold:g}" if threshold is not None and values.dtype != bool else ""
+        raise click.BadParameter(
+            f"{which} run of {len(runs)} has {outcome}{given}: nothing to tell apart; "
+            "choose another outcome or threshold",
+            param_hint="'--outcome'" if not given else "'--threshold'",
+        )
     try:
         inputs = discovery_inputs(runs, manifest)
     except ValueError as exc:

@@ -182,7 +182,10 @@ def parse_experiment(data: Any, source: str = "<experiment>", base: Path | None 
         path = (base / entry).resolve() if not Path(entry).is_absolute() else Path(entry)
         if not path.exists():
             raise ScenarioError(f"{source}: scenarios[{i}]: scenario file not found: {entry}")
-        scenario = load_scenario(path)
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as exc:  # it names its file; say where the experiment names it
+            raise ScenarioError(f"{source}: scenarios[{i}]: {exc}") from None
         if scenario.name in scenarios:
             raise ScenarioError(
                 f"{source}: scenarios[{i}]: two scenarios are named '{scenario.name}'"
@@ -233,6 +236,7 @@ def comparison(
     seed: int = 0,
 ) -> Design:
     """The everyday question as a design: baseline vs each reform vs all of them together."""
+    load_scenario(scenario_file)  # its problems in its own words, as `run` says them
     bundles: dict[str, Any] = {name: {name: strength} for name, strength in reforms.items()}
     if len(reforms) > 1:
         bundles["together"] = dict(reforms)

@@ -160,7 +160,9 @@ class Sensitivity(Strict):
     parameters: Ranges = Field(
         min_length=1, description="field path -> [low, high], sampled uniformly"
     )
-    outcomes: list[str] = Field(default_factory=lambda: ["milestone_metric", "milestone_met"])
+    outcomes: list[str] = Field(
+        default_factory=lambda: ["milestone_metric", "milestone_met"], min_length=1
+    )
     method: Literal["morris", "sobol"] = "morris"
     samples: int = Field(
         16, ge=2, le=10_000, description="Morris trajectories, or Sobol base samples N"
@@ -215,6 +217,8 @@ class Experiment(Strict):
     def _missions(cls, value: list[str]) -> list[str]:
         for name in value:
             check_known("mission", name, MISSIONS)
+        if len(set(value)) != len(value):  # its runs would be two of the same
+            raise ValueError("missions must not repeat")
         return value
 
     @model_validator(mode="after")

@@ -14,6 +14,7 @@ import math
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import (
     ConfigDict,
     Field,
@@ -46,6 +47,9 @@ from mobilise.vocabulary import (
 MAX_AGENTS = 1_000_000
 """The most agents a scenario may hold (all types together): far above the shipped
 scenarios' 2,000, and below what one machine's memory takes for a block of runs."""
+
+MAX_TIES = 50_000_000
+"""The most ties a run's network may draw (their pairs are held in memory as it is built)."""
 
 ATTRIBUTE_DOMAINS: dict[str, tuple[float, float]] = {
     "capacity": (0.0, math.inf),
@@ -106,9 +110,13 @@ class Population(Strict):
         floor, ceiling = ATTRIBUTE_DOMAINS[str(info.field_name)]
         low, high = dist.support()
         ends = [end for end in (low, high) if math.isfinite(end)]
-        if any(not floor <= v <= ceiling for v in (*ends, dist.mean())):
+        with np.errstate(over="ignore"):  # a lognormal's mean overflows for sigma > 37
+            mean = float(dist.mean())
+        if not math.isfinite(mean):
+            raise ValueError(f"draws from {low:g} to {high:g} have no finite mean")
+        if any(not floor <= v <= ceiling for v in (*ends, mean)):
             raise ValueError(
-                f"draws from {low:g} to {high:g} (mean {dist.mean():g}), but "
+                f"draws from {low:g} to {high:g} (mean {mean:g}), but "
                 f"{info.field_name} has a meaning only in [{floor:g}, {ceiling:g}]"
             )
         return dist
@@ -384,7 +392,28 @@ class Scenario(Strict):
                 f"network.mean_degree {self.network.mean_degree} must be below "
                 f"the number of agents {self.size}"
             )
+        if (ties := self._ties_drawn()) > MAX_TIES:
+            raise ValueError(
+                f"network: its degrees draw about {ties:,.0f} ties a run; at most "
+                f"{MAX_TIES:,} (lower the degrees)"
+            )
         return self
+
+    def _ties_drawn(self) -> float:
+        """How many ties a run's network draws (as the model samples them)."""
+        network, counts = self.network, {t: p.count for t, p in self.populations.items()}
+        if network.kind == "complete":
+            return 0.0  # everyone sees everyone's totals: no tie is drawn
+        if network.kind == "random":
+            return self.size * network.mean_degree / 2
+        types = [t for t, n in counts.items() if n > 0]
+        within = sum(counts[t] * network.within(t) / 2 for t in types)
+        cross = sum(
+            network.cross(a, b) * min(counts[a], counts[b])
+            for i, a in enumerate(types)
+            for b in types[i + 1 :]
+        )
+        return within + cross
 
     @property
     def type_names(self) -> tuple[str, ...]:
@@ -500,7 +529,10 @@ def check_claims(scenario: Scenario, source: str, base: Path) -> None:
                 raise ScenarioError(
                     f"{where}.versus.scenario: scenario file not found: {pattern.versus.scenario}"
                 )
-            other = load_scenario(file, claims=False)  # its problems name its own file
+            try:
+                other = load_scenario(file, claims=False)
+            except ScenarioError as exc:  # it names its own file; say which pattern uses it
+                raise ScenarioError(f"{where}.versus.scenario: {exc}") from None
         other = _conditioned(other, pattern.versus.conditions, f"{where}.versus.conditions")
         _readable(other, pattern.output, pattern.minus, pattern.at, f"{where}.versus")
     if scenario.calibration is None:
