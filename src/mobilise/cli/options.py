@@ -25,9 +25,13 @@ FAULT = 3
 INTERNAL_ERROR = 4
 
 
+LINE_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
+"""Every character ``str.splitlines`` breaks a line at, and how it is shown escaped."""
+
+
 def one_line(text: str) -> str:
     r"""A message as one line: a line break inside it (a name that holds one) shown as ``\n``."""
-    return text.replace("\r", "\\r").replace("\n", "\\n")
+    return text.translate(LINE_BREAKS)
 
 
 class FiniteFloatRange(click.FloatRange):
@@ -102,8 +106,10 @@ def faults_named(out: Path) -> Iterator[None]:
         yield
     except OSError as exc:
         click.echo(
-            f"mobilise: {describe_fault(exc)}; finished runs are kept in {out}; once that "
-            f"is fixed, run the same command with --out {out} --resume",
+            one_line(
+                f"mobilise: {describe_fault(exc)}; finished runs are kept in {out}; once that "
+                f"is fixed, run the same command with --out {out} --resume"
+            ),
             err=True,
         )
         sys.exit(FAULT)

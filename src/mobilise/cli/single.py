@@ -54,7 +54,7 @@ def validate(files: tuple[Path, ...], kind: str | None) -> None:
             click.echo(one_line(str(exc)), err=True)
             failed = True
         else:
-            click.echo(f"{path}: ok ({summary})")
+            click.echo(one_line(f"{path}: ok ({summary})"))
     if failed:
         sys.exit(INPUT_ERROR)
 
