@@ -134,7 +134,6 @@ EXERCISED_ELSEWHERE = {
         "analysis/test_patterns",
     ),
     "cli/robust": ("analysis/test_robust",),
-    "cli/options": ("cli/test_cli",),
     # executors are tested through the batches they run (sequential, pool, Dask)
     "running/executors/base": ("running/test_batch",),
     "running/executors/local": ("running/test_batch", "test_extension"),

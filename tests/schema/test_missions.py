@@ -1,5 +1,7 @@
 """CES aggregate, progress and the mission catalogue (DESIGN "Must hold" 2)."""
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -100,3 +102,19 @@ def test_technological_and_socioeconomic_missions_differ_in_sigma():
     tech = [m.sigma for m in MISSIONS.values() if m.kind == "technological"]
     socio = [m.sigma for m in MISSIONS.values() if m.kind == "socioeconomic"]
     assert min(tech) > max(socio)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"need_overrides": {"union": 0.0}}, "union: expected a share in (0, 1], found 0"),
+        ({"need_overrides": {"union": 3.0}}, "union: expected a share in (0, 1], found 3"),
+        ({"funded": {"charity": -0.5}}, "charity: expected a share in [0, 1], found -0.5"),
+        ({"upper": 0.5}, "upper: the largest possible value must be above the target"),
+    ],
+)
+def test_a_missions_shares_and_upper_bound_are_where_they_mean_something(change, expected):
+    nhs = MISSIONS["nhs"].model_dump()
+    with pytest.raises(ValueError, match=re.escape(expected)):
+        Mission.model_validate({**nhs, **change})
+    assert Mission.model_validate({**nhs, "funded": {"charity": 0.0}, "upper": 1.0})

@@ -147,11 +147,12 @@ def test_a_brief_of_many_arms_tabulates_the_runs_that_met_the_milestone(tmp_path
 
 
 def test_a_batch_folder_without_runs_is_an_output_error_in_one_line(tmp_path, capsys):
-    pd.DataFrame(columns=["run_id", "arm", "mission", "point"]).to_csv(
-        tmp_path / "runs.csv", index=False
-    )
+    columns = ["run_id", "mission", "point", "arm", "replication", "seed"]
+    pd.DataFrame(columns=columns).to_csv(tmp_path / "runs.csv", index=False)
+    (tmp_path / "manifest.json").write_text('{"status": "complete", "runs_done": 0}')
     with pytest.raises(SystemExit) as info:
         main(["report", str(tmp_path), "--html"])
     assert info.value.code == 2
     err = capsys.readouterr().err
-    assert f"{tmp_path}: runs.csv has no runs" in err and len(err.strip().splitlines()) == 1
+    assert f"{tmp_path / 'runs.csv'}: holds no runs (only a header)" in err
+    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "brief.html").exists()

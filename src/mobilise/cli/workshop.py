@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from mobilise.cli.options import SCENARIO
-from mobilise.schema.scenario import load_scenario
+from mobilise.running.claims import load_checked
 from mobilise.schema.shipped import shipped_folder
 from mobilise.views.app.codes import FACILITATOR, Codes, new_code, same_code
 from mobilise.views.app.config import DEFAULT_SESSIONS, TITLE, AppConfig
@@ -89,7 +89,7 @@ def app(
     """
     require_extra("app", "mobilise app")
     if scenario_file is not None:
-        load_scenario(scenario_file)  # a bad file fails here, in one line
+        load_checked(scenario_file)  # a bad file fails here, in one line
     if access_code is not None and not access_code.strip():
         raise click.BadParameter("the access code cannot be empty", param_hint="'--access-code'")
     if facilitator_code is not None and not facilitator_code.strip():

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from mobilise.schema.strict import Strict
 from mobilise.vocabulary import quarter_index
@@ -87,6 +87,17 @@ class Mission(Strict):
     )
     source: str
 
+    @field_validator("need_overrides", "funded")
+    @classmethod
+    def _shares(cls, value: dict[str, float], info: ValidationInfo) -> dict[str, float]:
+        """Needs are shares in (0, 1], as ``need`` is; funded shares are in [0, 1]."""
+        need = info.field_name == "need_overrides"
+        for name, share in value.items():
+            if share > 1 or share < 0 or (need and share == 0):
+                interval = "(0, 1]" if need else "[0, 1]"
+                raise ValueError(f"{name}: expected a share in {interval}, found {share:g}")
+        return value
+
     @model_validator(mode="after")
     def _types_known(self) -> Mission:
         if not any(w > 0 for w in self.weights.values()):
@@ -97,6 +108,11 @@ class Mission(Strict):
             raise ValueError(
                 f"expected floor <= baseline < target, found {self.floor:g}, "
                 f"{self.baseline:g}, {self.target:g}"
+            )
+        if self.upper is not None and not self.upper > self.target:
+            raise ValueError(
+                f"upper: the largest possible value must be above the target, found "
+                f"{self.upper:g} <= {self.target:g}"
             )
         return self
 
