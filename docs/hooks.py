@@ -221,7 +221,7 @@ def outcomes(which: str) -> str:
     for outcome in chosen:
         column = f"{outcome.name}_<type>" if outcome.per_type else outcome.name
         meaning = outcome.description + ("; one column per actor type" if outcome.per_type else "")
-        if outcome.effect:
+        if getattr(outcome, "effect", False):  # run outcomes only
             meaning += "; reported as each reform's paired effect in `effects.csv`"
         row = [f"`{column}`", outcome.label, outcome.unit, meaning]
         lines.append("| " + " | ".join(_cell(c) for c in row) + " |")

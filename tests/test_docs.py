@@ -53,7 +53,7 @@ def test_the_file_formats_name_every_field_with_its_default(site):
     for name, field in Constraints.model_fields.items():  # the UK value is the default
         assert re.search(rf" {name} (number|integer) {re.escape(repr(field.default))} ", page), name
     experiment = text(site, "reference/experiment.html")
-    assert "max_replications integer 1000 ≥ 1 cap on replications per arm" in experiment
+    assert "max_replications integer 1000 ≥ 1, ≤ 100000 cap on replications per arm" in experiment
 
 
 def test_the_output_columns_are_the_declared_outcomes(site):

@@ -120,7 +120,7 @@ def pattern(**fields):
                     {"fact": "f", "output": "engagd", "value": 0.1, "tolerance": 0.1}
                 ]
             },
-            "calibration.targets[0].output: unknown output 'engagd'",
+            "calibration.targets[0] ('f').output: unknown output 'engagd'",
         ),
         (
             {
@@ -205,7 +205,7 @@ def test_experiment_sensitivity_and_robust_problems_are_named(tmp_path):
             {"scenarios": [str(EXPERIMENTS / "structures_sweep.yaml")]},
             f"scenarios[0]: {EXPERIMENTS / 'structures_sweep.yaml'}: unknown key 'scenarios'",
         ),
-        ({"scenarios": ["nowhere.yaml"]}, "scenarios[0]: scenario file not found: nowhere.yaml"),
+        ({"scenarios": ["nowhere.yaml"]}, "scenarios[0]: nowhere.yaml: no such file here"),
         ({"replications": 100_000, "max_replications": 10**6}, "max_replications"),
         (
             {"replications": 100_000, "arms": {"single": "all"}},

@@ -95,6 +95,8 @@ def discover(
     folder: Path, outcome: str, threshold: float | None, min_coverage: float, method: str
 ) -> None:
     """Scenario discovery: the few conditions under which the outcome happens."""
+    if method == "tree":  # before reading anything: a missing extra is the first thing to say
+        require_extra("sensitivity", "mobilise discover")
     import pandas as pd
 
     from mobilise.analysis.discovery import boxes_frame, discovery_inputs, prim, tree_boxes
