@@ -77,7 +77,7 @@ class Constraints(Strict):
         },
     )
     yearly_per_monthly_volunteers: float = Field(
-        0.28 / 0.16,
+        1.75,  # 0.28 / 0.16
         ge=1,
         le=10,
         description="adults volunteering formally at least once a year per adult volunteering "

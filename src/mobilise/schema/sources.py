@@ -197,8 +197,9 @@ def check_sources(
 
 def _nearest(rows: dict[tuple[str, int], DataRow], series: str) -> str:
     """What the file holds nearest a missing row: the series' years, or a close series."""
-    years = sorted(y for s, y in rows if s == series)
+    years = [str(y) for y in sorted(y for s, y in rows if s == series)]
     if years:
-        return f"{series} has the years {', '.join(map(str, years))}"
+        shown = years if len(years) <= 8 else [*years[:2], "...", *years[-4:]]
+        return f"{series} has the years {', '.join(shown)}"
     close = difflib.get_close_matches(series, sorted({s for s, _ in rows}), n=1)
     return f"no series {series}" + (f"; did you mean {close[0]}?" if close else "")
