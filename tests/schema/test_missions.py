@@ -130,9 +130,15 @@ def test_the_danish_mission_is_the_2017_agreements_goal_read_from_its_data_rows(
     assert mission.baseline == rows["youth_education_completed_at_25", 2023].value
     assert mission.baseline == rows["youth_education_by_25_expected", 2016].value
     interim, final = mission.milestones
-    assert (final.quarter, final.value) == ("2030Q4", rows["target_youth_education_by_25", 2030].value)
+    assert (final.quarter, final.value) == (
+        "2030Q4",
+        rows["target_youth_education_by_25", 2030].value,
+    )
     assert mission.key_milestone == final and mission.target == final.value
-    assert (interim.quarter, interim.value) == ("2025Q4", rows["target_youth_education_by_25", 2025].value)
+    assert (interim.quarter, interim.value) == (
+        "2025Q4",
+        rows["target_youth_education_by_25", 2025].value,
+    )
     assert "proposed" in interim.label  # adoption of the 2025 step was not verified
     # no decline before the mission to calibrate the push-back to: the default, an assumption
     profile = [rows["youth_education_by_25_expected", year].value for year in (2012, 2016, 2019)]

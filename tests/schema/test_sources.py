@@ -139,8 +139,13 @@ def test_the_danish_constraints_are_the_danish_rows():
     assert c.overseas_share == rows["foreign_share_c25", 2024].value
     assert c.volunteering_rate == rows["formal_volunteering_monthly", 2012].value
     assert c.weekly_hours == rows["weekly_hours_full_time", 2019].value
-    assert c.foundation_ownership_share == rows["foundation_owned_share_private_business", 2015].value
-    yearly, monthly = rows["formal_volunteering_yearly", 2012], rows["formal_volunteering_monthly", 2012]
+    assert (
+        c.foundation_ownership_share == rows["foundation_owned_share_private_business", 2015].value
+    )
+    yearly, monthly = (
+        rows["formal_volunteering_yearly", 2012],
+        rows["formal_volunteering_monthly", 2012],
+    )
     assert c.yearly_per_monthly_volunteers == pytest.approx(yearly.value / monthly.value)
 
 
@@ -175,7 +180,9 @@ def test_a_cited_row_that_is_not_there_names_the_years_there_are(tmp_path):
         "2016, 2019)",
     )
     data["sources"]["union_density"] = "denmark_facts.csv:union_density_employes,2019"
-    assert_refused(run_cli("validate", str(write(path, data))), "did you mean union_density_employees?")
+    assert_refused(
+        run_cli("validate", str(write(path, data))), "did you mean union_density_employees?"
+    )
     data["sources"]["union_density"] = "danish_facts.csv:union_density_employees,2019"
     assert_refused(run_cli("validate", str(write(path, data))), "no data file 'danish_facts.csv'")
 

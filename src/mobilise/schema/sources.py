@@ -107,17 +107,23 @@ def read_data(path: Path) -> dict[tuple[str, int], DataRow]:
         raise ScenarioError(f"{path}: line 1: expected the header {','.join(DATA_COLUMNS)}, "
                             f"found {found[:80]!r}")  # fmt: skip
     rows: dict[tuple[str, int], DataRow] = {}
-    for number, fields in enumerate(csv.reader(lines[1:]), start=2):
-        where = f"{path}: line {number}"
+    for line, fields in enumerate(csv.reader(lines[1:]), start=2):
+        where = f"{path}: line {line}"
         if len(fields) != len(DATA_COLUMNS):
-            raise ScenarioError(f"{where}: expected {len(DATA_COLUMNS)} fields, found {len(fields)}")
+            raise ScenarioError(
+                f"{where}: expected {len(DATA_COLUMNS)} fields, found {len(fields)}"
+            )
         series, year, value, unit, approx, source = (f.strip() for f in fields)
-        row = DataRow(series, _number(year, int, f"{where}: year"),
-                      _number(value, float, f"{where}: value"), unit, approx == "1", source)  # fmt: skip
+        when = _number(year, int, f"{where}: year")
+        row = DataRow(
+            series, when, _number(value, float, f"{where}: value"), unit, approx == "1", source
+        )
         if approx not in ("0", "1"):
             raise ScenarioError(f"{where}: approx: expected 0 or 1, found {approx!r}")
         if not source:
-            raise ScenarioError(f"{where}: {series},{year} has no source (expected where it is from)")
+            raise ScenarioError(
+                f"{where}: {series},{year} has no source (expected where it is from)"
+            )
         if (series, row.year) in rows:
             raise ScenarioError(f"{where}: {series},{year} appears twice")
         rows[series, row.year] = row
