@@ -102,7 +102,7 @@ class Constraints(Strict):
             "source": "ONS Labour Force Survey (YBUO) 2023; "
             "stylised_facts.csv weekly_hours_full_time,2023",
             "shown": [28.0, 48.0],
-            "step": 0.5,
+            "step": 0.1,
         },
     )
     charity_funding_term_years: float = Field(
