@@ -114,9 +114,9 @@ def read_data(path: Path) -> dict[tuple[str, int], DataRow]:
                 f"{where}: expected {len(DATA_COLUMNS)} fields, found {len(fields)}"
             )
         series, year, value, unit, approx, source = (f.strip() for f in fields)
-        when = _number(year, int, f"{where}: year")
-        row = DataRow(
-            series, when, _number(value, float, f"{where}: value"), unit, approx == "1", source
+        when, number = (
+            _number(year, int, f"{where}: year"),
+            _number(value, float, f"{where}: value"),
         )
         if approx not in ("0", "1"):
             raise ScenarioError(f"{where}: approx: expected 0 or 1, found {approx!r}")
@@ -124,9 +124,9 @@ def read_data(path: Path) -> dict[tuple[str, int], DataRow]:
             raise ScenarioError(
                 f"{where}: {series},{year} has no source (expected where it is from)"
             )
-        if (series, row.year) in rows:
+        if (series, when) in rows:
             raise ScenarioError(f"{where}: {series},{year} appears twice")
-        rows[series, row.year] = row
+        rows[series, when] = DataRow(series, when, number, unit, approx == "1", source)
     return rows
 
 
