@@ -32,6 +32,8 @@ def test_every_shipped_file_is_judged_ok_as_its_kind():
         "uk_early_1980s.yaml": "scenario",
         "minimal_threshold.yaml": "scenario",
         "technological_vaccine.yaml": "scenario",
+        "denmark_2024.yaml": "scenario",
+        "uk_nhs_danish_structures.yaml": "scenario",
         "reform_comparison.yaml": "experiment",
         "structures_sweep.yaml": "experiment",
         "civil_society_factorial.yaml": "experiment",
@@ -264,6 +266,10 @@ def small(name):
 
 CORPUS = {
     "scenario": (uk_data(), ("name", "mission", "populations")),
+    "sourced scenario": (  # constraints that cite data rows (issue 24: Danish data)
+        yaml.safe_load((SCENARIOS / "denmark_2024.yaml").read_text()),
+        ("name", "mission", "populations"),
+    ),
     "experiment": (small("reform_comparison.yaml"), ("name", "scenarios")),
     "sweep": (small("structures_sweep.yaml"), ("name", "scenarios")),
     "factorial": (small("civil_society_factorial.yaml"), ("name", "scenarios")),

@@ -35,6 +35,7 @@ from mobilise.schema.missions import MISSIONS, Mission
 from mobilise.schema.patterns import Pattern, check_output_name, check_reforms
 from mobilise.schema.ranges import Ranges
 from mobilise.schema.shipped import resolve
+from mobilise.schema.sources import Citation, check_complete, check_sources
 from mobilise.schema.strict import Strict
 from mobilise.vocabulary import (
     ScenarioError,
@@ -315,6 +316,12 @@ class Scenario(Strict):
     constraints: Constraints = Field(
         default_factory=Constraints, description="the structural constraints, with sources"
     )
+    sources: dict[str, Citation] = Field(
+        default_factory=dict,
+        description="constraint -> where its value comes from: a data row "
+        "'file.csv:series,year' or {assumption: ...}; once one is given every constraint "
+        "needs one, and loading the file checks each row (schema/sources.py)",
+    )
     government: Government = Field(default_factory=Government, description="the mission owner")
     trust: Trust = Field(default_factory=Trust, description="how trust moves")
     reforms: dict[str, float] = Field(default_factory=dict, description="reform -> strength")
@@ -381,6 +388,11 @@ class Scenario(Strict):
                 if key not in names:
                     raise ValueError(f"{where}: {unknown_name('actor type', key, names)}")
         return self
+
+    @field_validator("sources")
+    @classmethod
+    def _sources_complete(cls, value: dict[str, Citation]) -> dict[str, Citation]:
+        return check_complete(value)
 
     @field_validator("reforms")
     @classmethod
@@ -499,10 +511,15 @@ def load_scenario(path: str | Path) -> Scenario:
     """Load and validate a scenario file, or a shipped scenario by name (``"uk_2024"``).
 
     A path that exists wins over a name; problems raise :class:`ScenarioError` in one
-    line. Its patterns and calibration targets are checked against the model's outputs
-    by :func:`mobilise.running.claims.load_checked`, which commands use.
+    line, and so does a constraint whose cited data row is missing or unsourced
+    (:func:`~mobilise.schema.sources.check_sources`). Its patterns and calibration targets
+    are checked against the model's outputs by
+    :func:`mobilise.running.claims.load_checked`, which commands use.
     """
-    return parse_scenario(read_yaml(resolve("scenario", path)), str(path))
+    file = resolve("scenario", path)
+    scenario = parse_scenario(read_yaml(file), str(path))
+    check_sources(scenario.sources, scenario.constraints, str(path), file.parent)
+    return scenario
 
 
 def resolve_scenario(scenario: str | Path | Scenario) -> Scenario:
