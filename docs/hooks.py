@@ -223,7 +223,7 @@ def outcomes(which: str) -> str:
         meaning = outcome.description + ("; one column per actor type" if outcome.per_type else "")
         if getattr(outcome, "per_reform", False):
             column, meaning = f"{outcome.name}_<reform>", meaning + "; one column per reform"
-        if getattr(outcome, "effect", False):
+        if getattr(outcome, "effect", False):  # run outcomes only
             meaning += "; reported as each reform's paired effect in `effects.csv`"
         row = [f"`{column}`", outcome.label, outcome.unit, meaning]
         lines.append("| " + " | ".join(_cell(c) for c in row) + " |")

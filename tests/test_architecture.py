@@ -56,8 +56,6 @@ def graph() -> dict[str, set[str]]:
 PENDING_CYCLES = {
     frozenset({"mobilise.schema.scenario", "mobilise.schema.patterns", "mobilise.schema.reforms"}):
         "issue 22: reforms.py is being restructured for Scenario.with_reforms (the open catalogue)",
-    frozenset({"mobilise.views.app_controls", "mobilise.views.app_state"}):
-        "issue 22: the workshop app moves into views/app/",
 }  # fmt: skip
 """Cycles that only ``TYPE_CHECKING`` imports close, each being undone by the work named.
 
@@ -136,31 +134,27 @@ EXERCISED_ELSEWHERE = {
         "analysis/test_patterns",
     ),
     "cli/robust": ("analysis/test_robust",),
-    "cli/options": ("cli/test_cli",),
     # executors are tested through the batches they run (sequential, pool, Dask)
     "running/executors/base": ("running/test_batch",),
     "running/executors/local": ("running/test_batch", "test_extension"),
     "running/executors/dask": ("running/test_batch",),
     # the app's components are tested in a real browser, against the library
     **{
-        f"views/{name}": ("views/test_app", "views/test_app_room")
+        f"views/app/{name}": ("views/app/test_pages", "views/app/test_room")
         for name in (
-            "app_config",
-            "app_controls",
-            "app_results",
-            "app_server",
-            "app_state",
-            "app_step",
+            "config",
+            "controls",
+            "facilitator",
+            "group",
+            "results",
+            "server",
+            "state",
+            "step",
         )
     },
-    "views/app_access": ("views/test_app_sessions",),
-    "views/app_facilitator": ("views/test_app_sessions", "views/test_app_room"),
-    "views/app_pool": ("views/test_workshop", "views/test_app_room"),
-    "views/facilitator": ("views/test_app_sessions",),
     "views/headline": ("views/test_workshop", "views/test_brief"),
     "views/plots_assumptions": ("analysis/test_sensitivity", "analysis/test_discovery"),
     "views/plots_robustness": ("analysis/test_robust",),
-    "views/plots_workshop": ("views/test_workshop",),
 }
 """Modules without a test module of their own, and the test modules that exercise them."""
 
@@ -182,3 +176,15 @@ def test_tests_mirror_the_package():
         elif not mirror.exists():
             unmirrored.append(f"{relative} (expected {mirror.relative_to(ROOT)})")
     assert not unmirrored, "modules without tests:\n" + "\n".join(unmirrored)
+
+
+def test_the_app_sits_on_top_of_the_views():
+    """Only the app command imports the app: figures, briefs and headlines never need Solara."""
+    edges = graph()
+    into_app = sorted(
+        module
+        for module, targets in edges.items()
+        if not module.startswith("mobilise.views.app")
+        and any(t.startswith("mobilise.views.app") for t in targets)
+    )
+    assert into_app == ["mobilise.cli.workshop"]

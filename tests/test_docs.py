@@ -19,6 +19,7 @@ from mobilise.schema.criteria import CRITERIA
 from mobilise.schema.missions import MISSIONS
 from mobilise.schema.reforms import REFORMS
 from mobilise.schema.scenario import Constraints, Population, Scenario
+from mobilise.schema.shipped import catalogue
 
 from .conftest import ROOT
 
@@ -53,7 +54,7 @@ def test_the_file_formats_name_every_field_with_its_default(site):
     for name, field in Constraints.model_fields.items():  # the UK value is the default
         assert re.search(rf" {name} (number|integer) {re.escape(repr(field.default))} ", page), name
     experiment = text(site, "reference/experiment.html")
-    assert "max_replications integer 1000 ≥ 1 cap on replications per arm" in experiment
+    assert "max_replications integer 1000 ≥ 1, ≤ 100000 cap on replications per arm" in experiment
 
 
 def test_the_output_columns_are_the_declared_outcomes(site):
@@ -120,3 +121,9 @@ def test_the_project_cites_its_own_docs_not_a_brief_outside_it():
     files = [p for place in places for p in ([place] if place.is_file() else place.rglob("*"))]
     citing = [p for p in files if p.is_file() and b"DESIGN.md" in p.read_bytes()]
     assert not citing
+
+
+def test_the_scenario_reference_lists_every_shipped_scenario():
+    table = (ROOT / "docs" / "reference" / "scenario.md").read_text()
+    for name, path in catalogue("scenario").items():
+        assert f"| `{name}{path.suffix}` |" in table, name

@@ -48,9 +48,8 @@ def unknown_name(kind: str, name: object, known: Iterable[str]) -> UnknownNameEr
     choices = list(known)
     close = difflib.get_close_matches(str(name), choices, n=1)
     hint = f"; did you mean '{close[0]}'?" if close else ""
-    return UnknownNameError(
-        f"unknown {kind} '{name}'{hint} (expected one of: {', '.join(choices)})"
-    )
+    shown = repr(name) if isinstance(name, str) else f"'{name}'"  # one line, whatever the name
+    return UnknownNameError(f"unknown {kind} {shown}{hint} (expected one of: {', '.join(choices)})")
 
 
 def check_known(kind: str, name: str, known: Iterable[str]) -> str:

@@ -22,7 +22,14 @@ SEEDS, MASTER = 20, 0
 
 @pytest.mark.parametrize(
     "file",
-    ["uk_2024.yaml", "uk_early_1980s.yaml", "technological_vaccine.yaml", "minimal_threshold.yaml"],
+    [
+        "uk_2024.yaml",
+        "uk_early_1980s.yaml",
+        "technological_vaccine.yaml",
+        "minimal_threshold.yaml",
+        "denmark_2024.yaml",
+        "uk_nhs_danish_structures.yaml",
+    ],
 )
 def test_shipped_scenario_reproduces_every_declared_pattern(file):
     scenario = load_scenario(SCENARIOS / file)
@@ -84,6 +91,22 @@ def test_versus_is_a_paired_difference_in_shares_of_the_gap(uk):
          for s in seeds]
     )  # fmt: skip
     assert evaluate(short, pattern, runner).value == pytest.approx(expected)
+
+
+def test_the_danish_contrast_is_the_paired_difference_of_the_two_files(uk):
+    """C1 reads the NHS metric under Denmark's structures minus uk_2024's, seed by seed."""
+    contrast = load_scenario(SCENARIOS / "uk_nhs_danish_structures.yaml")
+    (c1,) = [p for p in contrast.patterns if p.name == "C1 NHS metric at the horizon"]
+    assert c1.versus is not None and c1.versus.scenario == "uk_2024.yaml"
+    seeds = replication_seeds(0, 3)
+    result = evaluate(contrast, c1, Runner(seeds), base=SCENARIOS)
+    gap = uk.mission_spec.target - uk.mission_spec.baseline
+    differences = [
+        (run(contrast, seed=s)["metric"].iloc[-1] - run(uk, seed=s)["metric"].iloc[-1]) / gap
+        for s in seeds
+    ]
+    assert result.value == pytest.approx(np.mean(differences))
+    assert (result.low, result.high) == pytest.approx(tuple(np.quantile(differences, [0.05, 0.95])))
 
 
 def test_minus_subtracts_run_by_run(uk):

@@ -7,6 +7,7 @@ import pytest
 
 from mobilise.cli import main
 
+from ..conftest import SCENARIOS
 from .process import UK, mobilise
 
 
@@ -43,3 +44,29 @@ def test_report_on_a_folder_without_runs_is_one_line(tmp_path, capsys):
         main(["report", str(tmp_path)])
     assert info.value.code == 2
     assert "no runs.csv" in capsys.readouterr().err
+
+
+def test_two_scenarios_sharing_a_mission_are_compared_apart(tmp_path, capsys):
+    # both UK scenarios pursue the NHS mission: each keeps its own setting (point)
+    early = SCENARIOS / "uk_early_1980s.yaml"
+    experiment = tmp_path / "two.yaml"
+    experiment.write_text(
+        f"name: two\nscenarios: [{UK}, {early}]\narms: {{single: [mission_councils]}}\n"
+        "replications: 3\nquarters: 8\n"
+    )
+    out = tmp_path / "out"
+    main(["batch", str(experiment), "--out", str(out), "--workers", "1", "--quiet"])
+    printed = capsys.readouterr().out
+    assert "nhs (uk_2024)" in printed and "nhs (uk_early_1980s)" in printed
+    runs = pd.read_csv(out / "runs.csv")
+    assert runs.groupby("scenario")["point"].unique().map(list).to_dict() == {
+        "uk_2024": [0],
+        "uk_early_1980s": [1],
+    }
+    effects = pd.read_csv(out / "effects.csv").set_index(["outcome", "point"])
+    for point, rows in runs.groupby("point"):
+        arm = rows[rows["arm"] == "mission_councils"].set_index("replication")["final_metric"]
+        base = rows[rows["arm"] == "baseline"].set_index("replication")["final_metric"]
+        expected = (arm - base).mean()
+        assert effects.loc[("final_metric", point), "mean_diff"] == pytest.approx(expected)
+        assert (out / "figures" / f"fan_nhs_p{point}.png").exists()

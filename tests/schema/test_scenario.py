@@ -106,7 +106,7 @@ def test_missing_file_is_one_line(tmp_path):
 
 
 def test_an_unreadable_file_is_one_line(tmp_path):
-    with pytest.raises(ScenarioError, match="cannot read file"):
+    with pytest.raises(ScenarioError, match="is a folder; expected a YAML file"):
         load_scenario(tmp_path)  # a folder: it exists, so it is not taken for a name
 
 

@@ -105,3 +105,26 @@ def test_budgets_are_finite_multipliers():
         with pytest.raises(ValueError, match="must be a finite number >= 0"):
             check_budget(bad)
     assert budget_arm(1.5) == "budget_x1.5"
+
+
+def test_two_schedules_for_one_reform_in_a_file_are_one_line(tmp_path):
+    """A scenario's timing or an arm naming a reform twice: refused, not last-one-wins."""
+    from mobilise.running.design import load_experiment
+    from mobilise.schema.scenario import load_scenario
+
+    scenario = tmp_path / "twice.yaml"
+    scenario.write_text(
+        "name: x\nmission: nhs\npopulations: {business: {count: 10}}\n"
+        "reforms: {mission_councils: 1}\ntiming:\n"
+        "  mission_councils: {start: 3}\n  mission_councils: {ramp: 2}\n"
+    )
+    with pytest.raises(ScenarioError, match="key 'mission_councils' appears twice") as error:
+        load_scenario(scenario)
+    assert "\n" not in str(error.value)
+    experiment = tmp_path / "arm.yaml"
+    experiment.write_text(
+        "name: arm\nscenarios: [uk_2024]\narms:\n  bundles:\n    b:\n"
+        "      mission_councils: {start: 2026Q1}\n      mission_councils: {start: 2027Q1}\n"
+    )
+    with pytest.raises(ScenarioError, match="key 'mission_councils' appears twice"):
+        load_experiment(experiment)

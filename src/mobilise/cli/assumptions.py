@@ -9,8 +9,15 @@ from typing import TYPE_CHECKING
 import click
 
 from mobilise.cli.batches import exit_if_failed, run_design
-from mobilise.cli.options import EXPERIMENT, SCENARIO, execution_options
-from mobilise.schema.scenario import Scenario, load_scenario
+from mobilise.cli.options import (
+    EXPERIMENT,
+    SCENARIO,
+    FiniteFloatRange,
+    execution_options,
+    faults_named,
+)
+from mobilise.running.claims import load_checked
+from mobilise.schema.scenario import Scenario
 from mobilise.vocabulary import ScenarioError, require_extra
 
 if TYPE_CHECKING:
@@ -30,7 +37,7 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--samples",
-    type=click.IntRange(min=2),
+    type=click.IntRange(min=2, max=10_000),
     default=None,
     help="Morris trajectories or Sobol base samples.",
 )
@@ -48,32 +55,28 @@ def sensitivity(
     require_extra("sensitivity", "mobilise sensitivity")
     import pandas as pd
 
-    from mobilise.analysis.sensitivity import indices, with_samples
-    from mobilise.running.design import load_experiment
+    from mobilise.analysis.sensitivity import indices
+    from mobilise.analysis.validation import sensitivity_design
+    from mobilise.running.export import atomic
     from mobilise.views.figure_style import save
     from mobilise.views.plots_assumptions import sensitivity_bars
 
-    design = load_experiment(experiment_file)
-    spec = design.experiment.sensitivity
-    if spec is None:
-        raise click.UsageError(f"{experiment_file}: has no 'sensitivity' section")
-    spec = spec.model_copy(
-        update={k: v for k, v in (("method", method), ("samples", samples)) if v}
-    )
-    design.experiment = design.experiment.model_copy(update={"sensitivity": spec})
-    design = with_samples(design, spec, str(experiment_file))
+    design, spec = sensitivity_design(experiment_file, method, samples)
     result, out = run_design(design, out, workers, scheduler, resume, None, None, quiet)
-    table = indices(pd.read_csv(out / "runs.csv"), design, spec)
-    table.to_csv(out / "indices.csv", index=False, float_format="%.6g")
-    (out / "figures").mkdir(exist_ok=True)
-    for outcome in spec.outcomes:
-        if (table["outcome"] == outcome).any():
-            save(
-                sensitivity_bars(table, outcome, spec.method),
-                out / "figures" / f"sensitivity_{outcome}",
-            )
-    _echo_indices(table, spec.method)
-    click.echo(f"  wrote {out}/indices.csv and figures/sensitivity_*.png")
+    if result.done:
+        with faults_named(out):
+            table = indices(pd.read_csv(out / "runs.csv"), design, spec)
+            with atomic(out / "indices.csv") as tmp:
+                table.to_csv(tmp, index=False, float_format="%.6g")
+            (out / "figures").mkdir(exist_ok=True)
+            for outcome in spec.outcomes:
+                if (table["outcome"] == outcome).any():
+                    save(
+                        sensitivity_bars(table, outcome, spec.method),
+                        out / "figures" / f"sensitivity_{outcome}",
+                    )
+        _echo_indices(table, spec.method)
+        click.echo(f"  wrote {out}/indices.csv and figures/sensitivity_*.png")
     exit_if_failed(result, out)
 
 
@@ -82,34 +85,37 @@ def sensitivity(
 @click.option("--outcome", default="milestone_met", show_default=True, help="A column of runs.csv.")
 @click.option(
     "--threshold",
-    type=float,
+    type=FiniteFloatRange(),
     default=None,
     help="For a numeric outcome: success is outcome >= this.",
 )
-@click.option("--min-coverage", type=click.FloatRange(0, 1), default=0.8, show_default=True)
+@click.option("--min-coverage", type=FiniteFloatRange(0, 1), default=0.8, show_default=True)
 @click.option("--method", type=click.Choice(["prim", "tree"]), default="prim", show_default=True)
 def discover(
     folder: Path, outcome: str, threshold: float | None, min_coverage: float, method: str
 ) -> None:
     """Scenario discovery: the few conditions under which the outcome happens."""
-    from mobilise.analysis.discovery import (
-        boxes_frame,
-        discovery_inputs,
-        prim,
-        read_runs,
-        tree_boxes,
-    )
+    if method == "tree":  # before reading anything: a missing extra is the first thing to say
+        require_extra("sensitivity", "mobilise discover")
+    import pandas as pd
+
+    from mobilise.analysis.discovery import boxes_frame, discovery_inputs, prim, tree_boxes
+    from mobilise.analysis.report import finished_runs
+    from mobilise.running.export import atomic, writable_folder
     from mobilise.views.figure_style import save
     from mobilise.views.plots_assumptions import coverage_density
 
-    if not (folder / "runs.csv").exists():
-        raise click.UsageError(f"{folder}: no runs.csv here; expected a finished batch folder")
-    runs, manifest = read_runs(folder)
+    runs, manifest = finished_runs(folder)
+    writable_folder(folder)
     if outcome not in runs:
         raise click.BadParameter(
             f"'{outcome}' is not a column of runs.csv", param_hint="'--outcome'"
         )
     values = runs[outcome]
+    if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)):
+        raise click.BadParameter(
+            f"'{outcome}' is not a numeric column of runs.csv", param_hint="'--outcome'"
+        )
     if values.dtype == bool or set(values.dropna().unique()) <= {0, 1}:
         success = values.astype(bool).to_numpy()
     elif threshold is None:
@@ -118,6 +124,14 @@ def discover(
         )
     else:
         success = (values >= threshold).to_numpy()
+    if success.all() or not success.any():  # nothing to tell apart: boxes would mean nothing
+        which = "every" if success.all() else "no"
+        given = f" >= {threshold:g}" if threshold is not None and values.dtype != bool else ""
+        raise click.BadParameter(
+            f"{which} run of {len(runs)} has {outcome}{given}: nothing to tell apart; "
+            "choose another outcome or threshold",
+            param_hint="'--outcome'" if not given else "'--threshold'",
+        )
     try:
         inputs = discovery_inputs(runs, manifest)
     except ValueError as exc:
@@ -129,7 +143,8 @@ def discover(
     else:
         boxes = tree_boxes(inputs, success)
         chosen = boxes[0]
-    boxes_frame(boxes, chosen).to_csv(folder / "boxes.csv", index=False, float_format="%.6g")
+    with atomic(folder / "boxes.csv") as tmp:
+        boxes_frame(boxes, chosen).to_csv(tmp, index=False, float_format="%.6g")
     label = outcome.replace("_", " ")
     click.echo(
         f"{len(runs)} runs, {success.mean():.0%} with {label}; inputs: {', '.join(inputs.columns)}"
@@ -159,8 +174,9 @@ def calibrate(scenario_file: Path, out: Path | None, check_only: bool) -> None:
     import yaml
 
     from mobilise.analysis import calibration
+    from mobilise.running.export import atomic, writable_file
 
-    scenario = load_scenario(scenario_file)
+    scenario = load_checked(scenario_file)
     if scenario.calibration is None:
         raise ScenarioError(
             f"{scenario_file}: calibration: the scenario has no calibration section"
@@ -168,17 +184,18 @@ def calibrate(scenario_file: Path, out: Path | None, check_only: bool) -> None:
     if check_only:
         _echo_checks(scenario, calibration.check(scenario))
         return
+    out = writable_file(out or scenario_file.with_name(f"{scenario_file.stem}_calibrated.yaml"))
     try:
         calibrated, record = calibration.fit(scenario)
     except ValueError as exc:
         raise ScenarioError(f"{scenario_file}: calibration: {exc}") from None
-    out = out or scenario_file.with_name(f"{scenario_file.stem}_calibrated.yaml")
     header = (
         f"# Generated by mobilise calibrate from {scenario_file.name} on {record['date']}.\n"
         "# The fit (method, values, objective, targets) is recorded under calibration.fitted.\n"
     )
     body = yaml.safe_dump(calibrated.model_dump(mode="json", by_alias=True), sort_keys=False)
-    out.write_text(header + body)
+    with atomic(out) as tmp:
+        tmp.write_text(header + body)
     for name, value in record["values"].items():
         click.echo(f"  fitted {name} = {value:.4g}")
     click.echo(f"  objective {record['objective']:.3g} after {record['evaluations']} evaluations")
@@ -216,7 +233,7 @@ def check_command(scenario_files: tuple[Path, ...], seeds: int, master_seed: int
     """
     from mobilise.analysis import patterns
 
-    scenarios = [(path, load_scenario(path)) for path in scenario_files]
+    scenarios = [(path, load_checked(path)) for path in scenario_files]
     for path, scenario in scenarios:
         if not scenario.patterns:
             raise ScenarioError(f"{path}: patterns: the scenario declares no patterns to check")

@@ -12,15 +12,19 @@ import click
 if TYPE_CHECKING:
     from mobilise.running.batch import BatchResult
     from mobilise.running.design import Design
+    from mobilise.running.executors.base import Executor
 
 from mobilise.cli.options import (
     EXPERIMENT,
     SCENARIO,
+    FiniteFloatRange,
     budget_option,
     execution_options,
+    faults_named,
+    one_line,
+    output_folder,
     parse_reforms,
 )
-from mobilise.running.export import new_run_dir
 
 
 @click.command()
@@ -28,13 +32,13 @@ from mobilise.running.export import new_run_dir
 @execution_options
 @click.option(
     "--replications",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=100_000),
     default=None,
     help="Override the experiment's replications.",
 )
 @click.option(
     "--precision",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FiniteFloatRange(min=0, min_open=True),
     default=None,
     help="Add replications until every effect's 95% CI half-width is below this.",
 )
@@ -62,8 +66,7 @@ def batch(
     result, out = run_design(
         design, out, workers, scheduler, resume, replications, precision, quiet, figures=figures
     )
-    write_report(out, figures=figures)
-    exit_if_failed(result, out)
+    report_batch(result, out, figures=figures)
 
 
 @click.command()
@@ -80,11 +83,13 @@ def batch(
     "An arm with the scenario's budget times FACTOR (repeatable): more money, no reform."
 )
 @execution_options
-@click.option("--replications", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option(
+    "--replications", type=click.IntRange(min=1, max=100_000), default=20, show_default=True
+)
 @click.option(
     "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed."
 )
-@click.option("--precision", type=click.FloatRange(min=0, min_open=True), default=None)
+@click.option("--precision", type=FiniteFloatRange(min=0, min_open=True), default=None)
 @click.option(
     "--figures/--no-figures",
     default=True,
@@ -118,8 +123,7 @@ def compare(
     result, out = run_design(
         design, out, workers, scheduler, resume, None, precision, quiet, figures=figures
     )
-    write_report(out, figures=figures)
-    exit_if_failed(result, out)
+    report_batch(result, out, figures=figures)
 
 
 @click.command()
@@ -132,12 +136,28 @@ def compare(
 )
 def report(folder: Path, brief: bool) -> None:
     """Regenerate effects, interactions and figures from a batch folder's CSVs."""
+    from mobilise.analysis.report import batch_folder
+    from mobilise.running.export import writable_folder
+
+    batch_folder(folder)  # a finished batch, whole: checked before anything is written
+    writable_folder(folder)
     for path in write_report(folder, figures=True, show=False):
         click.echo(f"wrote {path}")
     if brief:
         from mobilise.views.brief import write_batch_brief
 
         click.echo(f"wrote {write_batch_brief(folder)}")
+
+
+def report_batch(result: BatchResult, out: Path, *, figures: bool) -> None:
+    """The end of a batch: its tables and figures (when some runs finished), exit 1 on failures.
+
+    A fault while writing them is one line (see ``faults_named``).
+    """
+    if result.done:
+        with faults_named(out):
+            write_report(out, figures=figures)
+    exit_if_failed(result, out)
 
 
 def write_report(out: Path, *, figures: bool, show: bool = True) -> list[Path]:
@@ -173,39 +193,35 @@ def run_design(
     """
     if resume and out is None:
         raise click.UsageError("--resume needs --out: the folder of the batch to finish")
-    import os
-
     from mobilise.analysis.report import all_half_widths
     from mobilise.running.batch import Precision, run_batch
-    from mobilise.running.executors import make_executor
 
-    out = out if out is not None else new_run_dir(Path("runs"), design.experiment.name)
-    try:
-        executor = make_executor(workers or os.cpu_count() or 1, scheduler)
-    except OSError as exc:
-        raise click.ClickException(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
+    most = max(replications or 0, design.experiment.max_replications) if precision else None
+    design.check_size(most or replications)  # too many: one line before anything is made
+    executor, out = connect(workers, scheduler, out, design.experiment.name)
     command = shlex.join(["mobilise", *sys.argv[1:]])
     try:
-        result = run_batch(
-            design,
-            out,
-            executor,
-            resume=resume,
-            replications=replications,
-            precision=Precision(precision, all_half_widths) if precision else None,
-            progress=not quiet,
-            command=command,
-            meanwhile=_import_figures if figures else None,
-        )
+        with faults_named(out):
+            result = run_batch(
+                design,
+                out,
+                executor,
+                resume=resume,
+                replications=replications,
+                precision=Precision(precision, all_half_widths) if precision else None,
+                progress=not quiet,
+                command=command,
+                meanwhile=_import_figures if figures else None,
+            )
     except KeyboardInterrupt:
-        executor.close()
         click.echo(
             f"mobilise: interrupted; finished runs are in {out}/parts; "
             f"finish by running the same command with --out {out} --resume",
             err=True,
         )
         sys.exit(130)
-    executor.close()
+    finally:
+        executor.close()
     click.echo(
         f"{design.experiment.name}: {result.done}/{result.total} runs done, "
         f"{result.failed} failed, {result.resumed} found on disk; wrote {out}"
@@ -213,6 +229,34 @@ def run_design(
     for arm, n in sorted(result.replications_needed.items()):
         click.echo(f"  {arm}: {n} replications")
     return result, out
+
+
+def connect(
+    workers: int | None, scheduler: str | None, out: Path | None, name: str
+) -> tuple[Executor, Path]:
+    """The executor asked for and the output folder, both checked before any work.
+
+    An address that is not a reachable Dask scheduler, or a folder that cannot be
+    written, is one line; neither leaves anything behind.
+    """
+    import os
+
+    from mobilise.running.executors import make_executor
+
+    try:
+        executor = make_executor(workers or os.cpu_count() or 1, scheduler)
+    except (OSError, ValueError, TypeError, RuntimeError) as exc:
+        # distributed says ValueError for an unknown scheme, OSError (timeout) for no answer
+        reason = one_line(str(exc)) or type(exc).__name__
+        raise click.BadParameter(
+            f"cannot reach a Dask scheduler at {scheduler!r}: {reason}",
+            param_hint="'--scheduler'",
+        ) from None
+    try:
+        return executor, output_folder(out, name)
+    except BaseException:
+        executor.close()
+        raise
 
 
 def _import_figures() -> None:
@@ -237,6 +281,9 @@ def echo_effects(out: Path) -> None:
     effects = pd.read_csv(path)
     if effects.empty:
         return
+    runs = pd.read_csv(out / "runs.csv", usecols=["scenario", "point"]).drop_duplicates("point")
+    several = runs["scenario"].nunique() > 1  # then each point is one scenario's
+    scenario_of = dict(zip(runs["point"], runs["scenario"], strict=True))
     for outcome, when in (("milestone_metric", "when the milestone is due"),
                           ("final_metric", "at the horizon")):  # fmt: skip
         rows = effects[effects["outcome"] == outcome]
@@ -256,8 +303,9 @@ def echo_effects(out: Path) -> None:
                 if cost == cost and cost > 0  # NaN-safe: only arms that cost something
                 else ""
             )
+            where = f"{row.mission} ({scenario_of[row.point]})" if several else str(row.mission)
             click.echo(
-                f"  {row.mission:<14} {row.arm:<32} {row.mean_diff:+.4g} "
+                f"  {where:<14} {row.arm:<32} {row.mean_diff:+.4g} "
                 f"[{row.t_low:+.3g}, {row.t_high:+.3g}]"
                 + (met if outcome == "milestone_metric" else "")
                 + per_bn

@@ -11,33 +11,56 @@ from typing import TYPE_CHECKING, Any
 import click
 from pydantic import ValidationError
 
-from mobilise.cli.options import INPUT_ERROR, SCENARIO, budget_option, parse_reforms
-from mobilise.running.export import environment, new_run_dir, now, write_frame, write_json
+from mobilise.analysis.validation import KINDS_BY_NAME, validate_file
+from mobilise.cli.options import (
+    INPUT_ERROR,
+    SCENARIO,
+    budget_option,
+    faults_named,
+    one_line,
+    output_folder,
+    parse_reforms,
+)
+from mobilise.running.claims import load_checked
+from mobilise.running.export import environment, now, write_frame, write_json
 from mobilise.running.simulate import simulate
+from mobilise.schema.files import file_hash
 from mobilise.schema.missions import MISSIONS
 from mobilise.schema.reforms import REFORMS
-from mobilise.schema.scenario import file_hash, load_scenario
+from mobilise.schema.scenario import load_scenario
 from mobilise.schema.schedule import Timing
 from mobilise.schema.shipped import Kind, catalogue, shipped_folder
 from mobilise.vocabulary import ScenarioError
 
 if TYPE_CHECKING:
     from mobilise.model.model import MissionModel
+    from mobilise.running.simulate import Run
+    from mobilise.schema.scenario import Scenario
 
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-def validate(files: tuple[Path, ...]) -> None:
-    """Check scenario files; print one line per problem and exit 2 if any."""
+@click.option(
+    "--kind",
+    type=click.Choice(list(KINDS_BY_NAME)),
+    default=None,
+    help="Judge every file as this kind (default: told from each file's keys).",
+)
+def validate(files: tuple[Path, ...], kind: str | None) -> None:
+    """Judge scenario, experiment, sensitivity and robust files without running them.
+
+    One line per file: ``ok`` with what it holds, or the problem (file, field,
+    expected, found); exit 2 if any file is bad.
+    """
     failed = False
     for path in files:
         try:
-            scenario = load_scenario(path)
+            summary = validate_file(path, kind)
         except ScenarioError as exc:
-            click.echo(str(exc), err=True)
+            click.echo(one_line(str(exc)), err=True)
             failed = True
         else:
-            click.echo(f"{path}: ok ({scenario.name}, {scenario.size} agents)")
+            click.echo(one_line(f"{path}: ok ({summary})"))
     if failed:
         sys.exit(INPUT_ERROR)
 
@@ -141,7 +164,7 @@ def run_command(
     reforms, starts, _ = parse_reforms(reform_texts)
     if len(budgets) > 1:
         raise click.BadParameter("give --budget once", param_hint="'--budget'")
-    scenario = load_scenario(scenario_file)
+    scenario = load_checked(scenario_file)
     if steps is not None:
         scenario = scenario.model_copy(update={"quarters": steps})
     try:
@@ -152,6 +175,7 @@ def run_command(
         raise click.BadParameter(message, param_hint="'--reform'") from None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'--reform'") from None
+    out = output_folder(out, scenario.name)
     started, clock = now(), time.perf_counter()
     done = simulate(
         scenario,
@@ -161,12 +185,21 @@ def run_command(
         budget=budgets[0] if budgets else 1.0,
         record_agents=agents,
     )
-    frame, model = done.frame, done.model
     elapsed = time.perf_counter() - clock
-    summary = done.summary
+    with faults_named(out):
+        _write_run(out, done, scenario_file, scenario, started, elapsed)
+    _echo_summary(done.summary, done.model, out)
 
-    out = out if out is not None else new_run_dir(Path("runs"), scenario.name)
-    out.mkdir(parents=True, exist_ok=True)
+
+def _write_run(
+    out: Path,
+    done: Run,
+    scenario_file: Path,
+    scenario: Scenario,
+    started: str,
+    elapsed: float,
+) -> None:
+    frame, model, summary = done.frame, done.model, done.summary
     write_frame(out / "timeseries.csv", frame)
     if done.agents is not None:
         write_frame(out / "agents.csv", done.agents)
@@ -190,7 +223,6 @@ def run_command(
             "run_seconds": round(elapsed, 4),
         },
     )
-    _echo_summary(summary, model, out)
 
 
 def _echo_summary(summary: dict[str, Any], model: MissionModel, out: Path) -> None:

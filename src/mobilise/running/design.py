@@ -4,6 +4,11 @@ An experiment expands into a fixed, ordered list of :class:`RunSpec`. Run ids ar
 positions in that list, so a resumed batch finds the same runs. Replication ``r``
 gets the same seed in every arm, mission and sweep point (common random
 numbers): seeds are spawned from the master seed with ``numpy.random.SeedSequence``.
+
+A run's ``point`` numbers its setting within its mission: sweep point ``p`` of the
+experiment's scenario ``s`` (in file order) is ``s * P + p`` for ``P`` sweep points.
+With one scenario it is the sweep point itself; with several that share a mission,
+their runs stay apart in every table and figure keyed by mission and point.
 """
 
 from __future__ import annotations
@@ -16,20 +21,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import ValidationError
 
 from mobilise.model.outcomes import run_columns
+from mobilise.running.claims import load_checked
 from mobilise.running.export import environment
 from mobilise.schema.experiment import Experiment
+from mobilise.schema.files import file_hash, read_yaml, validated
 from mobilise.schema.levers import BASELINE
 from mobilise.schema.reforms import REFORMS
-from mobilise.schema.scenario import (
-    Scenario,
-    file_hash,
-    format_validation_error,
-    load_scenario,
-    read_yaml,
-)
+from mobilise.schema.scenario import Scenario
 from mobilise.schema.schedule import Quarter, Schedule
 from mobilise.schema.shipped import resolve
 from mobilise.vocabulary import ScenarioError, check_known
@@ -81,6 +81,10 @@ class RunSpec:
         return ";".join(parts)
 
 
+MAX_RUNS = 1_000_000
+"""The most runs one batch lists (each run's spec is held in memory while it runs)."""
+
+
 def replication_seeds(master: int, count: int) -> list[int]:
     """Seeds for replications ``0..count-1``; a longer list extends a shorter one."""
     children = np.random.SeedSequence(master).spawn(count)
@@ -108,15 +112,31 @@ class Design:
         wanted = self.experiment.missions
         return {name: wanted or [s.mission_spec.name] for name, s in self.scenarios.items()}
 
+    def run_count(self, replications: int | None = None) -> int:
+        """How many runs :meth:`runs` lists, without listing them."""
+        settings = sum(len(missions) for missions in self.missions_by_scenario.values())
+        reps = replications or self.experiment.replications
+        return reps * settings * len(self.points) * len(self.arms)
+
+    def check_size(self, replications: int | None = None, source: str | None = None) -> None:
+        """One line if the design lists more than :data:`MAX_RUNS` runs."""
+        if (count := self.run_count(replications)) > MAX_RUNS:
+            raise ScenarioError(
+                f"{source or self.path or self.experiment.name}: {count:,} runs; at most "
+                f"{MAX_RUNS:,} in one batch (fewer replications, arms or sweep points, "
+                "or several batches)"
+            )
+
     def runs(self, replications: int | None = None, arms: list[str] | None = None) -> list[RunSpec]:
         """The ordered list of runs; run ids depend only on the design and replication."""
         reps = replications or self.experiment.replications
+        self.check_size(reps)
         seeds = replication_seeds(self.experiment.seed, reps)
         chosen = arms or list(self.arms)
         specs = []
         combos = [
-            (scenario_name, mission, point_id, point)
-            for scenario_name in self.scenarios
+            (scenario_name, mission, point_id, point, s * len(self.points) + point_id)
+            for s, scenario_name in enumerate(self.scenarios)
             for mission in self.missions_by_scenario[scenario_name]
             for point_id, point in enumerate(self.points)
         ]
@@ -124,7 +144,7 @@ class Design:
         arm_index = {arm: i for i, arm in enumerate(self.arms)}
         record = self.experiment.record
         for replication in range(reps):
-            for c, (scenario_name, mission, point_id, point) in enumerate(combos):
+            for c, (scenario_name, mission, point_id, point, setting) in enumerate(combos):
                 for arm in chosen:
                     run_id = replication * per_replication + c * len(self.arms) + arm_index[arm]
                     specs.append(
@@ -132,7 +152,7 @@ class Design:
                             run_id=run_id,
                             scenario_name=scenario_name,
                             mission=mission,
-                            point=point_id,
+                            point=setting,
                             sweep=point,
                             arm=arm,
                             reforms=self.arms[arm],
@@ -193,13 +213,7 @@ class Design:
 
 def parse_experiment(data: Any, source: str = "<experiment>", base: Path | None = None) -> Design:
     """Validate parsed data as an experiment and resolve its scenario files and sweeps."""
-    if not isinstance(data, dict):
-        kind = type(data).__name__ if data is not None else "an empty file"
-        raise ScenarioError(f"{source}: expected a mapping of experiment fields, found {kind}")
-    try:
-        experiment = Experiment.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(format_validation_error(source, exc)) from None
+    experiment = validated(Experiment, data, source, "experiment")
     base = base or Path(".")
     scenarios: dict[str, Scenario] = {}
     files: dict[str, Path] = {}
@@ -208,7 +222,10 @@ def parse_experiment(data: Any, source: str = "<experiment>", base: Path | None 
             path = resolve("scenario", entry, base=base).resolve()
         except ScenarioError as exc:
             raise ScenarioError(f"{source}: scenarios[{i}]: {exc}") from None
-        scenario = load_scenario(path)
+        try:
+            scenario = load_checked(path)
+        except ScenarioError as exc:  # it names its file; say where the experiment names it
+            raise ScenarioError(f"{source}: scenarios[{i}]: {exc}") from None
         if scenario.name in scenarios:
             raise ScenarioError(
                 f"{source}: scenarios[{i}]: two scenarios are named '{scenario.name}'"
@@ -231,6 +248,7 @@ def parse_experiment(data: Any, source: str = "<experiment>", base: Path | None 
             else experiment.sweep.points()
         ),
     )
+    design.check_size(source=source)
     check_sweep_points(design, source)
     check_arm_timing(design, source)
     check_sensitivity_outcomes(design, source)
@@ -298,6 +316,7 @@ def comparison(
     ``budgets`` adds an arm for each multiplier of the scenario's budget.
     """
     path = resolve("scenario", scenario_file)
+    load_checked(path)  # its problems in its own words, as `run` says them
     starts = starts or {}
 
     def entry(name: str) -> Any:

@@ -76,11 +76,6 @@ def _built_in(name: str) -> ActorType:
 # --- the six UK types ---------------------------------------------------------------------------
 
 
-YEARLY_PER_MONTHLY_VOLUNTEERS = 0.28 / 0.16
-"""Adults volunteering formally at least once a year per adult volunteering monthly
-(DCMS Community Life Survey 2023/24: 0.28 and 0.16): the occasional volunteers a
-mission can also draw on."""
-
 HOURS_NOT_AVAILABLE = 56.0 + 45.0
 """Hours a week spent asleep (8 x 7) or on care, chores and travel (assumption, 45)."""
 
@@ -121,8 +116,13 @@ def government_reach(c: Constraints) -> float:
 
 
 def business_reach(c: Constraints) -> float:
-    """Firms free to invest for the long term: those not held to short-term targets."""
-    return 1.0 - c.short_termist_share
+    """Firms free to invest for the long term: those not held to short-term targets.
+
+    Firms an industrial foundation controls are not held to them (Thomsen et al. 2018:
+    foundation-owned firms invest and employ for the long term); the short-termist share
+    applies to the others: ``1 - s (1 - f)``.
+    """
+    return 1.0 - c.short_termist_share * (1.0 - c.foundation_ownership_share)
 
 
 def union_reach(c: Constraints) -> float:
@@ -130,9 +130,21 @@ def union_reach(c: Constraints) -> float:
     return c.union_density
 
 
+def overseas_investor_share(c: Constraints) -> float:
+    """Investors with no domestic stake: the overseas share of what foundations do not own."""
+    return c.overseas_share * (1.0 - c.foundation_ownership_share)
+
+
 def investor_reach(c: Constraints) -> float:
-    """Domestic, long-horizon ownership: domestic holders who keep a stake long enough."""
-    return (1.0 - c.overseas_share) * long_stake_share(c.holding_period_years)
+    """Domestic, long-horizon ownership: foundations, then domestic holders who stay long.
+
+    Industrial foundations own the share ``f`` and keep control indefinitely (Thomsen
+    et al. 2018), so all of it is domestic and long-horizon; the rest is held as listed
+    shares are: ``f + (1 - f)(1 - o) h / (h + Y)``. With ``f = 0`` (the UK) this is
+    the v1 equation exactly.
+    """
+    f = c.foundation_ownership_share
+    return f + (1.0 - f) * (1.0 - c.overseas_share) * long_stake_share(c.holding_period_years)
 
 
 def charity_reach(c: Constraints) -> float:
@@ -144,10 +156,10 @@ def volunteer_reach(c: Constraints) -> float:
     """Everyone who volunteers formally at all, scaled by spare time.
 
     Monthly volunteering times the yearly/monthly ratio is the yearly
-    volunteering rate (0.28 today); working time moves it in proportion to
-    discretionary hours.
+    volunteering rate (0.28 in the UK today); working time moves it in proportion
+    to discretionary hours.
     """
-    reach = c.volunteering_rate * YEARLY_PER_MONTHLY_VOLUNTEERS
+    reach = c.volunteering_rate * c.yearly_per_monthly_volunteers
     return min(1.0, reach * spare_time_factor(c.weekly_hours))
 
 
@@ -161,7 +173,7 @@ def investors_overseas(draws: Draws, rng: np.random.Generator, c: Constraints) -
     n = len(draws.threshold)
     key = rng.random(n) if draws.reach_key is None else draws.reach_key
     overseas = np.zeros(n, dtype=bool)
-    overseas[np.argsort(key)[n - round(c.overseas_share * n) :]] = True
+    overseas[np.argsort(key)[n - round(overseas_investor_share(c) * n) :]] = True
     draws.outside = overseas
     return draws
 
@@ -194,7 +206,10 @@ BUSINESS = ActorType(
     colour="#E69F00",
     marker="circle",
     reach=business_reach,
-    sources=("Graham, Harvey and Rajgopal (2005)",),
+    sources=(
+        "Graham, Harvey and Rajgopal (2005)",
+        "Thomsen, Poulsen, Boersting and Kuhn (2018)",
+    ),
 )
 UNION = ActorType(
     name="union",
@@ -213,7 +228,11 @@ INVESTOR = ActorType(
     marker="diamond",
     reach=investor_reach,
     adjust=investors_overseas,
-    sources=("ONS Ownership of UK quoted shares", "Haldane (Bank of England) 2007"),
+    sources=(
+        "ONS Ownership of UK quoted shares",
+        "Haldane (Bank of England) 2007",
+        "Thomsen, Poulsen, Boersting and Kuhn (2018)",
+    ),
 )
 CHARITY = ActorType(
     name="charity",

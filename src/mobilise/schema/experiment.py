@@ -7,6 +7,7 @@ into runs is :mod:`mobilise.running.design`'s.
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -196,6 +197,10 @@ class Arms(Strict):
         return arms
 
 
+MAX_POINTS = 100_000
+"""The most sweep points an experiment may have (each is a validated scenario)."""
+
+
 class Sweep(Strict):
     """Parameter sweeps over scenario fields: a full grid, or a Latin hypercube."""
 
@@ -203,13 +208,17 @@ class Sweep(Strict):
     lhs: Ranges = Field(
         default_factory=dict, description="field path -> [low, high], sampled by Latin hypercube"
     )
-    samples: int = Field(0, ge=0, description="Latin hypercube sample size")
+    samples: int = Field(0, ge=0, le=MAX_POINTS, description="Latin hypercube sample size")
     seed: int = Field(0, ge=0, description="seed of the Latin hypercube design")
 
     @model_validator(mode="after")
     def _consistent(self) -> Sweep:
         if self.lhs and self.samples < 1:
             raise ValueError("lhs needs samples >= 1")
+        points = math.prod(len(values) for values in self.grid.values())
+        points *= self.samples if self.lhs else 1
+        if points > MAX_POINTS:
+            raise ValueError(f"{points:,} sweep points; at most {MAX_POINTS:,}")
         return self
 
     def points(self) -> list[dict[str, Any]]:
@@ -239,10 +248,14 @@ class Sensitivity(Strict):
     parameters: Ranges = Field(
         min_length=1, description="field path -> [low, high], sampled uniformly"
     )
-    outcomes: list[str] = Field(default_factory=lambda: ["milestone_metric", "milestone_met"])
+    outcomes: list[str] = Field(
+        default_factory=lambda: ["milestone_metric", "milestone_met"], min_length=1
+    )
     method: Literal["morris", "sobol"] = "morris"
-    samples: int = Field(16, ge=2, description="Morris trajectories, or Sobol base samples N")
-    levels: int = Field(4, ge=2, description="Morris grid levels")
+    samples: int = Field(
+        16, ge=2, le=10_000, description="Morris trajectories, or Sobol base samples N"
+    )
+    levels: int = Field(4, ge=2, le=1000, description="Morris grid levels")
     seed: int = Field(0, ge=0, description="seed of the sample design")
 
     @model_validator(mode="after")
@@ -266,7 +279,7 @@ class Experiment(Strict):
     sweep: Sweep = Field(default_factory=Sweep, description="scenario fields varied")
     replications: int = Field(20, ge=1, le=100_000, description="replications per arm and point")
     max_replications: int = Field(
-        1000, ge=1, description="cap on replications per arm for --precision"
+        1000, ge=1, le=100_000, description="cap on replications per arm for --precision"
     )
     seed: int = Field(0, ge=0, description="master seed; replication seeds are spawned from it")
     quarters: int | None = Field(None, ge=1, le=400, description="override every scenario's")
@@ -306,6 +319,8 @@ class Experiment(Strict):
     def _missions(cls, value: list[str]) -> list[str]:
         for name in value:
             check_known("mission", name, MISSIONS)
+        if len(set(value)) != len(value):  # its runs would be two of the same
+            raise ValueError("missions must not repeat")
         return value
 
     @model_validator(mode="after")

@@ -10,29 +10,63 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
+import numpy as np
+from pydantic import (
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from mobilise.schema.actor_types import BUILT_IN, UK_ACTOR_TYPES, ActorType
 from mobilise.schema.constraints import Constraints
-from mobilise.schema.distributions import DISTRIBUTION_FAMILIES, Beta, Distribution, Fixed
+from mobilise.schema.distributions import Beta, Distribution, Fixed
+from mobilise.schema.files import file_hash as file_hash  # re-exported: its old home
+from mobilise.schema.files import format_validation_error as format_validation_error
+from mobilise.schema.files import read_yaml as read_yaml
+from mobilise.schema.files import validated
 from mobilise.schema.missions import MISSIONS, Mission
 from mobilise.schema.patterns import Pattern, check_output_name, check_reforms
 from mobilise.schema.ranges import Ranges
 from mobilise.schema.schedule import Timing, check_schedule
 from mobilise.schema.shipped import resolve
+from mobilise.schema.sources import Citation, check_complete, check_sources
 from mobilise.schema.strict import Strict
-from mobilise.vocabulary import ScenarioError, check_known, quarter_index, unknown_name
+from mobilise.vocabulary import (
+    ScenarioError,
+    check_known,
+    quarter_index,
+    unknown_name,
+)
+
+MAX_AGENTS = 1_000_000
+"""The most agents a scenario may hold (all types together): far above the shipped
+scenarios' 2,000, and below what one machine's memory takes for a block of runs."""
+
+MAX_TIES = 50_000_000
+"""The most ties a run's network may draw (their pairs are held in memory as it is built)."""
+
+ATTRIBUTE_DOMAINS: dict[str, tuple[float, float]] = {
+    "capacity": (0.0, math.inf),
+    "threshold": (0.0, math.inf),
+    "trust": (0.0, 1.0),
+    "alignment": (0.0, 1.0),
+    "horizon": (0.0, math.inf),
+}
+"""Where each agent attribute has a meaning (the model clips draws to it)."""
 
 
 class Population(Strict):
     """The agents of one actor type and the distributions of their attributes."""
 
-    count: int = Field(ge=0, description="number of agents")
+    count: int = Field(ge=0, le=MAX_AGENTS, description="number of agents")
     capacity: Distribution = Field(
         default_factory=lambda: Fixed(value=1.0),
         description="resources an agent could commit per quarter (relative units)",
@@ -65,6 +99,29 @@ class Population(Strict):
         description="share of the type that can engage at all; default: set by the "
         "constraints (docs/model.md, Reach)",
     )
+
+    @field_validator(*ATTRIBUTE_DOMAINS)
+    @classmethod
+    def _within_domain(cls, dist: Any, info: ValidationInfo) -> Any:
+        """A distribution's finite ends and mean lie where its attribute has a meaning.
+
+        The model clips draws to the domain: a bound far outside it (a uniform from
+        -1e12) would pile every agent on the edge. Unbounded tails (a normal) are
+        clipped as documented, so only finite ends and the mean are checked.
+        """
+        floor, ceiling = ATTRIBUTE_DOMAINS[str(info.field_name)]
+        low, high = dist.support()
+        ends = [end for end in (low, high) if math.isfinite(end)]
+        with np.errstate(over="ignore"):  # a lognormal's mean overflows for sigma > 37
+            mean = float(dist.mean())
+        if not math.isfinite(mean):
+            raise ValueError(f"draws from {low:g} to {high:g} have no finite mean")
+        if any(not floor <= v <= ceiling for v in (*ends, mean)):
+            raise ValueError(
+                f"draws from {low:g} to {high:g} (mean {mean:g}), but "
+                f"{info.field_name} has a meaning only in [{floor:g}, {ceiling:g}]"
+            )
+        return dist
 
 
 class Influence(Strict):
@@ -188,7 +245,9 @@ class Government(Strict):
     budget: float = Field(
         1.0, ge=0, description="mission budget per quarter, GBP bn: spent through initiatives"
     )
-    initiatives: int = Field(8, ge=1, description="initiatives in the mission portfolio")
+    initiatives: int = Field(
+        8, ge=1, le=100_000, description="initiatives in the mission portfolio"
+    )
     initiative_spread: float = Field(
         0.5, ge=0, description="log-sd of initiatives' true effectiveness"
     )
@@ -242,6 +301,11 @@ class Target(Strict):
     )
     source: str = ""
 
+    @field_validator("output")
+    @classmethod
+    def _output_known(cls, value: str) -> str:
+        return check_output_name(value)
+
     def as_pattern(self) -> Pattern:
         """The target as a pattern: the mean at the horizon, near the data value."""
         return Pattern(
@@ -262,13 +326,6 @@ class Calibration(Strict):
     replications: int = Field(8, ge=1, le=1000)
     seed: int = Field(0, ge=0)
     fitted: dict[str, Any] | None = Field(None, description="written by mobilise calibrate")
-
-    @field_validator("targets")
-    @classmethod
-    def _outputs_known(cls, value: list[Target]) -> list[Target]:
-        for target in value:
-            check_output_name(target.output)
-        return value
 
 
 class Scenario(Strict):
@@ -291,6 +348,12 @@ class Scenario(Strict):
     network: Network = Field(default_factory=Network, description="who is tied to whom")
     constraints: Constraints = Field(
         default_factory=Constraints, description="the structural constraints, with sources"
+    )
+    sources: dict[str, Citation] = Field(
+        default_factory=dict,
+        description="constraint -> where its value comes from: a data row "
+        "'file.csv:series,year' or {assumption: ...}; once one is given every constraint "
+        "needs one, and loading the file checks each row (schema/sources.py)",
     )
     government: Government = Field(default_factory=Government, description="the mission owner")
     trust: Trust = Field(default_factory=Trust, description="how trust moves")
@@ -335,8 +398,11 @@ class Scenario(Strict):
     @field_validator("populations")
     @classmethod
     def _someone(cls, value: dict[str, Population]) -> dict[str, Population]:
-        if sum(p.count for p in value.values()) == 0:
+        total = sum(p.count for p in value.values())
+        if total == 0:
             raise ValueError("at least one actor type needs a positive count")
+        if total > MAX_AGENTS:
+            raise ValueError(f"at most {MAX_AGENTS:,} agents in all, found {total:,}")
         return value
 
     @model_validator(mode="after")
@@ -360,6 +426,11 @@ class Scenario(Strict):
                 if key not in names:
                     raise ValueError(f"{where}: {unknown_name('actor type', key, names)}")
         return self
+
+    @field_validator("sources")
+    @classmethod
+    def _sources_complete(cls, value: dict[str, Citation]) -> dict[str, Citation]:
+        return check_complete(value)
 
     @field_validator("reforms")
     @classmethod
@@ -395,7 +466,28 @@ class Scenario(Strict):
                 f"network.mean_degree {self.network.mean_degree} must be below "
                 f"the number of agents {self.size}"
             )
+        if (ties := self._ties_drawn()) > MAX_TIES:
+            raise ValueError(
+                f"network: its degrees draw about {ties:,.0f} ties a run; at most "
+                f"{MAX_TIES:,} (lower the degrees)"
+            )
         return self
+
+    def _ties_drawn(self) -> float:
+        """How many ties a run's network draws (as the model samples them)."""
+        network, counts = self.network, {t: p.count for t, p in self.populations.items()}
+        if network.kind == "complete":
+            return 0.0  # everyone sees everyone's totals: no tie is drawn
+        if network.kind == "random":
+            return self.size * network.mean_degree / 2
+        types = [t for t, n in counts.items() if n > 0]
+        within = sum(counts[t] * network.within(t) / 2 for t in types)
+        cross = sum(
+            network.cross(a, b) * min(counts[a], counts[b])
+            for i, a in enumerate(types)
+            for b in types[i + 1 :]
+        )
+        return within + cross
 
     @property
     def type_names(self) -> tuple[str, ...]:
@@ -455,8 +547,9 @@ class Scenario(Strict):
 
     @staticmethod
     def _validated(data: dict[str, Any], types: tuple[ActorType, ...], where: str) -> Scenario:
+        """Strictly, as a file is: a value set by a sweep or a condition is not coerced."""
         try:
-            return Scenario.model_validate({**data, "actor_types": types})
+            return Scenario.model_validate({**data, "actor_types": types}, strict=True)
         except ValidationError as exc:
             raise ScenarioError(format_validation_error(where, exc)) from None
 
@@ -468,74 +561,24 @@ class Scenario(Strict):
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def format_validation_error(source: str, error: ValidationError) -> str:
-    """One line naming the file, the first failing field, what was expected and found."""
-    errors = error.errors(include_url=False)
-    # In a union (a mission by name or inline), report the branch the user meant:
-    # the error that is not "expected a plain string/number".
-    specific = [e for e in errors if not e["loc"] or str(e["loc"][-1]) not in _SCALAR_BRANCHES]
-    first = (specific or errors)[0]
-    loc = _format_loc(first["loc"])
-    message = first["msg"].removeprefix("Value error, ")
-    found = first.get("input")
-    where = f"{source}: {loc}" if loc else source
-    if first["type"] in {"missing"}:
-        return f"{where}: required field is missing"
-    if "unknown key" in message or isinstance(found, dict | list):
-        return f"{where}: {message}"
-    return f"{where}: {message} (found {found!r})"
-
-
-_SCALAR_BRANCHES = {"str", "int", "float", "bool"}
-
-
-def _format_loc(loc: tuple[Any, ...]) -> str:
-    parts: list[str] = []
-    for item in loc:
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-        elif item in DISTRIBUTION_FAMILIES:
-            continue  # the discriminator tag pydantic adds; the user never wrote it
-        elif str(item).startswith("function-") or str(item)[:1].isupper():
-            continue  # validator wrappers and union branch names (e.g. ``Mission``)
-        else:
-            parts.append(("." if parts else "") + str(item))
-    return "".join(parts)
-
-
-def read_yaml(path: str | Path) -> Any:
-    """Parse a YAML file safely, turning any read or syntax problem into one line."""
-    path = Path(path)
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read file ({exc.strerror})") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(f"{path}: {where}YAML syntax error: {problem}") from None
-
-
 def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
-    """Validate already-parsed data as a scenario."""
-    if not isinstance(data, dict):
-        kind = type(data).__name__ if data is not None else "an empty file"
-        raise ScenarioError(f"{source}: expected a mapping of scenario fields, found {kind}")
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(format_validation_error(source, exc)) from None
+    """Validate already-parsed data as a scenario (strictly: as written in a file)."""
+    return validated(Scenario, data, source, "scenario")
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Load and validate a scenario file, or a shipped scenario by name (``"uk_2024"``).
 
-    A path that exists wins over a name; problems raise :class:`ScenarioError` in one line.
+    A path that exists wins over a name; problems raise :class:`ScenarioError` in one
+    line, and so does a constraint whose cited data row is missing or unsourced
+    (:func:`~mobilise.schema.sources.check_sources`). Its patterns and calibration targets
+    are checked against the model's outputs by
+    :func:`mobilise.running.claims.load_checked`, which commands use.
     """
-    return parse_scenario(read_yaml(resolve("scenario", path)), str(path))
+    file = resolve("scenario", path)
+    scenario = parse_scenario(read_yaml(file), str(path))
+    check_sources(scenario.sources, scenario.constraints, str(path), file.parent)
+    return scenario
 
 
 def resolve_scenario(scenario: str | Path | Scenario) -> Scenario:
@@ -546,8 +589,3 @@ def resolve_scenario(scenario: str | Path | Scenario) -> Scenario:
     if isinstance(scenario, Scenario):
         return scenario
     return load_scenario(scenario)
-
-
-def file_hash(path: str | Path) -> str:
-    """SHA-256 of a file's bytes, for manifests."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -18,9 +18,9 @@ import solara
 
 from mobilise.model.model import MissionModel
 from mobilise.running.design import replication_seeds
-from mobilise.views.app_state import Shown
+from mobilise.views.app.figures import network_svg, spring_positions
+from mobilise.views.app.state import Shown
 from mobilise.views.figure_style import BASELINE_LABEL
-from mobilise.views.plots_workshop import network_svg, spring_positions
 from mobilise.views.workshop import network_snapshot
 
 PLAY_INTERVAL = 0.4

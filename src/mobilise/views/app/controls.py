@@ -11,8 +11,7 @@ from __future__ import annotations
 import dataclasses
 import html
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import reacton.ipyvuetify as rv
 import solara
@@ -21,73 +20,14 @@ from reacton.core import Ref
 from mobilise.schema.missions import MISSIONS
 from mobilise.schema.reforms import REFORMS
 from mobilise.schema.scenario import Scenario
+from mobilise.views.app.choices import Choices
+from mobilise.views.app.figures import LAYOUTS
+from mobilise.views.app.state import PageState
 from mobilise.views.figure_style import pretty
-from mobilise.views.plots_workshop import LAYOUTS
-from mobilise.views.workshop import (
-    MAX_REPLICATIONS,
-    Settings,
-    Slider,
-    make_settings,
-    parse_seed,
-)
-
-if TYPE_CHECKING:
-    from mobilise.views.app_state import PageState  # which holds Choices: imported for types only
+from mobilise.views.workshop import MAX_REPLICATIONS, Settings, Slider
 
 STRENGTH_STEP = 0.05
 """Resolution of a reform's strength slider."""
-
-
-@dataclass(frozen=True)
-class Choices:
-    """What the controls show: settings as typed (the seed is text until it parses)."""
-
-    preset: str
-    mission: str
-    constraints: dict[str, float]
-    on: tuple[str, ...]
-    strengths: dict[str, float]
-    replications: int
-    seed_text: str
-
-    def settings(self) -> Settings:
-        """Validated settings, or a ScenarioError with one plain sentence."""
-        return make_settings(
-            preset=self.preset,
-            mission=self.mission,
-            constraints=self.constraints,
-            reforms={r: self.strengths[r] for r in self.on},
-            replications=self.replications,
-            seed=parse_seed(self.seed_text),
-        )
-
-    @classmethod
-    def of(cls, settings: Settings) -> Choices:
-        """The controls that show ``settings``."""
-        strengths = {r: settings.reforms.get(r, 1.0) for r in REFORMS}
-        return cls(
-            preset=settings.preset,
-            mission=settings.mission,
-            constraints=dict(settings.constraints),
-            on=tuple(settings.reforms),
-            strengths=strengths,
-            replications=settings.replications,
-            seed_text=str(settings.seed),
-        )
-
-    def with_preset(self, name: str, preset: Scenario) -> Choices:
-        """A new preset sets the mission and every constraint to the preset's own values."""
-        return dataclasses.replace(
-            self,
-            preset=name,
-            mission=preset.mission_spec.name,
-            constraints=preset.constraints.model_dump(),
-        )
-
-    def switched(self, reform: str, on: bool) -> Choices:
-        """The reform switched on or off (catalogue order kept)."""
-        wanted = (set(self.on) | {reform}) if on else (set(self.on) - {reform})
-        return dataclasses.replace(self, on=tuple(r for r in REFORMS if r in wanted))
 
 
 # --- widgets --------------------------------------------------------------------------

@@ -1,26 +1,27 @@
 """The facilitator's view of a room: every group's choices and result, side by side.
 
-Pure functions over saved sessions (:mod:`mobilise.views.app_sessions`): one row per group
+Pure functions over saved sessions (:mod:`mobilise.views.app.sessions`): one row per group
 with its reform package, its constraint settings and which it moved from its preset,
 its effect with the 95% interval, and its latest guess; the same table as CSV; and
-the groups' outcomes on one chart (:func:`mobilise.views.plots_workshop.groups_chart`).
+the groups' outcomes on one chart (:func:`mobilise.views.app.figures.groups_chart`).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, TypeGuard
 
 import pandas as pd
 
 from mobilise.schema.scenario import Scenario
-from mobilise.views.app_sessions import Session
-from mobilise.views.figure_style import metric_scale, pretty
-from mobilise.views.headline import log_entry
+from mobilise.views.app.sessions import Session
+from mobilise.views.figure_style import arm_label, metric_scale, pretty
+from mobilise.views.headline import GUESS_PREFIX, log_entry
 from mobilise.views.workshop import Slider, workshop_scenario
 from mobilise.vocabulary import ScenarioError
 
-GUESS_PREFIX = "guess_met_runs_"
+GUESS_COLUMNS = ("guess",)
+"""Besides the per-arm guesses: 'made' or 'no guess' (predict first on), '' (off)."""
 
 
 def group_row(session: Session, preset: Scenario | None) -> dict[str, Any]:
@@ -39,11 +40,19 @@ def group_row(session: Session, preset: Scenario | None) -> dict[str, Any]:
     row.update(entry)
     row["reforms"] = "; ".join(f"{r}={s:g}" for r, s in settings.reforms.items())
     row["moved"] = "; ".join(f"{k}: {a:g} -> {b:g}" for k, (a, b) in moved.items())
-    guesses = [r for r in session.log if any(str(k).startswith(GUESS_PREFIX) for k in r)]
-    if guesses:
-        last = guesses[-1]
-        row.update({k: v for k, v in last.items() if str(k).startswith(GUESS_PREFIX)})
+    guessed = [
+        r for r in session.log
+        if r.get("guess") in ("made", "no guess")
+        or any(str(k).startswith(GUESS_PREFIX) and _number(v) for k, v in r.items())
+    ]  # fmt: skip
+    if guessed:
+        last = guessed[-1]
+        row.update({k: v for k, v in last.items() if _is_guess(k)})
     return row
+
+
+def _is_guess(column: object) -> bool:
+    return str(column).startswith(GUESS_PREFIX) or column in GUESS_COLUMNS
 
 
 def groups_table(sessions: list[Session], presets: dict[str, Scenario]) -> pd.DataFrame:
@@ -65,14 +74,40 @@ def describe_effect(row: dict[str, Any]) -> str:
     return f"{row['effect'] * f:+.1f}{interval} {scale.diff_unit}"
 
 
+def describe_reforms(row: dict[str, Any]) -> str:
+    """'mission councils (1); pooled budgets (0.5)': a row's reforms as people name them."""
+    named = [f"{pretty(reform)} ({strength})" for reform, strength in _items(row, "reforms", "=")]
+    return "; ".join(named) or "none"
+
+
 def describe_moves(row: dict[str, Any], sliders: list[Slider]) -> str:
     """The sliders a group moved from its preset, in words."""
     labels = {s.field: s.label for s in sliders}
-    moved = str(row.get("moved") or "")
-    if not moved:
-        return "none"
-    parts = []
-    for item in moved.split("; "):
-        field, _, change = item.partition(": ")
-        parts.append(f"{labels.get(field, pretty(field))} {change.replace('->', '→')}")
-    return "; ".join(parts)
+    moves = _items(row, "moved", ": ")
+    return "; ".join(f"{labels.get(f, pretty(f))} {c.replace('->', '→')}" for f, c in moves) or (
+        "none"
+    )
+
+
+def describe_guess(row: dict[str, Any]) -> str:
+    """A row's latest guess in words: 'with reforms: 5 of 6 runs', 'no guess', or '–'."""
+    if row.get("guess") == "no guess":
+        return "no guess"
+    runs = row.get("runs_per_arm")
+    of = f" of {int(runs)} runs" if _number(runs) else ""
+    parts = [
+        f"{arm_label(str(k).removeprefix(GUESS_PREFIX).replace('_', ' '))}: {int(v)}{of}"
+        for k, v in row.items()
+        if str(k).startswith(GUESS_PREFIX) and _number(v)
+    ]
+    return "; ".join(parts) or "–"
+
+
+def _items(row: dict[str, Any], column: str, separator: str) -> list[tuple[str, str]]:
+    """The items of a 'a=1; b=0.5' cell, each split once at ``separator``."""
+    text = str(row.get(column) or "")
+    return [(a, b) for a, _, b in (item.partition(separator) for item in text.split("; ") if item)]
+
+
+def _number(value: object) -> TypeGuard[float]:
+    return isinstance(value, int | float) and not math.isnan(value)

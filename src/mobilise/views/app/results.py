@@ -1,7 +1,7 @@
 """The app's outcome side: the comparison's queue and result, predict-first, downloads, one run.
 
 :func:`Results` asks the worker pool for the comparison of the settings on screen and
-shows the answer only if it still belongs to them (:class:`mobilise.views.app_state.Shown`
+shows the answer only if it still belongs to them (:class:`mobilise.views.app.state.Shown`
 carries their key). A result that reached the screen gets one row in the log, and a
 named group's session is saved.
 """
@@ -22,20 +22,20 @@ from reacton.core import Ref
 
 from mobilise.schema.levers import BASELINE
 from mobilise.schema.scenario import Scenario
-from mobilise.views.app_config import AppConfig
-from mobilise.views.app_controls import Panel, ReleaseSlider
-from mobilise.views.app_pool import Place
-from mobilise.views.app_server import pool, session_store
-from mobilise.views.app_sessions import Session
-from mobilise.views.app_state import PageState, Shown
-from mobilise.views.app_step import StepThrough
-from mobilise.views.brief import comparison_brief, render
-from mobilise.views.figure_style import BASELINE_LABEL
-from mobilise.views.headline import headline, log_entry
-from mobilise.views.plots_workshop import (
+from mobilise.views.app.config import AppConfig
+from mobilise.views.app.controls import Panel, ReleaseSlider
+from mobilise.views.app.figures import (
     compare_and_draw,
     draw,
 )
+from mobilise.views.app.pool import Place
+from mobilise.views.app.server import pool, session_store
+from mobilise.views.app.sessions import Session
+from mobilise.views.app.state import PageState, Shown
+from mobilise.views.app.step import StepThrough
+from mobilise.views.brief import comparison_brief, render
+from mobilise.views.figure_style import BASELINE_LABEL
+from mobilise.views.headline import headline, log_entry
 from mobilise.views.workshop import WITH_REFORMS, Request, Settings
 
 QUEUE_CHECK = 0.25
@@ -77,11 +77,15 @@ def _set_guess(guesses: solara.Reactive[dict[str, int]], arm: str, value: float)
 
 @solara.component
 def Prediction(shown: Shown, on_reveal: Callable[[dict[str, int]], None]) -> None:
-    """Predict first: the group's guess of k of n runs per arm, before results show."""
+    """Predict first: the group's guess of k of n runs per arm, before results show.
+
+    A slider counts as a guess only once it is moved: an arm left alone is logged as
+    "no guess", never as the slider's starting place.
+    """
     n = shown.settings.replications
     key = shown.scenario.mission_spec.key_milestone
     arms = [BASELINE, WITH_REFORMS] if shown.settings.reforms else [BASELINE]
-    guesses: solara.Reactive[dict[str, int]] = solara.use_reactive({arm: n // 2 for arm in arms})
+    guesses: solara.Reactive[dict[str, int]] = solara.use_reactive({})
     solara.HTML(
         tag="h2",
         unsafe_innerHTML=html.escape(
@@ -92,13 +96,14 @@ def Prediction(shown: Shown, on_reveal: Callable[[dict[str, int]], None]) -> Non
     )
     for arm in arms:
         label = BASELINE_LABEL if arm == BASELINE else arm
+        guess = guesses.value.get(arm)
+        said = f"{guess}</b> of {n}" if guess is not None else "no guess yet</b> (move the slider)"
         solara.HTML(
             tag="div",
-            unsafe_innerHTML=f"{html.escape(label)}: <b data-guess='{arm}'>"
-            f"{guesses.value[arm]}</b> of {n}",
+            unsafe_innerHTML=f"{html.escape(label)}: <b data-guess='{arm}'>{said}",
         )
         ReleaseSlider(
-            guesses.value[arm],
+            n // 2 if guess is None else guess,
             partial(_set_guess, guesses, arm),
             low=0,
             high=n,
@@ -248,6 +253,8 @@ def Results(
     if later.finished:  # (reading it also redraws the page when they arrive)
         figures.update({n: v for (k, i, n), v in drawn_later.current.items() if (k, i) == shown_id})
 
+    group = page.group.value
+
     def record() -> None:
         if visible is not None:
             page.last_seen = visible
@@ -258,32 +265,38 @@ def Results(
             visible.settings,
             visible.drawn.comparison,
             visible.scenario.mission_spec,
-            group=page.group.value,
-            guess=page.guesses.value.get(visible.serial),
+            group=group.name if group is not None else "",
+            guess=page.guesses.value.get(visible.serial),  # None: predict first was off
         )
         page.log.set([*page.log.value, row])
+        if group is not None:  # the group's log.csv only grows, row by row, every tab's
+            session_store(config.sessions).append_later(group.folder, row)
 
     solara.use_effect(record, [visible.serial if visible is not None else -1])
 
     def save() -> None:
-        if not page.group.value or settings is None:
+        if group is None or settings is None:
             return
         seen = visible or page.last_seen  # a result waiting for a guess is not yet seen
         session_store(config.sessions).save_later(
             Session(
-                group=page.group.value,
+                group=group.name,
                 settings=settings,
                 layout=page.layout.value,
                 predict_first=page.predict_first.value,
                 comparison=seen.drawn.comparison if seen is not None else None,
                 shown_settings=seen.settings if seen is not None else None,
-                log=list(page.log.value),
+                key=group.key,
+                saved_by=page.owner,
+                folder=group.folder,
             )
         )
+        page.elsewhere.set(None)  # this tab's settings are now the group's
 
+    # saved on every change, also while a comparison runs: a reload finds the settings
     solara.use_effect(
         save,
-        [page.group.value, page.layout.value, page.predict_first.value, len(page.log.value),
+        [group, page.layout.value, page.predict_first.value, key,
          visible.serial if visible is not None else -1],
     )  # fmt: skip
 
@@ -325,7 +338,7 @@ def Results(
     preset_file = (
         config.preset_files().get(visible.settings.preset) if visible is not None else None
     )
-    Downloads(visible, page.log.value, page.group.value, preset_file).key("downloads")
+    Downloads(visible, page.log.value, group.name if group else "", preset_file).key("downloads")
     if not problem and not task.error:  # open panels stay open while the next result runs
         with rv.ExpansionPanels(
             multiple=True, flat=True, v_model=more.value, on_v_model=more.set

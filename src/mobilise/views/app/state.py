@@ -16,11 +16,12 @@ from urllib.parse import parse_qs
 import solara
 
 from mobilise.schema.scenario import Scenario
-from mobilise.views.app_config import AppConfig
-from mobilise.views.app_controls import Choices
-from mobilise.views.app_server import session_store
-from mobilise.views.app_sessions import Session
-from mobilise.views.plots_workshop import Drawn
+from mobilise.views.app.choices import Choices
+from mobilise.views.app.codes import new_code
+from mobilise.views.app.config import AppConfig
+from mobilise.views.app.figures import Drawn
+from mobilise.views.app.server import session_store
+from mobilise.views.app.sessions import Session, session_link
 from mobilise.views.workshop import Comparison, Settings, preset_settings
 from mobilise.vocabulary import ScenarioError
 
@@ -53,17 +54,39 @@ class Restored:
     comparison: Comparison
 
 
+@dataclass(frozen=True)
+class Pending:
+    """A group whose session a tab asked for, waiting for its rejoin code."""
+
+    folder: str
+    group: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """A tab's named group: its name, its folder, and its rejoin code (one value, set at once)."""
+
+    name: str
+    folder: str
+    key: str
+
+    def link(self) -> str:
+        """The link to the group's session, its rejoin code included."""
+        return session_link(self.folder, self.key)
+
+
 @dataclass
 class Start:
     """How a tab opens."""
 
     choices: Choices
-    group: str = ""
+    group: Group | None = None
     layout: str = "side by side"
     predict_first: bool = False
     log: list[dict[str, Any]] = field(default_factory=list)
     restored: Restored | None = None
     notice: str = ""
+    pending: Pending | None = None
 
 
 @dataclass(eq=False)
@@ -71,7 +94,9 @@ class PageState:
     """One tab's reactive state; equal only to itself, so passing it never re-renders."""
 
     choices: solara.Reactive[Choices]
-    group: solara.Reactive[str]
+    group: solara.Reactive[Group | None]
+    pending: solara.Reactive[Pending | None]
+    elsewhere: solara.Reactive[Session | None]  # a newer save of the group by another tab
     layout: solara.Reactive[str]
     predict_first: solara.Reactive[bool]
     log: solara.Reactive[list[dict[str, Any]]]
@@ -108,29 +133,40 @@ class PageState:
         self.log.set(start.log)
         self.restored.set(start.restored)
         self.group.set(start.group)
+        self.pending.set(start.pending)
+        self.elsewhere.set(None)
 
 
 def use_page_state(start: Start, owner: str) -> PageState:
     """The tab's state, created on its first render (a Solara hook)."""
-    initial: tuple[Any, ...] = (
-        start.choices, start.group, start.layout, start.predict_first, start.log,
-        start.restored, 0, {}, start.notice,
-    )  # fmt: skip
     # hooks: called on every render, always in this order
-    choices, group, layout, predict_first, log, restored, revealed, guesses, notice = [
-        solara.use_reactive(value) for value in initial
-    ]
+    choices = solara.use_reactive(start.choices)
+    group = solara.use_reactive(start.group)
+    pending = solara.use_reactive(start.pending)
+    elsewhere: solara.Reactive[Session | None] = solara.use_reactive(None)
+    layout = solara.use_reactive(start.layout)
+    predict_first = solara.use_reactive(start.predict_first)
+    log = solara.use_reactive(start.log)
+    restored = solara.use_reactive(start.restored)
+    revealed = solara.use_reactive(0)
+    guesses: solara.Reactive[dict[str, Any]] = solara.use_reactive({})
+    notice = solara.use_reactive(start.notice)
     state: PageState = solara.use_memo(
         lambda: PageState(
-            choices, group, layout, predict_first, log, restored, revealed, guesses, notice, owner
+            choices, group, pending, elsewhere, layout, predict_first, log,
+            restored, revealed, guesses, notice, owner,
         ),
         [],
-    )
+    )  # fmt: skip
     return state
 
 
 def opening(config: AppConfig, presets: dict[str, Scenario], search: str | None) -> Start:
-    """Defaults (the first preset), or the session named by ``?session=`` in the URL."""
+    """Defaults (the first preset), or the session a link names (``?session=&key=``).
+
+    A link without the session's key (or with a wrong one) does not open it: the page
+    asks for the group's rejoin code instead.
+    """
     name = config.first_preset()
     if name in presets:
         base = preset_settings(
@@ -139,20 +175,31 @@ def opening(config: AppConfig, presets: dict[str, Scenario], search: str | None)
         start = Start(Choices.of(base))
     else:  # the first preset does not load: open on it, so the page says why
         start = Start(Choices(name, "", {}, (), {}, DEFAULT_REPLICATIONS, str(DEFAULT_SEED)))
-    wanted = parse_qs(search or "").get("session", [""])[0]
+    query = parse_qs(search or "")
+    wanted, key = query.get("session", [""])[0], query.get("key", [""])[0]
     if not wanted:
         return start
+    store = session_store(config.sessions)
+    session = None
     try:
-        session = session_store(config.sessions).load(wanted)
+        session = store.load(wanted)
+        if session is None:
+            return Start(start.choices, notice="There is no saved group at this link.")
+        if not key and session.key:
+            return Start(start.choices, pending=Pending(session.folder, session.group))
+        session = store.rejoin(wanted, key)
     except ScenarioError as exc:
-        return Start(start.choices, notice=str(exc))
-    if session is None:
-        return Start(start.choices, notice=f"There is no saved session called {wanted!r} yet.")
+        pending = Pending(session.folder, session.group) if session is not None else None
+        return Start(start.choices, notice=str(exc), pending=pending)
     return start_of(session)
 
 
 def start_of(session: Session) -> Start:
-    """A saved session as a tab's start: its controls, log and the result it showed."""
+    """A saved session as a tab's start: its controls, log and the result it showed.
+
+    A session saved before rejoin codes existed gets one now (saved with the tab's
+    first save).
+    """
     restored = None
     if session.comparison is not None and session.shown_settings is not None:
         restored = Restored(
@@ -160,7 +207,7 @@ def start_of(session: Session) -> Start:
         )
     return Start(
         Choices.of(session.settings),
-        group=session.group,
+        group=Group(session.group, session.folder, session.key or new_code()),
         layout=session.layout,
         predict_first=session.predict_first,
         log=list(session.log),

@@ -2,11 +2,12 @@
 
 Run it with ``mobilise app``. It lays out what :mod:`mobilise.views.workshop` and
 :mod:`mobilise.views.headline` compute and holds no model logic. The pages are this module
-(routes, layout, the workshop page), :mod:`~mobilise.views.app_controls` (left),
-:mod:`~mobilise.views.app_results` and :mod:`~mobilise.views.app_step` (right) and
-:mod:`~mobilise.views.app_facilitator`; a tab's state is :mod:`~mobilise.views.app_state`; what the
-server shares is :mod:`~mobilise.views.app_server`: presets, saved sessions
-(:mod:`~mobilise.views.app_sessions`) and the worker pool (:mod:`~mobilise.views.app_pool`).
+(routes, layout, the workshop page), :mod:`~mobilise.views.app.group` and
+:mod:`~mobilise.views.app.controls` (left),
+:mod:`~mobilise.views.app.results` and :mod:`~mobilise.views.app.step` (right) and
+:mod:`~mobilise.views.app.facilitator`; a tab's state is :mod:`~mobilise.views.app.state`; what the
+server shares is :mod:`~mobilise.views.app.server`: presets, saved sessions
+(:mod:`~mobilise.views.app.sessions`) and the worker pool (:mod:`~mobilise.views.app.pool`).
 
 The numbers on screen belong to the settings on screen: every result carries the key
 of the settings that made it and is shown only while those are the settings; a newer
@@ -16,21 +17,19 @@ it reaches the page or the log.
 
 from __future__ import annotations
 
-import html
 import uuid
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import solara
 
 from mobilise.schema.scenario import Scenario
-from mobilise.views.app_config import AppConfig
-from mobilise.views.app_controls import Controls
-from mobilise.views.app_results import Results
-from mobilise.views.app_server import load_presets, session_store
-from mobilise.views.app_sessions import slug
-from mobilise.views.app_state import opening, start_of, use_page_state
+from mobilise.views.app.config import TITLE, AppConfig
+from mobilise.views.app.controls import Controls
+from mobilise.views.app.facilitator import FACILITATOR_TITLE, Facilitator
+from mobilise.views.app.group import GroupBar
+from mobilise.views.app.results import Results
+from mobilise.views.app.server import load_presets
+from mobilise.views.app.state import opening, use_page_state
 from mobilise.views.workshop import Settings, workshop_scenario
 from mobilise.vocabulary import ScenarioError
 
@@ -66,7 +65,6 @@ CSS = """
 def Layout(children: list[Any] | None = None) -> None:
     """A slim bar with the two pages, then the page: no tall app bar above the charts."""
     solara.Style(CSS)
-    solara.Title("mobilise: mission mobilisation workshop")
     with solara.Column(gap="0px", style={"padding": "0"}):
         solara.HTML(
             tag="div",
@@ -100,58 +98,16 @@ def Workshop() -> None:
 
     settings, scenario, problem = solara.use_memo(derive, [page.choices.value])
 
-    def open_group(name: str) -> None:
-        store = session_store(config.sessions)
-        try:
-            wanted = slug(name)
-            session = store.load(wanted)
-        except ScenarioError as exc:
-            page.notice.set(str(exc))
-            return
-        page.notice.set("")
-        if session is not None:
-            page.open(start_of(session))
-        else:
-            page.group.set(name.strip())
-        router.push(f"/?session={wanted}")
-
     with solara.Row(classes=["app-main"], gap="16px"):
         with solara.Column(classes=["controls"], gap="4px"):
-            GroupBar(page.group.value, config.sessions, open_group, page.notice.value)
+            GroupBar(page, settings, config.sessions)
             Controls(page, presets.scenarios, presets.problems, presets.sliders, settings)
         with solara.Column(classes=["results"], gap="4px"):
             Results(page, settings, scenario, problem, config)
 
 
-@solara.component
-def GroupBar(group: str, sessions: Path, on_open: Callable[[str], None], notice: str) -> None:
-    """Name the group to save its work; rejoin a saved group by name or link."""
-    name = solara.use_reactive(group)
-    saved = solara.use_memo(lambda: session_store(sessions).groups(), [group, notice])
-    if group:
-        solara.HTML(
-            tag="div",
-            unsafe_innerHTML=f"Group: <b class='group-name'>{html.escape(group)}</b> · saved · "
-            f"<a href='/?session={slug(group)}'>link to this session</a>",
-            style={"font-size": "0.9em"},
-        )
-    else:
-        with solara.Row(gap="4px", style={"align-items": "center"}):
-            solara.InputText("Your group's name", value=name, continuous_update=True)
-            solara.Button("Start or rejoin", small=True, on_click=lambda: on_open(name.value),
-                          disabled=not name.value.strip())  # fmt: skip
-        if saved:
-            links = ", ".join(
-                f"<a href='/?session={s}'>{html.escape(g)}</a>" for s, g in saved.items()
-            )
-            solara.HTML(tag="small", unsafe_innerHTML=f"Saved groups: {links}")
-    if notice:
-        solara.Warning(notice)
-
-
-from mobilise.views.app_facilitator import Facilitator  # noqa: E402  (after Layout, which it shares)
-
+# a route's label is the tab's title (Solara's router sets it, deepest title first)
 routes = [
-    solara.Route(path="/", component=Workshop, layout=Layout),
-    solara.Route(path="facilitator", component=Facilitator),
+    solara.Route(path="/", component=Workshop, layout=Layout, label=TITLE),
+    solara.Route(path="facilitator", component=Facilitator, label=FACILITATOR_TITLE),
 ]

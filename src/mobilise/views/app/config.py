@@ -14,18 +14,28 @@ SCENARIO_ENV = "MOBILISE_APP_SCENARIO"
 SESSIONS_ENV = "MOBILISE_APP_SESSIONS"
 WORKERS_ENV = "MOBILISE_APP_WORKERS"
 SCENARIOS_ENV = "MOBILISE_APP_SCENARIOS"
+FACILITATOR_TOKEN_ENV = "MOBILISE_APP_FACILITATOR_TOKEN"
+
+TITLE = "mobilise: mission mobilisation workshop"
+"""The browser tab's title (the command line also hands it to Solara's first page)."""
 
 DEFAULT_SESSIONS = Path("sessions")
 
 
 @dataclass(frozen=True)
 class AppConfig:
-    """Where presets and saved sessions live, and how many worker processes run comparisons."""
+    """Where presets and saved sessions live, how many worker processes run comparisons.
+
+    ``facilitator_token`` is the cookie value the facilitator's code sets (see
+    :mod:`mobilise.views.app.access`); the facilitator's page shows itself only to it.
+    Empty (the app run by ``solara run``, without the command's codes): to no one.
+    """
 
     scenarios: Path = Path("scenarios")
     scenario_file: Path | None = None
     sessions: Path = DEFAULT_SESSIONS
     workers: int = 2
+    facilitator_token: str = ""
 
     @classmethod
     def from_environment(cls) -> AppConfig:
@@ -36,6 +46,7 @@ class AppConfig:
             scenario_file=Path(extra) if extra else None,
             sessions=Path(os.environ.get(SESSIONS_ENV, str(DEFAULT_SESSIONS))),
             workers=int(os.environ.get(WORKERS_ENV, "0")) or max(1, os.cpu_count() or 1),
+            facilitator_token=os.environ.get(FACILITATOR_TOKEN_ENV, ""),
         )
 
     def environment(self) -> dict[str, str]:
@@ -47,6 +58,8 @@ class AppConfig:
         }
         if self.scenario_file is not None:
             variables[SCENARIO_ENV] = str(self.scenario_file.resolve())
+        if self.facilitator_token:
+            variables[FACILITATOR_TOKEN_ENV] = self.facilitator_token
         return variables
 
     def preset_files(self) -> dict[str, Path]:

@@ -23,12 +23,12 @@ from mobilise.schema.reforms import REFORMS
 from mobilise.schema.scenario import load_scenario
 from mobilise.vocabulary import quarter_index
 
-from ..chromium import ARGS, CHROMIUM, require_chromium
-from ..conftest import SCENARIOS
+from ...chromium import ARGS, CHROMIUM, require_chromium
+from ...conftest import ROOT, SCENARIOS
 
 sync_api = require_chromium()
 
-from ..browser import (  # noqa: E402  (needs playwright, checked above)
+from ...browser import (  # noqa: E402  (needs playwright, checked above)
     FIELDS,
     assert_numbers_belong_to_the_settings,
     choose,
@@ -36,13 +36,18 @@ from ..browser import (  # noqa: E402  (needs playwright, checked above)
     library,
     log_rows,
     open_panel,
+    printed_code,
     read_settings,
+    saved_groups,
+    session_link,
     settle,
     slider_value,
     start_app,
+    start_group,
     stop_app,
     switch,
     thumb,
+    wait_until,
 )
 
 
@@ -130,6 +135,7 @@ def page(browser, server, requests_seen):
 
 
 def test_first_page_offline_numbers_from_the_library_and_one_name_per_arm(page, server):
+    assert page.title() == TITLE  # failed before the fix: "No title" (Solara's router's own)
     chart = page.locator(".key-chart svg")
     assert chart.count() == 1 and chart.get_attribute("viewBox")  # vector: sharp when scaled
     legend = chart.inner_html()
@@ -152,6 +158,9 @@ def test_first_page_offline_numbers_from_the_library_and_one_name_per_arm(page, 
     assert len(log_rows(page)) == 1
     runs = pd.read_csv(download(page, "Runs on screen (CSV)"))
     assert set(RESULT_COLUMNS) <= set(runs.columns) and set(runs["arm"]) == {"baseline"}
+
+
+TITLE = "mobilise: mission mobilisation workshop"
 
 
 KEEP = "(e, mark) => { if (mark) e.__kept = true; return e.__kept === true; }"
@@ -348,14 +357,8 @@ def test_bug7_a_bad_seed_is_a_sentence_and_the_old_headline_goes(page):
 
 
 def test_a_group_predicts_first_saves_and_comes_back_by_url(page, server):
-    page.get_by_label("Your group's name").fill("Table 7")
-    page.get_by_text("Start or rejoin").click()
-    page.locator(".group-name").wait_for()
-    saved = server["sessions"] / "table-7" / "session.json"
-    deadline = time.time() + 10
-    while not saved.exists() and time.time() < deadline:
-        time.sleep(0.1)
-    assert saved.exists()
+    start_group(page, "Table 7")
+    wait_until(lambda: "Table 7" in saved_groups(server["sessions"]))
     open_panel(page, "Runs")
     page.get_by_text("Predict first: guess before results are shown").click()
     switch(page, "pooled_budgets")
@@ -370,25 +373,59 @@ def test_a_group_predicts_first_saves_and_comes_back_by_url(page, server):
     rows = log_rows(page)
     assert rows["group"].iloc[-1] == "Table 7"
     assert rows["guess_met_runs_with_reforms"].iloc[-1] == settings["replications"]
+    assert rows["guess"].iloc[-1] == "made"
+    assert pd.isna(rows["guess_met_runs_baseline"].iloc[-1])  # that slider was not touched
     headline = page.locator("h2.headline").inner_text()
 
     # a reload (or the link) restores settings, result and log, and adds no row
-    page.goto(f"{server['url']}?session=table-7")
+    page.goto(session_link(page, server["url"]))
     settle(page)
     assert page.locator("h2.headline").inner_text() == headline
     assert read_settings(page) == settings
     assert len(log_rows(page)) == len(rows)
 
     # the facilitator sees the group, its package, its effect and its guess
-    page.goto(f"{server['url']}facilitator")
+    code = printed_code(server["output"](), "facilitator")
+    page.goto(f"{server['url']}facilitator?code={code}")
     row = page.locator("table.groups tr").filter(has_text="Table 7")
     row.wait_for(timeout=20_000)
     text = row.inner_text()
-    assert "pooled_budgets=1" in text and "percentage points" in text and "with reforms" in text
+    assert "pooled budgets (1)" in text and "pooled_budgets" not in text
+    assert "percentage points" in text and "with reforms" in text
     table = pd.read_csv(download(page, "All groups (CSV)")).set_index("group")
     assert table.loc["Table 7", "met_runs_with_reforms"] == rows["met_runs_with_reforms"].iloc[-1]
     assert table.loc["Table 7", "effect"] == pytest.approx(rows["effect"].iloc[-1])
     assert page.locator(".groups-chart svg").count() == 1
+
+
+def test_predict_first_without_a_guess_records_no_guess(page):
+    """Failed before the fix: the sliders' starting value was logged as the group's guess."""
+    open_panel(page, "Runs")
+    page.get_by_text("Predict first: guess before results are shown").click()
+    switch(page, "civil_society_covenant")
+    settle(page, want="guess")
+    assert "no guess yet" in page.locator("[data-guess]").first.inner_text()
+    page.get_by_text("Reveal the results").click()
+    settle(page)
+    assert_numbers_belong_to_the_settings(page)
+    row = log_rows(page).iloc[-1]
+    assert row["guess"] == "no guess"
+    assert pd.isna(row["guess_met_runs_baseline"]) and pd.isna(row["guess_met_runs_with_reforms"])
+
+
+def test_a_caution_says_in_plain_words_why_the_runs_cannot_tell(page):
+    """Failed before the fix: "(0 to 0 points) includes zero" when no run met the milestone."""
+    switch(page, "mission_councils")
+    settle(page)
+    settings = assert_numbers_belong_to_the_settings(page)
+    _, runs = library(settings)
+    met = runs.groupby("arm")["milestone_met"].sum()
+    assert (met["baseline"], met["with reforms"]) == (0, 0)  # the case in question
+    n = settings["replications"]
+    caution = page.locator("p.caution").inner_text()
+    assert caution.startswith(f"Neither arm met the milestone in any of its {n} runs")
+    assert "(0 to 0 points)" not in caution and "includes zero" not in caution
+    assert f"With only {n} runs per arm, one run more or less moves the share" in caution
 
 
 def test_the_printable_brief_downloads_self_contained_and_prints(page, browser, tmp_path):
@@ -397,6 +434,7 @@ def test_the_printable_brief_downloads_self_contained_and_prints(page, browser, 
     headline = page.locator("h2.headline").inner_text()
     text = download(page, "Printable brief (HTML)").read_text()
     assert headline in text
+    assert str(ROOT) not in text  # no server path (failed before: the preset file's)
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", text)
     assert "<script" not in text and "<link" not in text
     path = tmp_path / "brief.html"

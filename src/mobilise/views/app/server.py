@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mobilise.schema.scenario import Scenario, load_scenario
-from mobilise.views.app_config import AppConfig
-from mobilise.views.app_pool import WorkPool, shared_pool
-from mobilise.views.app_sessions import SessionStore
-from mobilise.views.plots_workshop import warm_up
+from mobilise.views.app.config import AppConfig
+from mobilise.views.app.figures import warm_up
+from mobilise.views.app.pool import WorkPool, shared_pool
+from mobilise.views.app.sessions import SessionStore
 from mobilise.views.workshop import Slider, constraint_sliders
 from mobilise.vocabulary import ScenarioError
 
@@ -33,8 +33,10 @@ def _presets(files: tuple[tuple[str, Path, float], ...]) -> Presets:
     for name, path, _ in files:
         try:
             scenarios[name] = load_scenario(path)
-        except ScenarioError as exc:
-            problems[name] = str(exc)
+        except ScenarioError as exc:  # said on the page: the file's name, not where it is
+            problems[name] = (
+                str(exc).replace(str(path.resolve()), path.name).replace(str(path), path.name)
+            )
     return Presets(scenarios, problems, constraint_sliders(tuple(scenarios.values())))
 
 

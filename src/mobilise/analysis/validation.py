@@ -1,0 +1,136 @@
+"""Judging any file the CLI reads, without running anything: ``mobilise validate``.
+
+A file's kind is told from its content (the top-level keys only that kind has), or
+given (``--kind``). Each kind is judged by the same functions its command uses before
+its first run, so a file that passes here is one its command accepts:
+
+- ``scenario`` (``populations``): strict YAML and schema, then its patterns and
+  calibration as ``check`` and ``calibrate`` meet them
+  (:func:`mobilise.running.claims.check_claims`);
+- ``experiment`` (``scenarios``): the experiment, its scenario files and sweep points,
+  as ``batch`` loads them;
+- ``sensitivity`` (``sensitivity``): an experiment, plus the sample ``mobilise
+  sensitivity`` would run, every sample point a valid scenario;
+- ``robust`` (``levers`` or ``uncertainties``): an experiment, plus what ``mobilise
+  robust`` needs: packages and states of the world.
+
+A new kind of file is one more :class:`FileKind` in :data:`KINDS`: its name, the
+top-level keys that mark it, and a function ``check(path) -> summary`` that raises
+:class:`~mobilise.vocabulary.ScenarioError` (one line naming the file) for what its
+command would refuse. Put it before any kind whose marks its files also carry (the
+more specific first); the CLI's ``--kind`` choices follow :data:`KINDS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mobilise.running.claims import load_checked
+from mobilise.schema.files import read_yaml
+from mobilise.vocabulary import ScenarioError
+
+if TYPE_CHECKING:
+    from mobilise.running.design import Design
+    from mobilise.schema.experiment import Sensitivity
+    from mobilise.schema.levers import Levers, Robustness
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """One kind of input file: how to recognise it and how to judge it."""
+
+    name: str
+    marks: tuple[str, ...]  # top-level keys that say a file is of this kind
+    check: Callable[[Path], str]  # the summary of a good file; ScenarioError if not
+
+
+def _scenario(path: Path) -> str:
+    scenario = load_checked(path)
+    claims = len(scenario.patterns) + (
+        len(scenario.calibration.targets) if scenario.calibration else 0
+    )
+    return f"scenario {scenario.name}: {scenario.size} agents, {claims} patterns and targets"
+
+
+def _experiment(path: Path) -> str:
+    from mobilise.running.design import load_experiment
+
+    design = load_experiment(path)
+    return f"experiment {design.experiment.name}: {design.run_count():,} runs"
+
+
+def sensitivity_design(
+    path: Path, method: str | None = None, samples: int | None = None
+) -> tuple[Design, Sensitivity]:
+    """The design ``mobilise sensitivity`` runs: the experiment with its sample as points."""
+    from mobilise.analysis.sensitivity import with_samples
+    from mobilise.running.design import load_experiment
+
+    design = load_experiment(path)
+    spec = design.experiment.sensitivity
+    if spec is None:
+        raise ScenarioError(f"{path}: sensitivity: required for mobilise sensitivity")
+    given = {k: v for k, v in (("method", method), ("samples", samples)) if v}
+    spec = spec.model_copy(update=given)
+    design.experiment = design.experiment.model_copy(update={"sensitivity": spec})
+    return with_samples(design, spec, str(path)), spec
+
+
+def _sensitivity(path: Path) -> str:
+    design, spec = sensitivity_design(path)
+    return (
+        f"sensitivity {design.experiment.name}: {spec.method} over {len(spec.parameters)} "
+        f"parameter{'s' if len(spec.parameters) != 1 else ''}, {design.run_count():,} runs"
+    )
+
+
+def robust_design(data: Any, path: Path) -> tuple[Design, Levers, Robustness]:
+    """The design ``mobilise robust`` runs from the file's (maybe overridden) ``data``."""
+    from mobilise.analysis.robust import check_robust
+    from mobilise.running.design import parse_experiment
+
+    design = parse_experiment(data, str(path), base=path.parent)
+    design.path = path
+    levers, options = check_robust(design, str(path))
+    return design, levers, options
+
+
+def _robust(path: Path) -> str:
+    design, levers, _ = robust_design(read_yaml(path), path)
+    return (
+        f"robust study {design.experiment.name}: {levers.method()}, "
+        f"{len(design.arms)} packages x {len(design.points)} states"
+    )
+
+
+KINDS: tuple[FileKind, ...] = (
+    FileKind("robust", ("levers", "uncertainties", "robustness"), _robust),
+    FileKind("sensitivity", ("sensitivity",), _sensitivity),
+    FileKind("experiment", ("scenarios",), _experiment),
+    FileKind("scenario", ("populations", "mission"), _scenario),
+)
+"""Every kind ``mobilise validate`` knows, the more specific first."""
+
+KINDS_BY_NAME = {kind.name: kind for kind in KINDS}
+
+
+def kind_of(data: Any) -> FileKind:
+    """The kind whose marks the data carries first; a scenario when none.
+
+    A file of no kind is judged as a scenario: its errors then say which keys one takes.
+    """
+    if isinstance(data, dict):
+        for kind in KINDS:
+            if any(mark in data for mark in kind.marks):
+                return kind
+    return KINDS_BY_NAME["scenario"]
+
+
+def validate_file(path: str | Path, kind: str | None = None) -> str:
+    """What a good file holds, in a few words; :class:`ScenarioError` (one line) if it is bad."""
+    path = Path(path)
+    chosen = KINDS_BY_NAME[kind] if kind else kind_of(read_yaml(path))
+    return chosen.check(path)

@@ -1,0 +1,95 @@
+"""A scenario's claims checked before anything runs: what its patterns and targets read.
+
+Output names are the model's (:mod:`mobilise.model.outcomes`), so this check lives
+above the model, not in the schema: :func:`load_checked` is what commands load
+scenario files with, so that a file that loads is a file every command can use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mobilise.model.outcomes import BINARY_OUTCOMES, step_columns
+from mobilise.schema.ranges import integer_fields
+from mobilise.schema.scenario import Scenario, load_scenario
+from mobilise.schema.shipped import resolve
+from mobilise.vocabulary import ScenarioError, quarter_index, quarter_label, unknown_name
+
+
+def load_checked(path: str | Path) -> Scenario:
+    """:func:`~mobilise.schema.scenario.load_scenario`, then its claims (:func:`check_claims`)."""
+    scenario = load_scenario(path)
+    file = resolve("scenario", path)
+    check_claims(scenario, str(path), file.parent)
+    return scenario
+
+
+def check_claims(scenario: Scenario, source: str, base: Path) -> None:
+    """Refuse, in one line, a pattern or calibration target a run could not read.
+
+    Without running anything, as ``mobilise check`` and ``calibrate`` would meet them:
+    outputs must be columns of this scenario's runs (``engaged_<type>`` of its types),
+    conditions must make a valid scenario, the step read must lie within the run, a
+    ``versus`` file must exist and load, and free parameters must be numeric fields
+    whose both ends make a valid scenario. ``base`` is the folder ``versus`` files are
+    relative to.
+    """
+    for i, pattern in enumerate(scenario.patterns):
+        where = f"{source}: patterns[{i}] ('{pattern.name}')"
+        arm = _conditioned(scenario, pattern.conditions, f"{where}.conditions")
+        _readable(arm, pattern.output, pattern.minus, pattern.at, where)
+        if pattern.versus is None:
+            continue
+        other = scenario
+        if pattern.versus.scenario is not None:
+            file = base / pattern.versus.scenario
+            if not file.is_file():
+                raise ScenarioError(
+                    f"{where}.versus.scenario: scenario file not found: {pattern.versus.scenario}"
+                )
+            try:
+                other = load_scenario(file)
+            except ScenarioError as exc:  # it names its own file; say which pattern uses it
+                raise ScenarioError(f"{where}.versus.scenario: {exc}") from None
+        other = _conditioned(other, pattern.versus.conditions, f"{where}.versus.conditions")
+        _readable(other, pattern.output, pattern.minus, pattern.at, f"{where}.versus")
+    if scenario.calibration is None:
+        return
+    for j, target in enumerate(scenario.calibration.targets):
+        where = f"{source}: calibration.targets[{j}] ('{target.fact}')"
+        arm = _conditioned(scenario, target.conditions, f"{where}.conditions")
+        _readable(arm, target.output, None, "horizon", where)
+    integer_fields(scenario, scenario.calibration.parameters, f"{source}: calibration.parameters")
+
+
+def _conditioned(scenario: Scenario, conditions: dict[str, Any], where: str) -> Scenario:
+    for path, value in conditions.items():
+        try:
+            scenario = scenario.updated(path, value)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{where}: {exc}") from None
+    return scenario
+
+
+def _readable(scenario: Scenario, output: str, minus: str | None, at: Any, where: str) -> None:
+    """``output`` (less ``minus``) can be read from a run of ``scenario`` at ``at``."""
+    columns = [*step_columns(scenario.type_names)[2:], *BINARY_OUTCOMES]
+    for field, name in (("output", output), ("minus", minus)):
+        if name is not None and name not in columns:
+            raise ScenarioError(f"{where}.{field}: {unknown_name('output', name, columns)}")
+    if output in BINARY_OUTCOMES:
+        return
+    first = quarter_index(scenario.start) - 1  # step 0: the quarter before the first
+    last = first + scenario.quarters
+    if isinstance(at, int) and at > scenario.quarters:
+        raise ScenarioError(
+            f"{where}.at: step {at} is beyond the run's {scenario.quarters} quarters "
+            f"(expected a step from 0 to {scenario.quarters}, 'horizon' or 'milestone')"
+        )
+    due = scenario.mission_spec.key_milestone.quarter
+    if at == "milestone" and not first <= quarter_index(due) <= last:
+        raise ScenarioError(
+            f"{where}.at: the key milestone ({due}) is not within the run "
+            f"({quarter_label(first)} to {quarter_label(last)}); read it at the horizon or a step"
+        )
