@@ -26,6 +26,7 @@ from mobilise.running.runs import run_chunk
 from mobilise.schema.constraints import Constraints
 from mobilise.schema.reforms import REFORMS
 from mobilise.schema.scenario import Scenario, load_scenario
+from mobilise.schema.schedule import Timing
 from mobilise.views.workshop import parse_seed
 
 from .conftest import ROOT, SCENARIOS
@@ -161,11 +162,13 @@ def read_settings(page):
         for name in REFORMS
         if page.locator(f"input[data-switch={name}]").get_attribute("aria-checked") == "true"
     }
+    starts = {name: start for name in reforms if (start := reform_start(page, name))}
     return {
         "preset": selects.nth(0).inner_text(),
         "mission": selects.nth(1).inner_text(),
         "constraints": constraints,
         "reforms": reforms,
+        "starts": starts,
         "replications": int(page.locator("[data-value=replications]").inner_text()),
         "seed": parse_seed(page.get_by_label("Seed (a whole number, 0 or more)").input_value()),
     }
@@ -180,7 +183,9 @@ def library(settings):
     data["constraints"].update(settings["constraints"])
     scenario = Scenario.model_validate(data)
     arms = {"with reforms": settings["reforms"]} if settings["reforms"] else {}
-    design = in_memory(scenario, arms, replications=settings["replications"], seed=settings["seed"])
+    timing = {r: Timing(start=q) for r, q in settings.get("starts", {}).items()}
+    design = in_memory(scenario, arms, replications=settings["replications"],
+                       seed=settings["seed"], timing={"with reforms": timing})  # fmt: skip
     runs = pd.DataFrame(run_chunk(design.runs()).rows)
     return scenario, runs
 
@@ -230,6 +235,18 @@ def choose(page, label, value):
 
 def switch(page, reform):
     page.locator(f"[data-reform={reform}] .v-label").click()
+
+
+def start_label(reform):
+    """The label of a reform's start select ('Mission councils starts')."""
+    return f"{reform.replace('_', ' ').capitalize()} starts"
+
+
+def reform_start(page, reform):
+    """The quarter a switched-on reform starts in, as its select shows it ('' at the start)."""
+    select = page.locator(f"[data-reform={reform}] .v-select").filter(has_text=start_label(reform))
+    shown = select.locator(".v-select__selection").inner_text().strip()
+    return "" if shown == "from the start" else shown
 
 
 # --- groups and codes -----------------------------------------------------------------

@@ -156,3 +156,33 @@ def test_a_batch_folder_without_runs_is_an_output_error_in_one_line(tmp_path, ca
     err = capsys.readouterr().err
     assert f"{tmp_path / 'runs.csv'}: holds no runs (only a header)" in err
     assert len(err.strip().splitlines()) == 1 and not (tmp_path / "brief.html").exists()
+
+
+def test_the_brief_says_when_each_reform_starts(uk):
+    """The app's start dates, and a batch's timing, are in the brief beside each reform."""
+    settings = make_settings(
+        **{**preset_settings("uk_2024", uk, replications=3, seed=5).model_dump(),
+           "reforms": {"mission_councils": 1.0, "pooled_budgets": 0.5},
+           "starts": {"mission_councils": "2027Q1"}}
+    )  # fmt: skip
+    scenario = workshop_scenario(uk, settings)
+    comparison = compare(scenario, settings.reforms, replications=3, seed=5,
+                         timing=settings.timing())  # fmt: skip
+    brief = comparison_brief(settings, scenario, comparison, group="Table 2")
+    text = html.unescape(render(brief))
+    assert "mission councils (1, from 2027Q1), pooled budgets (0.5)" in text
+    rows = {row["reform"]: row["in force"] for row in brief.reforms}
+    assert rows == {"mission councils": "from 2027Q1", "pooled budgets": "from the start"}
+    # the effect in the brief is the comparison with that start, not from the start
+    at_once = compare(scenario, settings.reforms, replications=3, seed=5)
+    assert brief.effects.equals(comparison.effects())
+    assert not comparison.effects()["mean_diff"].equals(at_once.effects()["mean_diff"])
+
+
+def test_a_batch_brief_names_each_arms_timing(tmp_path, capsys):
+    out = tmp_path / "late"
+    main(["compare", str(SCENARIOS / "uk_2024.yaml"), "--reform", "pooled_budgets@2028Q1",
+          "--replications", "2", "--workers", "1", "--out", str(out), "--quiet",
+          "--no-figures"])  # fmt: skip
+    brief = batch_brief(out)
+    assert {r["reform"]: r["in force"] for r in brief.reforms} == {"pooled budgets": "from 2028Q1"}

@@ -227,3 +227,21 @@ def test_settings_name_reforms_in_catalogue_order(uk):
     assert one.key() == two.key()
     assert list(one.reforms) == [names[0], names[3]]
     assert np.isclose(one.reforms[names[0]], 0.5)
+
+
+def test_a_start_outside_the_run_is_one_sentence(uk, vaccine):
+    settings = make_settings(
+        **{**preset_settings("uk_2024", uk, replications=2, seed=0).model_dump(),
+           "reforms": {"pooled_budgets": 1.0}, "starts": {"pooled_budgets": "2027Q1"}}
+    )  # fmt: skip
+    assert workshop_scenario(uk, settings).name == "uk_2024"
+    assert settings.timing()["pooled_budgets"].start == "2027Q1"
+    on_vaccine = settings.model_copy(update={"preset": "vaccine", "mission": "vaccine_taskforce"})
+    with pytest.raises(ScenarioError) as error:  # the vaccine run is 2020Q3 to 2022Q2
+        workshop_scenario(vaccine, on_vaccine)
+    assert str(error.value) == (
+        "Pooled budgets is set to start in 2027Q1, outside the technological_vaccine "
+        "scenario's run (2020Q3 to 2022Q2): choose another start."
+    )
+    with pytest.raises(ScenarioError, match="expected a start like 2027Q1"):
+        make_settings(**{**settings.model_dump(), "starts": {"pooled_budgets": "soon"}})

@@ -304,6 +304,10 @@ def _write_manifest(
             "precision": precision,
             "replications_needed": result.replications_needed,
             "arms": design.arms,
+            "timing": {
+                arm: {r: t.model_dump(mode="json", by_alias=True) for r, t in s.items()}
+                for arm, s in design.timing.items()
+            },
             "factorial": factorial_reforms(design),
             "sweep_points": design.points,
             "executor": executor.description,

@@ -348,8 +348,12 @@ def in_memory(
     replications: int,
     seed: int,
     name: str = "workshop",
+    timing: Mapping[str, Schedule] | None = None,
 ) -> Design:
-    """A design over a scenario held in memory (the app's sliders), same seeds as a file's."""
+    """A design over a scenario held in memory (the app's sliders), same seeds as a file's.
+
+    ``timing`` gives an arm's reforms' timing (the app's start dates).
+    """
     experiment = Experiment(
         name=name, scenarios=[f"<{scenario.name}>"], replications=replications, seed=seed
     )
@@ -360,6 +364,7 @@ def in_memory(
         scenario_files={},
         arms={BASELINE: {}, **{k: v for k, v in arms.items() if k != BASELINE}},
         points=[{}],
+        timing={arm: dict(schedule) for arm, schedule in (timing or {}).items() if schedule},
     )
 
 

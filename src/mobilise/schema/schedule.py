@@ -257,3 +257,28 @@ def check_budget(factor: float, where: str = BUDGET) -> float:
 def budget_arm(factor: float) -> str:
     """The name of the arm that scales the budget by ``factor`` (``budget_x1.5``)."""
     return f"{BUDGET}_x{factor:g}"
+
+
+def describe_timing(timing: Timing | None) -> str:
+    """A reform's timing in words: 'from the start', 'from 2027Q1 over 4 quarters', a signpost."""
+    if timing is None or timing.is_static:
+        return "from the start"
+    if timing.trigger is not None:
+        trigger = timing.trigger
+        if trigger.indicator == MILESTONE_MISSED:
+            what = f"if the {trigger.milestone or 'key'} milestone is missed"
+        else:
+            name = trigger.indicator.replace("_", " ")
+            side = "below" if trigger.below is not None else "above"
+            value = trigger.below if trigger.below is not None else trigger.above
+            what = f"when {name} is {side} {value:g}"
+            if trigger.watch_from is not None:
+                what += f" (watched from {_quarter_text(trigger.watch_from, '')})"
+        text = what + (f", {trigger.delay} quarters later" if trigger.delay else "")
+    else:
+        text = f"from {_quarter_text(timing.start or 1, '')}"
+    if timing.ramp:
+        text += f", full strength {timing.ramp} quarters on"
+    if timing.end is not None:
+        text += f", until {_quarter_text(timing.end, '')}"
+    return text

@@ -26,6 +26,7 @@ from mobilise.schema.levers import BASELINE
 from mobilise.schema.missions import MISSIONS, Mission
 from mobilise.schema.reforms import REFORMS
 from mobilise.schema.scenario import Scenario, file_hash, load_scenario
+from mobilise.schema.schedule import Timing, describe_timing
 from mobilise.views.figure_style import arm_label, inline_svg, metric_scale, pretty
 from mobilise.views.headline import headline
 from mobilise.views.plots import fan_chart
@@ -77,7 +78,7 @@ def comparison_brief(
     """The brief of a workshop comparison: the settings on screen and their result."""
     mission = scenario.mission_spec
     line = headline(comparison, mission)
-    reforms = ", ".join(f"{pretty(r)} ({s:g})" for r, s in settings.reforms.items())
+    reforms = settings.described()
     question = (
         f"For the mission “{mission.title}”, under the structural constraints below "
         f"(preset {settings.preset}), how far does government push alone get by "
@@ -89,6 +90,7 @@ def comparison_brief(
         {"with reforms": settings.reforms} if settings.reforms else {},
         replications=settings.replications,
         seed=settings.seed,
+        timing={"with reforms": settings.timing()},
     )
     preset = load_scenario(preset_file) if preset_file is not None else None
     rows = [
@@ -120,7 +122,7 @@ def comparison_brief(
         figures=[(FAN_CAPTION, fan)],
         effects=comparison.effects(),
         constraints=_constraint_rows(scenario, preset),
-        reforms=_reform_rows(settings.reforms),
+        reforms=_reform_rows(settings.reforms, {r: [t] for r, t in settings.timing().items()}),
         missions=[mission],
         provenance=provenance,
     )
@@ -148,6 +150,13 @@ def batch_brief(folder: Path) -> Brief:
     arms = manifest.get("arms") or {a: {} for a in dict.fromkeys(runs["arm"])}
     reforms_used = {r: max(s.get(r, 0.0) for s in arms.values()) for r in REFORMS}
     reforms_used = {r: s for r, s in reforms_used.items() if s > 0}
+    timed: dict[str, list[Timing]] = {}  # each arm's timing of each reform it has
+    schedules = manifest.get("timing", {})
+    for arm, strengths in arms.items():
+        for reform, strength in strengths.items():
+            if strength > 0:
+                given = schedules.get(arm, {}).get(reform)
+                timed.setdefault(reform, []).append(Timing.model_validate(given or {}))
     missions = [MISSIONS[m] for m in dict.fromkeys(runs["mission"]) if m in MISSIONS]
     for scenario in loaded.values():
         spec = scenario.mission_spec
@@ -211,7 +220,7 @@ def batch_brief(folder: Path) -> Brief:
         figures=figures,
         effects=all_effects(runs),
         constraints=constraints,
-        reforms=_reform_rows(reforms_used),
+        reforms=_reform_rows(reforms_used, timed),
         missions=missions,
         provenance=provenance,
     )
@@ -284,11 +293,18 @@ def _constraint_rows(scenario: Scenario, preset: Scenario | None) -> list[dict[s
     return rows
 
 
-def _reform_rows(reforms: dict[str, float]) -> list[dict[str, str]]:
+def _reform_rows(
+    reforms: dict[str, float], timing: dict[str, list[Timing]] | None = None
+) -> list[dict[str, str]]:
+    """Each reform: strength, when it is in force (each arm's timing), what, relaxes, source."""
+    timing = timing or {}
     return [
         {
             "reform": pretty(name),
             "strength": f"{strength:g}",
+            "in force": "; ".join(dict.fromkeys(describe_timing(t) for t in timing[name]))
+            if name in timing
+            else describe_timing(None),
             "what": REFORMS[name].description,
             "relaxes": REFORMS[name].relaxes,
             "source": REFORMS[name].source,

@@ -171,6 +171,7 @@ def log_entry(
         "seed": settings.seed,
         **{f"constraint_{k}": v for k, v in settings.constraints.items()},
         **{f"strength_{r}": settings.reforms.get(r, 0.0) for r in REFORMS},
+        **{f"start_{r}": settings.starts[r] for r in settings.reforms if r in settings.starts},
         "key_milestone": mission.key_milestone.quarter,
         "runs_per_arm": line.runs,
         "met_runs_baseline": line.met[BASELINE],

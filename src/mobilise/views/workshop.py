@@ -8,6 +8,7 @@ the facilitator view and the printable brief use it directly.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from dataclasses import dataclass
@@ -28,7 +29,9 @@ from mobilise.schema.levers import BASELINE
 from mobilise.schema.missions import MISSIONS, Milestone
 from mobilise.schema.reforms import REFORMS, check_reform
 from mobilise.schema.scenario import Scenario, format_validation_error
+from mobilise.schema.schedule import Timing, parse_start
 from mobilise.schema.strict import Strict
+from mobilise.views.figure_style import pretty
 from mobilise.vocabulary import ScenarioError, quarter_index, quarter_label
 
 WITH_REFORMS = "with reforms"
@@ -127,6 +130,10 @@ class Settings(Strict):
     reforms: dict[str, float] = Field(
         default_factory=dict, description="the reforms switched on, with their strengths"
     )
+    starts: dict[str, str] = Field(
+        default_factory=dict,
+        description="a reform's first quarter (2027Q1) where it starts later than the run",
+    )
     replications: int = Field(6, ge=1, le=MAX_REPLICATIONS)
     seed: int = Field(1, ge=0)
 
@@ -136,6 +143,25 @@ class Settings(Strict):
         for name, strength in value.items():
             check_reform(name, strength)
         return {r: value[r] for r in REFORMS if r in value}  # catalogue order: one key
+
+    @field_validator("starts")
+    @classmethod
+    def _starts_are_quarters(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, start in value.items():
+            check_reform(name)
+            parse_start(start)
+        return {r: value[r] for r in REFORMS if r in value}
+
+    def timing(self) -> dict[str, Timing]:
+        """The switched-on reforms that start later, with their start (the reforms' timing)."""
+        return {r: Timing(start=q) for r, q in self.starts.items() if r in self.reforms}
+
+    def described(self) -> str:
+        """'mission councils (1, from 2027Q1), pooled budgets (0.5)': the reforms in words."""
+        return ", ".join(
+            f"{pretty(r)} ({s:g}" + (f", from {self.starts[r]})" if r in self.starts else ")")
+            for r, s in self.reforms.items()
+        )
 
     def key(self) -> str:
         """A text naming these settings: equal settings, equal key."""
@@ -189,7 +215,10 @@ def preset_settings(name: str, preset: Scenario, *, replications: int, seed: int
 
 
 def workshop_scenario(preset: Scenario, settings: Settings) -> Scenario:
-    """The preset with the chosen mission and constraints, validated and assessable."""
+    """The preset with the chosen mission and constraints, validated and assessable.
+
+    Every reform's start date must fall within its run (one sentence if not).
+    """
     data = preset.model_dump(by_alias=True)
     if settings.mission != preset.mission_spec.name:
         if settings.mission not in MISSIONS:
@@ -201,7 +230,21 @@ def workshop_scenario(preset: Scenario, settings: Settings) -> Scenario:
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(settings.preset, exc)) from None
     check_assessable(scenario)
+    check_starts(scenario, settings)
     return scenario
+
+
+def check_starts(scenario: Scenario, settings: Settings) -> None:
+    """Refuse, in one sentence, a start date the scenario's run does not contain."""
+    first, last = run_quarters(scenario)
+    for reform, start in settings.starts.items():
+        if reform in settings.reforms and not quarter_index(first) <= quarter_index(start) <= (
+            quarter_index(last)
+        ):
+            raise ScenarioError(
+                f"{pretty(reform).capitalize()} is set to start in {start}, outside the "
+                f"{scenario.name} scenario's run ({first} to {last}): choose another start."
+            )
 
 
 def run_quarters(scenario: Scenario) -> tuple[str, str]:
@@ -250,6 +293,7 @@ class Request:
     reforms: dict[str, float]
     replications: int
     seed: int
+    timing: dict[str, Timing] = dataclasses.field(default_factory=dict)
 
 
 @dataclass
@@ -290,11 +334,20 @@ class Comparison:
 
 
 def compare(
-    scenario: Scenario, reforms: dict[str, float], *, replications: int, seed: int
+    scenario: Scenario,
+    reforms: dict[str, float],
+    *,
+    replications: int,
+    seed: int,
+    timing: dict[str, Timing] | None = None,
 ) -> Comparison:
-    """Run both arms, paired by seed, with the batch's own functions; batch-format frames."""
+    """Run both arms, paired by seed, with the batch's own functions; batch-format frames.
+
+    ``timing`` gives the reforms' start dates (the arm with reforms starts them then).
+    """
     arms = {WITH_REFORMS: dict(reforms)} if reforms else {}
-    design = in_memory(scenario, arms, replications=replications, seed=seed)
+    schedule = {WITH_REFORMS: dict(timing)} if reforms and timing else {}
+    design = in_memory(scenario, arms, replications=replications, seed=seed, timing=schedule)
     result = run_chunk(design.runs())
     if result.failures:
         raise RuntimeError(result.failures[0]["error"])

@@ -41,3 +41,14 @@ def test_a_seed_typed_wrong_is_one_sentence(uk):
     bad = Choices(**{**choices.__dict__, "seed_text": "two"})
     with pytest.raises(ScenarioError, match="whole number"):
         bad.settings()
+
+
+def test_a_start_belongs_to_its_reform_and_survives_a_switch_off(uk):
+    choices = Choices.of(preset_settings("uk_2024", uk, replications=2, seed=0))
+    later = choices.switched("pooled_budgets", True).started("pooled_budgets", "2027Q1")
+    assert later.settings().starts == {"pooled_budgets": "2027Q1"}
+    off = later.switched("pooled_budgets", False)
+    assert off.settings().starts == {}  # a reform that is off starts nowhere
+    assert off.switched("pooled_budgets", True).settings().starts == {"pooled_budgets": "2027Q1"}
+    assert later.started("pooled_budgets", "").settings().starts == {}  # back to the start
+    assert Choices.of(later.settings()) == later

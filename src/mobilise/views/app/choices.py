@@ -26,6 +26,7 @@ class Choices:
     strengths: dict[str, float]
     replications: int
     seed_text: str
+    starts: dict[str, str] = dataclasses.field(default_factory=dict)  # "" or none: the start
 
     def settings(self) -> Settings:
         """Validated settings, or a ScenarioError with one plain sentence."""
@@ -34,6 +35,7 @@ class Choices:
             mission=self.mission,
             constraints=self.constraints,
             reforms={r: self.strengths[r] for r in self.on},
+            starts={r: self.starts[r] for r in self.on if self.starts.get(r)},
             replications=self.replications,
             seed=parse_seed(self.seed_text),
         )
@@ -50,6 +52,7 @@ class Choices:
             strengths=strengths,
             replications=settings.replications,
             seed_text=str(settings.seed),
+            starts=dict(settings.starts),
         )
 
     def with_preset(self, name: str, preset: Scenario) -> Choices:
@@ -60,6 +63,11 @@ class Choices:
             mission=preset.mission_spec.name,
             constraints=preset.constraints.model_dump(),
         )
+
+    def started(self, reform: str, quarter: str) -> Choices:
+        """The reform set to start in ``quarter`` ('' for the run's first quarter)."""
+        starts = {**self.starts, reform: quarter}
+        return dataclasses.replace(self, starts={r: q for r, q in starts.items() if q})
 
     def switched(self, reform: str, on: bool) -> Choices:
         """The reform switched on or off (catalogue order kept)."""

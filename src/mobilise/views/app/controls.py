@@ -25,6 +25,7 @@ from mobilise.views.app.figures import LAYOUTS
 from mobilise.views.app.state import PageState
 from mobilise.views.figure_style import pretty
 from mobilise.views.workshop import MAX_REPLICATIONS, Settings, Slider
+from mobilise.vocabulary import quarter_index, quarter_label
 
 STRENGTH_STEP = 0.05
 """Resolution of a reform's strength slider."""
@@ -219,15 +220,30 @@ def ConstraintSliders(
         ).key(slider.field)
 
 
+FROM_THE_START = "from the start"
+"""The first choice of a reform's start: the run's first quarter."""
+
+
 @solara.component
-def ReformBlock(name: str, on: bool, strength: float, choices: solara.Reactive[Choices]) -> None:
-    """One reform: its switch, and while it is on, its strength beside it.
+def ReformBlock(
+    name: str,
+    on: bool,
+    strength: float,
+    choices: solara.Reactive[Choices],
+    quarters: tuple[str, ...] = (),
+) -> None:
+    """One reform: its switch, and while it is on, its strength and its start beside it.
 
     The block is keyed by the reform and always in its catalogue place, so a strength
-    slider can only ever belong to the switch next to it. Hover for what the reform
+    slider can only ever belong to the switch next to it. The start is the run's first
+    quarter or any later one of ``quarters`` (the run's). Hover for what the reform
     does, what it relaxes and where it comes from.
     """
     reform = REFORMS[name]
+
+    def set_start(value: str | None) -> None:
+        quarter = "" if value in (None, FROM_THE_START) else str(value)
+        choices.set(choices.value.started(name, quarter))
 
     def toggle(value: bool) -> None:
         choices.set(choices.value.switched(name, value))
@@ -262,15 +278,45 @@ def ReformBlock(name: str, on: bool, strength: float, choices: solara.Reactive[C
                 step=STRENGTH_STEP,
                 name=f"strength of {name}",
             )
+            start = choices.value.starts.get(name) or FROM_THE_START
+            later = list(quarters[1:])
+            solara.Select(
+                label=f"{pretty(name).capitalize()} starts",
+                value=start,
+                values=[FROM_THE_START, *later]
+                if start in (FROM_THE_START, *later)
+                else [FROM_THE_START, start, *later],
+                on_value=set_start,
+                dense=True,
+            )
 
 
 @solara.component
-def ReformSwitches(choices: solara.Reactive[Choices]) -> None:
-    """Every reform in catalogue order, each a keyed block."""
+def ReformSwitches(choices: solara.Reactive[Choices], quarters: tuple[str, ...] = ()) -> None:
+    """Every reform in catalogue order, each a keyed block; ``quarters``: the run's."""
     for name in REFORMS:
-        ReformBlock(name, name in choices.value.on, choices.value.strengths[name], choices).key(
-            name
+        ReformBlock(
+            name, name in choices.value.on, choices.value.strengths[name], choices, quarters
+        ).key(name)
+
+
+def run_quarter_labels(scenario: Scenario | None) -> tuple[str, ...]:
+    """Every quarter of a run of ``scenario``, the first first (none without a scenario)."""
+    if scenario is None:
+        return ()
+    first = quarter_index(scenario.start)
+    return tuple(quarter_label(first + q) for q in range(scenario.quarters))
+
+
+def reforms_summary(choices: Choices) -> str:
+    """The reforms switched on, as a closed panel's header says them."""
+    return (
+        ", ".join(
+            pretty(r) + (f" (from {choices.starts[r]})" if choices.starts.get(r) else "")
+            for r in choices.on
         )
+        or "none switched on"
+    )
 
 
 @solara.component
@@ -347,8 +393,8 @@ def Controls(
         ),
         (
             "Enabling reforms",
-            ", ".join(pretty(r) for r in choices.on) or "none switched on",
-            lambda: ReformSwitches(page.choices),
+            reforms_summary(choices),
+            lambda: ReformSwitches(page.choices, run_quarter_labels(preset)),
         ),
     ]
     with rv.ExpansionPanels(

@@ -85,7 +85,11 @@ def compare_and_draw(job: tuple[Request, tuple[str, ...]]) -> Drawn:
     """
     request, names = job
     comparison = compare(
-        request.scenario, request.reforms, replications=request.replications, seed=request.seed
+        request.scenario,
+        request.reforms,
+        replications=request.replications,
+        seed=request.seed,
+        timing=request.timing,
     )
     return draw((comparison, names))
 

@@ -38,7 +38,10 @@ def group_row(session: Session, preset: Scenario | None) -> dict[str, Any]:
     entry.pop("time")
     moved = settings.moved(preset)
     row.update(entry)
-    row["reforms"] = "; ".join(f"{r}={s:g}" for r, s in settings.reforms.items())
+    row["reforms"] = "; ".join(
+        f"{r}={s:g}" + (f"@{settings.starts[r]}" if r in settings.starts else "")
+        for r, s in settings.reforms.items()
+    )
     row["moved"] = "; ".join(f"{k}: {a:g} -> {b:g}" for k, (a, b) in moved.items())
     guessed = [
         r for r in session.log
@@ -75,8 +78,11 @@ def describe_effect(row: dict[str, Any]) -> str:
 
 
 def describe_reforms(row: dict[str, Any]) -> str:
-    """'mission councils (1); pooled budgets (0.5)': a row's reforms as people name them."""
-    named = [f"{pretty(reform)} ({strength})" for reform, strength in _items(row, "reforms", "=")]
+    """'mission councils (1, from 2027Q1); pooled budgets (0.5)': a row's reforms in words."""
+    named = []
+    for reform, text in _items(row, "reforms", "="):
+        strength, _, start = text.partition("@")
+        named.append(f"{pretty(reform)} ({strength}" + (f", from {start})" if start else ")"))
     return "; ".join(named) or "none"
 
 

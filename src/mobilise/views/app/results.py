@@ -206,7 +206,11 @@ def Results(
             ticket, serial = work.submit(page.owner, draw, (saved.comparison, first)), 0
         else:
             request = Request(
-                scenario, dict(settings.reforms), settings.replications, settings.seed
+                scenario,
+                dict(settings.reforms),
+                settings.replications,
+                settings.seed,
+                settings.timing(),
             )
             ticket = work.submit(page.owner, compare_and_draw, (request, first))
             serial = None

@@ -46,7 +46,9 @@ def StepThrough(shown: Shown) -> None:
     reforms = dict(shown.settings.reforms)
 
     def build() -> _Walk:
-        model = MissionModel(shown.scenario, seed=seed, reforms=reforms)
+        model = MissionModel(
+            shown.scenario, seed=seed, reforms=reforms, timing=shown.settings.timing()
+        )
         snapshot = network_snapshot(model, seed=seed)
         return _Walk(model, snapshot, spring_positions(snapshot, seed))
 
