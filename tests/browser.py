@@ -234,7 +234,7 @@ def choose(page, label, value):
 
 
 def switch(page, reform):
-    page.locator(f"[data-reform={reform}] .v-label").click()
+    page.locator(f"[data-reform={reform}] .v-input--switch .v-label").click()
 
 
 def start_label(reform):
