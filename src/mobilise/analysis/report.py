@@ -15,23 +15,28 @@ from typing import Any
 import pandas as pd
 
 from mobilise.analysis.effects import effect_half_widths, factorial_effects, paired_effects
-from mobilise.model.outcomes import EFFECT_OUTCOMES
+from mobilise.model.outcomes import EFFECT_OUTCOMES, by_mission
 from mobilise.vocabulary import OutputError
 
 
 def read_batch_runs(out: Path) -> pd.DataFrame:
-    """The runs of a finished batch (``runs.csv``)."""
-    return pd.read_csv(out / "runs.csv", keep_default_na=True)
+    """The runs of a finished batch (``runs.csv``), a row per run and mission (:func:`by_mission`)."""
+    return by_mission(pd.read_csv(out / "runs.csv", keep_default_na=True))
 
 
 def read_batch(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The runs and time series of a finished batch (CSV or Parquet)."""
+    """The runs and time series of a finished batch (CSV or Parquet), a row per mission.
+
+    Runs of several missions at once are read as one row per run and mission
+    (:func:`~mobilise.model.outcomes.by_mission`), so tables and figures treat each
+    mission as they treat a batch's missions run apart.
+    """
     runs = read_batch_runs(out)
     for name in ("timeseries.csv", "timeseries.parquet"):
         path = out / name
         if path.exists():
             series = pd.read_csv(path) if path.suffix == ".csv" else pd.read_parquet(path)
-            return runs, series
+            return runs, by_mission(series)
     return runs, pd.DataFrame()
 
 
@@ -41,9 +46,10 @@ their forest plots are reported at the milestone date and at the horizon."""
 
 
 def all_effects(runs: pd.DataFrame) -> pd.DataFrame:
-    """Paired effects for each outcome in :data:`EFFECT_OUTCOMES`, stacked."""
+    """Paired effects for each outcome in :data:`EFFECT_OUTCOMES`, stacked (each mission's)."""
     if not len(runs):
         return pd.DataFrame()
+    runs = by_mission(runs)
     frames = []
     for outcome in EFFECT_OUTCOMES:
         effects = paired_effects(runs, outcome=outcome)
@@ -60,6 +66,7 @@ def all_half_widths(runs: pd.DataFrame) -> pd.Series:
     """
     if not len(runs):
         return pd.Series(dtype=float)
+    runs = by_mission(runs)
     widths = [effect_half_widths(runs, outcome=o) for o in EFFECT_OUTCOMES]
     return pd.concat(widths, axis=1).max(axis=1, skipna=True)
 

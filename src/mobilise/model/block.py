@@ -91,19 +91,20 @@ class Block(Runs):
         self.rows = np.full((self.runs, self.quarters + 1, len(self.columns) - 2), np.nan)
         self.record_agents = record_agents
         self._agent_rows: list[Array] = []
-        self._record()
+        self.record()
 
     def step(self) -> None:
         """Advance every run one quarter and record it."""
         self.advance()
-        self._record()
+        self.record()
 
     def run(self) -> None:
         """Run every remaining quarter."""
         while self.step_count < self.quarters:
             self.step()
 
-    def _record(self) -> None:
+    def record(self) -> None:
+        """Record the step outcomes of the quarter just run (step 0: as built)."""
         values = [np.reshape(o.of(self), (self.runs, -1)) for o in self.outcomes]
         self.rows[:, self.step_count] = np.concatenate(values, axis=1)
         if self.record_agents:

@@ -78,6 +78,7 @@ class Crowd:
         self.ceiling: Array
         self.rank: Array
         self.drawn_trust = self.trust.copy()  # trust as drawn: a reform's shift moves it
+        self.live_share: Array | None = None  # several missions: the share of capacity given
         self.outside = np.stack([p.outside for p in populations])
         self.reach: Array = np.stack([p.reach for p in populations])
         self.base_cost: Array = np.stack([p.base_cost for p in populations])
@@ -309,10 +310,24 @@ class Crowd:
         ``signal`` is each run's mission signal S, ``cost`` each run's participation
         cost per type, (R, K).
         """
-        engagement = self.live_engagement
         trust = self.trust.ravel()[self.live]
-        peers, partners = self.shares(engagement)
-        pressure = mobilisation(
+        pressure = self.pull(signal, cost, trust)
+        target = self.live_ceiling * response(pressure, self.live_threshold, self.live_noise)
+        leaving = exit_rate(trust, self.live_fatigue)
+        moved = adjust(self.live_engagement, target, self.live_adjustment, leaving)
+        self.live_engagement = np.clip(moved, 0.0, self.live_ceiling)
+        self._placed = False
+        self.engaged = self.live_type_sums(self.live_engagement)
+
+    def pull(self, signal: Array, cost: Array, trust: Array | None = None) -> Array:
+        """Every live agent's mobilisation pressure ``m_i`` now (kept as :attr:`pressure`).
+
+        What moves it to engage, and, with several missions, how it splits its capacity.
+        """
+        if trust is None:
+            trust = self.trust.ravel()[self.live]
+        peers, partners = self.shares(self.live_engagement)
+        self.pressure: Array = mobilisation(
             signal[self.live_run] * self.live_drive * trust,
             peers,
             partners,
@@ -321,12 +336,22 @@ class Crowd:
             w_peer=self.live_w_peer,
             w_cross=self.live_w_cross,
         )
-        target = self.live_ceiling * response(pressure, self.live_threshold, self.live_noise)
-        leaving = exit_rate(trust, self.live_fatigue)
-        moved = adjust(engagement, target, self.live_adjustment, leaving)
-        self.live_engagement = np.clip(moved, 0.0, self.live_ceiling)
-        self._placed = False
-        self.engaged = self.live_type_sums(self.live_engagement)
+        return self.pressure
+
+    def split(self, share: Array) -> None:
+        """Each live agent gives ``share`` of its capacity to this crowd's mission (several).
+
+        Its contributions and its department's drive count that share of its engagement.
+        """
+        self.live_share = share
+        self.engaged_given = self.live_type_sums(self.live_engagement * share)
+
+    def given(self) -> Array:
+        """Each live agent's engagement times capacity, times its share when it is split."""
+        effort: Array = self.live_engagement * self.live_capacity
+        if self.live_share is not None:
+            effort = effort * self.live_share
+        return effort
 
     def shares(self, engagement: Array) -> tuple[Array, Array]:
         """Peer and partner engaged shares of every live agent (``pi_i``, ``chi_i``)."""
@@ -370,7 +395,8 @@ class Crowd:
         """Each run's government engaged share: what its money covers (0 without government)."""
         if self.government is None:
             return np.zeros(self.runs)
-        drive: Array = self.engaged[:, self.government] / self.counts[self.government]
+        engaged = self.engaged if self.live_share is None else self.engaged_given
+        drive: Array = engaged[:, self.government] / self.counts[self.government]
         return drive
 
     # --- one agent, as a Mesa agent reads and sets it --------------------------------------

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from mobilise.model.runs import Runs
 from mobilise.schema.actor_types import ACTOR_TYPES
@@ -369,11 +370,84 @@ def summarise_series(run: RunSeries) -> dict[str, Any]:
 
 
 def run_cells(summary: Mapping[str, Any], types: Sequence[str]) -> dict[str, Any]:
-    """A run's outcome cells of ``runs.csv``, in :data:`RUN_OUTCOMES` order, from its summary."""
+    """A run's outcome cells of ``runs.csv``, in :data:`RUN_OUTCOMES` order, from its summary.
+
+    With several missions, every mission's cells, qualified (:func:`mission_column`).
+    """
+    if MISSIONS_KEY in summary:
+        return {
+            mission_column(column, name): value
+            for name, own in summary[MISSIONS_KEY].items()
+            for column, value in run_cells(own, types).items()
+        }
     cells: dict[str, Any] = {}
     for outcome in RUN_OUTCOMES:
         cells.update(outcome.cells(summary[outcome.name], types))
     return cells
+
+
+# --- several missions at once ---------------------------------------------------------------
+
+MISSION_SEPARATOR = ":"
+"""Between an outcome's column and the mission it belongs to: ``metric:nhs``."""
+
+MISSIONS_KEY = "missions"
+"""The key of a summary of several missions: mission -> that mission's summary."""
+
+
+def mission_column(column: str, mission: str) -> str:
+    """The column of ``column`` for ``mission`` in a run of several missions: ``metric:nhs``.
+
+    Every output a run of one mission has, a run of several has once per mission, so
+    time series, ``runs.csv`` and patterns name them all by this one rule.
+    """
+    return f"{column}{MISSION_SEPARATOR}{mission}"
+
+
+def split_column(name: str) -> tuple[str, str | None]:
+    """``metric:nhs`` -> (``metric``, ``nhs``); a column of one mission -> (it, None)."""
+    column, separator, mission = name.partition(MISSION_SEPARATOR)
+    return (column, mission) if separator else (name, None)
+
+
+def summarise_missions(series: Mapping[str, RunSeries]) -> dict[str, Any]:
+    """A run of several missions: each mission's headline, and the doses of its reforms.
+
+    A reform's dose is its largest over the missions (one reform, however many it serves).
+    """
+    missions = {name: summarise_series(run) for name, run in series.items()}
+    doses: dict[str, float] = {}
+    for own in missions.values():
+        for reform, dose in own["doses"].items():
+            doses[reform] = max(doses.get(reform, 0.0), dose)
+    return {MISSIONS_KEY: missions, "mission": "+".join(missions), "doses": doses}
+
+
+def by_mission(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of runs of several missions as one row per run and mission, columns unqualified.
+
+    A batch's ``runs.csv`` or time series: a run of several missions (its ``mission`` is
+    their names joined by '+') becomes one row per mission, labelled with the mission,
+    holding that mission's columns under their plain names, beside every column no mission
+    qualifies. Rows of single-mission runs are kept as they are; a frame with none of
+    several missions is returned unchanged. Effects, figures and tables read it as they
+    read runs of one mission each.
+    """
+    qualified = [c for c in frame.columns if split_column(c)[1] is not None]
+    if not qualified:
+        return frame
+    shared = [c for c in frame.columns if split_column(c)[1] is None]
+    several = frame["mission"].astype(str).str.contains("+", regex=False)
+    parts = [frame.loc[~several, shared]] if (~several).any() else []
+    names = list(dict.fromkeys(split_column(c)[1] for c in qualified))
+    rows = frame.loc[several]
+    for name in names:
+        own = [c for c in qualified if split_column(c)[1] == name]
+        part = rows[shared].copy()
+        part["mission"] = name
+        values = rows[own].rename(columns=lambda c: split_column(c)[0])
+        parts.append(pd.concat([part, values], axis=1))
+    return pd.concat(parts, ignore_index=True)
 
 
 def check_output(name: str) -> str:

@@ -64,10 +64,12 @@ def block_key(params: Scenario) -> tuple[Any, ...]:
     """What runs must share to step together: population layout, network kind, horizon.
 
     ``params`` is a scenario with its reforms applied. Everything else (influence,
-    costs, missions, the mission owner, the networks themselves) may differ per run.
+    costs, missions, the mission owner, the networks themselves) may differ per run;
+    runs of several missions at once step together only with runs of the same missions.
     """
     influence = params.influence
     return (
+        params.mission_names if params.several else (),
         params.type_names,
         tuple(params.population(t).count for t in params.type_names),
         params.network.kind == "complete",
@@ -210,13 +212,30 @@ class Runs:
         First, runs whose reforms change strength this quarter take their new parameters;
         last, the signposts of triggered reforms are read.
         """
+        self.respond()
+        self.settle()
+
+    def respond(self) -> None:
+        """The quarter's first half: reforms change strength, agents respond.
+
+        With several missions (:mod:`mobilise.model.nation`) every mission's agents respond
+        before any mission's contributions count, so their capacity can be split between.
+        """
         self.step_count += 1
-        step = self.step_count
-        changed = self.schedules.advance(step)
+        changed = self.schedules.advance(self.step_count)
         if changed:
             self.reparametrise(changed)
         self.crowd.respond(self.owners.signal, self.participation_cost())
+
+    def settle(self, lift: Array | None = None) -> None:
+        """The quarter's second half: contributions move progress; owners and trust learn.
+
+        ``lift`` scales each run's aggregate (other missions' spillovers; None: none).
+        """
+        step = self.step_count
         self.contribution, self.aggregate = self.contribute()
+        if lift is not None:
+            self.aggregate = self.aggregate * lift
         self.progress = progress_step(self.progress, self.aggregate, self.rate, self.decay)
         observed = self.owners.observe(self.progress, step, self.contribution)
         self.delivery = self.delivery_at(observed, step - self.owners.lag)
@@ -284,7 +303,7 @@ class Runs:
         """
         crowd = self.crowd
         efficiency = self.owners.portfolio_efficiency
-        given = crowd.live_type_sums(crowd.live_engagement * crowd.live_capacity)
+        given = crowd.live_type_sums(crowd.given())
         if crowd.government is not None:  # government's own delivery, through its initiatives
             given[:, crowd.government] *= efficiency
         absorbed = -np.expm1(-self.money(efficiency) / self.money_scale)

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from mobilise.model.block import Arms, Block, Member, applied, arm_key, block_key, block_size
-from mobilise.model.outcomes import summarise_series
+from mobilise.model.nation import Nation, build_block
+from mobilise.model.outcomes import summarise_missions, summarise_series
 from mobilise.running.design import RunSpec
 from mobilise.vocabulary import quarter_label
 
@@ -59,10 +60,10 @@ def plan_blocks(
     return sorted(blocks, key=lambda block: block[0].run_id)
 
 
-def run_block(specs: Sequence[RunSpec], arms: Arms | None = None) -> Block:
+def run_block(specs: Sequence[RunSpec], arms: Arms | None = None) -> Block | Nation:
     """Build and run one block of specs (see :func:`plan_blocks`, whose ``arms`` it reuses)."""
     record_agents = any(spec.record_agents for spec in specs)
-    block = Block(
+    block = build_block(
         [Member(s.scenario, s.seed, s.reforms, s.timing, s.budget) for s in specs],
         record_agents=record_agents,
         arms=arms,
@@ -71,12 +72,17 @@ def run_block(specs: Sequence[RunSpec], arms: Arms | None = None) -> Block:
     return block
 
 
-def summary(block: Block, run: int) -> dict[str, Any]:
-    """Run ``run``'s summary: its mission, every run outcome, each milestone, reform doses."""
+def summary(block: Block | Nation, run: int) -> dict[str, Any]:
+    """Run ``run``'s summary: its mission, every run outcome, each milestone, reform doses.
+
+    With several missions, each mission's (:func:`~mobilise.model.outcomes.summarise_missions`).
+    """
+    if isinstance(block, Nation):
+        return summarise_missions(block.series(run))
     return summarise_series(block.series(run))
 
 
-def timeseries(block: Block, specs: Sequence[RunSpec]) -> pd.DataFrame:
+def timeseries(block: Block | Nation, specs: Sequence[RunSpec]) -> pd.DataFrame:
     """The recorded steps of every run of ``block``, labelled, in the batch's columns.
 
     Each run keeps every ``record_every``-th step and its last, as

@@ -108,9 +108,9 @@ class Design:
 
     @property
     def missions_by_scenario(self) -> dict[str, list[str]]:
-        """Which missions each scenario runs for."""
+        """Which missions each scenario runs for (several at once: their names joined by '+')."""
         wanted = self.experiment.missions
-        return {name: wanted or [s.mission_spec.name] for name, s in self.scenarios.items()}
+        return {name: wanted or [s.mission_label] for name, s in self.scenarios.items()}
 
     def run_count(self, replications: int | None = None) -> int:
         """How many runs :meth:`runs` lists, without listing them."""
@@ -173,7 +173,9 @@ class Design:
         key = (scenario_name, mission, point_id)
         if key not in self._cache:
             scenario = self.scenarios[scenario_name]
-            if scenario.mission_spec.name != mission:
+            if scenario.several and mission != scenario.mission_label:  # one of them, alone
+                scenario = scenario.updated("missions", [mission])
+            elif scenario.mission_spec.name != mission:
                 scenario = scenario.model_copy(update={"mission": mission})
             if self.experiment.quarters:
                 scenario = scenario.model_copy(update={"quarters": self.experiment.quarters})

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from mobilise.model.block import Block, Member
+from mobilise.model.block import Member
+from mobilise.model.nation import build_block
 from mobilise.model.outcomes import RunSeries, milestones_met, summarise_series
 from mobilise.schema.missions import Mission
 from mobilise.schema.scenario import Scenario
@@ -77,11 +78,12 @@ def run(
 ) -> pd.DataFrame:
     """Run ``scenario`` once and return the per-step frame (see :func:`simulate`).
 
-    The same run as :func:`simulate`'s, without building Mesa agents: a block of one.
+    The same run as :func:`simulate`'s, without building Mesa agents: a block of one. A
+    scenario of several missions gives every mission's columns (``metric:nhs``, ...).
     """
     member = Member(_shortened(scenario, steps), seed, dict(reforms or {}), dict(timing or {}),
                     budget)  # fmt: skip
-    block = Block([member])
+    block = build_block([member])
     block.run()
     return block.frame(0)
 

@@ -33,6 +33,7 @@ from mobilise.schema.files import format_validation_error as format_validation_e
 from mobilise.schema.files import read_yaml as read_yaml
 from mobilise.schema.files import validated
 from mobilise.schema.missions import MISSIONS, Mission
+from mobilise.schema.nation import Attention, Spillovers, check_spillovers
 from mobilise.schema.patterns import Pattern, check_output_name, check_reforms
 from mobilise.schema.ranges import Ranges
 from mobilise.schema.schedule import Timing, check_schedule
@@ -340,7 +341,25 @@ class Scenario(Strict):
 
     name: str = Field(description="the scenario's name, in outputs and manifests")
     description: str = Field("", description="what the scenario represents, in words")
-    mission: str | Mission = Field(description="a catalogue name or an inline mission")
+    mission: str | Mission = Field(
+        description="a catalogue name or an inline mission (with missions: the first of them)"
+    )
+    missions: list[str | Mission] = Field(
+        default_factory=list,
+        description="several missions run at once, sharing the actors (catalogue names or "
+        "inline); each once; give this or mission",
+    )
+    attention: Attention = Field(
+        default_factory=Attention,
+        description="with several missions: how an actor splits its capacity across them",
+    )
+    spillovers: Spillovers = Field(
+        default_factory=dict,
+        description="with several missions: origin -> destination -> weight in [-1, 1]; a "
+        "mission whose progress rose last quarter adds its weight to the destination's "
+        "spillover S, which scales the destination's aggregate contribution by "
+        "2 / (1 + exp(-S)) (Policy Priority Inference's spillover network)",
+    )
     quarters: int = Field(40, ge=1, le=400, description="quarters to run: the horizon")
     start: str = Field("2025Q1", description="first quarter, like 2025Q1")
     populations: dict[str, Population] = Field(description="actor type -> its agents")
@@ -388,12 +407,65 @@ class Scenario(Strict):
         quarter_index(value)
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _mission_or_missions(cls, data: Any) -> Any:
+        """``missions`` gives ``mission`` (its first); a list of one is a single mission."""
+        if not isinstance(data, dict) or not data.get("missions"):
+            return data
+        listed = data["missions"]
+        if not isinstance(listed, list):
+            return data  # the field's own check says what was expected
+        names = [_mission_name(m) for m in listed]
+        twice = [name for i, name in enumerate(names) if name in names[:i]]
+        if twice:
+            raise ValueError(
+                f"missions: expected each mission once, found '{twice[0]}' twice "
+                f"(in {', '.join(str(n) for n in names)})"
+            )
+        given = data.get("mission")
+        if given is not None and _mission_name(given) != names[0]:
+            raise ValueError(
+                f"mission: with missions, mission is the first of them or left out; found "
+                f"mission '{_mission_name(given)}' with missions {', '.join(map(str, names))}"
+            )
+        data = {**data, "mission": listed[0]}
+        if len(listed) == 1:
+            data["missions"] = []  # one mission: the scenario as a single-mission one
+        return data
+
     @field_validator("mission", mode="before")
     @classmethod
     def _mission_known(cls, value: Any) -> Any:
         if isinstance(value, str) and value not in MISSIONS:
             raise unknown_name("mission", value, MISSIONS)
         return value
+
+    @field_validator("missions", mode="before")
+    @classmethod
+    def _missions_known(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, str) and item not in MISSIONS:
+                    raise ValueError(f"[{i}]: {unknown_name('mission', item, MISSIONS)}")
+        return value
+
+    @field_validator("spillovers")
+    @classmethod
+    def _spillover_weights(cls, value: Spillovers) -> Spillovers:
+        return check_spillovers(value)
+
+    @model_validator(mode="after")
+    def _spillovers_among_missions(self) -> Scenario:
+        names = self.mission_names
+        for origin, row in self.spillovers.items():
+            for name, where in [(origin, origin), *((d, f"{origin}.{d}") for d in row)]:
+                if name not in names:
+                    raise ValueError(
+                        f"spillovers.{where}: {unknown_name('mission', name, names)} "
+                        "(the scenario's missions)"
+                    )
+        return self
 
     @field_validator("populations")
     @classmethod
@@ -411,16 +483,20 @@ class Scenario(Strict):
         names = self.type_names
         if len(set(names)) != len(names):
             raise ValueError(f"actor_types: names must be unique, found {', '.join(names)}")
-        mission = self.mission_spec
         named = [
             ("populations", list(self.populations)),
             ("network.within_overrides", list(self.network.within_overrides)),
             ("network.cross_overrides",
              [part for pair in self.network.cross_overrides for part in pair.split("-")]),
-            ("mission.weights", list(mission.weights)),
-            ("mission.funded", list(mission.funded)),
-            ("mission.need_overrides", list(mission.need_overrides)),
         ]  # fmt: skip
+        several = len(self.mission_specs) > 1
+        for mission in self.mission_specs:
+            field = f"missions.{mission.name}" if several else "mission"
+            named += [
+                (f"{field}.weights", list(mission.weights)),
+                (f"{field}.funded", list(mission.funded)),
+                (f"{field}.need_overrides", list(mission.need_overrides)),
+            ]
         for where, keys in named:
             for key in keys:
                 if key not in names:
@@ -456,7 +532,8 @@ class Scenario(Strict):
             start=self.start,
             quarters=self.quarters,
             types=self.type_names,
-            milestones=[m.quarter for m in self.mission_spec.milestones],
+            milestones=[m.quarter for spec in self.mission_specs for m in spec.milestones],
+            missions=self.mission_names,
         )
 
     @model_validator(mode="after")
@@ -507,8 +584,55 @@ class Scenario(Strict):
 
     @property
     def mission_spec(self) -> Mission:
-        """The mission, resolved from the catalogue when given by name."""
+        """The mission, resolved from the catalogue when given by name (with several: the first)."""
         return MISSIONS[self.mission] if isinstance(self.mission, str) else self.mission
+
+    @property
+    def mission_specs(self) -> tuple[Mission, ...]:
+        """Every mission the scenario runs at once (one, unless ``missions`` lists several)."""
+        if not self.missions:
+            return (self.mission_spec,)
+        return tuple(MISSIONS[m] if isinstance(m, str) else m for m in self.missions)
+
+    @property
+    def mission_names(self) -> tuple[str, ...]:
+        """The names of :attr:`mission_specs`, in the scenario's order."""
+        return tuple(m.name for m in self.mission_specs)
+
+    @property
+    def several(self) -> bool:
+        """Whether the scenario runs several missions at once (they share the actors)."""
+        return len(self.missions) > 1
+
+    @property
+    def mission_label(self) -> str:
+        """The mission a run is labelled with: its name, or the names joined by '+'."""
+        return "+".join(self.mission_names)
+
+    def for_mission(self, name: str) -> Scenario:
+        """The scenario as mission ``name`` alone sees it: that mission, and its reforms.
+
+        A reform whose timing names missions (``missions: [nhs]``) applies to those only;
+        the timing kept for the mission leaves the names out, so the mission's run is the
+        run of a single-mission scenario with those reforms, to the bit.
+        """
+        spec = self.mission_specs[self.mission_names.index(name)]
+        aimed = {r: t.missions for r, t in self.timing.items() if t.missions is not None}
+        reforms = {r: s for r, s in self.reforms.items() if name in aimed.get(r, [name])}
+        timing = {
+            r: t.model_copy(update={"missions": None})
+            for r, t in self.timing.items()
+            if r in reforms
+        }
+        return self.model_copy(
+            update={
+                "mission": self.missions[self.mission_names.index(name)] if self.missions
+                else self.mission,
+                "missions": [],
+                "reforms": reforms,
+                "timing": {r: t for r, t in timing.items() if not _plain(t)},
+            }
+        )
 
     def population(self, actor_type: str) -> Population:
         """The population of ``actor_type`` (an empty one when absent)."""
@@ -516,8 +640,14 @@ class Scenario(Strict):
         return Population(count=0) if found is None else found
 
     def _data_for(self, path: str) -> dict[str, Any]:
-        """The scenario as data; a catalogue mission is inlined when ``path`` reaches into it."""
+        """The scenario as data; a catalogue mission is inlined when ``path`` reaches into it.
+
+        Setting ``missions`` sets the missions run (``mission`` follows: their first; the
+        spillovers kept are those among them).
+        """
         data = self.model_dump(by_alias=True)
+        if path == "missions":
+            del data["mission"]
         if path.startswith("mission.") and isinstance(data["mission"], str):
             data["mission"] = self.mission_spec.model_dump()
         return data
@@ -543,6 +673,13 @@ class Scenario(Strict):
         if not isinstance(node, dict) or keys[-1] not in node:
             raise ScenarioError(f"scenario field '{path}': no field '{keys[-1]}'")
         node[keys[-1]] = value
+        if path == "missions" and isinstance(value, list):  # spillovers among those run
+            kept = {_mission_name(m) for m in value}
+            data["spillovers"] = {
+                origin: {d: w for d, w in row.items() if d in kept}
+                for origin, row in data["spillovers"].items()
+                if origin in kept
+            }
         return self._validated(data, self.actor_types, f"scenario field '{path}'")
 
     @staticmethod
@@ -554,11 +691,36 @@ class Scenario(Strict):
             raise ScenarioError(format_validation_error(where, exc)) from None
 
     def content_hash(self) -> str:
-        """SHA-256 of the validated content and its actor types: equal scenarios hash equal."""
-        text = self.model_dump_json(by_alias=True)
+        """SHA-256 of the validated content and its actor types: equal scenarios hash equal.
+
+        The fields of several missions are left out while they hold their defaults, so a
+        single-mission scenario hashes as it did before they existed.
+        """
+        unset = {name for name in SEVERAL_FIELDS if getattr(self, name) == _DEFAULTS[name]}
+        text = self.model_dump_json(by_alias=True, exclude=unset)
         if self.type_names != tuple(t.name for t in UK_ACTOR_TYPES):
             text += json.dumps(self.type_names)
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+SEVERAL_FIELDS = ("missions", "attention", "spillovers")
+"""The scenario's fields for several missions at once (:mod:`mobilise.schema.nation`)."""
+
+_DEFAULTS: dict[str, Any] = {"missions": [], "attention": Attention(), "spillovers": {}}
+
+
+def _mission_name(mission: Any) -> Any:
+    """A mission's name as written: a catalogue name, or an inline mission's ``name``."""
+    if isinstance(mission, Mission):
+        return mission.name
+    if isinstance(mission, dict):
+        return mission.get("name")
+    return mission
+
+
+def _plain(timing: Timing) -> bool:
+    """A timing that says nothing once its missions are left out (the default timing)."""
+    return timing == Timing()
 
 
 def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:

@@ -121,6 +121,22 @@ class Timing(Strict):
     before: float = Field(
         0.0, ge=0, le=1, description="strength before the start (a trigger scales up from it)"
     )
+    missions: list[str] | None = Field(
+        None,
+        description="the missions of the scenario the reform applies to (default: all); "
+        "on the command line, --reform NAME[=S][@START]:MISSION[+MISSION]",
+    )
+
+    @field_validator("missions")
+    @classmethod
+    def _missions_once(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None:
+            if not value:
+                raise ValueError("name at least one mission (or leave missions out: all)")
+            twice = [m for i, m in enumerate(value) if m in value[:i]]
+            if twice:
+                raise ValueError(f"expected each mission once, found '{twice[0]}' twice")
+        return value
 
     @field_validator("start", "end")
     @classmethod
@@ -137,7 +153,10 @@ class Timing(Strict):
 
     @property
     def is_static(self) -> bool:
-        """In force at full strength from the first quarter to the horizon, as without timing."""
+        """In force at full strength from the first quarter to the horizon, as without timing.
+
+        Which missions it applies to is where, not when: it does not make a timing dynamic.
+        """
         return (
             self.trigger is None
             and self.start in (None, 1)
@@ -165,18 +184,26 @@ def check_schedule(
     quarters: int,
     types: Sequence[str],
     milestones: Iterable[str],
+    missions: Sequence[str] = (),
 ) -> None:
     """Every timing fits its run: a known reform of the arm, quarters within the run.
 
     ValueError in one line naming the reform and field otherwise: a start before the
     run or after its end, an end not after the start, a trigger on a type the scenario
-    lacks or a milestone the mission does not have.
+    lacks or a milestone the mission does not have, a reform aimed at a mission that is not
+    among the run's ``missions``.
     """
     last = quarter_index(start) + quarters - 1
     for name, timing in schedule.items():
         check_reform(name)
         if name not in reforms:
             raise ValueError(f"timing.{name}: '{name}' is not one of the reforms it times")
+        for aimed in timing.missions or ():
+            if aimed not in missions:
+                raise ValueError(
+                    f"timing.{name}.missions: {unknown_name('mission', aimed, missions)} "
+                    "(the scenario's missions)"
+                )
         for field in ("start", "end"):
             value = getattr(timing, field)
             if value is None:
