@@ -17,7 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mobilise.model.outcomes import BINARY_OUTCOMES, check_output
+from mobilise.model.outcomes import (
+    BINARY_OUTCOMES,
+    check_output,
+    mission_column,
+    mission_frame,
+    split_column,
+)
 from mobilise.running.design import replication_seeds
 from mobilise.running.simulate import run, summarise
 from mobilise.schema.patterns import Pattern
@@ -58,6 +64,9 @@ def describe(pattern: Pattern) -> str:
     if pattern.ratio_to is not None:
         own = describe(pattern.model_copy(update={"ratio_to": None}))
         return f"{own}, over the same in {pattern.ratio_to}"
+    if pattern.exceeds is not None:
+        own = describe(pattern.model_copy(update={"exceeds": None}))
+        return f"{own}, less the largest of the same for {', '.join(pattern.exceeds)}"
     change = "the change in " if pattern.versus is not None else ""
     if pattern.output in BINARY_OUTCOMES:
         what = f"{pattern.statistic} of {change}{pattern.output}"
@@ -108,7 +117,10 @@ def _conditioned(scenario: Scenario, conditions: dict[str, Any], where: str) -> 
 
 
 def _read(frame: pd.DataFrame, scenario: Scenario, output: str, at: str | int) -> float:
-    """The output of one run at the pattern's read-out."""
+    """The output of one run at the pattern's read-out (of one mission: ``metric:nhs``)."""
+    output, mission = split_column(output)
+    if mission is not None:
+        frame, scenario = _of_mission(frame, scenario, mission)
     if output in BINARY_OUTCOMES:
         return float(summarise(frame, scenario)[output])
     if at == "horizon":
@@ -127,6 +139,17 @@ def _read(frame: pd.DataFrame, scenario: Scenario, output: str, at: str | int) -
     if at >= len(frame):
         raise ScenarioError(f"step {at} is beyond the run's {len(frame) - 1} quarters")
     return float(frame[output].iloc[at])
+
+
+def _of_mission(frame: pd.DataFrame, scenario: Scenario, mission: str) -> tuple[pd.DataFrame, Scenario]:
+    """A run's frame and scenario as mission ``mission`` reads them (run alone or beside others)."""
+    if mission not in scenario.mission_names:
+        raise ScenarioError(
+            f"the run has no mission '{mission}' (its missions: {', '.join(scenario.mission_names)})"
+        )
+    if not scenario.several:
+        return frame, scenario
+    return mission_frame(frame, mission), scenario.for_mission(mission)
 
 
 def _values(pattern: Pattern, arm: Arm, runner: Runner) -> np.ndarray:
@@ -173,6 +196,8 @@ def evaluate(
     """Measure one pattern; ``base`` is the folder ``versus.scenario`` and ``ratio_to`` are in."""
     where = f"{source}: pattern '{pattern.name}'"
     values = pattern_values(scenario, pattern, runner, where, base)
+    if pattern.exceeds is not None:
+        return _exceeds(scenario, pattern, values, runner, where, base)
     if pattern.ratio_to is not None:
         return _ratio(pattern, values, runner, where, base)
     statistic = _statistic(values, pattern.statistic)
@@ -202,9 +227,37 @@ def pattern_values(
     except ScenarioError as exc:
         raise ScenarioError(f"{where}: {exc}") from None
     if pattern.scale == "gap":
-        mission = scenario.mission_spec
+        named = split_column(pattern.output)[1]
+        mission = scenario.mission_spec if named is None else scenario.for_mission(named).mission_spec
         values = values / (mission.target - mission.baseline)
     return values
+
+
+def _exceeds(
+    scenario: Scenario,
+    pattern: Pattern,
+    values: np.ndarray,
+    runner: Runner,
+    where: str,
+    base: Path | None,
+) -> PatternResult:
+    """One mission's mean less the largest of the same output's means for ``exceeds`` missions.
+
+    Over the same runs; the band is a bootstrap over seeds, resampling every mission's
+    value of a seed together.
+    """
+    column = split_column(pattern.output)[0]
+    others = []
+    for mission in pattern.exceeds or []:
+        other = pattern.model_copy(update={"output": mission_column(column, mission)})
+        others.append(pattern_values(scenario, other, runner, where, base))
+    stacked = np.stack(others)
+    measured = float(np.mean(values) - np.max(stacked.mean(axis=1)))
+    rng = np.random.default_rng(0)
+    picks = rng.integers(0, len(values), size=(1000, len(values)))
+    resampled = values[picks].mean(axis=1) - stacked[:, picks].mean(axis=2).max(axis=0)
+    low, high = np.quantile(resampled, BAND)
+    return PatternResult(pattern, measured, float(low), float(high), len(values))
 
 
 def _ratio(

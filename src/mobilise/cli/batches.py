@@ -75,9 +75,10 @@ def batch(
     "--reform",
     "reform_texts",
     multiple=True,
-    metavar="NAME[=STRENGTH][@START]",
+    metavar="NAME[=STRENGTH][@START][:MISSION]",
     help="A reform to compare with government push alone (repeatable); START is its first "
-    "quarter (2027Q1, or a quarter number of the run), by default the first.",
+    "quarter (2027Q1, or a quarter number of the run), by default the first; MISSION "
+    "aims it at one of the scenario's missions (several joined by '+'), by default all.",
 )
 @budget_option(
     "An arm with the scenario's budget times FACTOR (repeatable): more money, no reform."
@@ -115,10 +116,10 @@ def compare(
 
     if not reform_texts and not budgets:
         raise click.UsageError("give at least one --reform or --budget")
-    reforms, starts, _ = parse_reforms(reform_texts)
+    reforms, starts, _, aimed = parse_reforms(reform_texts)
     design = comparison(
         scenario_file, reforms, replications=replications, seed=seed, starts=starts,
-        budgets=budgets,
+        budgets=budgets, aimed=aimed,
     )  # fmt: skip
     result, out = run_design(
         design, out, workers, scheduler, resume, None, precision, quiet, figures=figures

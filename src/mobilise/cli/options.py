@@ -91,17 +91,21 @@ def parse_reform(text: str) -> tuple[str, float]:
 
 def parse_reforms(
     texts: tuple[str, ...],
-) -> tuple[dict[str, float], dict[str, Quarter], dict[str, str]]:
-    """``--reform NAME[=STRENGTH][@START]`` options -> strengths, starts, and each one's text.
+) -> tuple[dict[str, float], dict[str, Quarter], dict[str, str], dict[str, list[str]]]:
+    """``--reform NAME[=STRENGTH][@START][:MISSION[+MISSION]]`` options -> strengths, starts,
+    each one's text, and the missions each is aimed at.
 
-    ``START`` is a quarter (``2027Q1``) or a quarter number of the run (1 = its first).
-    The same reform twice is two schedules for one reform: refused in one line.
+    ``START`` is a quarter (``2027Q1``) or a quarter number of the run (1 = its first);
+    ``MISSION`` names a mission of the scenario the reform applies to (by default all of
+    them). The same reform twice is two schedules for one reform: refused in one line.
     """
     strengths: dict[str, float] = {}
     starts: dict[str, Quarter] = {}
     names: dict[str, str] = {}
+    aimed: dict[str, list[str]] = {}
     for text in texts:
-        reform, at, when = text.partition("@")
+        head, colon, missions = text.partition(":")
+        reform, at, when = head.partition("@")
         name, strength = parse_reform(reform)
         if name in strengths:
             raise click.BadParameter(
@@ -114,7 +118,22 @@ def parse_reforms(
                 starts[name] = parse_start(when)
             except ValueError as exc:
                 raise click.BadParameter(f"{name}: {exc}", param_hint="'--reform'") from None
-    return strengths, starts, names
+        if colon:
+            listed = missions.split("+")
+            if not all(m.strip() for m in listed):
+                raise click.BadParameter(
+                    f"'{text}': name a mission after ':' (several joined by '+'), "
+                    f"found '{missions}'",
+                    param_hint="'--reform'",
+                )
+            twice = [m for i, m in enumerate(listed) if m in listed[:i]]
+            if twice:
+                raise click.BadParameter(
+                    f"'{text}': expected each mission once, found '{twice[0]}' twice",
+                    param_hint="'--reform'",
+                )
+            aimed[name] = [m.strip() for m in listed]
+    return strengths, starts, names, aimed
 
 
 def parse_budget(

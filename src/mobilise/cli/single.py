@@ -161,14 +161,18 @@ def run_command(
     agents: bool,
 ) -> None:
     """Run one scenario once; write timeseries.csv, summary.json and manifest.json."""
-    reforms, starts, _ = parse_reforms(reform_texts)
+    reforms, starts, _, aimed = parse_reforms(reform_texts)
     if len(budgets) > 1:
         raise click.BadParameter("give --budget once", param_hint="'--budget'")
     scenario = load_checked(scenario_file)
     if steps is not None:
         scenario = scenario.model_copy(update={"quarters": steps})
     try:
-        timing = {name: Timing(start=start) for name, start in starts.items()}
+        timing = {
+            name: Timing(start=starts.get(name), missions=aimed.get(name))
+            for name in reforms
+            if name in starts or name in aimed
+        }
         scenario.check_timing(timing, {**scenario.reforms, **reforms})
     except ValidationError as exc:
         message = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")

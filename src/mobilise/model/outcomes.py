@@ -423,6 +423,15 @@ def summarise_missions(series: Mapping[str, RunSeries]) -> dict[str, Any]:
     return {MISSIONS_KEY: missions, "mission": "+".join(missions), "doses": doses}
 
 
+def mission_frame(frame: pd.DataFrame, mission: str) -> pd.DataFrame:
+    """One mission's part of a run's frame of several missions, its columns unqualified."""
+    own = [c for c in frame.columns if split_column(c)[1] == mission]
+    if not own:
+        raise ValueError(f"the run has no mission '{mission}'")
+    part = frame[["step", "quarter", *own]]
+    return part.rename(columns=lambda c: split_column(c)[0])
+
+
 def by_mission(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows of runs of several missions as one row per run and mission, columns unqualified.
 
@@ -455,8 +464,11 @@ def check_output(name: str) -> str:
 
     A step column (a per-type outcome may name any actor type, ``engaged_<type>``:
     whether the scenario has that type is checked when the pattern runs), or a
-    true/false run outcome.
+    true/false run outcome; either may name a mission, ``metric:nhs``.
     """
+    column, mission = split_column(name)
+    if mission is not None:
+        return mission_column(check_output(column), mission)
     for outcome in STEP_OUTCOMES:
         if name == outcome.name and not outcome.per_type:
             return name

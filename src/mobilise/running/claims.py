@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mobilise.model.outcomes import BINARY_OUTCOMES, step_columns
+from mobilise.model.outcomes import BINARY_OUTCOMES, mission_column, split_column, step_columns
 from mobilise.schema.ranges import integer_fields
 from mobilise.schema.scenario import Scenario, load_scenario
 from mobilise.schema.shipped import resolve
@@ -39,6 +39,12 @@ def check_claims(scenario: Scenario, source: str, base: Path) -> None:
         where = f"{source}: patterns[{i}] ('{pattern.name}')"
         arm = _conditioned(scenario, pattern.conditions, f"{where}.conditions")
         _readable(arm, pattern.output, pattern.minus, pattern.at, where)
+        for j, mission in enumerate(pattern.exceeds or []):
+            if mission not in arm.mission_names:
+                raise ScenarioError(
+                    f"{where}.exceeds[{j}]: "
+                    f"{unknown_name('mission', mission, arm.mission_names)}"
+                )
         if pattern.versus is None:
             continue
         other = scenario
@@ -74,10 +80,16 @@ def _conditioned(scenario: Scenario, conditions: dict[str, Any], where: str) -> 
 
 def _readable(scenario: Scenario, output: str, minus: str | None, at: Any, where: str) -> None:
     """``output`` (less ``minus``) can be read from a run of ``scenario`` at ``at``."""
-    columns = [*step_columns(scenario.type_names)[2:], *BINARY_OUTCOMES]
+    plain = [*step_columns(scenario.type_names)[2:], *BINARY_OUTCOMES]
+    missions = scenario.mission_names
+    qualified = [mission_column(c, m) for m in missions for c in plain]
+    columns = qualified if scenario.several else [*plain, *qualified]
     for field, name in (("output", output), ("minus", minus)):
         if name is not None and name not in columns:
             raise ScenarioError(f"{where}.{field}: {unknown_name('output', name, columns)}")
+    output, mission = split_column(output)
+    if mission is not None:
+        scenario = scenario.for_mission(mission)
     if output in BINARY_OUTCOMES:
         return
     first = quarter_index(scenario.start) - 1  # step 0: the quarter before the first

@@ -311,25 +311,34 @@ def comparison(
     seed: int = 0,
     starts: Mapping[str, Quarter] | None = None,
     budgets: Sequence[float] = (),
+    aimed: Mapping[str, Sequence[str]] | None = None,
 ) -> Design:
     """The everyday question as a design: baseline vs each reform vs all of them together.
 
     ``starts`` gives a reform's first quarter (its arm is named ``NAME@START``);
-    ``budgets`` adds an arm for each multiplier of the scenario's budget.
+    ``aimed`` the missions a reform applies to (its arm is named ``NAME:MISSION``; by
+    default all the scenario's); ``budgets`` adds an arm for each multiplier of the
+    scenario's budget.
     """
     path = resolve("scenario", scenario_file)
     load_checked(path)  # its problems in its own words, as `run` says them
-    starts = starts or {}
+    starts, aimed = starts or {}, aimed or {}
 
     def entry(name: str) -> Any:
-        if name not in starts:
+        if name not in starts and name not in aimed:
             return reforms[name]
-        return {"strength": reforms[name], "start": starts[name]}
+        timed: dict[str, Any] = {"strength": reforms[name]}
+        if name in starts:
+            timed["start"] = starts[name]
+        if name in aimed:
+            timed["missions"] = list(aimed[name])
+        return timed
 
-    bundles: dict[str, Any] = {
-        (f"{name}@{starts[name]}" if name in starts else name): {name: entry(name)}
-        for name in reforms
-    }
+    def arm(name: str) -> str:
+        where = f":{'+'.join(aimed[name])}" if name in aimed else ""
+        return (f"{name}@{starts[name]}" if name in starts else name) + where
+
+    bundles: dict[str, Any] = {arm(name): {name: entry(name)} for name in reforms}
     if len(reforms) > 1:
         bundles["together"] = {name: entry(name) for name in reforms}
     data = {

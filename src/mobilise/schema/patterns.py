@@ -27,10 +27,15 @@ def check_output_name(name: str) -> str:
     Which outputs exist is the model's to say (its declared outcomes): a pattern's
     output is checked against them before it runs (:func:`mobilise.model.outcomes.check_output`).
     """
-    if not name.isidentifier() or name in NOT_OUTPUTS:
+    column, colon, mission = name.partition(":")
+    if (
+        not column.isidentifier()
+        or column in NOT_OUTPUTS
+        or (colon and not mission.isidentifier())
+    ):
         raise UnknownNameError(
             f"unknown output '{name}' (expected a step outcome's column, e.g. metric or "
-            "engaged_union, or milestone_met)"
+            "engaged_union, or milestone_met; of one mission: metric:nhs)"
         )
     return name
 
@@ -82,6 +87,12 @@ class Pattern(Strict):
     scale: Literal["gap"] | None = Field(
         None, description="'gap': in shares of the mission's baseline-to-target gap"
     )
+    exceeds: list[str] | None = Field(
+        None,
+        description="other missions of the scenario: the measured value is the mean of "
+        "output (of one mission, metric:nhs) less the largest mean of the same output for "
+        "these missions, over the same runs (with scale: gap, each in its own gap)",
+    )
     ratio_to: str | None = Field(
         None,
         description="another scenario file (relative to this one): the measured mean is "
@@ -116,6 +127,11 @@ class Pattern(Strict):
             raise ValueError(f"pattern '{self.name}': near and tolerance go together")
         if isinstance(self.at, int) and self.at < 0:
             raise ValueError(f"pattern '{self.name}': at must be a step >= 0, found {self.at}")
+        if self.exceeds is not None and (self.statistic != "mean" or ":" not in self.output):
+            raise ValueError(
+                f"pattern '{self.name}': exceeds compares one mission's mean with others' "
+                "(statistic: mean, output of one mission such as metric:nhs)"
+            )
         if self.ratio_to is not None and self.statistic != "mean":
             raise ValueError(f"pattern '{self.name}': ratio_to compares means (statistic: mean)")
         return self
