@@ -29,6 +29,7 @@ SEEDS, MASTER = 20, 0
         "minimal_threshold.yaml",
         "denmark_2024.yaml",
         "uk_nhs_danish_structures.yaml",
+        "uk_2024_five_missions.yaml",
     ],
 )
 def test_shipped_scenario_reproduces_every_declared_pattern(file):

@@ -34,6 +34,7 @@ def test_every_shipped_file_is_judged_ok_as_its_kind():
         "technological_vaccine.yaml": "scenario",
         "denmark_2024.yaml": "scenario",
         "uk_nhs_danish_structures.yaml": "scenario",
+        "uk_2024_five_missions.yaml": "scenario",
         "reform_comparison.yaml": "experiment",
         "structures_sweep.yaml": "experiment",
         "civil_society_factorial.yaml": "experiment",

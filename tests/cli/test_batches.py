@@ -70,3 +70,37 @@ def test_two_scenarios_sharing_a_mission_are_compared_apart(tmp_path, capsys):
         expected = (arm - base).mean()
         assert effects.loc[("final_metric", point), "mean_diff"] == pytest.approx(expected)
         assert (out / "figures" / f"fan_nhs_p{point}.png").exists()
+
+
+def test_compare_on_the_five_missions_reports_all_five_from_the_same_runs(tmp_path):
+    """The done-when of several missions: one compare, every mission's effect, paired."""
+    five = str(SCENARIOS / "uk_2024_five_missions.yaml")
+    out = tmp_path / "five"
+    done = mobilise(
+        "compare", five, "--reform", "mission_councils:nhs", "--replications", "3",
+        "--out", str(out), "--workers", "1", "--quiet", "--no-figures",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    names = ("growth", "clean_energy", "safer_streets", "opportunity", "nhs")
+    for name in names:
+        assert f"  {name} " in done.stdout, name
+    runs = pd.read_csv(out / "runs.csv")
+    assert len(runs) == 6 and set(runs["mission"]) == {"+".join(names)}
+    assert set(runs["arm"]) == {"baseline", "mission_councils:nhs"}
+    effects = pd.read_csv(out / "effects.csv").set_index(["outcome", "mission"])
+    for name in names:  # each mission's effect is its own columns' paired difference
+        arm = runs[runs["arm"] != "baseline"].set_index("replication")[f"final_metric:{name}"]
+        base = runs[runs["arm"] == "baseline"].set_index("replication")[f"final_metric:{name}"]
+        assert effects.loc[("final_metric", name), "mean_diff"] == pytest.approx(
+            (arm - base).mean()
+        )
+
+
+def test_a_reform_aimed_at_a_mission_the_scenario_lacks_is_one_line(tmp_path):
+    done = mobilise("compare", UK, "--reform", "mission_councils:growth", "--replications", "2",
+                    "--out", str(tmp_path / "x"), "--quiet")  # fmt: skip
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr
+    assert "uk_2024.yaml" in lines[0] and "timing.mission_councils.missions" in lines[0]
+    assert "unknown mission 'growth'" in lines[0] and "expected one of: nhs" in lines[0]

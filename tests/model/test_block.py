@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from mobilise.model.block import Block, Member, block_key, block_size
+from mobilise.model.nation import build_block
 from mobilise.model.outcomes import STEP_OUTCOMES, StepOutcome
 from mobilise.running.design import comparison
 from mobilise.running.runs import _one_by_one, run_chunk, run_one
@@ -20,8 +21,8 @@ SEEDS = (1, 2, 3)
 
 
 def alone(member: Member) -> pd.DataFrame:
-    """The member's run in a block of its own."""
-    block = Block([member])
+    """The member's run in a block of its own (of several missions, if it runs several)."""
+    block = build_block([member])
     block.run()
     return block.frame(0)
 
@@ -32,7 +33,7 @@ def alone(member: Member) -> pd.DataFrame:
 def test_each_run_of_a_block_equals_the_run_alone(path, reforms):
     scenario = load_scenario(path)
     members = [Member(scenario, seed, reforms) for seed in SEEDS]
-    block = Block(members)
+    block = build_block(members)
     block.run()
     for r, member in enumerate(members):
         pd.testing.assert_frame_equal(block.frame(r), alone(member), check_exact=True)

@@ -1,6 +1,7 @@
 """Outcomes declared once, with their functions: columns, summaries and docs follow from them."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -186,3 +187,25 @@ def test_a_step_outcome_names_its_function():
     outcome = StepOutcome(name="n", label="N", unit="count", description="agents",
                           of=lambda runs: runs.crowd.counts)  # fmt: skip
     assert outcome.columns(("a", "b")) == ["n"] and callable(outcome.of)
+
+
+def test_by_mission_reads_a_run_of_several_missions_as_a_row_per_mission():
+    from mobilise.model.outcomes import by_mission, mission_column
+
+    runs = pd.DataFrame(
+        {
+            "run_id": [0, 1, 2],
+            "mission": ["nhs+growth", "nhs+growth", "nhs"],
+            "arm": ["baseline", "x", "baseline"],
+            mission_column("final_metric", "nhs"): [0.6, 0.7, None],
+            mission_column("final_metric", "growth"): [2e5, 3e5, None],
+            "final_metric": [None, None, 0.5],
+        }
+    )
+    rows = by_mission(runs).set_index(["run_id", "mission"])["final_metric"]
+    assert rows.to_dict() == {
+        (2, "nhs"): 0.5, (0, "nhs"): 0.6, (1, "nhs"): 0.7,
+        (0, "growth"): 2e5, (1, "growth"): 3e5,
+    }  # fmt: skip
+    single = runs[runs["mission"] == "nhs"].drop(columns=[c for c in runs if ":" in c])
+    assert by_mission(single) is single  # nothing of several missions: as it was

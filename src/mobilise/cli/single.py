@@ -165,6 +165,12 @@ def run_command(
     if len(budgets) > 1:
         raise click.BadParameter("give --budget once", param_hint="'--budget'")
     scenario = load_checked(scenario_file)
+    if scenario.several:
+        raise ScenarioError(
+            f"{scenario_file}: missions: `run` steps one mission's Mesa model, found "
+            f"{len(scenario.missions)} ({', '.join(scenario.mission_names)}); use `mobilise "
+            "compare` or `batch` for several at once (docs/guides/several-missions.md)"
+        )
     if steps is not None:
         scenario = scenario.model_copy(update={"quarters": steps})
     try:

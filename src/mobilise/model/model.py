@@ -29,7 +29,7 @@ from mobilise.model.population import Population
 from mobilise.model.progress import NO_EVIDENCE, delivery_against_roadmap
 from mobilise.schema.scenario import Scenario, resolve_scenario
 from mobilise.schema.schedule import Timing
-from mobilise.vocabulary import quarter_label
+from mobilise.vocabulary import ScenarioError, quarter_label
 
 DEFAULT_SCENARIO = "uk_2024"
 """The scenario a model runs when none is named."""
@@ -138,6 +138,11 @@ class MissionModel(mesa.Model):  # type: ignore[misc]  # mesa has no type inform
         super().__init__(scenario=MissionScenario.bound(source)(rng=self.seed, _scenario_id=0))
         for name, value in overrides.items():
             source = source.updated(field_path(name), value)
+        if source.several:
+            raise ScenarioError(
+                f"scenario '{source.name}' runs {len(source.missions)} missions at once; a Mesa "
+                "model steps one: use run() or compare, or set missions to one of them"
+            )
         self.block = Block(
             [Member(source, self.seed, dict(reforms or {}), dict(timing or {}), budget)],
             record_agents=record_agents,

@@ -445,9 +445,11 @@ def by_mission(frame: pd.DataFrame) -> pd.DataFrame:
     qualified = [c for c in frame.columns if split_column(c)[1] is not None]
     if not qualified:
         return frame
-    shared = [c for c in frame.columns if split_column(c)[1] is None]
+    plain = [c for c in frame.columns if split_column(c)[1] is None]
+    bases = {split_column(c)[0] for c in qualified}
+    shared = [c for c in plain if c not in bases]  # a single mission's outcomes left out
     several = frame["mission"].astype(str).str.contains("+", regex=False)
-    parts = [frame.loc[~several, shared]] if (~several).any() else []
+    parts = [frame.loc[~several, plain]] if (~several).any() else []
     names = list(dict.fromkeys(split_column(c)[1] for c in qualified))
     rows = frame.loc[several]
     for name in names:

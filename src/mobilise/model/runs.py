@@ -139,6 +139,10 @@ class Runs:
         self.seeds = [m.scenario.seed if m.seed is None else int(m.seed) for m in members]
         arms = {} if arms is None else arms  # reforms applied once per arm (a chunk's, if given)
         chosen = [applied(arms, m.scenario, m.reforms, m.timing, m.budget) for m in members]
+        if any(inputs.several for inputs, _ in chosen):
+            raise ValueError(
+                "a block steps one mission a run; several at once: model.nation.build_block"
+            )
         self.inputs = [inputs for inputs, _ in chosen]
         self.largest = [params for _, params in chosen]  # every reform at full strength
         if len({block_key(p) for p in self.largest}) > 1:

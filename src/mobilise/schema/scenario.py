@@ -445,9 +445,9 @@ class Scenario(Strict):
     @classmethod
     def _missions_known(cls, value: Any) -> Any:
         if isinstance(value, list):
-            for i, item in enumerate(value):
+            for item in value:
                 if isinstance(item, str) and item not in MISSIONS:
-                    raise ValueError(f"[{i}]: {unknown_name('mission', item, MISSIONS)}")
+                    raise unknown_name("mission", item, MISSIONS)
         return value
 
     @field_validator("spillovers")
