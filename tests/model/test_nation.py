@@ -94,7 +94,7 @@ def test_each_agent_splits_its_capacity_by_its_pull_on_each_mission(five):
         crowds = [block.crowd for block in nation.blocks]
         size = crowds[0].runs * crowds[0].size
 
-        def placed(crowd, values):  # a live array over every agent (0 outside the live ones)
+        def placed(crowd, values, size=size):  # a live array over every agent (0 elsewhere)
             full = np.zeros(size)
             full[crowd.live] = values
             return full
@@ -123,8 +123,10 @@ def test_each_agent_splits_its_capacity_by_its_pull_on_each_mission(five):
 
 
 def test_a_mission_that_rose_lifts_its_destination_by_the_logistic_of_its_weight(five):
-    """Until the first spillover the runs with and without are the same bit for bit; then
-    the destination's aggregate is its own times 2 / (1 + exp(-w)) for each origin that rose."""
+    """Same bits until the first spillover; then the destination's aggregate is scaled.
+
+    By 2 / (1 + exp(-w)) for the origin that rose; the origin receives nothing.
+    """
     weight = 0.8
     pair = five.updated("missions", ["growth", "clean_energy"]).model_copy(update={"quarters": 8})
     without = pair.model_copy(update={"spillovers": {}})

@@ -57,7 +57,8 @@ def test_for_mission_keeps_the_reforms_aimed_at_it(tmp_path):
     [
         ({"missions": ["nhs", "growth", "nhs"]},
          "missions: expected each mission once, found 'nhs' twice"),
-        ({"missions": ["nhs", "groth"]}, "missions: unknown mission 'groth'; did you mean 'growth'?"),
+        ({"missions": ["nhs", "groth"]},
+         "missions: unknown mission 'groth'; did you mean 'growth'?"),
         ({"mission": "nhs"}, "mission: with missions, mission is the first of them or left out"),
         ({"reforms": {"mission_councils": 1.0},
           "timing": {"mission_councils": {"missions": ["defence"]}}},

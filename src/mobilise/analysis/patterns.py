@@ -141,12 +141,13 @@ def _read(frame: pd.DataFrame, scenario: Scenario, output: str, at: str | int) -
     return float(frame[output].iloc[at])
 
 
-def _of_mission(frame: pd.DataFrame, scenario: Scenario, mission: str) -> tuple[pd.DataFrame, Scenario]:
-    """A run's frame and scenario as mission ``mission`` reads them (run alone or beside others)."""
+def _of_mission(
+    frame: pd.DataFrame, scenario: Scenario, mission: str
+) -> tuple[pd.DataFrame, Scenario]:
+    """A run's frame and scenario as mission ``mission`` reads them (alone or beside others)."""
     if mission not in scenario.mission_names:
-        raise ScenarioError(
-            f"the run has no mission '{mission}' (its missions: {', '.join(scenario.mission_names)})"
-        )
+        listed = ", ".join(scenario.mission_names)
+        raise ScenarioError(f"the run has no mission '{mission}' (its missions: {listed})")
     if not scenario.several:
         return frame, scenario
     return mission_frame(frame, mission), scenario.for_mission(mission)
@@ -228,7 +229,8 @@ def pattern_values(
         raise ScenarioError(f"{where}: {exc}") from None
     if pattern.scale == "gap":
         named = split_column(pattern.output)[1]
-        mission = scenario.mission_spec if named is None else scenario.for_mission(named).mission_spec
+        own = scenario if named is None else scenario.for_mission(named)
+        mission = own.mission_spec
         values = values / (mission.target - mission.baseline)
     return values
 

@@ -20,7 +20,7 @@ from mobilise.vocabulary import OutputError
 
 
 def read_batch_runs(out: Path) -> pd.DataFrame:
-    """The runs of a finished batch (``runs.csv``), a row per run and mission (:func:`by_mission`)."""
+    """The runs of a finished batch (``runs.csv``), a row per run and mission (``by_mission``)."""
     return by_mission(pd.read_csv(out / "runs.csv", keep_default_na=True))
 
 

@@ -92,9 +92,9 @@ def parse_reform(text: str) -> tuple[str, float]:
 def parse_reforms(
     texts: tuple[str, ...],
 ) -> tuple[dict[str, float], dict[str, Quarter], dict[str, str], dict[str, list[str]]]:
-    """``--reform NAME[=STRENGTH][@START][:MISSION[+MISSION]]`` options -> strengths, starts,
-    each one's text, and the missions each is aimed at.
+    """``--reform NAME[=STRENGTH][@START][:MISSION[+MISSION]]`` options, parsed.
 
+    They give strengths, starts, each one's text, and the missions each is aimed at.
     ``START`` is a quarter (``2027Q1``) or a quarter number of the run (1 = its first);
     ``MISSION`` names a mission of the scenario the reform applies to (by default all of
     them). The same reform twice is two schedules for one reform: refused in one line.

@@ -40,7 +40,9 @@ from mobilise.schema.schedule import schedule_key
 Array = npt.NDArray[np.float64]
 
 
-def mission_members(members: Sequence[Member], name: str, made: dict[Any, Scenario]) -> list[Member]:
+def mission_members(
+    members: Sequence[Member], name: str, made: dict[Any, Scenario]
+) -> list[Member]:
     """Each run of ``members`` as mission ``name`` alone runs it: its reforms, timing, budget.
 
     The run's scenario with the arm's reforms and timing in place, cut to the mission
@@ -143,7 +145,7 @@ class Nation:
             block.crowd.split(share[m, block.crowd.live])
 
     def _lifts(self) -> list[Array | None]:
-        """Each mission's spillover factor ``2 / (1 + exp(-S))`` this quarter (None: no spillovers)."""
+        """Each mission's spillover factor ``2 / (1 + exp(-S))`` now (None: no spillovers)."""
         if not self.spilling:
             return [None] * len(self.blocks)
         # S[r, m] = sum_j A[r, j, m] * rose[r, j]
@@ -189,7 +191,7 @@ class Nation:
         }  # fmt: skip
 
     def agent_frame(self, run: int) -> pd.DataFrame:
-        """Run ``run``'s per-agent engagement and trust, mission by mission (a ``mission`` column)."""
+        """Run ``run``'s per-agent engagement and trust, a ``mission`` column first."""
         frames = []
         for name, block in zip(self.mission_names, self.blocks, strict=True):
             frame = block.agent_frame(run)

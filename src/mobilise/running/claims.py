@@ -42,8 +42,7 @@ def check_claims(scenario: Scenario, source: str, base: Path) -> None:
         for j, mission in enumerate(pattern.exceeds or []):
             if mission not in arm.mission_names:
                 raise ScenarioError(
-                    f"{where}.exceeds[{j}]: "
-                    f"{unknown_name('mission', mission, arm.mission_names)}"
+                    f"{where}.exceeds[{j}]: {unknown_name('mission', mission, arm.mission_names)}"
                 )
         if pattern.versus is None:
             continue

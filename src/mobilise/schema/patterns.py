@@ -28,11 +28,7 @@ def check_output_name(name: str) -> str:
     output is checked against them before it runs (:func:`mobilise.model.outcomes.check_output`).
     """
     column, colon, mission = name.partition(":")
-    if (
-        not column.isidentifier()
-        or column in NOT_OUTPUTS
-        or (colon and not mission.isidentifier())
-    ):
+    if not column.isidentifier() or column in NOT_OUTPUTS or (colon and not mission.isidentifier()):
         raise UnknownNameError(
             f"unknown output '{name}' (expected a step outcome's column, e.g. metric or "
             "engaged_union, or milestone_met; of one mission: metric:nhs)"

@@ -616,7 +616,6 @@ class Scenario(Strict):
         the timing kept for the mission leaves the names out, so the mission's run is the
         run of a single-mission scenario with those reforms, to the bit.
         """
-        spec = self.mission_specs[self.mission_names.index(name)]
         aimed = {r: t.missions for r, t in self.timing.items() if t.missions is not None}
         reforms = {r: s for r, s in self.reforms.items() if name in aimed.get(r, [name])}
         timing = {
@@ -626,7 +625,8 @@ class Scenario(Strict):
         }
         return self.model_copy(
             update={
-                "mission": self.missions[self.mission_names.index(name)] if self.missions
+                "mission": self.missions[self.mission_names.index(name)]
+                if self.missions
                 else self.mission,
                 "missions": [],
                 "reforms": reforms,
