@@ -186,3 +186,26 @@ def test_a_batch_brief_names_each_arms_timing(tmp_path, capsys):
           "--no-figures"])  # fmt: skip
     brief = batch_brief(out)
     assert {r["reform"]: r["in force"] for r in brief.reforms} == {"pooled budgets": "from 2028Q1"}
+
+
+def test_the_brief_of_a_five_mission_compare_shows_every_mission(tmp_path):
+    """Each mission's title, fan chart and effect, the effect being its columns' paired mean."""
+    out = tmp_path / "five"
+    main(["compare", str(SCENARIOS / "uk_2024_five_missions.yaml"), "--reform", "pooled_budgets",
+          "--replications", "3", "--workers", "1", "--out", str(out), "--quiet",
+          "--no-figures"])  # fmt: skip
+    brief = batch_brief(out)
+    names = ["growth", "clean_energy", "safer_streets", "opportunity", "nhs"]
+    assert [m.name for m in brief.missions] == names
+    assert len(brief.figures) == 5
+    text = render(brief)
+    runs = pd.read_csv(out / "runs.csv")
+    arm, base = runs[runs["arm"] == "pooled_budgets"], runs[runs["arm"] == "baseline"]
+    effects = brief.effects.set_index(["mission", "outcome"])
+    for mission in brief.missions:
+        assert html.escape(mission.title) in text, mission.name
+        column = f"final_metric:{mission.name}"
+        expected = arm.set_index("replication")[column] - base.set_index("replication")[column]
+        assert effects.loc[(mission.name, "final_metric"), "mean_diff"] == pytest.approx(
+            expected.mean()
+        )

@@ -9,6 +9,7 @@ import pytest
 from mobilise.analysis.effects import paired_effects
 from mobilise.running.design import in_memory
 from mobilise.running.runs import run_chunk
+from mobilise.running.simulate import run
 from mobilise.schema.constraints import Constraints
 from mobilise.schema.experiment import BASELINE
 from mobilise.schema.reforms import REFORMS
@@ -25,7 +26,7 @@ from mobilise.views.workshop import (
     workshop_scenario,
 )
 
-from ..conftest import ROOT
+from ..conftest import ROOT, SCENARIOS
 
 SHIPPED = sorted((ROOT / "scenarios").rglob("*.yaml"))
 
@@ -245,3 +246,22 @@ def test_a_start_outside_the_run_is_one_sentence(uk, vaccine):
     )
     with pytest.raises(ScenarioError, match="expected a start like 2027Q1"):
         make_settings(**{**settings.model_dump(), "starts": {"pooled_budgets": "soon"}})
+
+
+def test_the_app_shows_one_mission_of_several_run_together():
+    """The app's comparison of a five-mission preset: the chosen mission's rows.
+
+    From the runs of all five together (not the mission alone).
+    """
+    from mobilise.views.workshop import compare, preset_settings, workshop_scenario
+
+    five = load_scenario(SCENARIOS / "uk_2024_five_missions.yaml")
+    settings = preset_settings("uk_2024_five_missions", five, replications=2, seed=0)
+    scenario = workshop_scenario(five, settings.model_copy(update={"mission": "nhs"}))
+    shown = compare(scenario, {"pooled_budgets": 1.0}, replications=2, seed=0, mission="nhs")
+    assert set(shown.runs["mission"]) == {"nhs"} and len(shown.runs) == 4
+    together = run(scenario, seed=int(shown.runs["seed"].iloc[0]))["metric:nhs"].iloc[-1]
+    baseline = shown.runs[shown.runs["arm"] == "baseline"].iloc[0]
+    assert baseline["final_metric"] == pytest.approx(together)
+    with pytest.raises(ScenarioError, match="choose one of them"):
+        workshop_scenario(five, settings.model_copy(update={"mission": "vaccine_taskforce"}))

@@ -22,6 +22,7 @@ from pydantic import Field, ValidationError, field_validator
 from mobilise.analysis.effects import paired_effects
 from mobilise.analysis.report import HEADLINE_OUTCOME, all_effects
 from mobilise.model.model import MissionModel
+from mobilise.model.outcomes import by_mission
 from mobilise.running.design import in_memory
 from mobilise.running.runs import run_chunk
 from mobilise.schema.constraints import Constraints
@@ -220,7 +221,13 @@ def workshop_scenario(preset: Scenario, settings: Settings) -> Scenario:
     Every reform's start date must fall within its run (one sentence if not).
     """
     data = preset.model_dump(by_alias=True)
-    if settings.mission != preset.mission_spec.name:
+    if preset.several:  # several missions run together; the chosen one is shown
+        if settings.mission not in preset.mission_names:
+            raise ScenarioError(
+                f"{settings.preset} runs {', '.join(preset.mission_names)} together; "
+                f"choose one of them to show, not {settings.mission!r}."
+            )
+    elif settings.mission != preset.mission_spec.name:
         if settings.mission not in MISSIONS:
             raise ScenarioError(f"There is no mission called {settings.mission!r}.")
         data["mission"] = settings.mission
@@ -294,6 +301,7 @@ class Request:
     replications: int
     seed: int
     timing: dict[str, Timing] = dataclasses.field(default_factory=dict)
+    mission: str | None = None  # several missions at once: the one shown (default: the first)
 
 
 @dataclass
@@ -340,10 +348,13 @@ def compare(
     replications: int,
     seed: int,
     timing: dict[str, Timing] | None = None,
+    mission: str | None = None,
 ) -> Comparison:
     """Run both arms, paired by seed, with the batch's own functions; batch-format frames.
 
-    ``timing`` gives the reforms' start dates (the arm with reforms starts them then).
+    ``timing`` gives the reforms' start dates (the arm with reforms starts them then). A
+    scenario of several missions runs them all together and keeps ``mission``'s rows (by
+    default its first), read as one mission's (:func:`~mobilise.model.outcomes.by_mission`).
     """
     arms = {WITH_REFORMS: dict(reforms)} if reforms else {}
     schedule = {WITH_REFORMS: dict(timing)} if reforms and timing else {}
@@ -351,11 +362,14 @@ def compare(
     result = run_chunk(design.runs())
     if result.failures:
         raise RuntimeError(result.failures[0]["error"])
-    return Comparison(
-        runs=pd.DataFrame(result.rows),
-        timeseries=pd.concat(result.timeseries, ignore_index=True),
-        reforms=dict(reforms),
-    )
+    runs = pd.DataFrame(result.rows)
+    series = pd.concat(result.timeseries, ignore_index=True)
+    if scenario.several:
+        shown = mission or scenario.mission_names[0]
+        runs, series = by_mission(runs), by_mission(series)
+        runs = runs[runs["mission"] == shown].reset_index(drop=True)
+        series = series[series["mission"] == shown].reset_index(drop=True)
+    return Comparison(runs=runs, timeseries=series, reforms=dict(reforms))
 
 
 # --- one run, step by step ------------------------------------------------------------

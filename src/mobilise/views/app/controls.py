@@ -137,9 +137,12 @@ def ScenarioControls(
             choices.set(dataclasses.replace(choices.value, preset=name))
 
     missions = list(MISSIONS)
-    own = presets[choices.value.preset].mission_spec.name if choices.value.preset in presets else ""
+    preset = presets.get(choices.value.preset)
+    own = preset.mission_spec.name if preset is not None else ""
     if own and own not in missions:
         missions = [own, *missions]
+    if preset is not None and preset.several:  # run together: show one of them at a time
+        missions = list(preset.mission_names)
     solara.Select(
         "Scenario preset",
         values=list(presets) + [p for p in problems if p not in presets],
@@ -147,7 +150,7 @@ def ScenarioControls(
         on_value=choose_preset,
     )
     solara.Select(
-        "Mission",
+        "Mission" + (" (shown; all run together)" if preset is not None and preset.several else ""),
         values=missions,
         value=choices.value.mission,
         on_value=lambda m: choices.set(dataclasses.replace(choices.value, mission=m)),

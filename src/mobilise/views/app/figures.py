@@ -90,6 +90,7 @@ def compare_and_draw(job: tuple[Request, tuple[str, ...]]) -> Drawn:
         replications=request.replications,
         seed=request.seed,
         timing=request.timing,
+        mission=request.mission,
     )
     return draw((comparison, names))
 

@@ -211,6 +211,7 @@ def Results(
                 settings.replications,
                 settings.seed,
                 settings.timing(),
+                settings.mission,
             )
             ticket = work.submit(page.owner, compare_and_draw, (request, first))
             serial = None
