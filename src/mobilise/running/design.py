@@ -59,9 +59,12 @@ class RunSpec:
         """GBP bn the arm commits beyond the scenario's own: extra budget and reforms' costs.
 
         A reform costs its cost a quarter at full strength times its strength-quarters
-        (``doses``); a budget multiplier commits the extra budget over every quarter.
+        (``doses``); a budget multiplier commits the extra budget over every quarter (of
+        every mission, when several run at once: each has the scenario's budget).
         """
+        missions = len(self.scenario.mission_names)  # each mission has the budget
         extra = (self.budget - 1.0) * self.scenario.government.budget * self.scenario.quarters
+        extra *= missions
         return extra + sum(self.costs.get(name, 0.0) * dose for name, dose in doses.items())
 
     def reform_text(self) -> str:
