@@ -8,6 +8,7 @@ import pytest
 
 from mobilise.analysis.effects import t_interval
 from mobilise.model.block import Block, Member
+from mobilise.model.nation import build_block
 from mobilise.model.outcomes import summarise_series
 from mobilise.model.schedule import NOT_YET
 from mobilise.running.design import replication_seeds
@@ -21,7 +22,7 @@ ALL_REFORMS = dict.fromkeys(REFORMS, 1.0)
 
 
 def run(members):
-    block = Block(members)
+    block = build_block(members)  # a block of several missions for the five-mission scenario
     block.run()
     return block
 

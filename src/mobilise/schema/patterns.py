@@ -31,7 +31,7 @@ def check_output_name(name: str) -> str:
     if not column.isidentifier() or column in NOT_OUTPUTS or (colon and not mission.isidentifier()):
         raise UnknownNameError(
             f"unknown output '{name}' (expected a step outcome's column, e.g. metric or "
-            "engaged_union, or milestone_met; of one mission: metric:nhs)"
+            "engaged_union, or milestone_met)"
         )
     return name
 
