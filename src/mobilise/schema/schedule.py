@@ -124,7 +124,7 @@ class Timing(Strict):
     missions: list[str] | None = Field(
         None,
         description="the missions of the scenario the reform applies to (default: all); "
-        "on the command line, --reform NAME[=S][@START]:MISSION[+MISSION]",
+        "on the command line, `--reform NAME:MISSION` (several joined by '+')",
     )
 
     @field_validator("missions")
