@@ -10,21 +10,30 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from mobilise.running.batch import BatchResult
     from mobilise.running.design import Design
 
-from mobilise.cli.options import execution_options, parse_reform
+from mobilise.cli.options import (
+    SET_OPTION,
+    check_members,
+    ensemble_options,
+    execution_options,
+    parse_reform,
+)
 from mobilise.running.export import new_run_dir
 
 
 @click.command()
 @click.argument("experiment_file", metavar="EXPERIMENT", type=click.Path(path_type=Path))
 @execution_options
+@ensemble_options
 @click.option(
     "--replications",
     type=click.IntRange(min=1),
     default=None,
-    help="Override the experiment's replications.",
+    help="Override the experiment's replications (seeds per member).",
 )
 @click.option(
     "--precision",
@@ -48,11 +57,14 @@ def batch(
     precision: float | None,
     figures: bool,
     quiet: bool,
+    ensemble: str | None,
+    members: int | None,
 ) -> None:
-    """Run an experiment: every arm, sweep point and replication; effects and figures."""
-    from mobilise.running.design import load_experiment
+    """Run an experiment: every arm, sweep point, member and replication; effects, figures."""
+    from mobilise.running.design import Uncertainty, load_experiment
 
-    design = load_experiment(experiment_file)
+    check_members(ensemble, members)
+    design = load_experiment(experiment_file, Uncertainty(ensemble, members))
     result, out = run_design(
         design, out, workers, scheduler, resume, replications, precision, quiet, figures=figures
     )
@@ -71,7 +83,14 @@ def batch(
     help="A reform to compare with government push alone (repeatable).",
 )
 @execution_options
-@click.option("--replications", type=click.IntRange(min=1), default=20, show_default=True)
+@ensemble_options
+@SET_OPTION
+@click.option(
+    "--replications",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Seeds per member (default: 10 with an ensemble, 20 without).",
+)
 @click.option(
     "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed."
 )
@@ -85,7 +104,7 @@ def batch(
 def compare(
     scenario_file: Path,
     reform_texts: tuple[str, ...],
-    replications: int,
+    replications: int | None,
     seed: int,
     out: Path | None,
     workers: int | None,
@@ -94,12 +113,24 @@ def compare(
     precision: float | None,
     figures: bool,
     quiet: bool,
+    ensemble: str | None,
+    members: int | None,
+    settings: tuple[str, ...],
 ) -> None:
-    """Government push alone vs each reform vs all of them together, paired by seed."""
-    from mobilise.running.design import comparison
+    """Government push alone vs each reform vs all of them together, in plausible worlds.
 
+    Each reform runs in every member of the scenario's calibrated ensemble, paired by
+    seed with push alone in the same member (common random numbers).
+    """
+    from mobilise.running.design import Uncertainty, comparison
+    from mobilise.schema.ensemble import DEFAULT_MEMBERS, SEEDS_PER_MEMBER
+
+    check_members(ensemble, members)
     reforms = dict(parse_reform(text) for text in reform_texts)
-    design = comparison(scenario_file, reforms, replications=replications, seed=seed)
+    uncertainty = Uncertainty(ensemble, members or DEFAULT_MEMBERS, settings)
+    design = comparison(scenario_file, reforms, replications=1, seed=seed, uncertainty=uncertainty)
+    reps = replications or (SEEDS_PER_MEMBER if design.ensembles else 20)
+    design.experiment = design.experiment.model_copy(update={"replications": reps})
     result, out = run_design(
         design, out, workers, scheduler, resume, None, precision, quiet, figures=figures
     )
@@ -213,7 +244,15 @@ def exit_if_failed(result: BatchResult, out: Path) -> None:
 
 
 def echo_effects(out: Path) -> None:
-    """Print each arm's paired effect, when the milestone is due and at the horizon."""
+    """Print each arm's effect across plausible worlds and seeds, and what would settle it.
+
+    Per outcome (when the milestone is due, at the horizon): the mean effect, its 95%
+    interval over members and seeds, the interval seeds alone give, P(effect > 0), the
+    share of its variance from parameters, and how often the milestone is met; then
+    which arm most often does most, and the inputs behind each effect's spread.
+    """
+    import json
+
     import pandas as pd
 
     path = out / "effects.csv"
@@ -222,21 +261,104 @@ def echo_effects(out: Path) -> None:
     effects = pd.read_csv(path)
     if effects.empty:
         return
+    manifest_file = out / "manifest.json"
+    manifest = json.loads(manifest_file.read_text()) if manifest_file.exists() else {}
+    click.echo(f"  {_worlds(effects, manifest)}")
+    ranks = _optional(out / "ranks.csv")
+    drivers = _optional(out / "drivers.csv")
     for outcome, when in (("milestone_metric", "when the milestone is due"),
                           ("final_metric", "at the horizon")):  # fmt: skip
         rows = effects[effects["outcome"] == outcome]
         if rows.empty or rows["mean_diff"].isna().all():
             continue
+        click.echo(f"  effect on the key metric {when}, vs government push alone:")
+        met = outcome == "milestone_metric"
         click.echo(
-            f"  effect on the key metric {when}, vs government push alone (mean, 95% CI)"
-            + ("; milestone met:" if outcome == "milestone_metric" else ":")
+            f"  {'mission':<14} {'arm':<28} {'mean':>8}  {'95% (worlds x seeds)':<20} "
+            f"{'seeds alone':<18} {'P(>0)':>5} {'worlds':>6}"
+            + ("  milestone met (vs push alone)" if met else "")
         )
         for row in rows.sort_values(
             ["mission", "point", "mean_diff"], ascending=[True, True, False]
         ).itertuples():
-            met = f"  {row.p_met_arm:5.0%} vs {row.p_met_baseline:4.0%}"
+            value = float(row.parameter_share)  # type: ignore[arg-type]
+            share = "" if value != value else f"{value:.0%}"  # NaN: one seed per member
+            full = _interval(float(row.low), float(row.high))  # type: ignore[arg-type]
+            seeds = _interval(float(row.seed_low), float(row.seed_high))  # type: ignore[arg-type]
             click.echo(
-                f"  {row.mission:<14} {row.arm:<32} {row.mean_diff:+.4g} "
-                f"[{row.t_low:+.3g}, {row.t_high:+.3g}]"
-                + (met if outcome == "milestone_metric" else "")
+                f"  {row.mission!s:<14} {row.arm!s:<28} {row.mean_diff:+8.3f}  "
+                f"{full:<20} {seeds:<18} {row.p_positive:5.0%} {share:>6}"
+                + (f"  {row.p_met_arm:4.0%} vs {row.p_met_baseline:3.0%}" if met else "")
             )
+        _echo_ranks(ranks, outcome)
+        _echo_drivers(drivers, outcome)
+
+
+def _worlds(effects: pd.DataFrame, manifest: dict[str, object]) -> str:
+    """What the intervals are over: members of which ensemble, and seeds each."""
+    members = int(effects["members"].max()) if "members" in effects else 1
+    pairs = int(effects["n"].max())
+    seeds = max(1, pairs // max(members, 1))
+    record = manifest.get("ensemble")
+    if members > 1 and isinstance(record, dict) and "path" in record:
+        name = Path(str(record["path"])).name
+        return (
+            f"{members} plausible worlds (members of the calibrated ensemble {name}) x "
+            f"{seeds} seeds each; intervals cover both, 'worlds' is the share of each "
+            "effect's variance from parameters"
+        )
+    return (
+        f"{seeds} seeds of the scenario as written (no ensemble: parameters fixed, so the "
+        "intervals are seeds alone)"
+    )
+
+
+def _interval(low: float, high: float) -> str:
+    import math
+
+    if math.isnan(low) or math.isnan(high):
+        return ""
+    return f"[{low:+.3f}, {high:+.3f}]"
+
+
+def _optional(path: Path) -> pd.DataFrame | None:
+    import pandas as pd
+
+    if not path.exists() or path.stat().st_size < 2:
+        return None
+    return pd.read_csv(path)
+
+
+def _echo_ranks(ranks: pd.DataFrame | None, outcome: str) -> None:
+    """Which arm has the largest effect, how often (over members and seeds)."""
+    if ranks is None:
+        return
+    rows = ranks[ranks["outcome"] == outcome]
+    for (mission, _), group in rows.groupby(["mission", "point"], sort=False):
+        if len(group) < 2:
+            continue
+        ordered = group.sort_values("p_first", ascending=False)
+        text = ", ".join(f"{r.arm} {r.p_first:.0%}" for r in ordered.itertuples())
+        click.echo(f"  {mission}: largest effect in (share of worlds x seeds): {text}")
+
+
+def _echo_drivers(drivers: pd.DataFrame | None, outcome: str) -> None:
+    """For each effect, the inputs behind its spread across members: what would settle it."""
+    if drivers is None or drivers.empty:
+        return
+    rows = drivers[drivers["outcome"] == outcome]
+    if rows.empty:
+        return
+    click.echo("  what would settle it (the inputs behind each effect's spread across worlds):")
+    for (mission, _, arm), group in rows.groupby(["mission", "point", "arm"], sort=False):
+        clear = group[group["beyond_noise"].astype(bool)].sort_values("rank")
+        if clear.empty:
+            first = group.sort_values("rank").iloc[0]
+            members = int(first["members"])
+            text = (
+                f"none stands out from chance across {members} worlds (the closest: "
+                f"{first['input']}, rho {first['rho']:+.2f}); more members would tell"
+            )
+        else:
+            text = ", ".join(f"{r.input} (rho {r.rho:+.2f})" for r in clear.itertuples())
+        click.echo(f"  {mission:<14} {arm:<28} {text}")

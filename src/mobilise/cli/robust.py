@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from mobilise.cli.options import execution_options
+from mobilise.cli.options import check_members, ensemble_options, execution_options
 from mobilise.running.export import new_run_dir
 
 if TYPE_CHECKING:
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 @click.command()
 @click.argument("experiment_file", metavar="EXPERIMENT", type=click.Path(path_type=Path))
 @execution_options
+@ensemble_options
 @click.option(
     "--replications",
     type=click.IntRange(min=1),
@@ -48,21 +49,33 @@ def robust(
     replications: int | None,
     method: str | None,
     top: int | None,
+    ensemble: str | None,
+    members: int | None,
 ) -> None:
-    """Which reform package holds up across the states of the world: robustness and search."""
+    """Which reform package holds up across the states of the world: robustness and search.
+
+    The states are the experiment's uncertainties crossed with the members of the
+    scenario's calibrated ensemble (unless --ensemble none).
+    """
     import os
 
     from mobilise.analysis.robust import check_robust, run_robust
-    from mobilise.running.design import parse_experiment
+    from mobilise.running.design import Uncertainty, parse_experiment
     from mobilise.running.executors import make_executor
     from mobilise.schema.scenario import read_yaml
 
     if resume and out is None:
         raise click.UsageError("--resume needs --out: the folder of the study to finish")
+    check_members(ensemble, members)
     data = read_yaml(experiment_file)
     if isinstance(data, dict):
         data = _overridden(data, replications, method, top)
-    design = parse_experiment(data, str(experiment_file), base=experiment_file.parent)
+    design = parse_experiment(
+        data,
+        str(experiment_file),
+        base=experiment_file.parent,
+        uncertainty=Uncertainty(ensemble, members),
+    )
     design.path = experiment_file
     _, options = check_robust(design, str(experiment_file))
     out = out if out is not None else new_run_dir(Path("runs"), design.experiment.name)

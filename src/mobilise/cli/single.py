@@ -10,16 +10,23 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from mobilise.cli.options import INPUT_ERROR, parse_reform
+from mobilise.cli.options import (
+    INPUT_ERROR,
+    SET_OPTION,
+    check_members,
+    ensemble_options,
+    parse_reform,
+)
 from mobilise.running.export import environment, new_run_dir, now, write_frame, write_json
 from mobilise.running.simulate import simulate
 from mobilise.schema.missions import MISSIONS
 from mobilise.schema.reforms import REFORMS
-from mobilise.schema.scenario import file_hash, load_scenario
+from mobilise.schema.scenario import Scenario, file_hash, load_scenario
 from mobilise.vocabulary import ScenarioError
 
 if TYPE_CHECKING:
     from mobilise.model.model import MissionModel
+    from mobilise.schema.ensemble import Ensemble
 
 
 @click.command()
@@ -103,8 +110,10 @@ def list_(what: str, folder: Path) -> None:
 @click.option(
     "--agents",
     is_flag=True,
-    help="Also write agents.csv (engagement and trust per agent per step).",
+    help="Also write agents.csv (engagement and trust per agent per step; no ensemble).",
 )
+@ensemble_options
+@SET_OPTION
 def run_command(
     scenario_file: Path,
     reform_texts: tuple[str, ...],
@@ -112,12 +121,38 @@ def run_command(
     steps: int | None,
     out: Path | None,
     agents: bool,
+    ensemble: str | None,
+    members: int | None,
+    settings: tuple[str, ...],
 ) -> None:
-    """Run one scenario once; write timeseries.csv, summary.json and manifest.json."""
+    """Run one scenario: once, or once in each plausible world of its ensemble.
+
+    Writes timeseries.csv, summary.json and manifest.json. With an ensemble (the
+    scenario's own unless --ensemble none), every member runs with the same seed and
+    the summary gives the spread across them.
+    """
+    from mobilise.schema.ensemble import DEFAULT_MEMBERS, choose_ensemble
+    from mobilise.schema.settings import apply_settings, settings_fields
+
+    check_members(ensemble, members)
     reforms = dict(parse_reform(text) for text in reform_texts)
-    scenario = load_scenario(scenario_file)
+    loaded = load_scenario(scenario_file)
+    if agents and ensemble is None:
+        ensemble = "none"  # agent frames are one run's
+    worlds = choose_ensemble(scenario_file, loaded, ensemble, members or DEFAULT_MEMBERS)
+    if worlds is not None:
+        for name in settings_fields(settings):
+            if name in worlds.columns:
+                raise ScenarioError(
+                    f"--set {name}: the ensemble {worlds.path.name} varies this field across "
+                    "its members; fix it with --ensemble none"
+                )
+    scenario = apply_settings(loaded, settings)
     if steps is not None:
         scenario = scenario.model_copy(update={"quarters": steps})
+    if worlds is not None:
+        _run_members(scenario_file, scenario, worlds, seed, reforms, out)
+        return
     started, clock = now(), time.perf_counter()
     done = simulate(scenario, seed=seed, reforms=reforms, record_agents=agents)
     frame, model = done.frame, done.model
@@ -138,6 +173,8 @@ def run_command(
             "scenario_file": str(scenario_file),
             "scenario_file_sha256": file_hash(scenario_file),
             "scenario_sha256": scenario.content_hash(),
+            "settings": list(settings),
+            "ensemble": None,
             "seed": model.seed,
             "reforms": model.inputs.reforms,
             "quarters": scenario.quarters,
@@ -148,6 +185,74 @@ def run_command(
         },
     )
     _echo_summary(summary, model, out)
+
+
+def _run_members(
+    scenario_file: Path,
+    scenario: Scenario,
+    worlds: Ensemble,
+    seed: int | None,
+    reforms: dict[str, float],
+    out: Path | None,
+) -> None:
+    """The scenario once in each member of the ensemble: files, and the spread printed."""
+    import numpy as np
+
+    from mobilise.running.runs import run_members
+
+    started, clock = now(), time.perf_counter()
+    frame, summaries = run_members(scenario, worlds, seed=seed, reforms=reforms)
+    elapsed = time.perf_counter() - clock
+    chosen = scenario.seed if seed is None else seed
+    out = out if out is not None else new_run_dir(Path("runs"), scenario.name)
+    out.mkdir(parents=True, exist_ok=True)
+    write_frame(out / "timeseries.csv", frame)
+    finals = np.array([s["final_metric"] for s in summaries])
+    met = [bool(s["milestone_met"]) for s in summaries]
+    low, median, high = (float(v) for v in np.quantile(finals, [0.025, 0.5, 0.975]))
+    write_json(
+        out / "summary.json",
+        {
+            "members": len(summaries),
+            "final_metric": {"median": median, "low": low, "high": high},
+            "milestone_met_share": float(np.mean(met)),
+            "by_member": summaries,
+        },
+    )
+    write_json(
+        out / "manifest.json",
+        {
+            **environment(),
+            "command": shlex.join(["mobilise", *sys.argv[1:]]),
+            "scenario_file": str(scenario_file),
+            "scenario_file_sha256": file_hash(scenario_file),
+            "scenario_sha256": scenario.content_hash(),
+            "ensemble": worlds.record(),
+            "seed": chosen,
+            "reforms": reforms,
+            "quarters": scenario.quarters,
+            "started": started,
+            "finished": now(),
+            "run_seconds": round(elapsed, 4),
+        },
+    )
+    mission = scenario.mission_spec
+    click.echo(f"{mission.title}")
+    names = ", ".join(f"{k}={v:g}" for k, v in reforms.items()) or "none (government push alone)"
+    click.echo(
+        f"  reforms: {names}; seed {chosen}; {len(summaries)} plausible worlds "
+        f"(members of {worlds.path.name}), {scenario.size} agents, {scenario.quarters} quarters"
+    )
+    click.echo(
+        f"  {mission.metric}: {mission.baseline:g} -> {median:.4g} "
+        f"[{low:.4g}, {high:.4g}] (median and 95% of worlds; target {mission.target:g} "
+        f"by {mission.key_milestone.quarter})"
+    )
+    click.echo(
+        f"  key milestone met in {sum(met)} of {len(met)} worlds "
+        "(each world once, with this seed: seed noise is inside the spread)"
+    )
+    click.echo(f"  wrote {out}/timeseries.csv (a member column), summary.json, manifest.json")
 
 
 def _echo_summary(summary: dict[str, Any], model: MissionModel, out: Path) -> None:

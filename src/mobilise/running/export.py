@@ -23,6 +23,7 @@ DEPENDENCIES = (
     "networkx",
     "matplotlib",
     "click",
+    "pyabc",
 )
 
 

@@ -176,7 +176,14 @@ class Experiment(Strict):
     )
     arms: Arms = Field(default_factory=Arms)
     sweep: Sweep = Field(default_factory=Sweep)
-    replications: int = Field(20, ge=1, le=100_000)
+    replications: int = Field(20, ge=1, le=100_000, description="seeds per member (or per run)")
+    members: int | None = Field(
+        None,
+        ge=1,
+        exclude=True,  # in the design's hash through the ensemble it picks
+        description="members of each scenario's calibrated ensemble to run (default 40); "
+        "--members overrides",
+    )
     max_replications: int = Field(
         1000, ge=1, description="cap on replications per arm for --precision"
     )

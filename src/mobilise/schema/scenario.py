@@ -20,8 +20,8 @@ from mobilise.schema.actor_types import BUILT_IN, UK_ACTOR_TYPES, ActorType
 from mobilise.schema.constraints import Constraints
 from mobilise.schema.distributions import DISTRIBUTION_FAMILIES, Beta, Distribution, Fixed
 from mobilise.schema.missions import MISSIONS, Mission
-from mobilise.schema.patterns import Pattern, check_output, check_reforms
-from mobilise.schema.ranges import Ranges
+from mobilise.schema.patterns import Pattern
+from mobilise.schema.reforms import REFORMS, Reform, check_reform
 from mobilise.schema.strict import Strict
 from mobilise.vocabulary import ScenarioError, check_known, quarter_index, unknown_name
 
@@ -196,53 +196,19 @@ class Trust(Strict):
     )
 
 
-class Target(Strict):
-    """A fact that should emerge from the model, not be put into it."""
-
-    fact: str = Field(description="name of the fact, e.g. a series of data/stylised_facts.csv")
-    output: str = Field(description="a per-step column of the run, read at the last step")
-    value: float = Field(description="the data value")
-    tolerance: float = Field(gt=0, description="how far the model may be and still match")
-    conditions: dict[str, Any] = Field(
-        default_factory=dict, description="scenario fields set for this check, e.g. no signal"
-    )
-    source: str = ""
-
-    def as_pattern(self) -> Pattern:
-        """The target as a pattern: the mean at the horizon, near the data value."""
-        return Pattern(
-            name=self.fact,
-            output=self.output,
-            conditions=self.conditions,
-            near=self.value,
-            tolerance=self.tolerance,
-            source=self.source,
-        )
-
-
-class Calibration(Strict):
-    """Targets, the free parameters fitted to them, and the record of the last fit."""
-
-    targets: list[Target] = Field(min_length=1)
-    parameters: Ranges = Field(default_factory=dict, description="field path -> [low, high] to fit")
-    replications: int = Field(8, ge=1, le=1000)
-    seed: int = Field(0, ge=0)
-    fitted: dict[str, Any] | None = Field(None, description="written by mobilise calibrate")
-
-    @field_validator("targets")
-    @classmethod
-    def _outputs_known(cls, value: list[Target]) -> list[Target]:
-        for target in value:
-            check_output(target.output)
-        return value
-
-
 class Scenario(Strict):
     """Everything a run needs except its seed's replication number.
 
     ``actor_types`` are the records of the types the scenario may populate: the
-    six UK types unless extended (:meth:`with_actor_types`); they are code, not
-    data, so they are not written out with the rest.
+    six UK types unless extended (:meth:`with_actor_types`); ``reform_catalogue`` the
+    reforms it may apply: the built-in ones unless extended (:meth:`with_reforms`).
+    Both are code, not data, so they are not written out with the rest.
+
+    Three kinds of input are kept apart (as EMA Workbench keeps levers apart from
+    uncertainties): *levers* a user chooses (``reforms`` and their strengths, in
+    experiments the arms); *uncertain inputs*, declared once with a range and a reason in
+    the priors file its ``calibration`` names, of which ``ensemble`` holds the calibrated
+    draws; and *targets*, observed facts with an error and a source, in the targets file.
     """
 
     model_config = ConfigDict(**Strict.model_config, arbitrary_types_allowed=True)
@@ -259,13 +225,28 @@ class Scenario(Strict):
     government: Government = Field(default_factory=Government)
     trust: Trust = Field(default_factory=Trust)
     reforms: dict[str, float] = Field(default_factory=dict, description="reform -> strength")
+    reform_sizes: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="each reform's sizes at full strength (reform -> size -> value); "
+        "default: as declared with the reform",
+    )
     seed: int = Field(0, ge=0)
-    calibration: Calibration | None = None
+    calibration: str | None = Field(
+        None, description="calibration file (priors, targets, ABC settings), relative to this file"
+    )
+    ensemble: str | None = Field(
+        None,
+        description="calibrated ensemble (CSV, one row per member), relative to this file; "
+        "run, compare, batch, robust and check use it unless told otherwise",
+    )
     patterns: list[Pattern] = Field(
         default_factory=list, description="claims about the model, run by mobilise check"
     )
     actor_types: tuple[ActorType, ...] = Field(
         UK_ACTOR_TYPES, exclude=True, description="the actor types, in array and column order"
+    )
+    reform_catalogue: tuple[Reform, ...] = Field(
+        tuple(REFORMS.values()), exclude=True, description="the reforms, in the order applied"
     )
 
     @field_validator("actor_types", mode="before")
@@ -318,11 +299,28 @@ class Scenario(Strict):
                     raise ValueError(f"{where}: {unknown_name('actor type', key, names)}")
         return self
 
-    @field_validator("reforms")
-    @classmethod
-    def _reforms_known(cls, value: dict[str, float]) -> dict[str, float]:
-        check_reforms(value)
-        return value
+    @model_validator(mode="after")
+    def _reforms_known(self) -> Scenario:
+        """Reforms named here and in patterns are in the catalogue; sizes filled in (one line)."""
+        names = self.reform_names
+        if len(set(names)) != len(names):
+            raise ValueError(f"reform_catalogue: names must be unique, found {', '.join(names)}")
+        for name, strength in self.reforms.items():
+            check_reform(name, strength, names)
+        for name in self.reform_sizes:
+            if name not in names:
+                raise ValueError(f"reform_sizes: {unknown_name('reform', name, names)}")
+        filled = {}
+        for reform in self.reform_catalogue:
+            try:
+                filled[reform.name] = reform.sized(self.reform_sizes).model_dump()
+            except ValidationError as exc:
+                first = exc.errors(include_url=False)[0]
+                where = ".".join(["reform_sizes", reform.name, *map(str, first["loc"])])
+                message = first["msg"].removeprefix("Value error, ")
+                raise ValueError(f"{where}: {message} (found {first.get('input')!r})") from None
+        self.__dict__["reform_sizes"] = filled  # frozen: every size, defaults included
+        return self
 
     @model_validator(mode="after")
     def _network_fits(self) -> Scenario:
@@ -338,11 +336,25 @@ class Scenario(Strict):
         """The names of the scenario's actor types, in array and column order."""
         return tuple(t.name for t in self.actor_types)
 
+    @property
+    def reform_names(self) -> tuple[str, ...]:
+        """The names of the scenario's reforms, in the order they are applied."""
+        return tuple(r.name for r in self.reform_catalogue)
+
     def with_actor_types(self, *extra: ActorType) -> Scenario:
         """A copy that may also populate ``extra`` types (appended, in the order given)."""
-        return self._validated(
-            self.model_dump(by_alias=True), (*self.actor_types, *extra), "actor_types"
-        )
+        data = self.model_dump(by_alias=True)
+        return self._validated(data, "actor_types", types=(*self.actor_types, *extra))
+
+    def with_reforms(self, *extra: Reform) -> Scenario:
+        """A copy that may also apply ``extra`` reforms (after its own, in the order given).
+
+        A modeller declares a reform in a module of their own (name, transform, moves,
+        sizes) and gives it here: no registry is edited, and the scenario's sizes gain
+        its defaults under ``reform_sizes.<name>``.
+        """
+        data = self.model_dump(by_alias=True)
+        return self._validated(data, "reform_catalogue", reforms=(*self.reform_catalogue, *extra))
 
     @property
     def size(self) -> int:
@@ -387,12 +399,46 @@ class Scenario(Strict):
         if not isinstance(node, dict) or keys[-1] not in node:
             raise ScenarioError(f"scenario field '{path}': no field '{keys[-1]}'")
         node[keys[-1]] = value
-        return self._validated(data, self.actor_types, f"scenario field '{path}'")
+        return self._validated(data, f"scenario field '{path}'")
 
-    @staticmethod
-    def _validated(data: dict[str, Any], types: tuple[ActorType, ...], where: str) -> Scenario:
+    def with_values(self, values: dict[str, Any], where: str = "scenario fields") -> Scenario:
+        """A copy with every dotted path of ``values`` set, validated once (an ensemble member).
+
+        Each path must name a field (one line if not); the whole is then validated
+        exactly as a file is, so a value out of its field's bounds is one line too.
+        """
+        if not values:
+            return self
+        data = self._data_for("mission." if any(p.startswith("mission.") for p in values) else "")
+        for path, value in values.items():
+            node = data
+            keys = path.split(".")
+            for key in keys[:-1]:
+                if not isinstance(node, dict) or key not in node:
+                    raise ScenarioError(f"{where}: '{path}': no field '{key}'")
+                node = node[key]
+            if not isinstance(node, dict) or keys[-1] not in node:
+                raise ScenarioError(f"{where}: '{path}': no field '{keys[-1]}'")
+            node[keys[-1]] = value
+        return self._validated(data, where)
+
+    def _validated(
+        self,
+        data: dict[str, Any],
+        where: str,
+        *,
+        types: tuple[ActorType, ...] | None = None,
+        reforms: tuple[Reform, ...] | None = None,
+    ) -> Scenario:
+        """``data`` validated as a scenario with this one's (or the given) types and reforms."""
+        extended = {
+            **data,
+            "actor_types": self.actor_types if types is None else types,
+            "reform_catalogue": self.reform_catalogue if reforms is None else reforms,
+        }
+        names = [r.name for r in extended["reform_catalogue"]]
         try:
-            return Scenario.model_validate({**data, "actor_types": types})
+            return Scenario.model_validate(extended, context={"reforms": names})
         except ValidationError as exc:
             raise ScenarioError(format_validation_error(where, exc)) from None
 
@@ -401,6 +447,8 @@ class Scenario(Strict):
         text = self.model_dump_json(by_alias=True)
         if self.type_names != tuple(t.name for t in UK_ACTOR_TYPES):
             text += json.dumps(self.type_names)
+        if self.reform_names != tuple(REFORMS):
+            text += json.dumps(self.reform_names)
         return hashlib.sha256(text.encode()).hexdigest()
 
 
