@@ -119,6 +119,7 @@ def test_the_posterior_covers_known_parameters_in_nine_of_ten_cases(tmp_path):
             assert result.generations[-1].t == 2
     finally:
         executor.close()
+    print(f"recovery: the 95% intervals cover the truth in {sum(covered)} of 10 cases")
     assert sum(covered) >= 9, covered
 
 
