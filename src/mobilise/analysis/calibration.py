@@ -224,6 +224,7 @@ def calibrate(
         ("posterior.csv", posterior),
         ("predictive.csv", predictive),
         ("members.csv", table),
+        ("member_targets.csv", per_member),
         ("conflicts.csv", conflicts),
     ):
         frame.to_csv(out / name, index=False, float_format="%.10g")
