@@ -182,3 +182,29 @@ def test_the_shipped_ensemble_meets_the_targets_it_reports(uk):
         )
     )
     assert len(load_ensemble(path, uk)) == manifest["members"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([str(SCENARIOS / "minimal_threshold.yaml"), "--ensemble"], "names no calibration file"),
+        ([str(SCENARIOS / "uk_2024.yaml")], "give --ensemble (calibrate) or --check"),
+        ([str(SCENARIOS / "uk_2024.yaml"), "--ensemble", "--check"], "give --ensemble"),
+        ([str(SCENARIOS / "uk_2024.yaml"), "--ensemble", "--resume"], "--resume needs --out"),
+    ],
+)
+def test_calibrate_bad_input_is_one_line_and_exit_2(args, message, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["calibrate", *args])
+    assert info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+
+
+def test_calibrate_check_compares_the_targets_with_the_shipped_ensemble(capsys):
+    main(["calibrate", str(SCENARIOS / "technological_vaccine.yaml"), "--check",
+          "--members", "4", "--seeds", "1", "--workers", "1"])  # fmt: skip
+    out = capsys.readouterr().out
+    assert "4 members of technological_vaccine.csv" in out
+    assert "vaccine_first_doses_2021q1: observed 0.57 +/- 0.04" in out
+    assert "nhs_rtt_2018" not in out  # another mission's targets are the calibration's to read

@@ -211,6 +211,13 @@ def calibrate(
     if not calibration_file.exists():
         raise ScenarioError(f"{scenario_file}: calibration: file not found: {scenario.calibration}")
     setup = load_setup(calibration_file)
+    try:
+        import pyabc  # noqa: F401  # the calibrate extra
+    except ModuleNotFoundError:
+        raise click.ClickException(
+            "mobilise calibrate needs pyABC: install the calibrate extra "
+            "(uv run --extra calibrate mobilise calibrate ...)"
+        ) from None
     executor = _executor(workers, scheduler)
     try:
         if check_only:
@@ -256,9 +263,10 @@ def _calibrate(
 
     def progress(generation: int, accepted: int, evaluated: int) -> None:
         if not quiet:
+            what = f"generation {generation}" if generation >= 0 else "prior sample"
             click.echo(
-                f"\r  generation {generation}: {accepted}/{setup.spec.particles} accepted "
-                f"of {evaluated} simulated",
+                f"\r  {what}: {accepted}/{setup.spec.particles} accepted "
+                f"of {evaluated} simulated   ",
                 nl=False,
                 err=True,
             )
