@@ -82,21 +82,20 @@ def test_adding_a_type_reseeds_no_other_type(with_mentors, uk):
             )
 
 
-def test_a_batch_on_worker_processes_runs_it(with_mentors, tmp_path):
-    design = in_memory(
-        with_mentors,
-        {"councils": {"mission_councils": 1.0}},
-        replications=2,
-        seed=1,
-        name="mentors",
-    )
+def on_two_workers(scenario, arms, folder):
+    """A two-replication batch of ``arms`` on a pool of two worker processes: its runs."""
+    design = in_memory(scenario, arms, replications=2, seed=1, name="extension")
     executor = ProcessPoolExecutor(2)
     try:
-        result = run_batch(design, tmp_path / "batch", executor, progress=False)
+        result = run_batch(design, folder, executor, progress=False)
     finally:
         executor.close()
     assert result.done == 4 and result.failed == 0
-    runs = pd.read_csv(tmp_path / "batch" / "runs.csv")
+    return pd.read_csv(folder / "runs.csv")
+
+
+def test_a_batch_on_worker_processes_runs_it(with_mentors, tmp_path):
+    runs = on_two_workers(with_mentors, {"councils": {"mission_councils": 1.0}}, tmp_path / "batch")
     assert {"final_engaged_mentor", "reach_mentor"} <= set(runs.columns)
     series = pd.read_csv(tmp_path / "batch" / "timeseries.csv")
     same = run(with_mentors, seed=int(runs["seed"].iloc[0]), reforms={})
@@ -171,20 +170,8 @@ def test_a_users_reform_joins_the_scenario_without_a_registry(with_mentoring, uk
 
 
 def test_a_batch_on_worker_processes_runs_a_users_reform(with_mentoring, tmp_path):
-    design = in_memory(
-        with_mentoring,
-        {"mentoring": {"business_mentoring": 1.0}},
-        replications=2,
-        seed=1,
-        name="mentoring",
-    )
-    executor = ProcessPoolExecutor(2)
-    try:
-        result = run_batch(design, tmp_path / "batch", executor, progress=False)
-    finally:
-        executor.close()
-    assert result.done == 4 and result.failed == 0
-    runs = pd.read_csv(tmp_path / "batch" / "runs.csv")
+    arms = {"mentoring": {"business_mentoring": 1.0}}
+    runs = on_two_workers(with_mentoring, arms, tmp_path / "batch")
     arm = runs[runs["arm"] == "mentoring"]
     assert (arm["strength_business_mentoring"] == 1.0).all()
     assert (arm["reforms"] == "business_mentoring=1").all()

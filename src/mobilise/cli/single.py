@@ -151,7 +151,7 @@ def run_command(
     if steps is not None:
         scenario = scenario.model_copy(update={"quarters": steps})
     if worlds is not None:
-        _run_members(scenario_file, scenario, worlds, seed, reforms, out)
+        _run_members(scenario_file, scenario, worlds, seed, reforms, out, settings)
         return
     started, clock = now(), time.perf_counter()
     done = simulate(scenario, seed=seed, reforms=reforms, record_agents=agents)
@@ -168,12 +168,7 @@ def run_command(
     write_json(
         out / "manifest.json",
         {
-            **environment(),
-            "command": shlex.join(["mobilise", *sys.argv[1:]]),
-            "scenario_file": str(scenario_file),
-            "scenario_file_sha256": file_hash(scenario_file),
-            "scenario_sha256": scenario.content_hash(),
-            "settings": list(settings),
+            **_made_by(scenario_file, scenario, settings),
             "ensemble": None,
             "seed": model.seed,
             "reforms": model.inputs.reforms,
@@ -187,6 +182,18 @@ def run_command(
     _echo_summary(summary, model, out)
 
 
+def _made_by(scenario_file: Path, scenario: Scenario, settings: tuple[str, ...]) -> dict[str, Any]:
+    """What every run's manifest begins with: environment, command, scenario and its --sets."""
+    return {
+        **environment(),
+        "command": shlex.join(["mobilise", *sys.argv[1:]]),
+        "scenario_file": str(scenario_file),
+        "scenario_file_sha256": file_hash(scenario_file),
+        "scenario_sha256": scenario.content_hash(),
+        "settings": list(settings),
+    }
+
+
 def _run_members(
     scenario_file: Path,
     scenario: Scenario,
@@ -194,6 +201,7 @@ def _run_members(
     seed: int | None,
     reforms: dict[str, float],
     out: Path | None,
+    settings: tuple[str, ...],
 ) -> None:
     """The scenario once in each member of the ensemble: files, and the spread printed."""
     import numpy as np
@@ -222,11 +230,7 @@ def _run_members(
     write_json(
         out / "manifest.json",
         {
-            **environment(),
-            "command": shlex.join(["mobilise", *sys.argv[1:]]),
-            "scenario_file": str(scenario_file),
-            "scenario_file_sha256": file_hash(scenario_file),
-            "scenario_sha256": scenario.content_hash(),
+            **_made_by(scenario_file, scenario, settings),
             "ensemble": worlds.record(),
             "seed": chosen,
             "reforms": reforms,

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
 from mobilise.schema.priors import Priors, UncertainInput, load_priors
-from mobilise.schema.scenario import Scenario, format_validation_error, load_scenario, read_yaml
+from mobilise.schema.scenario import Scenario, load_scenario, read_yaml, validate_file
 from mobilise.schema.strict import Strict
 from mobilise.schema.targets import Target, Targets, load_targets
 from mobilise.vocabulary import ScenarioError, unknown_name
@@ -149,13 +149,7 @@ def arm_scenario(arm_base: Scenario, target: Target, where: str) -> Scenario:
 
 def parse_calibration(data: Any, source: str = "<calibration>") -> Calibration:
     """Validate parsed data as a calibration file (one line on a problem)."""
-    if not isinstance(data, dict):
-        kind = type(data).__name__ if data is not None else "an empty file"
-        raise ScenarioError(f"{source}: expected a mapping of calibration fields, found {kind}")
-    try:
-        return Calibration.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(format_validation_error(source, exc)) from None
+    return validate_file(Calibration, data, source, "calibration fields")
 
 
 def load_calibration(path: str | Path) -> Calibration:

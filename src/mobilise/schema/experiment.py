@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from mobilise.schema.levers import BASELINE, Levers, Robustness, Uncertainties
-from mobilise.schema.missions import MISSIONS
+from mobilise.schema.missions import check_missions
 from mobilise.schema.outcomes import run_columns
 from mobilise.schema.ranges import Ranges, latin_hypercube, place, require_width, scale
 from mobilise.schema.reforms import REFORMS, check_reform
@@ -209,9 +209,7 @@ class Experiment(Strict):
     @field_validator("missions")
     @classmethod
     def _missions(cls, value: list[str]) -> list[str]:
-        for name in value:
-            check_known("mission", name, MISSIONS)
-        return value
+        return check_missions(value)
 
     @model_validator(mode="after")
     def _robust(self) -> Experiment:

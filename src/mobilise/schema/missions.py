@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from mobilise.schema.strict import Strict
-from mobilise.vocabulary import quarter_index
+from mobilise.vocabulary import check_known, quarter_index
 
 
 class Milestone(Strict):
@@ -312,3 +312,10 @@ MISSIONS: dict[str, Mission] = {
     ),
 }
 """The mission catalogue: the UK's five missions and one technological contrast."""
+
+
+def check_missions(names: list[str]) -> list[str]:
+    """``names`` if every one is a catalogue mission; one line naming the first that is not."""
+    for name in names:
+        check_known("mission", name, MISSIONS)
+    return names

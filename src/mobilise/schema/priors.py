@@ -18,13 +18,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from mobilise.schema.missions import MISSIONS
+from mobilise.schema.missions import check_missions
 from mobilise.schema.ranges import Range, integer_fields
-from mobilise.schema.scenario import Scenario, format_validation_error, read_yaml
+from mobilise.schema.scenario import Scenario, read_yaml, validate_file
 from mobilise.schema.strict import Strict
-from mobilise.vocabulary import ScenarioError, check_known
 
 REASON_PREFIXES = ("source:", "assumption:")
 """How a reason begins: where the range comes from, or that it is an assumption."""
@@ -62,9 +61,7 @@ class UncertainInput(Strict):
     @field_validator("missions")
     @classmethod
     def _missions(cls, value: list[str]) -> list[str]:
-        for name in value:
-            check_known("mission", name, MISSIONS)
-        return value
+        return check_missions(value)
 
     @model_validator(mode="after")
     def _wide(self) -> UncertainInput:
@@ -121,13 +118,7 @@ class Priors(Strict):
 
 def parse_priors(data: Any, source: str = "<priors>") -> Priors:
     """Validate parsed data as a priors file (one line on a problem)."""
-    if not isinstance(data, dict):
-        kind = type(data).__name__ if data is not None else "an empty file"
-        raise ScenarioError(f"{source}: expected a mapping with name and inputs, found {kind}")
-    try:
-        return Priors.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(format_validation_error(source, exc)) from None
+    return validate_file(Priors, data, source, "priors (name and inputs)")
 
 
 def load_priors(path: str | Path) -> Priors:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mobilise.schema.actor_types import BUILT_IN, UK_ACTOR_TYPES, ActorType
 from mobilise.schema.constraints import Constraints
@@ -390,15 +390,7 @@ class Scenario(Strict):
     def updated(self, path: str, value: Any) -> Scenario:
         """A validated copy with the dotted ``path`` set to ``value`` (for sweeps)."""
         data = self._data_for(path)
-        node = data
-        keys = path.split(".")
-        for key in keys[:-1]:
-            if not isinstance(node, dict) or key not in node:
-                raise ScenarioError(f"scenario field '{path}': no field '{key}'")
-            node = node[key]
-        if not isinstance(node, dict) or keys[-1] not in node:
-            raise ScenarioError(f"scenario field '{path}': no field '{keys[-1]}'")
-        node[keys[-1]] = value
+        _set_path(data, path, value, f"scenario field '{path}'")
         return self._validated(data, f"scenario field '{path}'")
 
     def with_values(self, values: dict[str, Any], where: str = "scenario fields") -> Scenario:
@@ -411,15 +403,7 @@ class Scenario(Strict):
             return self
         data = self._data_for("mission." if any(p.startswith("mission.") for p in values) else "")
         for path, value in values.items():
-            node = data
-            keys = path.split(".")
-            for key in keys[:-1]:
-                if not isinstance(node, dict) or key not in node:
-                    raise ScenarioError(f"{where}: '{path}': no field '{key}'")
-                node = node[key]
-            if not isinstance(node, dict) or keys[-1] not in node:
-                raise ScenarioError(f"{where}: '{path}': no field '{keys[-1]}'")
-            node[keys[-1]] = value
+            _set_path(data, path, value, f"{where}: '{path}'")
         return self._validated(data, where)
 
     def _validated(
@@ -450,6 +434,33 @@ class Scenario(Strict):
         if self.reform_names != tuple(REFORMS):
             text += json.dumps(self.reform_names)
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _set_path(data: dict[str, Any], path: str, value: Any, where: str) -> None:
+    """Set the dotted ``path`` of scenario data (one line naming ``where`` if not a field)."""
+    node = data
+    keys = path.split(".")
+    for key in keys[:-1]:
+        if not isinstance(node, dict) or key not in node:
+            raise ScenarioError(f"{where}: no field '{key}'")
+        node = node[key]
+    if not isinstance(node, dict) or keys[-1] not in node:
+        raise ScenarioError(f"{where}: no field '{keys[-1]}'")
+    node[keys[-1]] = value
+
+
+def validate_file[M: BaseModel](model: type[M], data: Any, source: str, fields: str) -> M:
+    """Parsed data validated as ``model`` (a file kind), any problem one line naming ``source``.
+
+    ``fields`` says what the mapping holds, for the message when it is not one.
+    """
+    if not isinstance(data, dict):
+        kind = type(data).__name__ if data is not None else "an empty file"
+        raise ScenarioError(f"{source}: expected a mapping of {fields}, found {kind}")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(source, exc)) from None
 
 
 def format_validation_error(source: str, error: ValidationError) -> str:
@@ -505,13 +516,7 @@ def read_yaml(path: str | Path) -> Any:
 
 def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
     """Validate already-parsed data as a scenario."""
-    if not isinstance(data, dict):
-        kind = type(data).__name__ if data is not None else "an empty file"
-        raise ScenarioError(f"{source}: expected a mapping of scenario fields, found {kind}")
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(format_validation_error(source, exc)) from None
+    return validate_file(Scenario, data, source, "scenario fields")
 
 
 def load_scenario(path: str | Path) -> Scenario:

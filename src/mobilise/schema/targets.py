@@ -20,12 +20,12 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from mobilise.schema.patterns import check_output, check_reforms
-from mobilise.schema.scenario import format_validation_error, read_yaml
+from mobilise.schema.scenario import read_yaml, validate_file
 from mobilise.schema.strict import Strict
-from mobilise.vocabulary import ScenarioError, quarter_index
+from mobilise.vocabulary import quarter_index
 
 NAME = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -148,13 +148,7 @@ class Targets(Strict):
 
 def parse_targets(data: Any, source: str = "<targets>") -> Targets:
     """Validate parsed data as a targets file (one line on a problem)."""
-    if not isinstance(data, dict):
-        kind = type(data).__name__ if data is not None else "an empty file"
-        raise ScenarioError(f"{source}: expected a mapping with name and targets, found {kind}")
-    try:
-        return Targets.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(format_validation_error(source, exc)) from None
+    return validate_file(Targets, data, source, "targets (name and targets)")
 
 
 def load_targets(path: str | Path) -> Targets:
