@@ -48,7 +48,7 @@ import tqdm
 from tables import header, seconds, table, verdict
 
 import mobilise
-from mobilise import MissionModel, Scenario, load_scenario
+from mobilise import MissionModel, load_scenario
 from mobilise.analysis.report import write_tables
 from mobilise.running.batch import factorial_reforms, run_batch
 from mobilise.running.design import Design, RunSpec, load_experiment, parse_experiment
@@ -68,36 +68,6 @@ MASTER_SEED = 0
 TARGET_SPEEDUP = 1.8  # 2 workers / 1 worker, execution only
 TARGET_VS_MESA = 3.0  # ours / mesa.batch_run, end to end, at equal worker counts
 TARGET_REFORM_S = 300.0  # reform_comparison.yaml end to end on 2 workers
-
-
-# --- mesa.batch_run's view of the model ----------------------------------------------------
-
-_SCENARIOS: dict[Path, Scenario] = {}
-
-
-def uk_scenario() -> Scenario:
-    """The shipped UK scenario, loaded once per process (batch_run's workers each load it)."""
-    if UK_SCENARIO not in _SCENARIOS:
-        _SCENARIOS[UK_SCENARIO] = load_scenario(UK_SCENARIO)
-    return _SCENARIOS[UK_SCENARIO]
-
-
-class MissionModelAdapter(MissionModel):
-    """MissionModel as ``mesa.batch_run`` wants it: keyword parameters and a datacollector.
-
-    The model reporter is the one number batch_run needs to return something;
-    it is collected at construction and after every step, as Mesa models usually do.
-    """
-
-    def __init__(self, seed: int = 0) -> None:
-        super().__init__(uk_scenario(), seed=seed)
-        self.datacollector = mesa.DataCollector(model_reporters={"metric": lambda m: m.progress})
-        self.datacollector.collect(self)
-
-    def step(self) -> None:
-        """One quarter, then collect."""
-        super().step()
-        self.datacollector.collect(self)
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -254,11 +224,10 @@ def ours_execution(specs: list[RunSpec], workers: int) -> tuple[float, int]:
 
 
 def mesa_batch(seeds: list[int], processes: int) -> tuple[float, int, int]:
-    """``mesa.batch_run`` of the adapter over ``seeds``: (seconds, rows, distinct seeds).
+    """``mesa.batch_run(MissionModel, ...)`` over ``seeds``: (seconds, rows, distinct seeds).
 
-    Seeds go in through ``rng=``: with ``iterations=1`` batch_run overwrites a
-    ``seed`` parameter with ``None`` (it names its rng keyword after a ``seed``
-    constructor argument), which would run every replication on the same seed.
+    The UK scenario goes in loaded, as a one-element list (a scenario object is not a
+    list of values to sweep); seeds go in through Mesa's ``rng=``.
     """
     # batch_run makes a tqdm bar even with display_progress=False, and tqdm starts a
     # monitor thread; the process pool then avoids fork (threads) and every later pool
@@ -266,15 +235,15 @@ def mesa_batch(seeds: list[int], processes: int) -> tuple[float, int, int]:
     tqdm.tqdm.monitor_interval = 0
     t0 = time.perf_counter()
     rows = mesa.batch_run(
-        MissionModelAdapter,
-        parameters={},
+        MissionModel,
+        parameters={"scenario": [load_scenario(UK_SCENARIO)]},
         rng=seeds,
         number_processes=processes,
         data_collection_period=-1,
         display_progress=False,
     )
     elapsed = time.perf_counter() - t0
-    return elapsed, len(rows), len({row["seed"] for row in rows})
+    return elapsed, len(rows), len({row["rng"] for row in rows})
 
 
 @dataclass
@@ -353,7 +322,7 @@ def measure(runs: int, repeats: int) -> Measured:
         warn(f"design has {len(specs)} runs, expected {runs}")
     # Warm-up: first-call costs (matplotlib and pandas paths, the CSV writers) excluded.
     ours_end_to_end(baseline_design(4), 1)
-    MissionModelAdapter(seeds[0]).run()
+    MissionModel(UK_SCENARIO, rng=seeds[0]).run()
     found = Measured(
         runs=len(specs),
         repeats=repeats,
@@ -473,7 +442,7 @@ def report_mesa(m: Measured) -> None:
         ],
         rows,
     )
-    print("  batch_run per run: MissionModelAdapter(seed=s) (UK scenario cached per process),")
+    print("  batch_run per run: MissionModel(scenario=<the UK scenario>, rng=s),")
     print("  step until model.running is False (40 quarters), DataCollector collecting")
     print("  model.progress at construction and every step; data_collection_period=-1 returns")
     print("  one dict per run. No to_frame(), summary, files or figures, so it does less per")

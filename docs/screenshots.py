@@ -26,7 +26,7 @@ from playwright.sync_api import Page, sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the browser tests' helpers: one way to start and drive the app
 
-from tests.browser import open_panel, settle, start_app, stop_app  # noqa: E402
+from tests.browser import open_panel, printed_code, settle, start_app, stop_app  # noqa: E402
 from tests.chromium import ARGS, CHROMIUM  # noqa: E402
 
 FIGURES = ROOT / "docs" / "figures"
@@ -99,7 +99,7 @@ def main() -> None:
     """Play the room and write the screenshots."""
     FIGURES.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as sessions, sync_playwright() as p:
-        server, url, _ = start_app(["--sessions", sessions])
+        server, url, output = start_app(["--sessions", sessions])
         try:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
             pages = []
@@ -125,7 +125,7 @@ def main() -> None:
             time.sleep(1.0)
             third.screenshot(path=FIGURES / "app_constraints.png")
             facilitator = browser.new_context(viewport=VIEWPORT).new_page()
-            facilitator.goto(url + "facilitator")
+            facilitator.goto(f"{url}facilitator?code={printed_code(output(), 'facilitator')}")
             facilitator.locator(".groups-chart svg").wait_for(timeout=60_000)
             time.sleep(1.0)
             facilitator.screenshot(path=FIGURES / "facilitator.png", full_page=True)

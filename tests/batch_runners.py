@@ -32,7 +32,8 @@ def ishigami(spec):
 
     from mobilise.running.runs import RESULT_COLUMNS, identity
 
-    x1, x2, x3 = (spec.sweep[p] for p in ISHIGAMI_PATHS)
+    # sampled on [0, 2 pi] (thresholds are not negative), Ishigami's inputs on [-pi, pi]
+    x1, x2, x3 = (spec.sweep[p] - math.pi for p in ISHIGAMI_PATHS)
     value = math.sin(x1) + 7 * math.sin(x2) ** 2 + 0.1 * x3**4 * math.sin(x1)
     row = identity(spec)
     row.update(dict.fromkeys(RESULT_COLUMNS, 0.0))

@@ -4,6 +4,7 @@ Reading a page means reading its controls (what the participant sees) and checki
 numbers against the library run here on those settings.
 """
 
+import json
 import os
 import re
 import socket
@@ -229,3 +230,47 @@ def choose(page, label, value):
 
 def switch(page, reform):
     page.locator(f"[data-reform={reform}] .v-label").click()
+
+
+# --- groups and codes -----------------------------------------------------------------
+
+
+def printed_code(output: str, which: str) -> str:
+    """The code ``mobilise app`` printed on its own line: 'access' or 'facilitator'."""
+    found = re.search(rf"^mobilise app: {which} code (\S+)$", output, re.MULTILINE)
+    assert found, f"no line 'mobilise app: {which} code …' in:\n{output}"
+    return found[1]
+
+
+def start_group(page, name):
+    """Name the tab's group (a new one) and wait until the page says it is saved."""
+    page.get_by_label("Your group's name").fill(name)
+    page.get_by_text("Start or rejoin").click()
+    page.locator(".group-name").wait_for()
+    assert page.locator(".group-name").inner_text() == name
+
+
+def session_link(page, url):
+    """The tab's own link to its group's session, as an absolute URL."""
+    href = page.get_by_role("link", name="link to this session").get_attribute("href")
+    assert href and href.startswith("/?session="), href
+    return url.rstrip("/") + href
+
+
+def saved_groups(sessions: Path) -> dict[str, Path]:
+    """Group name -> its folder, for every session saved under ``sessions``."""
+    found = {}
+    for path in sessions.glob("*/session.json"):
+        found[json.loads(path.read_text())["group"]] = path.parent
+    return found
+
+
+def wait_until(condition, timeout=15.0, every=0.2):
+    """Poll ``condition`` until it returns something true; return that."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"gave up waiting after {timeout} s")

@@ -1,7 +1,8 @@
 """The house reads top-down: no import cycles, and imports point down the layers.
 
-Every import counts, including those inside functions; only imports under
-``if TYPE_CHECKING:`` (annotations) are left out.
+Every import counts: those inside functions, and those under ``if TYPE_CHECKING:``
+(an annotation that names a class of a higher floor couples the floors as much as a
+call does).
 """
 
 import ast
@@ -17,25 +18,14 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _type_checking(node: ast.If) -> bool:
-    test = node.test
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )
-
-
 def imports_of(path: Path) -> set[str]:
-    """Modules of the package that ``path`` imports, at any depth, TYPE_CHECKING aside."""
+    """Modules of the package that ``path`` imports, at any depth, TYPE_CHECKING included."""
     tree = ast.parse(path.read_text())
     here = module_name(path)
     package = here if path.name == "__init__.py" else here.rsplit(".", 1)[0]
     found: set[str] = set()
 
     def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.If) and _type_checking(node):
-            for child in node.orelse:
-                visit(child)
-            return
         if isinstance(node, ast.Import):
             found.update(a.name for a in node.names if a.name.startswith("mobilise"))
         elif isinstance(node, ast.ImportFrom):
@@ -63,6 +53,12 @@ def graph() -> dict[str, set[str]]:
     return edges
 
 
+PENDING_CYCLES: dict[frozenset[str], str] = {}
+"""Cycles that only ``TYPE_CHECKING`` imports close, each being undone by the work named.
+
+Remove an entry with that work: the test then holds the house to zero cycles."""
+
+
 def test_no_import_cycles():
     edges = graph()
     state: dict[str, int] = {}
@@ -83,6 +79,7 @@ def test_no_import_cycles():
     for node in sorted(edges):
         if node not in state:
             walk(node)
+    cycles = [c for c in cycles if frozenset(c) not in PENDING_CYCLES]
     assert not cycles, "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)
 
 
@@ -90,14 +87,17 @@ LAYERS = ("vocabulary", "schema", "model", "running", "analysis", "views", "cli"
 """Floors of the house, ground first: a module imports only its own floor and those below."""
 
 
+FACADE = ("mobilise", "mobilise.__main__")
+"""The package's faces above every floor: the public API and ``python -m mobilise``."""
+
+
 def layer_of(module: str) -> int | None:
-    """The floor of ``mobilise.<floor>[.…]``; None for the facade ``mobilise`` itself."""
-    parts = module.split(".")
-    return LAYERS.index(parts[1]) if len(parts) > 1 else None
+    """The floor of ``mobilise.<floor>[.…]``; None for the facade."""
+    return None if module in FACADE else LAYERS.index(module.split(".")[1])
 
 
 def test_every_module_lives_on_a_floor():
-    homeless = [m for m in graph() if m != "mobilise" and m.split(".")[1] not in LAYERS]
+    homeless = [m for m in graph() if m not in FACADE and m.split(".")[1] not in LAYERS]
     assert not homeless, f"modules outside the layers {LAYERS}: {homeless}"
 
 
@@ -110,7 +110,7 @@ def test_imports_point_down_the_layers():
         for target in targets:
             target_floor = layer_of(target)
             if target_floor is None:
-                upward.append(f"{module} imports the facade 'mobilise'")
+                upward.append(f"{module} imports the facade '{target}'")
             elif target_floor > floor:
                 upward.append(f"{module} ({LAYERS[floor]}) -> {target} ({LAYERS[target_floor]})")
     assert not upward, "imports pointing up:\n" + "\n".join(sorted(upward))
@@ -131,31 +131,27 @@ EXERCISED_ELSEWHERE = {
         "analysis/test_patterns",
     ),
     "cli/robust": ("analysis/test_robust",),
-    "cli/options": ("cli/test_cli",),
     # executors are tested through the batches they run (sequential, pool, Dask)
     "running/executors/base": ("running/test_batch",),
     "running/executors/local": ("running/test_batch", "test_extension"),
     "running/executors/dask": ("running/test_batch",),
     # the app's components are tested in a real browser, against the library
     **{
-        f"views/{name}": ("views/test_app", "views/test_app_room")
+        f"views/app/{name}": ("views/app/test_pages", "views/app/test_room")
         for name in (
-            "app_config",
-            "app_controls",
-            "app_results",
-            "app_server",
-            "app_state",
-            "app_step",
+            "config",
+            "controls",
+            "facilitator",
+            "group",
+            "results",
+            "server",
+            "state",
+            "step",
         )
     },
-    "views/app_access": ("views/test_app_sessions",),
-    "views/app_facilitator": ("views/test_app_sessions", "views/test_app_room"),
-    "views/app_pool": ("views/test_workshop", "views/test_app_room"),
-    "views/facilitator": ("views/test_app_sessions",),
     "views/headline": ("views/test_workshop", "views/test_brief"),
     "views/plots_assumptions": ("analysis/test_sensitivity", "analysis/test_discovery"),
     "views/plots_robustness": ("analysis/test_robust",),
-    "views/plots_workshop": ("views/test_workshop",),
 }
 """Modules without a test module of their own, and the test modules that exercise them."""
 
@@ -177,3 +173,15 @@ def test_tests_mirror_the_package():
         elif not mirror.exists():
             unmirrored.append(f"{relative} (expected {mirror.relative_to(ROOT)})")
     assert not unmirrored, "modules without tests:\n" + "\n".join(unmirrored)
+
+
+def test_the_app_sits_on_top_of_the_views():
+    """Only the app command imports the app: figures, briefs and headlines never need Solara."""
+    edges = graph()
+    into_app = sorted(
+        module
+        for module, targets in edges.items()
+        if not module.startswith("mobilise.views.app")
+        and any(t.startswith("mobilise.views.app") for t in targets)
+    )
+    assert into_app == ["mobilise.cli.workshop"]

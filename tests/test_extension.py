@@ -8,12 +8,12 @@ import pandas as pd
 import pytest
 
 from mobilise import ActorType, MissionModel, ScenarioError, run
+from mobilise.model.agents import Actor
 from mobilise.running.batch import run_batch
 from mobilise.running.design import in_memory
 from mobilise.running.executors.local import ProcessPoolExecutor
-from mobilise.schema.actor_types import Actor
 from mobilise.schema.constraints import Constraints
-from mobilise.schema.scenario import Population
+from mobilise.schema.sections import Population
 from mobilise.views.plots import engagement_by_type
 
 
@@ -34,7 +34,6 @@ MENTOR = ActorType(
     description="Retired professionals who mentor young people",
     colour="#777777",
     marker="X",
-    agent=Mentor,
     reach=mentor_reach,
 )
 
@@ -58,7 +57,7 @@ def test_the_scenario_knows_its_new_type(with_mentors, uk):
 
 
 def test_the_model_builds_mesa_agents_of_the_new_type_and_records_it(with_mentors):
-    model = MissionModel(with_mentors, seed=3)
+    model = MissionModel(with_mentors, seed=3, agent_classes={"mentor": Mentor})
     mentors = model.agents_by_type[Mentor]
     assert len(mentors) == 60 and all(isinstance(a, Mentor) for a in mentors)
     frame = model.run()
@@ -68,6 +67,8 @@ def test_the_model_builds_mesa_agents_of_the_new_type_and_records_it(with_mentor
     ceiling = model.population.ceiling[model.population.slices["mentor"]]
     assert ceiling.mean() == pytest.approx(mentor_reach(with_mentors.constraints))
     assert (frame["engaged_mentor"] <= frame["reach_mentor"] + 1e-12).all()
+    made = MissionModel(with_mentors, seed=3).agent_classes["mentor"]  # a class made for it
+    assert made.__name__ == "MentorAgent" and made.actor_type == "mentor"
 
 
 def test_adding_a_type_reseeds_no_other_type(with_mentors, uk):

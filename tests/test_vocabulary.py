@@ -95,3 +95,28 @@ def test_error_classes():
     assert ScenarioError is InputError
     assert not issubclass(OutputError, InputError)
     assert not issubclass(UnknownNameError, InputError)
+
+
+def test_the_extras_are_those_pyproject_declares_and_are_installed_here():
+    import tomllib
+
+    from mobilise.vocabulary import EXTRAS, require_extra
+
+    from .conftest import ROOT
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    optional = set(declared["optional-dependencies"]) - {"test", "docs"}
+    assert set(EXTRAS) == optional  # a new extra is named with the modules it brings
+    for extra in EXTRAS:
+        require_extra(extra, "the test suite")  # the test extra installs every one
+
+
+def test_a_missing_extra_is_one_line_naming_it():
+    from mobilise.vocabulary import extra_of, missing_extra
+
+    assert str(missing_extra("app", "mobilise app")) == (
+        "mobilise app needs the 'app' extra: pip install 'mobilise[app]'"
+    )
+    assert extra_of("SALib.sample") == "sensitivity"
+    assert extra_of("distributed") == "dask"
+    assert extra_of("numpy") is None and extra_of(None) is None

@@ -1,10 +1,21 @@
 """mobilise: how a nation's actors mobilise around missions, with and without enabling reforms.
 
-The one-line API::
+The one-line API:
 
     from mobilise import load_scenario, run
-    frame = run(load_scenario("scenarios/uk_2024.yaml"), seed=1, reforms={"mission_councils": 1})
+    frame = run(load_scenario("uk_2024"), seed=1, reforms={"mission_councils": 1})
 """
+
+import sys
+
+# Before any import that needs 3.12's syntax (pip already refuses to install on older ones).
+if sys.version_info < (3, 12):  # noqa: UP036
+    _TOO_OLD = f"mobilise needs Python 3.12 or newer; this is Python {sys.version.split()[0]}"
+    _PROGRAM = sys.argv[0].replace("\\", "/").rsplit("/", 1)[-1]
+    if _PROGRAM in ("-m", "mobilise", "mobilise.exe"):  # the program: one line and exit 2
+        sys.stderr.write(_TOO_OLD + "\n")
+        raise SystemExit(2)
+    raise ImportError(_TOO_OLD)
 
 from importlib import import_module
 from importlib.metadata import version

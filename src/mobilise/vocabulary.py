@@ -1,4 +1,4 @@
-"""The words every layer shares: the quarter calendar, bad input, and unknown names.
+"""The words every layer shares: the quarter calendar, bad input, unknown names, extras.
 
 The ground floor of the package: it imports nothing of mobilise, so every other
 module may use it.
@@ -7,6 +7,7 @@ module may use it.
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import re
 from collections.abc import Iterable
 
@@ -47,9 +48,8 @@ def unknown_name(kind: str, name: object, known: Iterable[str]) -> UnknownNameEr
     choices = list(known)
     close = difflib.get_close_matches(str(name), choices, n=1)
     hint = f"; did you mean '{close[0]}'?" if close else ""
-    return UnknownNameError(
-        f"unknown {kind} '{name}'{hint} (expected one of: {', '.join(choices)})"
-    )
+    shown = repr(name) if isinstance(name, str) else f"'{name}'"  # one line, whatever the name
+    return UnknownNameError(f"unknown {kind} {shown}{hint} (expected one of: {', '.join(choices)})")
 
 
 def check_known(kind: str, name: str, known: Iterable[str]) -> str:
@@ -58,3 +58,32 @@ def check_known(kind: str, name: str, known: Iterable[str]) -> str:
     if name not in choices:
         raise unknown_name(kind, name, choices)
     return name
+
+
+EXTRAS: dict[str, tuple[str, ...]] = {
+    "app": ("solara", "reacton", "ipyvue", "ipyvuetify"),
+    "sensitivity": ("SALib", "sklearn"),
+    "robust": ("pymoo",),
+    "dask": ("dask", "distributed"),
+    "parquet": ("pyarrow",),
+    "viz": ("altair",),
+    "calibrate": ("pyabc",),
+}
+"""Each optional extra of ``pyproject.toml`` and the top-level modules it brings."""
+
+
+def missing_extra(extra: str, what: str) -> InputError:
+    """The one way to say an extra is missing: ``mobilise app needs the 'app' extra: ...``."""
+    return InputError(f"{what} needs the '{extra}' extra: pip install 'mobilise[{extra}]'")
+
+
+def extra_of(module: str | None) -> str | None:
+    """The extra that installs ``module`` (a dotted name is read by its top level), if any."""
+    top = (module or "").partition(".")[0]
+    return next((extra for extra, modules in EXTRAS.items() if top in modules), None)
+
+
+def require_extra(extra: str, what: str) -> None:
+    """Fail in one line, before any work, when ``what`` needs an extra that is not installed."""
+    if any(importlib.util.find_spec(module) is None for module in EXTRAS[extra]):
+        raise missing_extra(extra, what)

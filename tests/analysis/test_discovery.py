@@ -62,11 +62,18 @@ def test_discover_on_a_real_sweep(tmp_path, capsys):
     )
     out = tmp_path / "out"
     run_batch(load_experiment(path), out, SequentialExecutor(), progress=False)
-    main(["discover", str(out), "--outcome", "milestone_met", "--min-coverage", "0.5"])
+    # the milestone (2029Q1) lies past 20 quarters: no run meets it, nothing to tell apart
+    with pytest.raises(SystemExit) as refused:
+        main(["discover", str(out), "--outcome", "milestone_met"])
+    assert refused.value.code == 2 and "no run of 24 has milestone_met" in capsys.readouterr().err
+    median = pd.read_csv(out / "runs.csv")["final_metric"].median()
+    main(["discover", str(out), "--outcome", "final_metric", "--threshold", str(float(median)),
+          "--min-coverage", "0.5"])  # fmt: skip
     text = capsys.readouterr().out
-    assert "covering" in text
+    assert "covering" in text and "50% with final metric" in text
     boxes = pd.read_csv(out / "boxes.csv")
     assert boxes["chosen"].any()
+    assert boxes.loc[boxes["chosen"], "density"].iloc[0] >= 0.5  # no worse than all runs
     assert set(boxes["input"].dropna()) <= {
         "constraints.union_density",
         "strength_multi_year_funding",

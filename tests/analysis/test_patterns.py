@@ -22,7 +22,14 @@ SEEDS, MASTER = 20, 0
 
 @pytest.mark.parametrize(
     "file",
-    ["uk_2024.yaml", "uk_early_1980s.yaml", "technological_vaccine.yaml", "minimal_threshold.yaml"],
+    [
+        "uk_2024.yaml",
+        "uk_early_1980s.yaml",
+        "technological_vaccine.yaml",
+        "minimal_threshold.yaml",
+        "denmark_2024.yaml",
+        "uk_nhs_danish_structures.yaml",
+    ],
 )
 def test_shipped_scenario_reproduces_every_declared_pattern(file):
     scenario = load_scenario(SCENARIOS / file)
@@ -49,10 +56,10 @@ def _pattern(**fields):
     return Pattern(**{"name": "t", "output": "engaged_business", "at_least": 0.0, **fields})
 
 
-def evaluate(scenario, pattern, seeds):
+def evaluate(scenario, pattern, seeds, base=None):
     """One pattern measured over ``seeds`` = (master, replications), the scenario as written."""
     master, count = seeds
-    return check(scenario, replications=count, seed=master, patterns=[pattern])[0]
+    return check(scenario, replications=count, seed=master, patterns=[pattern], base=base)[0]
 
 
 def test_reads_the_step_asked_for(minimal):
@@ -91,6 +98,22 @@ def test_versus_is_a_paired_difference_in_shares_of_the_gap(uk):
     assert evaluate(short, pattern, runner).value == pytest.approx(expected)
 
 
+def test_the_danish_contrast_is_the_paired_difference_of_the_two_files(uk):
+    """C1 reads the NHS metric under Denmark's structures minus uk_2024's, seed by seed."""
+    contrast = load_scenario(SCENARIOS / "uk_nhs_danish_structures.yaml")
+    (c1,) = [p for p in contrast.patterns if p.name == "C1 NHS metric at the horizon"]
+    assert c1.versus is not None and c1.versus.scenario == "uk_2024.yaml"
+    seeds = replication_seeds(0, 3)
+    result = evaluate(contrast, c1, (0, 3), base=SCENARIOS)
+    gap = uk.mission_spec.target - uk.mission_spec.baseline
+    differences = [
+        (run(contrast, seed=s)["metric"].iloc[-1] - run(uk, seed=s)["metric"].iloc[-1]) / gap
+        for s in seeds
+    ]
+    assert result.value == pytest.approx(np.mean(differences))
+    assert (result.low, result.high) == pytest.approx(tuple(np.quantile(differences, [0.05, 0.95])))
+
+
 def test_minus_subtracts_run_by_run(uk):
     short = uk.updated("quarters", 4)
     runner = (0, 3)
@@ -112,13 +135,27 @@ def test_expectations_in_words_and_verdicts():
     [
         ({"at_least": None}, "expected one of above, below, at_least, at_most, near"),
         ({"near": 0.1}, "near and tolerance go together"),
-        ({"output": "volunteers_engaged"}, "unknown output 'volunteers_engaged'"),
+        ({"output": "volunteers engaged"}, "unknown output 'volunteers engaged'"),
         ({"reforms": {"pooled_budget": 1}}, "unknown reform 'pooled_budget'"),
     ],
 )
 def test_bad_patterns_are_refused_in_one_line(uk, fields, message):
     with pytest.raises(ScenarioError, match=message):
         uk.updated("patterns", [{"name": "bad", "output": "metric", "at_least": 0, **fields}])
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"output": "volunteers_engaged"}, "unknown output 'volunteers_engaged'"),
+        ({"minus": "reach_"}, "unknown output 'reach_'"),
+    ],
+)
+def test_an_output_the_model_does_not_declare_is_refused_before_running(uk, fields, message):
+    """Which outputs exist is the model's to say: checked before any run, in one line."""
+    bad = uk.updated("patterns", [{"name": "bad", "output": "metric", "at_least": 0, **fields}])
+    with pytest.raises(ScenarioError, match=rf"^s.yaml: pattern 'bad': {message}"):
+        check(bad, replications=1, source="s.yaml")
 
 
 def test_a_condition_on_an_unknown_field_names_the_pattern(uk):

@@ -21,7 +21,7 @@ ST = [0.5576, 0.4424, 0.2437]
 
 
 def ishigami_experiment(tmp_path, method, samples):
-    ranges = "\n".join(f"    {p}: [{-math.pi}, {math.pi}]" for p in ISHIGAMI_PATHS)
+    ranges = "\n".join(f"    {p}: [0, {2 * math.pi}]" for p in ISHIGAMI_PATHS)
     path = tmp_path / "ishigami.yaml"
     path.write_text(
         f"name: ishigami\nscenarios: [{SCENARIOS / 'uk_2024.yaml'}]\nreplications: 1\n"

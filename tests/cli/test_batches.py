@@ -7,6 +7,7 @@ import pytest
 
 from mobilise.cli import main
 
+from ..conftest import SCENARIOS
 from .process import UK, mobilise
 
 
@@ -151,7 +152,7 @@ def test_readme_command_1_intervals_contain_what_members_give_alone(tmp_path):
     ("args", "message"),
     [
         (["--ensemble", "none", "--members", "3"], "--members counts an ensemble's members"),
-        (["--ensemble", "missing.csv"], "--ensemble missing.csv: cannot read ensemble"),
+        (["--ensemble", "missing.csv"], "--ensemble missing.csv: cannot read file"),
         (["--ensemble", "scenarios/ensembles/technological_vaccine.csv"],
          "made for scenario 'technological_vaccine', not 'uk_2024'"),
         (["--set", "influence.signl=2", "--ensemble", "none"], "no field 'signl'"),
@@ -165,3 +166,35 @@ def test_bad_ensemble_input_is_one_line_and_exit_2(args, message, tmp_path):
     )
     assert done.returncode == 2, done.stdout
     assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_two_scenarios_sharing_a_mission_are_compared_apart(tmp_path, capsys):
+    # both UK scenarios pursue the NHS mission: each keeps its own setting (point)
+    early = SCENARIOS / "uk_early_1980s.yaml"
+    experiment = tmp_path / "two.yaml"
+    experiment.write_text(
+        f"name: two\nscenarios: [{UK}, {early}]\narms: {{single: [mission_councils]}}\n"
+        "replications: 3\nquarters: 8\n"
+    )
+    out = tmp_path / "out"
+    main(["batch", str(experiment), "--out", str(out), "--workers", "1", "--quiet",
+          "--members", "2"])  # fmt: skip
+    printed = capsys.readouterr().out
+    assert "nhs (uk_2024)" in printed and "nhs (uk_early_1980s)" in printed
+    runs = pd.read_csv(out / "runs.csv")
+    assert runs.groupby("scenario")["point"].unique().map(list).to_dict() == {
+        "uk_2024": [0],
+        "uk_early_1980s": [1],
+    }
+    assert runs.groupby("scenario")["member"].nunique().to_dict() == {
+        "uk_2024": 2,
+        "uk_early_1980s": 2,
+    }  # each scenario's own ensemble, paired within its members
+    effects = pd.read_csv(out / "effects.csv").set_index(["outcome", "point"])
+    for point, rows in runs.groupby("point"):
+        pair = ["member", "replication"]
+        arm = rows[rows["arm"] == "mission_councils"].set_index(pair)["final_metric"]
+        base = rows[rows["arm"] == "baseline"].set_index(pair)["final_metric"]
+        expected = (arm - base).mean()
+        assert effects.loc[("final_metric", point), "mean_diff"] == pytest.approx(expected)
+        assert (out / "figures" / f"fan_nhs_p{point}.png").exists()

@@ -7,7 +7,7 @@ import pytest
 
 from mobilise import ACTOR_TYPES
 from mobilise.cli import main
-from mobilise.schema.outcomes import STEP_COLUMNS
+from mobilise.model.outcomes import STEP_COLUMNS
 
 from ..conftest import ROOT, SCENARIOS
 from .process import UK, mobilise
@@ -84,7 +84,6 @@ def test_validate_all_shipped_scenarios(capsys):
     [
         ("missions", "vaccine_taskforce"),
         ("reforms", "patient_capital"),
-        ("scenarios", "uk_2024.yaml"),
     ],
 )
 def test_list(what, expected, capsys, monkeypatch):
@@ -92,4 +91,31 @@ def test_list(what, expected, capsys, monkeypatch):
     main(["list", what])
     out = capsys.readouterr().out
     assert expected in out
-    assert "source" in out or what == "scenarios"
+    assert "source" in out
+
+
+@pytest.mark.parametrize(
+    ("what", "folder"), [("scenarios", SCENARIOS), ("experiments", ROOT / "experiments")]
+)
+def test_list_finds_the_shipped_files_by_name_from_any_folder(what, folder, tmp_path, capsys):
+    main(["list", what])  # from the project's folder...
+    here = capsys.readouterr().out
+    done = mobilise("list", what, cwd=tmp_path)  # ...and from an empty one, in a real process
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == here
+    header, *rows = here.splitlines()
+    assert header == f"{what} in {folder}:"
+    names = [row.split()[0] for row in rows]
+    files = [p for p in folder.rglob("*.yaml") if p.parent == folder]  # the shipped are flat
+    assert names == sorted(p.relative_to(folder).with_suffix("").as_posix() for p in files)
+    assert {"uk_2024", "denmark_2024"} <= set(names) or what == "experiments"
+    assert not any("INVALID" in row for row in rows)  # priors, targets, calibrations: not listed
+
+
+def test_list_of_a_folder_of_ones_own(tmp_path, capsys):
+    (tmp_path / "mine.yaml").write_text((SCENARIOS / "minimal_threshold.yaml").read_text())
+    (tmp_path / "broken.yaml").write_text("name: [")
+    main(["list", "scenarios", "--dir", str(tmp_path)])
+    rows = capsys.readouterr().out.splitlines()[1:]
+    assert [row.split()[0] for row in rows] == ["broken", "mine"]
+    assert "INVALID" in rows[0] and "granovetter" in rows[1]

@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from ..conftest import ROOT
 from .process import mobilise
 
@@ -55,3 +57,23 @@ def test_app_on_all_interfaces_warns(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_app_refuses_an_empty_access_code_in_one_line(capsys):
+    from mobilise.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["app", "--host", "0.0.0.0", "--access-code", " "])
+    assert info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "access code cannot be empty" in err
+
+
+def test_app_refuses_a_facilitator_code_that_is_the_access_code(capsys):
+    from mobilise.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["app", "--port", "1", "--access-code", "K7m2pq", "--facilitator-code", "k7m2pq "])
+    assert info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "must differ from the access code" in err

@@ -1,4 +1,4 @@
-"""A block of runs gives every run the same bits as the run alone."""
+"""A block of runs: each run's bits do not depend on the runs beside it."""
 
 from pathlib import Path
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from mobilise.model.block import Block, Member, block_key, block_size
-from mobilise.model.model import MissionModel
+from mobilise.model.outcomes import STEP_OUTCOMES, StepOutcome
 from mobilise.running.design import comparison
 from mobilise.running.runs import _one_by_one, run_chunk, run_one
 from mobilise.schema.reforms import REFORMS, apply_reforms
@@ -20,10 +20,10 @@ SEEDS = (1, 2, 3)
 
 
 def alone(member: Member) -> pd.DataFrame:
-    model = MissionModel(
-        member.scenario, seed=member.seed, reforms=member.reforms, mesa_agents=False
-    )
-    return model.run()
+    """The member's run in a block of its own."""
+    block = Block([member])
+    block.run()
+    return block.frame(0)
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: str(p.relative_to(ROOT)))
@@ -51,15 +51,16 @@ def test_a_block_mixing_missions_and_reforms_equals_each_run_alone():
     block.run()
     for r, member in enumerate(members):
         pd.testing.assert_frame_equal(block.frame(r), alone(member), check_exact=True)
+    # and in another order, cut differently: the same runs, the same bits
+    reordered = Block(members[::-1][:10])
+    reordered.run()
+    for r, member in enumerate(members[::-1][:10]):
+        pd.testing.assert_frame_equal(reordered.frame(r), alone(member), check_exact=True)
 
 
-@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: str(p.relative_to(ROOT)))
-def test_arms_of_one_seed_sharing_their_draws_equal_each_run_alone(path):
-    """Every reform next to push alone, on the same seeds, each run alone's bits.
-
-    Each run shares the draws it has in common with the other arms of its seed.
-    """
-    scenario = load_scenario(path)
+def test_runs_of_one_seed_share_draws_and_keep_each_runs_bits():
+    """Arms of a seed share the draws they have in common; each run is still the run alone."""
+    scenario = load_scenario(ROOT / "scenarios" / "uk_2024.yaml")
     arms = [{}, *({name: 1.0} for name in REFORMS), {"mission_councils": 0.5}]
     members = [Member(scenario, seed, arm) for seed in (4, 7) for arm in arms]
     block = Block(members)
@@ -68,20 +69,12 @@ def test_arms_of_one_seed_sharing_their_draws_equal_each_run_alone(path):
         pd.testing.assert_frame_equal(block.frame(r), alone(member), check_exact=True)
 
 
-def test_a_block_of_one_equals_the_run_alone():
-    scenario = load_scenario(ROOT / "scenarios" / "minimal_threshold.yaml")
-    block = Block([Member(scenario, 9)])
+def test_a_run_differs_with_its_seed_and_repeats_with_it():
+    scenario = load_scenario(ROOT / "scenarios" / "uk_2024.yaml")
+    block = Block([Member(scenario, 1), Member(scenario, 2), Member(scenario, 1)])
     block.run()
-    pd.testing.assert_frame_equal(block.frame(0), alone(Member(scenario, 9)), check_exact=True)
-
-
-def test_per_type_sums_run_in_the_order_bincount_adds():
-    rng = np.random.default_rng(0)
-    for runs in range(2, 12):
-        values = rng.lognormal(size=(runs, 1000))
-        by_agent = np.ascontiguousarray(values.T)
-        alone_sums = [np.bincount(np.zeros(1000, dtype=np.intp), weights=v)[0] for v in values]
-        assert np.array_equal(by_agent.sum(axis=0), alone_sums)
+    assert np.array_equal(block.rows[0], block.rows[2])
+    assert not np.array_equal(block.rows[0], block.rows[1])
 
 
 def test_runs_that_cannot_share_a_block_are_refused():
@@ -97,6 +90,26 @@ def test_block_size_shrinks_as_populations_grow():
     assert block_size(100) == 250  # small populations: the cap
     assert block_size(200_000) < block_size(2_000)
     assert block_size(10**7) == 1
+
+
+def test_a_declared_outcome_is_recorded_in_its_own_column():
+    """A new step outcome is one declaration: the block records it beside the others."""
+    scenario = load_scenario(ROOT / "scenarios" / "uk_2024.yaml")
+    drive = StepOutcome(
+        name="government_drive",
+        label="Government drive",
+        unit="share",
+        description="government's engaged share",
+        of=lambda runs: runs.crowd.government_drive(),
+    )
+    block = Block([Member(scenario, 1), Member(scenario, 2)], outcomes=(*STEP_OUTCOMES, drive))
+    block.run()
+    for r in range(2):
+        frame = block.frame(r)
+        assert block.columns[-1] == "government_drive"
+        np.testing.assert_array_equal(frame["government_drive"], frame["engaged_government"])
+        budget = scenario.government.budget
+        np.testing.assert_allclose(frame["spend"], budget * frame["government_drive"])
 
 
 def test_a_chunk_run_in_blocks_writes_the_same_bytes_as_run_by_run():
@@ -124,7 +137,7 @@ def test_agents_recorded_in_blocks_are_each_runs_agents_alone():
     specs = [replace(spec, record_agents=True) for spec in design.runs()]
     blocks, one_by_one = run_chunk(specs), _one_by_one(specs, run_one)
     assert len(blocks.agents) == len(specs)
-    for together, alone in zip(blocks.agents, one_by_one.agents, strict=True):
+    for together, alone_ in zip(blocks.agents, one_by_one.agents, strict=True):
         pd.testing.assert_frame_equal(
-            together.reset_index(drop=True), alone.reset_index(drop=True), check_exact=True
+            together.reset_index(drop=True), alone_.reset_index(drop=True), check_exact=True
         )

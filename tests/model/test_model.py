@@ -1,13 +1,13 @@
-"""MissionModel: Granovetter, complementarity, determinism, frames (DESIGN "Must hold")."""
+"""MissionModel: Granovetter, complementarity, determinism, frames (docs/model.md "Must hold")."""
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import optimize, stats
 
-from mobilise import ACTOR_TYPES, MissionModel, run
-from mobilise.schema.actor_types import Actor, Volunteer
-from mobilise.schema.outcomes import STEP_COLUMNS
+from mobilise import ACTOR_TYPES, MissionModel, ScenarioError, run
+from mobilise.model.agents import Actor, Volunteer
+from mobilise.model.outcomes import STEP_COLUMNS
 
 
 def _final_engaged(scenario, seed=1):
@@ -124,10 +124,11 @@ def test_agents_are_views_over_the_arrays(uk):
     volunteers = model.agents_by_type[Volunteer]
     assert len(volunteers) == uk.populations["volunteer"].count
     assert len(model.agents) == uk.size
-    agent = next(iter(volunteers))
+    agent = next(a for a in volunteers if a.ceiling == 1.0)
     assert isinstance(agent, Actor)
     agent.engagement = 0.75
     assert model.population.engagement[agent.index] == 0.75
+    assert model.agents.get("engagement")[list(model.agents).index(agent)] == 0.75
 
 
 def test_volunteers_start_at_the_formal_volunteering_rate(uk):
@@ -169,10 +170,10 @@ def test_batch_models_without_mesa_agents_give_identical_results(uk):
 def test_no_agent_ever_engages_beyond_its_reach(uk):
     reforms = {"social_partnership": 1.0, "multi_year_funding": 1.0}
     model = MissionModel(uk, seed=6, reforms=reforms, mesa_agents=False)
-    pop = model.population
     for _ in range(uk.quarters):
         model.step()
-        assert np.all(pop.engagement <= pop.ceiling + 1e-12)
+        pop = model.population
+        assert np.all(pop.engagement <= pop.ceiling)
     frame = model.to_frame()
     for i, actor_type in enumerate(ACTOR_TYPES):
         assert (frame[f"reach_{actor_type}"] == pop.reach[i]).all()
@@ -215,3 +216,132 @@ def test_delivery_is_neutral_before_evidence_and_counts_against_the_trend(uk):
     assert model.delivery_against_roadmap(trend, step) == 0.0  # no better than the trend
     assert model.delivery_against_roadmap(trend + promised / 2, step) == pytest.approx(0.5)
     assert model.delivery_against_roadmap(trend - 5 * promised, step) == -1.0
+
+
+# --- a Mesa citizen -------------------------------------------------------------------
+
+
+def test_a_scenario_is_a_name_a_path_or_a_scenario(uk):
+    from tests.conftest import SCENARIOS
+
+    frames = [
+        MissionModel(given, rng=4, quarters=3).run()
+        for given in ("uk_2024", SCENARIOS / "uk_2024.yaml", str(SCENARIOS / "uk_2024.yaml"), uk)
+    ]
+    for frame in frames[1:]:
+        pd.testing.assert_frame_equal(frame, frames[0], check_exact=True)
+    pd.testing.assert_frame_equal(MissionModel(rng=4, quarters=3).run(), frames[0])
+
+
+def test_an_unknown_scenario_name_is_one_line():
+    with pytest.raises(ScenarioError, match=r"shipped scenario 'uk_2042'; did you mean 'uk_2024'"):
+        MissionModel("uk_2042")
+
+
+def test_rng_has_mesas_meaning_and_seed_is_its_alias(uk):
+    fresh = [MissionModel(uk, quarters=2) for _ in range(2)]  # rng=None: fresh entropy
+    assert fresh[0].seed != fresh[1].seed
+    assert not fresh[0].run().equals(fresh[1].run())
+    again = MissionModel(uk, rng=fresh[0].seed, quarters=2).run()
+    pd.testing.assert_frame_equal(again, fresh[0].to_frame(), check_exact=True)
+    by_seed = MissionModel(uk, seed=7, quarters=2).run()
+    pd.testing.assert_frame_equal(by_seed, MissionModel(uk, 7, quarters=2).run())
+    generators = [MissionModel(uk, rng=np.random.default_rng(11), quarters=2) for _ in range(2)]
+    assert generators[0].seed == generators[1].seed
+    with pytest.raises(ValueError, match="rng or seed"):
+        MissionModel(uk, rng=1, seed=1)
+
+
+def test_keywords_set_scenario_fields_as_set_does(uk):
+    expected = MissionModel(uk.updated("influence.signal", 2.0), rng=3, quarters=4).run()
+    dotted = MissionModel(uk, rng=3, quarters=4, **{"influence.signal": 2.0})
+    plain = MissionModel(uk, rng=3, quarters=4, influence__signal=2.0)
+    assert dotted.inputs.influence.signal == plain.inputs.influence.signal == 2.0
+    pd.testing.assert_frame_equal(dotted.run(), expected, check_exact=True)
+    pd.testing.assert_frame_equal(plain.run(), expected, check_exact=True)
+    assert not expected.equals(MissionModel(uk, rng=3, quarters=4).run())
+    with pytest.raises(ScenarioError, match=r"field 'influence\.signl': no field 'signl'"):
+        MissionModel(uk, influence__signl=2.0)
+
+
+def test_the_datacollector_collects_every_step_outcome(uk):
+    model = MissionModel(uk, rng=2, quarters=5)
+    frame = model.run()
+    collected = model.datacollector.get_model_vars_dataframe()
+    assert list(collected.columns) == list(frame.columns[2:])
+    np.testing.assert_array_equal(collected.to_numpy(), frame.iloc[:, 2:].to_numpy())
+    assert not model.running
+    model.step()  # past the horizon nothing moves
+    assert (
+        model.to_frame().equals(frame) and len(model.datacollector.get_model_vars_dataframe()) == 6
+    )
+
+
+def test_mesa_batch_run_runs_it_as_mesas_docs_write_it(uk):
+    """``mesa.batch_run(Model, parameters=..., iterations=N)``: fresh entropy per iteration."""
+    import warnings
+
+    import mesa
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # Mesa 3.5 prefers rng=[...]
+        results = mesa.batch_run(
+            MissionModel,
+            parameters={"scenario": "uk_2024", "quarters": 3, "influence__signal": [0.5, 2.0]},
+            iterations=2,
+            max_steps=100,
+            number_processes=1,
+            data_collection_period=-1,
+            display_progress=False,
+        )
+    table = pd.DataFrame(results)
+    assert len(table) == 4 and set(table["Step"]) == {3}
+    assert table.groupby("influence__signal")["metric"].nunique().tolist() == [2, 2]
+    # a given rng reproduces: each row is MissionModel with that seed, alone
+    seeded = pd.DataFrame(
+        mesa.batch_run(
+            MissionModel,
+            parameters={"scenario": "uk_2024", "quarters": 3},
+            rng=[5, 5, 6],
+            display_progress=False,
+        )
+    )
+    alone = MissionModel("uk_2024", rng=5, quarters=3).run()
+    assert seeded["metric"].tolist()[:2] == [alone["metric"].iloc[-1]] * 2
+    assert seeded["metric"].iloc[2] != seeded["metric"].iloc[0]
+
+
+def test_an_agent_does_not_step_alone_or_leave(uk):
+    model = MissionModel(uk, rng=1, quarters=2)
+    with pytest.raises(RuntimeError, match=r"model.step\(\) moves every agent at once"):
+        model.agents.shuffle_do("step")
+    agent = next(iter(model.agents))
+    with pytest.raises(RuntimeError, match="population is fixed"):
+        agent.remove()
+    assert agent in model.agents and len(model.agents) == uk.size
+
+
+def test_an_agent_set_between_steps_changes_what_follows(uk):
+    """A user's change through a Mesa agent is what the next step starts from."""
+    model, twin = (MissionModel(uk, rng=8, quarters=4) for _ in range(2))
+    businesses = model.agents_by_type[model.agent_classes["business"]]
+    within = [a for a in businesses if a.ceiling == 1.0]
+    for agent in within:
+        agent.engagement = agent.ceiling
+    frame, untouched = model.run(), twin.run()
+    assert frame["engaged_business"].iloc[0] == untouched["engaged_business"].iloc[0]
+    assert (frame["engaged_business"].iloc[1:] > untouched["engaged_business"].iloc[1:]).all()
+    outside = next(a for a in businesses if a.ceiling == 0.0)
+    with pytest.raises(ValueError, match="engagement must be in"):
+        outside.engagement = 0.5
+    with pytest.raises(AttributeError, match="no setter"):
+        outside.ceiling = 1.0  # type: ignore[misc]
+
+
+def test_setting_a_horizon_sets_patience(uk):
+    model = MissionModel(uk, rng=1, quarters=2)
+    agent = next(iter(model.agents))
+    agent.horizon = 0.0
+    assert agent.patience == 0.0 and agent.horizon == 0.0
+    agent.horizon = 1e9
+    assert agent.patience == 1.0

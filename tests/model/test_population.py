@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mobilise import ACTOR_TYPES, MissionModel
+from mobilise import ACTOR_TYPES, MissionModel, load_scenario
 from mobilise.model.population import build_population, type_reach
 from mobilise.schema.actor_types import BUILT_IN
 
@@ -26,6 +26,20 @@ def test_overseas_investors_are_outside_reach(uk):
     overseas = pop.outside[investors]
     assert overseas.sum() == round(uk.constraints.overseas_share * overseas.size)
     assert np.all(pop.ceiling[investors][overseas] == 0)
+
+
+def test_with_foundations_only_the_rest_of_ownership_is_overseas():
+    denmark = load_scenario("denmark_2024")
+    c = denmark.constraints
+    pop = population(denmark)
+    investors = pop.slices["investor"]
+    overseas = pop.outside[investors]
+    share = c.overseas_share * (1 - c.foundation_ownership_share)
+    assert overseas.sum() == round(share * overseas.size)  # 0.68 x 0.9 of 80: 49, not 54
+    assert np.all(pop.ceiling[investors][overseas] == 0)
+    assert pop.mean_by_type(pop.ceiling)[ACTOR_TYPES.index("investor")] == pytest.approx(
+        BUILT_IN["investor"].reach(c), abs=1e-12
+    )
 
 
 def test_initial_volunteers_are_within_reach_and_the_survey_share(uk):

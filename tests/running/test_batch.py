@@ -1,6 +1,8 @@
 """Batches: determinism across executors, resume after a kill, isolation, CRN, outputs."""
 
 import os
+import resource
+import shlex
 import signal
 import subprocess
 import sys
@@ -292,3 +294,102 @@ def test_parquet_recording_every_k_steps(tmp_path):
     agents = pd.read_parquet(tmp_path / "out" / "agents.parquet")
     assert {"run_id", "agent", "actor_type", "engagement", "trust"} <= set(agents.columns)
     assert agents["run_id"].nunique() == 8
+
+
+# --- faults: a full disk, a file-size limit -----------------------------------------------
+
+
+def user_namespaces() -> bool:
+    """Whether this machine lets a process mount its own tmpfs (``unshare -rm``, no root)."""
+    try:
+        done = subprocess.run(["unshare", "-rm", "true"], capture_output=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
+def batch_command(experiment, out, workers):
+    return [sys.executable, "-m", "mobilise.cli", "batch", str(experiment), "--out", str(out),
+            "--workers", str(workers), "--quiet", "--no-figures",
+            "--ensemble", "none"]  # faults, not worlds: the scenario as written  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """A small experiment and its batch run once, uninterrupted: what every fault must end as."""
+    folder = tmp_path_factory.mktemp("reference")
+    experiment = small_experiment(folder, replications=4, quarters=8)
+    clean = subprocess.run(
+        batch_command(experiment, folder / "clean", 1),
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert clean.returncode == 0, clean.stderr
+    return experiment, folder / "clean"
+
+
+def check_fault_then_resume(reference, after, code, stderr, expected):
+    """One line naming the fault, no stray temporary file, and a resume to the same bytes."""
+    experiment, clean = reference
+    assert code == 3, stderr
+    assert len(stderr.splitlines()) == 1 and "Traceback" not in stderr, stderr
+    assert expected in stderr and "--resume" in stderr, stderr
+    assert not list(after.rglob("*.tmp")), "a fault left temporary files"
+    resumed = subprocess.run(
+        [*batch_command(experiment, after, 1), "--resume"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert resumed.returncode == 0, resumed.stderr
+    same_files(after, clean)
+
+
+@pytest.mark.skipif(not user_namespaces(), reason="no user namespaces to mount a small tmpfs")
+@pytest.mark.parametrize(
+    ("size", "workers", "where"),
+    [("40k", 2, "/parts/"), ("100k", 1, "/timeseries.csv")],
+    ids=["while-running", "while-merging"],
+)
+def test_a_full_disk_is_one_line_leaves_no_stray_file_and_resumes(
+    tmp_path, reference, size, workers, where
+):
+    # a tmpfs of `size` mounted in a private namespace: the kernel's own ENOSPC, no root needed
+    disk, after = tmp_path / "disk", tmp_path / "after"
+    disk.mkdir()
+    command = shlex.join(batch_command(reference[0], disk / "out", workers))
+    script = (
+        f"mount -t tmpfs -o size={size} tmpfs {disk} && {command} 2> {tmp_path / 'err'}; "
+        f"echo $? > {tmp_path / 'code'}; cp -a {disk / 'out'} {after}"
+    )
+    subprocess.run(["unshare", "-rm", "sh", "-c", script], cwd=ROOT, check=True, timeout=300)
+    stderr = (tmp_path / "err").read_text()
+    code = int((tmp_path / "code").read_text())
+    assert where in stderr
+    expected = f"no space left on device writing {disk / 'out'}"
+    check_fault_then_resume(reference, after, code, stderr, expected)
+
+
+def test_a_file_size_limit_while_merging_is_one_line_and_resumes(tmp_path, reference):
+    # RLIMIT_FSIZE: every write past 30,000 bytes fails with EFBIG (Python ignores SIGXFSZ)
+    after = tmp_path / "after"
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (30_000, 30_000))
+
+    done = subprocess.run(
+        batch_command(reference[0], after, 1), cwd=ROOT, capture_output=True, text=True,
+        timeout=300, preexec_fn=limit,
+    )  # fmt: skip
+    expected = f"file too large writing {after / 'timeseries.csv'}"
+    check_fault_then_resume(reference, after, done.returncode, done.stderr, expected)
+
+
+def test_two_processes_on_one_output_folder_end_with_the_files_of_one(tmp_path, reference):
+    # both finish what is missing; each writes whole files under names of its own
+    shared = tmp_path / "shared"
+    command = [*batch_command(reference[0], shared, 1), "--resume"]
+    both = [subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]  # fmt: skip
+    for process in both:
+        process.wait(timeout=300)
+        assert process.returncode == 0, process.stderr.read() if process.stderr else ""
+    same_files(shared, reference[1])
+    assert not list(shared.rglob("*.tmp"))

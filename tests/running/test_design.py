@@ -121,7 +121,7 @@ def test_the_content_hash_follows_the_content():
         ),
         (
             {"name": "e", "scenarios": ["nowhere.yaml"]},
-            "x.yaml: scenarios[0]: scenario file not found: nowhere.yaml",
+            "x.yaml: scenarios[0]: nowhere.yaml: no such file here; unknown shipped scenario",
         ),
         (
             {"name": "e", "scenarios": [str(MINIMAL), str(MINIMAL)]},
@@ -217,3 +217,37 @@ def test_the_ensemble_enters_the_hash_and_the_provenance():
     record = provenance(worlds, "x")["ensemble"]
     assert record["members"] == 2 and record["path"].endswith("uk_2024.csv")
     assert provenance(plain, "x")["ensemble"] is None
+
+
+def test_a_runs_point_numbers_its_scenario_and_sweep_point_within_the_mission():
+    data = {
+        "name": "two",
+        "scenarios": [str(MINIMAL), str(SCENARIOS / "uk_2024.yaml")],
+        "missions": ["nhs"],
+        "sweep": {"grid": {"influence.signal": [0.5, 1.5]}},
+        "replications": 2,
+    }
+    design = parse_experiment(data, "two.yaml")
+    specs = design.runs()
+    assert design.run_count() == len(specs) == 2 * 2 * 2  # scenarios x points x replications
+    seen = {(s.scenario_name, s.sweep["influence.signal"], s.point) for s in specs}
+    assert seen == {
+        ("minimal_threshold", 0.5, 0),
+        ("minimal_threshold", 1.5, 1),
+        ("uk_2024", 0.5, 2),
+        ("uk_2024", 1.5, 3),
+    }
+    for spec in specs:  # the point numbers the setting; the scenario is still the sweep's
+        assert spec.scenario.influence.signal == spec.sweep["influence.signal"]
+        assert spec.scenario.size == (100 if spec.scenario_name == "minimal_threshold" else 2000)
+    one = parse_experiment({**data, "scenarios": [str(MINIMAL)]}, "one.yaml")
+    assert sorted({s.point for s in one.runs()}) == [0, 1]  # one scenario: the sweep point
+
+
+def test_too_many_runs_are_refused_before_any_is_listed():
+    data = {"name": "big", "scenarios": [str(MINIMAL)], "arms": {"single": "all"}}
+    design = parse_experiment({**data, "replications": 80_000}, "big.yaml")  # 12 arms: 960,000
+    with pytest.raises(ScenarioError, match=r"big\.yaml: 1,080,000 runs; at most 1,000,000"):
+        parse_experiment({**data, "replications": 90_000}, "big.yaml")
+    with pytest.raises(ScenarioError, match="1,200,000 runs"):
+        design.check_size(100_000)

@@ -1,5 +1,6 @@
 """Provenance and writers: version, git commit, dependency versions, hashes, output files."""
 
+import errno
 import hashlib
 import json
 import platform
@@ -11,17 +12,22 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import mobilise
 from mobilise.running.export import (
     DEPENDENCIES,
+    atomic,
     environment,
     git_commit,
     new_run_dir,
+    writable_file,
+    writable_folder,
     write_frame,
     write_json,
 )
 from mobilise.schema.scenario import file_hash, load_scenario
+from mobilise.vocabulary import OutputError
 
 from ..conftest import ROOT, SCENARIOS
 
@@ -108,3 +114,38 @@ def test_write_frame_parquet_round_trips_exactly(tmp_path):
     path = tmp_path / "f.parquet"
     write_frame(path, FRAME)
     pd.testing.assert_frame_equal(pd.read_parquet(path), FRAME, check_exact=True)
+
+
+def test_an_output_folder_is_made_and_shown_writable_before_any_work(tmp_path):
+    assert writable_folder(tmp_path / "a" / "b") == tmp_path / "a" / "b"
+    assert (tmp_path / "a" / "b").is_dir() and not list((tmp_path / "a" / "b").iterdir())
+    (tmp_path / "file").write_text("x")
+    for out, expected in [
+        (tmp_path / "file", "is a file; expected a folder"),
+        (tmp_path / "file" / "sub", f"is under {tmp_path / 'file'}, a file"),
+        (Path("/proc/mobilise"), "cannot write here (No such file or directory)"),
+    ]:
+        with pytest.raises(OutputError) as info:
+            writable_folder(out)
+        assert str(info.value).startswith(f"{out}: {expected}")
+    with pytest.raises(OutputError, match="is a folder; expected a file"):
+        writable_file(tmp_path)
+    assert writable_file(tmp_path / "new" / "x.yaml") == tmp_path / "new" / "x.yaml"
+
+
+def test_atomic_writes_whole_files_or_none_and_names_the_file_a_fault_hit(tmp_path):
+    target = tmp_path / "table.csv"
+    target.write_text("old")
+    with atomic(target) as tmp:
+        tmp.write_text("new")
+    assert target.read_text() == "new" and not list(tmp_path.glob("*.tmp"))
+    with pytest.raises(RuntimeError), atomic(target) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError
+    assert target.read_text() == "new" and not list(tmp_path.glob("*.tmp"))
+    with pytest.raises(OSError) as info, atomic(target) as tmp:  # a real ENOSPC: /dev/full
+        tmp.symlink_to("/dev/full")
+        with open(tmp, "w") as handle:
+            handle.write("x" * 10_000)
+    assert info.value.errno == errno.ENOSPC and info.value.filename == str(target)
+    assert target.read_text() == "new" and not list(tmp_path.glob("*.tmp"))

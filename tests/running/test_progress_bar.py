@@ -2,6 +2,7 @@
 
 import io
 import re
+import time
 
 from mobilise.running.progress_bar import Progress
 
@@ -35,3 +36,26 @@ def test_disabled_prints_nothing():
 
 def test_eta_is_unknown_before_any_run_finishes():
     assert "ETA     ?" in Progress(5, stream=io.StringIO()).line()
+
+
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal, as a console does."""
+
+    def isatty(self):
+        """Yes."""
+        return True
+
+
+def test_on_a_terminal_the_line_is_redrawn_in_place_and_ended_once():
+    stream = Terminal()
+    progress = Progress(4, stream=stream)
+    progress.update(1, 0)
+    time.sleep(0.25)  # past the 0.2 s between redraws
+    progress.update(2, 1)
+    progress.close()
+    text = stream.getvalue()
+    assert text.endswith("\n") and text.count("\n") == 1
+    drawn = [d for d in text.rstrip("\n").split("\r") if d]
+    assert drawn[0].startswith("[........................] 0/4 runs, 0 failed")
+    assert drawn[-1].startswith("[##################......] 3/4 runs, 1 failed,")
+    assert re.search(r"runs/s, ETA +\d+s$", drawn[-1])

@@ -3,10 +3,10 @@
 import pandas as pd
 import pytest
 
+from mobilise.model.outcomes import run_columns
 from mobilise.running.design import comparison
 from mobilise.running.runs import RESULT_COLUMNS, ChunkResult, identity, run_chunk, run_one
 from mobilise.running.simulate import simulate
-from mobilise.schema.outcomes import run_columns
 from mobilise.schema.reforms import REFORMS
 
 from ..conftest import SCENARIOS

@@ -5,8 +5,8 @@ import pytest
 
 from mobilise import run, summarise
 from mobilise.model.model import MissionModel
+from mobilise.model.outcomes import step_columns
 from mobilise.running.simulate import Run, milestone_status, simulate
-from mobilise.schema.outcomes import step_columns
 from mobilise.vocabulary import quarter_index, quarter_label
 
 

@@ -7,7 +7,12 @@ from hypothesis import strategies as st
 
 from mobilise import ACTOR_TYPES
 from mobilise.model.population import engagement_ceiling, funded_reach
-from mobilise.schema.actor_types import BUILT_IN, long_stake_share, short_funding_share
+from mobilise.schema.actor_types import (
+    BUILT_IN,
+    long_stake_share,
+    overseas_investor_share,
+    short_funding_share,
+)
 from mobilise.schema.constraints import Constraints
 
 REACH = {name: t.reach for name, t in BUILT_IN.items()}
@@ -46,25 +51,60 @@ def test_uk_reach_comes_from_the_sourced_constraints():
         ("contract_subsidy_share", -1),
         ("government_silo_share", -1),
         ("short_termist_share", -1),
+        ("foundation_ownership_share", +1),
+        ("yearly_per_monthly_volunteers", +1),
     ],
 )
 def test_each_constraint_moves_reach_the_way_the_report_argues(field, better):
     reach_before = {t: f(UK) for t, f in REACH.items()}
-    value = getattr(UK, field)
+    value = getattr(UK, field) or 0.1  # none today (foundations in the UK): some
     moved = UK.model_copy(update={field: value * (1.2 if better > 0 else 0.8)})
     changed = {t: f(moved) - reach_before[t] for t, f in REACH.items()}
     assert any(d > 0 for d in changed.values()), field
     assert all(d >= 0 for d in changed.values()), field
 
 
-@given(share, share)
-def test_reach_stays_a_share(a, b):
+@given(share, share, share)
+def test_reach_stays_a_share(a, b, f):
     c = UK.model_copy(
         update={"union_density": a, "volunteering_rate": b, "overseas_share": a,
-                "contract_subsidy_share": b, "short_termist_share": a}
+                "contract_subsidy_share": b, "short_termist_share": a,
+                "foundation_ownership_share": f}
     )  # fmt: skip
     for reach in REACH.values():
         assert 0.0 <= reach(c) <= 1.0
+
+
+def test_without_foundations_reach_is_the_v1_equation_exactly():
+    """The UK has none (default 0): its investors' and firms' reach are as before, bit for bit."""
+    assert UK.foundation_ownership_share == 0.0
+    y = UK.holding_period_years
+    assert REACH["investor"](UK) == (1 - UK.overseas_share) * (y / (y + 1))
+    assert REACH["business"](UK) == 1 - UK.short_termist_share
+    assert overseas_investor_share(UK) == UK.overseas_share
+
+
+def test_foundations_are_long_horizon_domestic_owners():
+    """Thomsen et al. (2018): what foundations own is domestic and held for good.
+
+    Denmark: foundations 0.10, foreign share 0.68, holding period 0.625 years.
+    """
+    c = UK.model_copy(update={"foundation_ownership_share": 0.10, "overseas_share": 0.68})
+    stay = 0.625 / 1.625
+    assert REACH["investor"](c) == pytest.approx(0.10 + 0.90 * 0.32 * stay)
+    assert REACH["business"](c) == pytest.approx(1 - 0.55 * 0.90)  # foundations' firms exempt
+    assert overseas_investor_share(c) == pytest.approx(0.68 * 0.90)
+    # owning everything, foundations reach every investor whatever the foreign share
+    everything = c.model_copy(update={"foundation_ownership_share": 1.0, "overseas_share": 0.9})
+    assert REACH["investor"](everything) == 1.0 and overseas_investor_share(everything) == 0.0
+
+
+@given(share, share, st.floats(0.01, 50))
+def test_investor_reach_never_includes_an_overseas_holder(overseas, foundations, years):
+    c = UK.model_copy(update={"overseas_share": overseas,
+                              "foundation_ownership_share": foundations,
+                              "holding_period_years": years})  # fmt: skip
+    assert REACH["investor"](c) <= 1.0 - overseas_investor_share(c) + 1e-12
 
 
 @given(st.floats(0.01, 50), st.floats(0.01, 50))

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from mobilise.analysis.robustness import criteria_arrays, outcome_arrays, ranks, robustness_table
+from mobilise.model.outcomes import EFFECT_OUTCOMES, RUN_OUTCOMES_BY_NAME
 from mobilise.schema.criteria import (
     CRITERIA,
     CRITERIA_BY_NAME,
@@ -13,7 +14,6 @@ from mobilise.schema.criteria import (
     KEY_OUTCOME,
     Criterion,
 )
-from mobilise.schema.outcomes import EFFECT_OUTCOMES, RUN_OUTCOMES_BY_NAME
 
 
 def runs(values):

@@ -124,5 +124,5 @@ def test_bad_experiment_is_one_line(tmp_path, case, body, expected):
 def test_missing_scenario_file(tmp_path):
     path = tmp_path / "e.yaml"
     path.write_text("name: t\nscenarios: [nope.yaml]\n")
-    with pytest.raises(ScenarioError, match=r"scenarios\[0\]: scenario file not found: nope.yaml"):
+    with pytest.raises(ScenarioError, match=r"scenarios\[0\]: nope.yaml: no such file here"):
         load_experiment(path)

@@ -100,8 +100,14 @@ def test_bad_scenario_gives_one_line_naming_file_and_field(tmp_path, case, text,
 
 
 def test_missing_file_is_one_line(tmp_path):
-    with pytest.raises(ScenarioError, match="cannot read file"):
+    with pytest.raises(ScenarioError, match=r"nope\.yaml: no such file here") as info:
         load_scenario(tmp_path / "nope.yaml")
+    assert "\n" not in str(info.value)
+
+
+def test_an_unreadable_file_is_one_line(tmp_path):
+    with pytest.raises(ScenarioError, match="is a folder; expected a YAML file"):
+        load_scenario(tmp_path)  # a folder: it exists, so it is not taken for a name
 
 
 def test_shorthand_distributions():
@@ -136,3 +142,15 @@ def test_updated_sets_a_dotted_field_and_validates(uk):
     assert uk.updated("constraints.union_density", 0.5).constraints.union_density == 0.5
     with pytest.raises(ScenarioError, match="no field 'union_dens'"):
         uk.updated("constraints.union_dens", 0.5)
+
+
+def test_a_scenario_is_resolved_from_itself_a_path_or_a_shipped_name(uk):
+    from mobilise.schema.scenario import resolve_scenario
+
+    assert resolve_scenario(uk) is uk
+    assert resolve_scenario("uk_2024") == uk == resolve_scenario(SCENARIOS / "uk_2024.yaml")
+    assert resolve_scenario(str(SCENARIOS / "uk_2024.yaml")) == uk
+    with pytest.raises(ScenarioError, match=r"^uk2024: .*'uk2024'; did you mean 'uk_2024'"):
+        resolve_scenario("uk2024")
+    with pytest.raises(ScenarioError, match="no such file here"):
+        resolve_scenario("no/such/scenario.yaml")

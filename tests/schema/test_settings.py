@@ -37,6 +37,12 @@ def test_a_set_equals_the_same_line_in_the_file(uk):
         ("influence.signal=", "expected FIELD=VALUE"),
         ("reform_sizes.mission_councils.tie_factor=-1", "greater than or equal to 0"),
         ("influence.adjustment=0.99", "adjustment + fatigue must be at most 1"),
+        ("influence.signal=.nan", "finite number"),  # NaN and infinities, as in the file
+        ("influence.signal=.inf", "finite number"),
+        ("influence.signal=nan", "valid number"),  # text, as the file reads it
+        ("influence.signal=yes", "valid number"),  # YAML 1.2: yes is text, not true
+        ('populations.union.count="600"', "valid integer"),  # strict, as the file is
+        ("influence.signal=[1", "cannot read the value"),
     ],
 )
 def test_a_bad_set_is_one_line(uk, text, message):

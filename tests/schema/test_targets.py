@@ -66,7 +66,8 @@ def test_every_target_cites_a_row_of_data_it_agrees_with():
         ({"error": 0}, "greater than 0"),
         ({"observed": float("nan")}, "targets[0].observed"),
         ({"kind": "trend"}, "targets[0].kind"),
-        ({"output": "metrc"}, "unknown output 'metrc'"),
+        ({"output": "metric level"}, "unknown output 'metric level'"),  # its form; names: claims
+        ({"data": "facts.csv:x"}, "expected a data row like"),
         ({"at": "2024Q5"}, "expected a quarter like 2025Q1"),
         ({"name": "Bad Name"}, "expected lower-case"),
     ],

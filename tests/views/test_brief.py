@@ -1,5 +1,7 @@
 """The printable brief: self-contained HTML from the app's comparison and from a batch folder."""
 
+import dataclasses
+import html
 import re
 
 import pandas as pd
@@ -54,7 +56,7 @@ def test_the_apps_brief_says_what_was_asked_found_and_assumed(app_brief):
     assert line.sentence() in text and line.effect in text
     assert "Question." in text and "mission councils (1), patient capital (0.5)" in text
     for slider in constraint_sliders():  # each constraint with its source from the schema
-        assert slider.source.replace("'", "&#x27;") in text
+        assert slider.source in html.unescape(text)
     for name in ("mission_councils", "patient_capital"):
         assert REFORMS[name].source in text
     provenance = brief.provenance
@@ -64,6 +66,15 @@ def test_the_apps_brief_says_what_was_asked_found_and_assumed(app_brief):
     assert provenance["preset_file_sha256"]
     effects = brief.effects
     assert set(effects["outcome"]) == {"final_metric", "milestone_metric"}
+
+
+def test_every_text_of_the_brief_is_escaped(app_brief):
+    brief = dataclasses.replace(
+        app_brief[0], question="<script>alert(1)</script>", headlines=["a & b"]
+    )
+    text = render(brief)
+    assert "<script" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "<li>a &amp; b</li>" in text and text.count("<svg") == 1  # the figure stays markup
 
 
 def test_report_html_writes_a_brief_of_a_compare_folder(tmp_path, capsys):
@@ -138,11 +149,12 @@ def test_a_brief_of_many_arms_tabulates_the_runs_that_met_the_milestone(tmp_path
 
 
 def test_a_batch_folder_without_runs_is_an_output_error_in_one_line(tmp_path, capsys):
-    pd.DataFrame(columns=["run_id", "arm", "mission", "point"]).to_csv(
-        tmp_path / "runs.csv", index=False
-    )
+    columns = ["run_id", "mission", "point", "arm", "replication", "seed"]
+    pd.DataFrame(columns=columns).to_csv(tmp_path / "runs.csv", index=False)
+    (tmp_path / "manifest.json").write_text('{"status": "complete", "runs_done": 0}')
     with pytest.raises(SystemExit) as info:
         main(["report", str(tmp_path), "--html"])
     assert info.value.code == 2
     err = capsys.readouterr().err
-    assert f"{tmp_path}: runs.csv has no runs" in err and len(err.strip().splitlines()) == 1
+    assert f"{tmp_path / 'runs.csv'}: holds no runs (only a header)" in err
+    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "brief.html").exists()

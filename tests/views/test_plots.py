@@ -15,9 +15,9 @@ from matplotlib.text import Text
 
 from mobilise import ACTOR_TYPES, REFORMS, UK_ACTOR_TYPES, run, summarise
 from mobilise.analysis.effects import factorial_effects, paired_effects
+from mobilise.model.outcomes import STEP_COLUMNS
 from mobilise.running.design import in_memory
 from mobilise.running.runs import run_chunk
-from mobilise.schema.outcomes import STEP_COLUMNS
 from mobilise.views import figure_style, plots
 from mobilise.views.figure_style import save
 from mobilise.views.plots import (

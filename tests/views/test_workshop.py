@@ -1,7 +1,5 @@
 """The workshop's library side: sliders from the schema, settings, headlines, log, pool."""
 
-import math
-import time
 from fractions import Fraction
 
 import numpy as np
@@ -9,24 +7,19 @@ import pandas as pd
 import pytest
 
 from mobilise.analysis.effects import paired_effects
-from mobilise.model.model import MissionModel
 from mobilise.running.design import in_memory
 from mobilise.running.runs import run_chunk
-from mobilise.schema.actor_types import BUILT_IN
 from mobilise.schema.constraints import Constraints
 from mobilise.schema.experiment import BASELINE
 from mobilise.schema.reforms import REFORMS
 from mobilise.schema.scenario import ScenarioError, load_scenario
-from mobilise.views.app_pool import Place, WorkPool
 from mobilise.views.headline import MIN_RUNS_PER_ARM, headline, log_entry
-from mobilise.views.plots_workshop import network_svg, spring_positions
 from mobilise.views.workshop import (
     WITH_REFORMS,
     Comparison,
     compare,
     constraint_sliders,
     make_settings,
-    network_snapshot,
     parse_seed,
     preset_settings,
     workshop_scenario,
@@ -164,7 +157,7 @@ def test_the_headline_counts_the_runs_and_states_the_effect(uk, comparison):
     assert f"95% interval {effect['t_low'] * 100:+.1f} to {effect['t_high'] * 100:+.1f}" in (
         line.effect
     )
-    assert "with 4 runs per arm" in line.caution  # below MIN_RUNS_PER_ARM
+    assert "With only 4 runs per arm" in line.caution  # below MIN_RUNS_PER_ARM
 
 
 def synthetic(n, met_base, met_arm):
@@ -178,13 +171,34 @@ def synthetic(n, met_base, met_arm):
     return Comparison(pd.DataFrame(rows), pd.DataFrame(), {"social_partnership": 1.0})
 
 
-def test_the_caution_appears_exactly_when_the_runs_cannot_tell(uk):
-    clear = headline(synthetic(MIN_RUNS_PER_ARM, 0, MIN_RUNS_PER_ARM), uk.mission_spec)
-    assert clear.caution == ""
-    unclear = headline(synthetic(MIN_RUNS_PER_ARM, 3, 4), uk.mission_spec)
-    assert "includes zero" in unclear.caution and "runs per arm" not in unclear.caution
-    few = headline(synthetic(2, 0, 2), uk.mission_spec)
-    assert "with 2 runs per arm each run moves a share by 50 points" in few.caution
+def test_the_caution_says_in_plain_words_when_and_why_the_runs_cannot_tell(uk):
+    mission = uk.mission_spec
+    assert headline(synthetic(MIN_RUNS_PER_ARM, 0, MIN_RUNS_PER_ARM), mission).caution == ""
+    unclear = synthetic(MIN_RUNS_PER_ARM, 3, 4)
+    low, high = (unclear.headline_effect[c] * 100 for c in ("diff_met_low", "diff_met_high"))
+    assert low < 0 < high
+    caution = headline(unclear, mission).caution
+    assert caution == (
+        "With the reforms, the share of runs that meet the milestone could fall by "
+        f"{-low:.0f} points or rise by {high:.0f} points (95% interval): chance alone could "
+        "give this difference."
+    )
+    n = MIN_RUNS_PER_ARM
+    cases = {  # every run alike in both arms: no interval to speak of, so words instead
+        (0, 0): f"Neither arm met the milestone in any of its {n} runs",
+        (n, n): f"Both arms met the milestone in all {n} runs",
+        (3, 3): "The reforms changed no run's outcome: the same runs met the milestone",
+    }
+    for (base, arm), words in cases.items():
+        caution = headline(synthetic(n, base, arm), mission).caution
+        assert caution.startswith(words) and "(0 to 0" not in caution and "points" not in caution
+    few = headline(synthetic(2, 0, 2), mission).caution
+    assert few.endswith(
+        "With only 2 runs per arm, one run more or less moves the share by 50 points: add "
+        f"replications (at least {MIN_RUNS_PER_ARM} per arm) before reading a difference."
+    )
+    one = headline(synthetic(1, 0, 1), mission).caution
+    assert one.startswith("One run per arm cannot tell the arms apart")
 
 
 def test_a_log_row_holds_the_settings_and_the_numbers_on_screen(uk, comparison):
@@ -202,63 +216,6 @@ def test_a_log_row_holds_the_settings_and_the_numbers_on_screen(uk, comparison):
     assert row["effect"] == pytest.approx(effect["mean_diff"])
 
 
-def test_the_network_picture_shows_each_agents_engagement(uk):
-    model = MissionModel(uk, seed=5)
-    for _ in range(3):
-        model.step()
-    snapshot = network_snapshot(model, max_nodes=60, seed=5)
-    svg = network_svg(snapshot, spring_positions(snapshot, 5), model.population.engagement[
-        snapshot["nodes"]], model.quarter(model.steps))  # fmt: skip
-    assert f'data-quarter="{model.quarter(3)}"' in svg
-    for node in snapshot["nodes"][:10]:
-        value = model.population.engagement[node]
-        assert f'data-node="{node}" data-engagement="{value:.6f}"' in svg
-    assert svg.count("data-node=") == len(snapshot["nodes"])
-    kinds = {int(k) for k in snapshot["kind"]}
-    assert all(BUILT_IN[snapshot["names"][k]].label in svg for k in kinds)
-
-
-# --- the worker pool ------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def pool():
-    work = WorkPool(1)
-    yield work
-    work.close()
-
-
-def test_the_pool_queues_first_come_and_tells_each_job_its_place(pool):
-    running = pool.submit("a", time.sleep, 1.0)
-    second = pool.submit("b", sum, [1, 2])
-    third = pool.submit("c", sum, [3])
-    assert pool.place(running) == Place(-1, 1)
-    assert pool.place(second) == Place(0, 1) and pool.place(third) == Place(1, 1)
-    assert "1 comparison before yours, 1 running" in pool.place(third).sentence()
-    newer = pool.submit("b", sum, [5, 5])  # the same owner moved on: takes the old place
-    assert second.superseded and second.wait(0) and second.result() is None
-    assert pool.place(newer) == Place(0, 1) and pool.place(third) == Place(1, 1)
-    assert newer.wait(30) and third.wait(30)
-    assert newer.result() == 10 and third.result() == 3
-
-
-def test_a_superseded_running_job_gives_no_result(pool):
-    slow = pool.submit("a", time.sleep, 0.5)
-    assert pool.place(slow).ahead == -1
-    replacement = pool.submit("a", math.factorial, 5)
-    assert slow.superseded and slow.wait(0) and slow.result() is None
-    assert replacement.wait(30) and replacement.result() == 120
-
-
-def test_a_failing_job_raises_its_error_for_its_owner_only(pool):
-    bad = pool.submit("x", math.factorial, -1)
-    good = pool.submit("y", math.factorial, 3)
-    assert bad.wait(30) and good.wait(30)
-    with pytest.raises(ValueError):
-        bad.result()
-    assert good.result() == 6
-
-
 # --- catalogue order is one key -------------------------------------------------------
 
 
@@ -270,13 +227,3 @@ def test_settings_name_reforms_in_catalogue_order(uk):
     assert one.key() == two.key()
     assert list(one.reforms) == [names[0], names[3]]
     assert np.isclose(one.reforms[names[0]], 0.5)
-
-
-def test_later_jobs_wait_behind_every_other_job(pool):
-    running = pool.submit("a", time.sleep, 0.5)
-    figures = pool.submit("a/figures", sum, [1], later=True)
-    headline = pool.submit("b", sum, [2])
-    assert pool.place(running).ahead == -1
-    assert pool.place(headline) == Place(0, 1) and pool.place(figures) == Place(1, 1)
-    assert figures.wait(30) and headline.wait(30)
-    assert (headline.result(), figures.result()) == (2, 1)

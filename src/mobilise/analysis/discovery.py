@@ -11,9 +11,7 @@ whole framework), so PRIM is written here; the tree is scikit-learn's.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -225,13 +223,6 @@ def discovery_inputs(runs: pd.DataFrame, manifest: dict[str, Any] | None = None)
     if inputs.empty or not len(inputs.columns):
         raise ValueError("no input varies across these runs: nothing to discover")
     return inputs
-
-
-def read_runs(folder: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """A batch folder's runs and manifest."""
-    manifest_path = folder / "manifest.json"
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    return pd.read_csv(folder / "runs.csv"), manifest
 
 
 def boxes_frame(boxes: list[Box], chosen: Box) -> pd.DataFrame:

@@ -18,12 +18,13 @@ from typing import Any
 
 import numpy as np
 
+from mobilise.model.outcomes import BINARY_OUTCOMES, check_output
 from mobilise.running.design import member_seed, replication_seeds
 from mobilise.running.executors.base import Executor
 from mobilise.running.executors.local import SequentialExecutor
 from mobilise.running.probes import Job, Probe, evaluate
 from mobilise.schema.ensemble import Ensemble
-from mobilise.schema.patterns import RUN_OUTPUTS, Pattern
+from mobilise.schema.patterns import Pattern
 from mobilise.schema.scenario import Scenario, load_scenario
 from mobilise.vocabulary import ScenarioError, quarter_index
 
@@ -59,7 +60,7 @@ class PatternResult:
 def describe(pattern: Pattern) -> str:
     """What a pattern reads, in words: 'mean of engaged_union at the horizon'."""
     change = "the change in " if pattern.versus is not None else ""
-    if pattern.output in RUN_OUTPUTS:
+    if pattern.output in BINARY_OUTCOMES:
         what = f"{pattern.statistic} of {change}{pattern.output}"
         if pattern.statistic == "mean" and not change:
             what = f"share of runs with {pattern.output}"
@@ -178,7 +179,7 @@ def _conditioned(scenario: Scenario, conditions: dict[str, Any], where: str) -> 
 
 def _probe(scenario: Scenario, output: str, minus: str | None, at: str | int) -> Probe:
     """Where in a run a pattern reads ``output``: its step, checked against the run."""
-    if output in RUN_OUTPUTS:
+    if output in BINARY_OUTCOMES:
         return Probe(output)
     if at == "horizon":
         return Probe(output, scenario.quarters, minus)
@@ -241,6 +242,12 @@ def plan(
 ) -> Planned:
     """Register what a pattern reads; ``base`` is the folder ``versus.scenario`` is relative to."""
     where = f"{source}: pattern '{pattern.name}'"
+    for output in (pattern.output, pattern.minus):
+        try:
+            if output is not None:
+                check_output(output)  # the outputs the model declares
+        except ValueError as exc:
+            raise ScenarioError(f"{where}: {exc}") from None
     conditioned = _conditioned(scenario, pattern.conditions, where)
     try:
         probe = _probe(conditioned, pattern.output, pattern.minus, pattern.at)
@@ -272,7 +279,7 @@ def measure(planned: Planned, runner: Runner) -> PatternResult:
         values = values - runner.values(planned.versus)
     values = values / planned.gap
     statistic = _statistic(values, pattern.statistic)
-    low, high = _band(values, pattern.statistic, binary=pattern.output in RUN_OUTPUTS)
+    low, high = _band(values, pattern.statistic, binary=pattern.output in BINARY_OUTCOMES)
     return PatternResult(pattern, statistic, low, high, len(values))
 
 

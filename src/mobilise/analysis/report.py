@@ -7,6 +7,7 @@ files alone, so nothing is re-run.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +23,7 @@ from mobilise.analysis.effects import (
     paired_effects,
     rank_probabilities,
 )
-from mobilise.schema.outcomes import EFFECT_OUTCOMES
+from mobilise.model.outcomes import EFFECT_OUTCOMES
 from mobilise.vocabulary import OutputError
 
 
@@ -114,8 +115,54 @@ def write_tables(out: Path, *, factorial: list[str] | None = None) -> list[Path]
 
 
 def batch_folder(out: Path) -> dict[str, Any]:
-    """The manifest of a finished batch folder (one line if ``out`` is not one)."""
-    if not (out / "runs.csv").exists():
+    """The manifest of a finished, whole batch folder (one line if ``out`` is not one)."""
+    return finished_runs(out)[1]
+
+
+RUN_IDENTITY = ("run_id", "mission", "point", "arm", "replication", "seed")
+"""Columns every row of a whole ``runs.csv`` fills."""
+
+
+def finished_runs(out: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The runs and manifest of a finished batch, refused in one line if broken.
+
+    Refused: no ``runs.csv`` or manifest, a batch not finished (interrupted, or stopped by
+    a fault), a ``runs.csv`` that is empty, header-only, cut short, holds a run twice or
+    is not the one the manifest counted. Tables made from such a file would look like
+    results.
+    """
+    runs_path, manifest_path = out / "runs.csv", out / "manifest.json"
+    if not runs_path.is_file():
         raise OutputError(f"{out}: no runs.csv here; expected the folder of a finished batch")
-    manifest = out / "manifest.json"
-    return json.loads(manifest.read_text()) if manifest.exists() else {}
+    try:
+        manifest = json.loads(manifest_path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not readable JSON"
+        raise OutputError(f"{manifest_path}: {reason}; expected a batch's manifest") from None
+    if not isinstance(manifest, dict) or manifest.get("status") != "complete":
+        raise OutputError(
+            f"{out}: the batch is not finished; run its command again with --out {out} --resume"
+        )
+    try:
+        raw = runs_path.read_bytes()
+        runs = pd.read_csv(io.BytesIO(raw), keep_default_na=True)
+    except (OSError, ValueError, pd.errors.ParserError) as exc:  # EmptyDataError is one
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise OutputError(f"{runs_path}: cannot be read as a table of runs ({first})") from None
+    expected = manifest.get("runs_done")
+    missing = [c for c in RUN_IDENTITY if c not in runs]
+    if missing:
+        raise OutputError(f"{runs_path}: no column {', '.join(missing)}; not a batch's runs")
+    if runs.empty:
+        raise OutputError(f"{runs_path}: holds no runs (only a header); nothing to report")
+    if not raw.endswith(b"\n") or runs[list(RUN_IDENTITY)].isna().any().any():
+        raise OutputError(f"{runs_path}: cut short (its last row is incomplete)")
+    twice = runs["run_id"][runs["run_id"].duplicated()]
+    if len(twice):
+        raise OutputError(f"{runs_path}: run {twice.iloc[0]} appears twice; not a batch's runs")
+    if expected is not None and len(runs) != expected:
+        raise OutputError(
+            f"{runs_path}: holds {len(runs)} runs but the manifest counts {expected}; "
+            f"rebuild it with --out {out} --resume"
+        )
+    return runs, manifest

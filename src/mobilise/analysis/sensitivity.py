@@ -62,9 +62,13 @@ def with_samples(design: Design, spec: Sensitivity, source: str = "sensitivity")
 
 
 def point_means(runs: pd.DataFrame, arm: str, outcome: str, points: int) -> np.ndarray:
-    """Mean of ``outcome`` per sample point for ``arm`` (over replications and missions)."""
+    """Mean of ``outcome`` per sample point for ``arm``, over replications and missions.
+
+    And over scenarios: a run's ``point`` counts on across them (:mod:`mobilise.running.design`).
+    """
     rows = runs[runs["arm"] == arm]
-    values = rows.groupby("point")[outcome].apply(lambda s: s.astype(float).mean())
+    sample = rows["point"] % points
+    values = rows.groupby(sample)[outcome].apply(lambda s: s.astype(float).mean())
     return values.reindex(range(points)).to_numpy(dtype=float)
 
 

@@ -16,14 +16,34 @@ import click
 
 from mobilise.cli.assumptions import calibrate, check_command, discover, sensitivity
 from mobilise.cli.batches import batch, compare, report
-from mobilise.cli.options import INPUT_ERROR
+from mobilise.cli.options import (
+    FAULT,
+    INPUT_ERROR,
+    INTERNAL_ERROR,
+    describe_fault,
+    one_line,
+)
 from mobilise.cli.robust import robust
 from mobilise.cli.single import list_, run_command, validate
 from mobilise.cli.workshop import app
-from mobilise.vocabulary import InputError, OutputError
+from mobilise.vocabulary import InputError, OutputError, extra_of, missing_extra
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Program(click.Group):
+    """The command group; a command that reaches for a missing extra names it in one line."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command; a module of an uninstalled extra -> :class:`InputError`."""
+        try:
+            return super().invoke(ctx)
+        except ModuleNotFoundError as exc:
+            extra = extra_of(exc.name)
+            if extra is None:
+                raise
+            raise missing_extra(extra, f"mobilise {ctx.invoked_subcommand}") from None
+
+
+@click.group(cls=Program, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mobilise")
 def cli() -> None:
     """Simulate mobilisation around national missions, with and without enabling reforms."""
@@ -44,7 +64,11 @@ def run() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: input errors print one line and exit 2, never a traceback."""
+    """Entry point: bad input is one line and exit 2, a fault one line and exit 3.
+
+    Never a traceback on the terminal; a bug's goes to a file (exit 4). The exit
+    codes: :mod:`mobilise.cli.options`.
+    """
     try:
         cli.main(args=argv, prog_name="mobilise", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -54,14 +78,39 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except click.UsageError as exc:
         hint = f" ({exc.ctx.command_path} --help for usage)" if exc.ctx else ""
-        click.echo(f"mobilise: {exc.format_message()}{hint}", err=True)
+        click.echo(one_line(f"mobilise: {exc.format_message()}{hint}"), err=True)
         sys.exit(INPUT_ERROR)
     except click.ClickException as exc:
-        click.echo(f"mobilise: {exc.format_message()}", err=True)
+        click.echo(one_line(f"mobilise: {exc.format_message()}"), err=True)
         sys.exit(INPUT_ERROR)
     except (InputError, OutputError) as exc:
-        click.echo(str(exc), err=True)
+        click.echo(one_line(str(exc)), err=True)
         sys.exit(INPUT_ERROR)
+    except OSError as exc:  # a fault outside a batch's own handling (a figure, a report)
+        click.echo(one_line(f"mobilise: {describe_fault(exc)}"), err=True)
+        sys.exit(FAULT)
+    except Exception as exc:  # a bug: not exit 1, which says only that some runs failed
+        log = _keep_traceback()
+        click.echo(
+            one_line(
+                f"mobilise: internal error ({type(exc).__name__}: {exc}); this is a bug, "
+                f"please report it with the command; the traceback is in {log}"
+            ),
+            err=True,
+        )
+        sys.exit(INTERNAL_ERROR)
+
+
+def _keep_traceback() -> str:
+    """Write the exception being handled to a file for the report; return its path."""
+    import tempfile
+    import traceback
+
+    with tempfile.NamedTemporaryFile(
+        "w", prefix="mobilise-error-", suffix=".txt", delete=False
+    ) as handle:
+        traceback.print_exc(file=handle)
+    return handle.name
 
 
 COMMANDS = (

@@ -8,10 +8,19 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from mobilise.cli.batches import exit_if_failed, run_design
-from mobilise.cli.options import check_members, ensemble_options, execution_options
-from mobilise.schema.scenario import Scenario, load_scenario
-from mobilise.vocabulary import ScenarioError
+from mobilise.cli.batches import connect, executor_for, exit_if_failed, run_design
+from mobilise.cli.options import (
+    EXPERIMENT,
+    SCENARIO,
+    FiniteFloatRange,
+    check_members,
+    ensemble_options,
+    execution_options,
+    faults_named,
+)
+from mobilise.running.claims import load_checked
+from mobilise.schema.scenario import Scenario
+from mobilise.vocabulary import ScenarioError, require_extra
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,7 +30,7 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@click.argument("experiment_file", metavar="EXPERIMENT", type=click.Path(path_type=Path))
+@click.argument("experiment_file", metavar="EXPERIMENT", type=EXPERIMENT)
 @execution_options
 @click.option(
     "--method",
@@ -31,7 +40,7 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--samples",
-    type=click.IntRange(min=2),
+    type=click.IntRange(min=2, max=10_000),
     default=None,
     help="Morris trajectories or Sobol base samples.",
 )
@@ -46,34 +55,31 @@ def sensitivity(
     quiet: bool,
 ) -> None:
     """Global sensitivity analysis (Morris or Sobol) over the experiment's uncertain parameters."""
+    require_extra("sensitivity", "mobilise sensitivity")
     import pandas as pd
 
-    from mobilise.analysis.sensitivity import indices, with_samples
-    from mobilise.running.design import load_experiment
+    from mobilise.analysis.sensitivity import indices
+    from mobilise.analysis.validation import sensitivity_design
+    from mobilise.running.export import atomic
     from mobilise.views.figure_style import save
     from mobilise.views.plots_assumptions import sensitivity_bars
 
-    design = load_experiment(experiment_file)
-    spec = design.experiment.sensitivity
-    if spec is None:
-        raise click.UsageError(f"{experiment_file}: has no 'sensitivity' section")
-    spec = spec.model_copy(
-        update={k: v for k, v in (("method", method), ("samples", samples)) if v}
-    )
-    design.experiment = design.experiment.model_copy(update={"sensitivity": spec})
-    design = with_samples(design, spec, str(experiment_file))
+    design, spec = sensitivity_design(experiment_file, method, samples)
     result, out = run_design(design, out, workers, scheduler, resume, None, None, quiet)
-    table = indices(pd.read_csv(out / "runs.csv"), design, spec)
-    table.to_csv(out / "indices.csv", index=False, float_format="%.6g")
-    (out / "figures").mkdir(exist_ok=True)
-    for outcome in spec.outcomes:
-        if (table["outcome"] == outcome).any():
-            save(
-                sensitivity_bars(table, outcome, spec.method),
-                out / "figures" / f"sensitivity_{outcome}",
-            )
-    _echo_indices(table, spec.method)
-    click.echo(f"  wrote {out}/indices.csv and figures/sensitivity_*.png")
+    if result.done:
+        with faults_named(out):
+            table = indices(pd.read_csv(out / "runs.csv"), design, spec)
+            with atomic(out / "indices.csv") as tmp:
+                table.to_csv(tmp, index=False, float_format="%.6g")
+            (out / "figures").mkdir(exist_ok=True)
+            for outcome in spec.outcomes:
+                if (table["outcome"] == outcome).any():
+                    save(
+                        sensitivity_bars(table, outcome, spec.method),
+                        out / "figures" / f"sensitivity_{outcome}",
+                    )
+        _echo_indices(table, spec.method)
+        click.echo(f"  wrote {out}/indices.csv and figures/sensitivity_*.png")
     exit_if_failed(result, out)
 
 
@@ -82,34 +88,37 @@ def sensitivity(
 @click.option("--outcome", default="milestone_met", show_default=True, help="A column of runs.csv.")
 @click.option(
     "--threshold",
-    type=float,
+    type=FiniteFloatRange(),
     default=None,
     help="For a numeric outcome: success is outcome >= this.",
 )
-@click.option("--min-coverage", type=click.FloatRange(0, 1), default=0.8, show_default=True)
+@click.option("--min-coverage", type=FiniteFloatRange(0, 1), default=0.8, show_default=True)
 @click.option("--method", type=click.Choice(["prim", "tree"]), default="prim", show_default=True)
 def discover(
     folder: Path, outcome: str, threshold: float | None, min_coverage: float, method: str
 ) -> None:
     """Scenario discovery: the few conditions under which the outcome happens."""
-    from mobilise.analysis.discovery import (
-        boxes_frame,
-        discovery_inputs,
-        prim,
-        read_runs,
-        tree_boxes,
-    )
+    if method == "tree":  # before reading anything: a missing extra is the first thing to say
+        require_extra("sensitivity", "mobilise discover")
+    import pandas as pd
+
+    from mobilise.analysis.discovery import boxes_frame, discovery_inputs, prim, tree_boxes
+    from mobilise.analysis.report import finished_runs
+    from mobilise.running.export import atomic, writable_folder
     from mobilise.views.figure_style import save
     from mobilise.views.plots_assumptions import coverage_density
 
-    if not (folder / "runs.csv").exists():
-        raise click.UsageError(f"{folder}: no runs.csv here; expected a finished batch folder")
-    runs, manifest = read_runs(folder)
+    runs, manifest = finished_runs(folder)
+    writable_folder(folder)
     if outcome not in runs:
         raise click.BadParameter(
             f"'{outcome}' is not a column of runs.csv", param_hint="'--outcome'"
         )
     values = runs[outcome]
+    if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)):
+        raise click.BadParameter(
+            f"'{outcome}' is not a numeric column of runs.csv", param_hint="'--outcome'"
+        )
     if values.dtype == bool or set(values.dropna().unique()) <= {0, 1}:
         success = values.astype(bool).to_numpy()
     elif threshold is None:
@@ -118,6 +127,14 @@ def discover(
         )
     else:
         success = (values >= threshold).to_numpy()
+    if success.all() or not success.any():  # nothing to tell apart: boxes would mean nothing
+        which = "every" if success.all() else "no"
+        given = f" >= {threshold:g}" if threshold is not None and values.dtype != bool else ""
+        raise click.BadParameter(
+            f"{which} run of {len(runs)} has {outcome}{given}: nothing to tell apart; "
+            "choose another outcome or threshold",
+            param_hint="'--outcome'" if not given else "'--threshold'",
+        )
     try:
         inputs = discovery_inputs(runs, manifest)
     except ValueError as exc:
@@ -129,7 +146,8 @@ def discover(
     else:
         boxes = tree_boxes(inputs, success)
         chosen = boxes[0]
-    boxes_frame(boxes, chosen).to_csv(folder / "boxes.csv", index=False, float_format="%.6g")
+    with atomic(folder / "boxes.csv") as tmp:
+        boxes_frame(boxes, chosen).to_csv(tmp, index=False, float_format="%.6g")
     label = outcome.replace("_", " ")
     click.echo(
         f"{len(runs)} runs, {success.mean():.0%} with {label}; inputs: {', '.join(inputs.columns)}"
@@ -141,7 +159,7 @@ def discover(
 
 
 @click.command()
-@click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
+@click.argument("scenario_file", metavar="SCENARIO", type=SCENARIO)
 @click.option(
     "--ensemble",
     "make_ensemble",
@@ -154,24 +172,10 @@ def discover(
     is_flag=True,
     help="Only compare each target with the scenario's ensemble (or --members of it); fit nothing.",
 )
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Folder for pyABC's database and the diagnostics (default: runs/calibrate-NAME).",
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Local worker processes (default: all cores).",
-)
-@click.option("--scheduler", default=None, metavar="ADDRESS", help="Run on a Dask cluster.")
-@click.option("--resume", is_flag=True, help="Continue an interrupted calibration in --out.")
-@click.option("--quiet", is_flag=True, help="No progress line.")
+@execution_options
 @click.option(
     "--members",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=100_000),
     default=None,
     help="--check: the first N members (default: all).",
 )
@@ -197,67 +201,49 @@ def calibrate(
 
     ``--ensemble`` runs the calibration the scenario names (priors, targets, settings)
     and writes each named scenario's ensemble where its ``ensemble:`` says, with a
-    manifest, diagnostics and figures; the same command remakes the same files.
+    manifest, diagnostics and figures (pyABC's database and the diagnostics go to --out,
+    by default runs/calibrate-NAME); the same command remakes the same files.
     ``--check`` compares the targets with the ensemble as it stands.
     """
-    from mobilise.schema.calibration import load_setup
+    require_extra("calibrate", "mobilise calibrate --ensemble")  # --check reads with pyABC too
+    from mobilise.running.claims import calibration_file, load_checked_setup
 
-    scenario = load_scenario(scenario_file)
-    if scenario.calibration is None:
-        raise ScenarioError(f"{scenario_file}: calibration: the scenario names no calibration file")
     if make_ensemble == check_only:
         raise click.UsageError("give --ensemble (calibrate) or --check (compare with the targets)")
-    calibration_file = scenario_file.parent / scenario.calibration
-    if not calibration_file.exists():
-        raise ScenarioError(f"{scenario_file}: calibration: file not found: {scenario.calibration}")
-    setup = load_setup(calibration_file)
+    if resume and out is None:
+        raise click.UsageError("--resume needs --out: the folder of the calibration to finish")
+    scenario = load_checked(scenario_file)
+    source = str(scenario_file)
+    setup = load_checked_setup(calibration_file(scenario, source, scenario_file.parent))
+    folder: Path | None = None
+    if check_only:
+        executor = executor_for(workers, scheduler)
+    else:
+        default = Path("runs") / f"calibrate-{setup.spec.name}"
+        executor, folder = connect(workers, scheduler, out or default, setup.spec.name)
     try:
-        import pyabc  # noqa: F401  # the calibrate extra
-    except ModuleNotFoundError:
-        raise click.ClickException(
-            "mobilise calibrate needs pyABC: install the calibrate extra "
-            "(uv run --extra calibrate mobilise calibrate ...)"
-        ) from None
-    executor = _executor(workers, scheduler)
-    try:
-        if check_only:
+        if folder is None:
             _check_targets(setup, scenario_file, scenario, executor, members, seeds)
         else:
-            _calibrate(setup, out, executor, resume, quiet)
+            with faults_named(folder):
+                _calibrate(setup, folder, executor, resume, quiet)
     except KeyboardInterrupt:
-        executor.close()
         click.echo(
             "mobilise: interrupted; finish by running the same command with --out and --resume",
             err=True,
         )
         sys.exit(130)
-    executor.close()
+    finally:
+        executor.close()
 
 
-def _executor(workers: int | None, scheduler: str | None) -> Executor:
-    import os
-
-    from mobilise.running.executors import make_executor
-
-    try:
-        return make_executor(workers or os.cpu_count() or 1, scheduler)
-    except OSError as exc:
-        raise click.ClickException(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
-
-
-def _calibrate(
-    setup: Setup, out: Path | None, executor: Executor, resume: bool, quiet: bool
-) -> None:
+def _calibrate(setup: Setup, out: Path, executor: Executor, resume: bool, quiet: bool) -> None:
     """Run the calibration; print the generations, the fit and what it wrote."""
+    import logging
     import shlex
 
     from mobilise.analysis.calibration import calibrate as run_calibration
     from mobilise.views.plots_calibration import write_calibration_figures
-
-    if resume and out is None:
-        raise click.UsageError("--resume needs --out: the folder of the calibration to finish")
-    out = out or Path("runs") / f"calibrate-{setup.spec.name}"
-    import logging
 
     logging.getLogger("ABC").setLevel(logging.WARNING)  # pyABC's per-generation log: ours instead
 
@@ -343,7 +329,7 @@ def _echo_predictive(predictive: pd.DataFrame, every: dict[str, Any]) -> None:
     metavar="SCENARIO...",
     nargs=-1,
     required=True,
-    type=click.Path(path_type=Path),
+    type=SCENARIO,
 )
 @click.option(
     "--seeds",
@@ -363,7 +349,7 @@ def _echo_predictive(predictive: pd.DataFrame, every: dict[str, Any]) -> None:
 @ensemble_options
 @click.option(
     "--workers",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=1024),
     default=None,
     help="Local worker processes (default: all cores).",
 )
@@ -384,7 +370,7 @@ def check_command(
     from mobilise.schema.ensemble import DEFAULT_MEMBERS, SEEDS_PER_MEMBER, choose_ensemble
 
     check_members(ensemble, members)
-    scenarios = [(path, load_scenario(path)) for path in scenario_files]
+    scenarios = [(path, load_checked(path)) for path in scenario_files]
     for path, scenario in scenarios:
         if not scenario.patterns:
             raise ScenarioError(f"{path}: patterns: the scenario declares no patterns to check")
@@ -392,30 +378,32 @@ def check_command(
         choose_ensemble(path, scenario, ensemble, members or DEFAULT_MEMBERS)
         for path, scenario in scenarios
     ]
-    executor = _executor(workers, None)
+    executor = executor_for(workers, None)
     missed = total = 0
-    for (path, scenario), worlds in zip(scenarios, chosen, strict=True):
-        count = seeds or (SEEDS_PER_MEMBER if worlds else 20)
-        where = (
-            f"{len(worlds)} members of {worlds.path.name} x {count} seeds each"
-            if worlds
-            else f"{count} seeds from master seed {master_seed} (the scenario as written)"
-        )
-        click.echo(f"{scenario.name} ({path}): {len(scenario.patterns)} patterns, {where}")
-        results = patterns.check(
-            scenario,
-            replications=count,
-            seed=master_seed,
-            source=str(path),
-            base=path.parent,
-            ensemble=worlds,
-            executor=executor,
-        )
-        for result in results:
-            click.echo(f"  {result.line()}")
-        missed += sum(not r.ok for r in results)
-        total += len(results)
-    executor.close()
+    try:
+        for (path, scenario), worlds in zip(scenarios, chosen, strict=True):
+            count = seeds or (SEEDS_PER_MEMBER if worlds else 20)
+            where = (
+                f"{len(worlds)} members of {worlds.path.name} x {count} seeds each"
+                if worlds
+                else f"{count} seeds from master seed {master_seed} (the scenario as written)"
+            )
+            click.echo(f"{scenario.name} ({path}): {len(scenario.patterns)} patterns, {where}")
+            results = patterns.check(
+                scenario,
+                replications=count,
+                seed=master_seed,
+                source=str(path),
+                base=path.parent,
+                ensemble=worlds,
+                executor=executor,
+            )
+            for result in results:
+                click.echo(f"  {result.line()}")
+            missed += sum(not r.ok for r in results)
+            total += len(results)
+    finally:
+        executor.close()
     click.echo(f"{total - missed} of {total} patterns ok" + (f", {missed} MISS" if missed else ""))
     if missed:
         sys.exit(1)

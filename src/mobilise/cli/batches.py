@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,30 +15,36 @@ if TYPE_CHECKING:
 
     from mobilise.running.batch import BatchResult
     from mobilise.running.design import Design
+    from mobilise.running.executors.base import Executor
 
 from mobilise.cli.options import (
+    EXPERIMENT,
+    SCENARIO,
     SET_OPTION,
+    FiniteFloatRange,
     check_members,
     ensemble_options,
     execution_options,
-    parse_reform,
+    faults_named,
+    one_line,
+    output_folder,
+    parse_reforms,
 )
-from mobilise.running.export import new_run_dir
 
 
 @click.command()
-@click.argument("experiment_file", metavar="EXPERIMENT", type=click.Path(path_type=Path))
+@click.argument("experiment_file", metavar="EXPERIMENT", type=EXPERIMENT)
 @execution_options
 @ensemble_options
 @click.option(
     "--replications",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=100_000),
     default=None,
     help="Override the experiment's replications (seeds per member).",
 )
 @click.option(
     "--precision",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FiniteFloatRange(min=0, min_open=True),
     default=None,
     help="Add replications until every effect's 95% CI half-width is below this.",
 )
@@ -68,12 +75,11 @@ def batch(
     result, out = run_design(
         design, out, workers, scheduler, resume, replications, precision, quiet, figures=figures
     )
-    write_report(out, figures=figures)
-    exit_if_failed(result, out)
+    report_batch(result, out, figures=figures)
 
 
 @click.command()
-@click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
+@click.argument("scenario_file", metavar="SCENARIO", type=SCENARIO)
 @click.option(
     "--reform",
     "reform_texts",
@@ -87,14 +93,14 @@ def batch(
 @SET_OPTION
 @click.option(
     "--replications",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=100_000),
     default=None,
     help="Seeds per member (default: 10 with an ensemble, 20 without).",
 )
 @click.option(
     "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed."
 )
-@click.option("--precision", type=click.FloatRange(min=0, min_open=True), default=None)
+@click.option("--precision", type=FiniteFloatRange(min=0, min_open=True), default=None)
 @click.option(
     "--figures/--no-figures",
     default=True,
@@ -126,7 +132,7 @@ def compare(
     from mobilise.schema.ensemble import DEFAULT_MEMBERS, SEEDS_PER_MEMBER
 
     check_members(ensemble, members)
-    reforms = dict(parse_reform(text) for text in reform_texts)
+    reforms = parse_reforms(reform_texts)
     uncertainty = Uncertainty(ensemble, members or DEFAULT_MEMBERS, settings)
     design = comparison(scenario_file, reforms, replications=1, seed=seed, uncertainty=uncertainty)
     reps = replications or (SEEDS_PER_MEMBER if design.ensembles else 20)
@@ -134,8 +140,7 @@ def compare(
     result, out = run_design(
         design, out, workers, scheduler, resume, None, precision, quiet, figures=figures
     )
-    write_report(out, figures=figures)
-    exit_if_failed(result, out)
+    report_batch(result, out, figures=figures)
 
 
 @click.command()
@@ -148,12 +153,28 @@ def compare(
 )
 def report(folder: Path, brief: bool) -> None:
     """Regenerate effects, interactions and figures from a batch folder's CSVs."""
+    from mobilise.analysis.report import batch_folder
+    from mobilise.running.export import writable_folder
+
+    batch_folder(folder)  # a finished batch, whole: checked before anything is written
+    writable_folder(folder)
     for path in write_report(folder, figures=True, show=False):
         click.echo(f"wrote {path}")
     if brief:
         from mobilise.views.brief import write_batch_brief
 
         click.echo(f"wrote {write_batch_brief(folder)}")
+
+
+def report_batch(result: BatchResult, out: Path, *, figures: bool) -> None:
+    """The end of a batch: its tables and figures (when some runs finished), exit 1 on failures.
+
+    A fault while writing them is one line (see ``faults_named``).
+    """
+    if result.done:
+        with faults_named(out):
+            write_report(out, figures=figures)
+    exit_if_failed(result, out)
 
 
 def write_report(out: Path, *, figures: bool, show: bool = True) -> list[Path]:
@@ -189,39 +210,35 @@ def run_design(
     """
     if resume and out is None:
         raise click.UsageError("--resume needs --out: the folder of the batch to finish")
-    import os
-
     from mobilise.analysis.report import all_half_widths
     from mobilise.running.batch import Precision, run_batch
-    from mobilise.running.executors import make_executor
 
-    out = out if out is not None else new_run_dir(Path("runs"), design.experiment.name)
-    try:
-        executor = make_executor(workers or os.cpu_count() or 1, scheduler)
-    except OSError as exc:
-        raise click.ClickException(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
+    most = max(replications or 0, design.experiment.max_replications) if precision else None
+    design.check_size(most or replications)  # too many: one line before anything is made
+    executor, out = connect(workers, scheduler, out, design.experiment.name)
     command = shlex.join(["mobilise", *sys.argv[1:]])
     try:
-        result = run_batch(
-            design,
-            out,
-            executor,
-            resume=resume,
-            replications=replications,
-            precision=Precision(precision, all_half_widths) if precision else None,
-            progress=not quiet,
-            command=command,
-            meanwhile=_import_figures if figures else None,
-        )
+        with faults_named(out):
+            result = run_batch(
+                design,
+                out,
+                executor,
+                resume=resume,
+                replications=replications,
+                precision=Precision(precision, all_half_widths) if precision else None,
+                progress=not quiet,
+                command=command,
+                meanwhile=_import_figures if figures else None,
+            )
     except KeyboardInterrupt:
-        executor.close()
         click.echo(
             f"mobilise: interrupted; finished runs are in {out}/parts; "
             f"finish by running the same command with --out {out} --resume",
             err=True,
         )
         sys.exit(130)
-    executor.close()
+    finally:
+        executor.close()
     click.echo(
         f"{design.experiment.name}: {result.done}/{result.total} runs done, "
         f"{result.failed} failed, {result.resumed} found on disk; wrote {out}"
@@ -229,6 +246,39 @@ def run_design(
     for arm, n in sorted(result.replications_needed.items()):
         click.echo(f"  {arm}: {n} replications")
     return result, out
+
+
+def connect(
+    workers: int | None, scheduler: str | None, out: Path | None, name: str
+) -> tuple[Executor, Path]:
+    """The executor asked for and the output folder, both checked before any work.
+
+    An address that is not a reachable Dask scheduler, or a folder that cannot be
+    written, is one line; neither leaves anything behind.
+    """
+    executor = executor_for(workers, scheduler)
+    try:
+        return executor, output_folder(out, name)
+    except BaseException:
+        executor.close()
+        raise
+
+
+def executor_for(workers: int | None, scheduler: str | None) -> Executor:
+    """The executor asked for: a local pool, or a Dask scheduler checked reachable (one line)."""
+    import os
+
+    from mobilise.running.executors import make_executor
+
+    try:
+        return make_executor(workers or os.cpu_count() or 1, scheduler)
+    except (OSError, ValueError, TypeError, RuntimeError) as exc:
+        # distributed says ValueError for an unknown scheme, OSError (timeout) for no answer
+        reason = one_line(str(exc)) or type(exc).__name__
+        raise click.BadParameter(
+            f"cannot reach a Dask scheduler at {scheduler!r}: {reason}",
+            param_hint="'--scheduler'",
+        ) from None
 
 
 def _import_figures() -> None:
@@ -266,6 +316,13 @@ def echo_effects(out: Path) -> None:
     click.echo(f"  {_worlds(effects, manifest)}")
     ranks = _optional(out / "ranks.csv")
     drivers = _optional(out / "drivers.csv")
+    runs = pd.read_csv(out / "runs.csv", usecols=["scenario", "point"]).drop_duplicates("point")
+    several = runs["scenario"].nunique() > 1  # then each point is one scenario's
+    scenario_of = dict(zip(runs["point"], runs["scenario"], strict=True))
+
+    def where(mission: object, point: object) -> str:
+        return f"{mission} ({scenario_of[point]})" if several else str(mission)
+
     for outcome, when in (("milestone_metric", "when the milestone is due"),
                           ("final_metric", "at the horizon")):  # fmt: skip
         rows = effects[effects["outcome"] == outcome]
@@ -286,12 +343,16 @@ def echo_effects(out: Path) -> None:
             full = _interval(float(row.low), float(row.high))  # type: ignore[arg-type]
             seeds = _interval(float(row.seed_low), float(row.seed_high))  # type: ignore[arg-type]
             click.echo(
-                f"  {row.mission!s:<14} {row.arm!s:<28} {row.mean_diff:+8.3f}  "
+                f"  {where(row.mission, row.point):<14} {row.arm!s:<28} {row.mean_diff:+8.3f}  "
                 f"{full:<20} {seeds:<18} {row.p_positive:5.0%} {share:>6}"
                 + (f"  {row.p_met_arm:4.0%} vs {row.p_met_baseline:3.0%}" if met else "")
             )
-        _echo_ranks(ranks, outcome)
-        _echo_drivers(drivers, outcome)
+        _echo_ranks(ranks, outcome, where)
+        _echo_drivers(drivers, outcome, where)
+
+
+Label = Callable[[object, object], str]
+"""How an effect's row is named: its mission, and its scenario when a batch has several."""
 
 
 def _worlds(effects: pd.DataFrame, manifest: dict[str, object]) -> str:
@@ -329,20 +390,22 @@ def _optional(path: Path) -> pd.DataFrame | None:
     return pd.read_csv(path)
 
 
-def _echo_ranks(ranks: pd.DataFrame | None, outcome: str) -> None:
+def _echo_ranks(ranks: pd.DataFrame | None, outcome: str, where: Label) -> None:
     """Which arm has the largest effect, how often (over members and seeds)."""
     if ranks is None:
         return
     rows = ranks[ranks["outcome"] == outcome]
-    for (mission, _), group in rows.groupby(["mission", "point"], sort=False):
+    for (mission, point), group in rows.groupby(["mission", "point"], sort=False):
         if len(group) < 2:
             continue
         ordered = group.sort_values("p_first", ascending=False)
         text = ", ".join(f"{r.arm} {r.p_first:.0%}" for r in ordered.itertuples())
-        click.echo(f"  {mission}: largest effect in (share of worlds x seeds): {text}")
+        click.echo(
+            f"  {where(mission, point)}: largest effect in (share of worlds x seeds): {text}"
+        )
 
 
-def _echo_drivers(drivers: pd.DataFrame | None, outcome: str) -> None:
+def _echo_drivers(drivers: pd.DataFrame | None, outcome: str, where: Label) -> None:
     """For each effect, the inputs behind its spread across members: what would settle it."""
     if drivers is None or drivers.empty:
         return
@@ -350,7 +413,7 @@ def _echo_drivers(drivers: pd.DataFrame | None, outcome: str) -> None:
     if rows.empty:
         return
     click.echo("  what would settle it (the inputs behind each effect's spread across worlds):")
-    for (mission, _, arm), group in rows.groupby(["mission", "point", "arm"], sort=False):
+    for (mission, point, arm), group in rows.groupby(["mission", "point", "arm"], sort=False):
         clear = group[group["beyond_noise"].astype(bool)].sort_values("rank")
         if clear.empty:
             first = group.sort_values("rank").iloc[0]
@@ -361,4 +424,4 @@ def _echo_drivers(drivers: pd.DataFrame | None, outcome: str) -> None:
             )
         else:
             text = ", ".join(f"{r.input} (rho {r.rho:+.2f})" for r in clear.itertuples())
-        click.echo(f"  {mission:<14} {arm:<28} {text}")
+        click.echo(f"  {where(mission, point):<14} {arm:<28} {text}")

@@ -1,8 +1,18 @@
-"""What the commands share, declared once: the exit code of bad input and the options."""
+"""What the commands share, declared once: exit codes, option types, the options, faults.
+
+Exit codes: 0 done; 1 some runs failed (a batch) or a pattern missed (``check``); 2 bad
+input (a file, a value, an output path that cannot be used), found before any work;
+3 a fault while working (a full disk, an I/O error): what was finished is kept, and
+the same command with ``--resume`` finishes it; 4 a bug (its traceback is written to
+a file); 130 interrupted.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import math
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,15 +20,63 @@ import click
 
 from mobilise.schema.ensemble import NONE
 from mobilise.schema.reforms import check_reform
+from mobilise.schema.shipped import Kind, resolve
+from mobilise.vocabulary import require_extra
 
 INPUT_ERROR = 2
+FAULT = 3
+INTERNAL_ERROR = 4
+
+
+LINE_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
+"""Every character ``str.splitlines`` breaks a line at, and how it is shown escaped."""
+
+
+def one_line(text: str) -> str:
+    r"""A message as one line: a line break inside it (a name that holds one) shown as ``\n``."""
+    return text.translate(LINE_BREAKS)
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A number in a range, and finite: NaN and infinity pass no comparison, so say so."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The number, or click's one-line failure."""
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"expected a finite number, found {value!r}", param, ctx)
+        return number
+
+
+class ShippedFile(click.ParamType[Path, Any]):
+    """A file argument that also takes a shipped file's name (``uk_2024``), as a path.
+
+    A path that exists wins; an unknown name is one line with the closest shipped name.
+    """
+
+    def __init__(self, kind: Kind) -> None:
+        self.kind: Kind = kind
+        self.name = kind
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+        """The file ``value`` names (:func:`mobilise.schema.shipped.resolve`)."""
+        return resolve(self.kind, value)
+
+
+SCENARIO = ShippedFile("scenario")
+EXPERIMENT = ShippedFile("experiment")
 
 
 def parse_reform(text: str) -> tuple[str, float]:
     """``NAME`` (strength 1) or ``NAME=STRENGTH`` -> (name, strength), checked."""
-    name, _, value = text.partition("=")
+    name, equals, value = text.partition("=")
+    if equals and not value.strip():
+        raise click.BadParameter(
+            f"'{text}': give a strength in [0, 1] after '=', or no '=' for strength 1",
+            param_hint="'--reform'",
+        )
     try:
-        strength = float(value) if value else 1.0
+        strength = float(value) if equals else 1.0
     except ValueError:
         raise click.BadParameter(
             f"strength of '{name}' must be a number in [0, 1], found '{value}'",
@@ -31,6 +89,67 @@ def parse_reform(text: str) -> tuple[str, float]:
     return name, strength
 
 
+def _needs_dask(scheduler: str | None) -> str | None:
+    """A scheduler address, once the dask extra is known to be there (before any output)."""
+    if scheduler is not None:
+        require_extra("dask", "--scheduler")
+    return scheduler
+
+
+def parse_reforms(texts: tuple[str, ...]) -> dict[str, float]:
+    """Every ``--reform``, checked; the same reform twice is refused, not overwritten."""
+    reforms: dict[str, float] = {}
+    for text in texts:
+        name, strength = parse_reform(text)
+        if name in reforms:
+            raise click.BadParameter(f"'{name}' is given twice", param_hint="'--reform'")
+        reforms[name] = strength
+    return reforms
+
+
+def output_folder(out: Path | None, default_name: str) -> Path:
+    """``out`` (or a new folder under ``runs/``), made and writable: checked before any work.
+
+    A file in the way, a folder under a file, or a place that cannot be written (a
+    read-only file system, no permission) is one line and exit 2.
+    """
+    from mobilise.running.export import new_run_dir, writable_folder
+    from mobilise.vocabulary import OutputError
+
+    if out is not None:
+        return writable_folder(out)
+    try:
+        return new_run_dir(Path("runs"), default_name)
+    except OSError as exc:
+        raise OutputError(f"runs/: cannot make an output folder here ({exc.strerror})") from None
+
+
+@contextlib.contextmanager
+def faults_named(out: Path) -> Iterator[None]:
+    """A fault while writing ``out`` (a full disk) as one line, exit 3: what, where, what next.
+
+    The parts of finished runs are complete files (written then renamed), so the same
+    command with ``--resume`` finishes the batch.
+    """
+    try:
+        yield
+    except OSError as exc:
+        click.echo(
+            one_line(
+                f"mobilise: {describe_fault(exc)}; finished runs are kept in {out}; once that "
+                f"is fixed, run the same command with --out {out} --resume"
+            ),
+            err=True,
+        )
+        sys.exit(FAULT)
+
+
+def describe_fault(exc: OSError) -> str:
+    """``no space left on device writing runs/x/parts/runs-000000012.csv``."""
+    what = (exc.strerror or type(exc).__name__).lower()
+    return what + (f" writing {exc.filename}" if exc.filename else "")
+
+
 EXECUTION_OPTIONS = (
     click.option(
         "--out",
@@ -40,7 +159,7 @@ EXECUTION_OPTIONS = (
     ),
     click.option(
         "--workers",
-        type=click.IntRange(min=1),
+        type=click.IntRange(min=1, max=1024),
         default=None,
         help="Local worker processes (default: all cores).",
     ),
@@ -48,6 +167,7 @@ EXECUTION_OPTIONS = (
         "--scheduler",
         default=None,
         metavar="ADDRESS",
+        callback=lambda ctx, param, value: _needs_dask(value),
         help="Run on a Dask cluster, e.g. tcp://10.0.0.5:8786.",
     ),
     click.option(
@@ -69,7 +189,7 @@ ENSEMBLE_OPTIONS = (
     ),
     click.option(
         "--members",
-        type=click.IntRange(min=1),
+        type=click.IntRange(min=1, max=100_000),
         default=None,
         help="Run the first N members of the ensemble (default: the experiment's, else 40).",
     ),

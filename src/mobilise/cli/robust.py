@@ -9,8 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from mobilise.cli.options import check_members, ensemble_options, execution_options
-from mobilise.running.export import new_run_dir
+from mobilise.cli.batches import connect
+from mobilise.cli.options import (
+    EXPERIMENT,
+    check_members,
+    ensemble_options,
+    execution_options,
+    faults_named,
+)
+from mobilise.vocabulary import require_extra
 
 if TYPE_CHECKING:
     from mobilise.analysis.robust import RobustResult
@@ -18,12 +25,12 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@click.argument("experiment_file", metavar="EXPERIMENT", type=click.Path(path_type=Path))
+@click.argument("experiment_file", metavar="EXPERIMENT", type=EXPERIMENT)
 @execution_options
 @ensemble_options
 @click.option(
     "--replications",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=100_000),
     default=None,
     help="Override the experiment's replications per package and state.",
 )
@@ -35,7 +42,7 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--top",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=1000),
     default=None,
     help="Packages shown and explained (default: the experiment's robustness.top).",
 )
@@ -57,12 +64,10 @@ def robust(
     The states are the experiment's uncertainties crossed with the members of the
     scenario's calibrated ensemble (unless --ensemble none).
     """
-    import os
-
-    from mobilise.analysis.robust import check_robust, run_robust
-    from mobilise.running.design import Uncertainty, parse_experiment
-    from mobilise.running.executors import make_executor
-    from mobilise.schema.scenario import read_yaml
+    from mobilise.analysis.robust import run_robust
+    from mobilise.analysis.validation import robust_design
+    from mobilise.running.design import Uncertainty
+    from mobilise.schema.files import read_yaml
 
     if resume and out is None:
         raise click.UsageError("--resume needs --out: the folder of the study to finish")
@@ -70,41 +75,34 @@ def robust(
     data = read_yaml(experiment_file)
     if isinstance(data, dict):
         data = _overridden(data, replications, method, top)
-    design = parse_experiment(
-        data,
-        str(experiment_file),
-        base=experiment_file.parent,
-        uncertainty=Uncertainty(ensemble, members),
-    )
-    design.path = experiment_file
-    _, options = check_robust(design, str(experiment_file))
-    out = out if out is not None else new_run_dir(Path("runs"), design.experiment.name)
+    design, levers, options = robust_design(data, experiment_file, Uncertainty(ensemble, members))
+    if levers.method() == "evolutionary":
+        require_extra("robust", "mobilise robust's evolutionary search")
+    executor, out = connect(workers, scheduler, out, design.experiment.name)
     try:
-        executor = make_executor(workers or os.cpu_count() or 1, scheduler)
-    except OSError as exc:
-        raise click.ClickException(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
-    try:
-        result = run_robust(
-            design,
-            out,
-            executor,
-            resume=resume,
-            progress=not quiet,
-            command=shlex.join(["mobilise", *sys.argv[1:]]),
-        )
+        with faults_named(out):
+            result = run_robust(
+                design,
+                out,
+                executor,
+                resume=resume,
+                progress=not quiet,
+                command=shlex.join(["mobilise", *sys.argv[1:]]),
+            )
     except KeyboardInterrupt:
-        executor.close()
         click.echo(
             f"mobilise: interrupted; finished runs are in {out}; "
             f"finish by running the same command with --out {out} --resume",
             err=True,
         )
         sys.exit(130)
-    executor.close()
+    finally:
+        executor.close()
     from mobilise.views.plots_robustness import write_figures
 
     mission = next(iter(design.missions_by_scenario.values()))[0]
-    result.files += write_figures(result, mission, options.top)
+    with faults_named(out):
+        result.files += write_figures(result, mission, options.top)
     _echo(result, design, options.rank_by, options.top)
     if result.runs_failed:
         click.echo(f"mobilise: {result.runs_failed} runs failed; see failures.csv", err=True)

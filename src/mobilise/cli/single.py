@@ -10,49 +10,77 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from mobilise.analysis.validation import KINDS_BY_NAME, validate_file
 from mobilise.cli.options import (
     INPUT_ERROR,
+    SCENARIO,
     SET_OPTION,
     check_members,
     ensemble_options,
-    parse_reform,
+    faults_named,
+    one_line,
+    output_folder,
+    parse_reforms,
 )
-from mobilise.running.export import environment, new_run_dir, now, write_frame, write_json
+from mobilise.running.claims import load_checked
+from mobilise.running.export import environment, now, write_frame, write_json
 from mobilise.running.simulate import simulate
+from mobilise.schema.files import file_hash
 from mobilise.schema.missions import MISSIONS
 from mobilise.schema.reforms import REFORMS
-from mobilise.schema.scenario import Scenario, file_hash, load_scenario
+from mobilise.schema.scenario import load_scenario
+from mobilise.schema.shipped import Kind, catalogue, shipped_folder
 from mobilise.vocabulary import ScenarioError
 
 if TYPE_CHECKING:
     from mobilise.model.model import MissionModel
+    from mobilise.running.simulate import Run
     from mobilise.schema.ensemble import Ensemble
+    from mobilise.schema.scenario import Scenario
 
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-def validate(files: tuple[Path, ...]) -> None:
-    """Check scenario files; print one line per problem and exit 2 if any."""
+@click.option(
+    "--kind",
+    type=click.Choice(list(KINDS_BY_NAME)),
+    default=None,
+    help="Judge every file as this kind (default: told from each file's keys).",
+)
+def validate(files: tuple[Path, ...], kind: str | None) -> None:
+    """Judge scenario, experiment, sensitivity and robust files without running them.
+
+    One line per file: ``ok`` with what it holds, or the problem (file, field,
+    expected, found); exit 2 if any file is bad.
+    """
     failed = False
     for path in files:
         try:
-            scenario = load_scenario(path)
+            summary = validate_file(path, kind)
         except ScenarioError as exc:
-            click.echo(str(exc), err=True)
+            click.echo(one_line(str(exc)), err=True)
             failed = True
         else:
-            click.echo(f"{path}: ok ({scenario.name}, {scenario.size} agents)")
+            click.echo(one_line(f"{path}: ok ({summary})"))
     if failed:
         sys.exit(INPUT_ERROR)
 
 
 @click.command(name="list")
-@click.argument("what", type=click.Choice(["missions", "reforms", "scenarios"]))
+@click.argument("what", type=click.Choice(["missions", "reforms", "scenarios", "experiments"]))
 @click.option(
-    "--dir", "folder", default="scenarios", show_default=True, type=click.Path(path_type=Path)
+    "--dir",
+    "folder",
+    default=None,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="List the files of this folder instead of the shipped ones.",
 )
-def list_(what: str, folder: Path) -> None:
-    """List the missions, reforms or scenario files with descriptions and sources."""
+def list_(what: str, folder: Path | None) -> None:
+    """List the missions, reforms, scenarios or experiments, with descriptions and sources.
+
+    Scenarios and experiments are listed by the name that the commands take
+    (``mobilise run uk_2024``), from any folder; ``--dir`` lists a folder of your own.
+    """
     if what == "missions":
         for m in MISSIONS.values():
             click.echo(f"{m.name:<20} {m.kind:<14} {m.title}")
@@ -67,24 +95,34 @@ def list_(what: str, folder: Path) -> None:
             click.echo(f"{'':<28} relaxes: {r.relaxes}")
             click.echo(f"{'':<28} source: {r.source}")
     else:
-        files = sorted(folder.glob("*.yaml"))
+        kind: Kind = "scenario" if what == "scenarios" else "experiment"
+        files = catalogue(kind, folder)
         if not files:
-            click.echo(f"{folder}: no scenario files", err=True)
+            click.echo(f"{folder or shipped_folder(kind)}: no {kind} files", err=True)
             sys.exit(INPUT_ERROR)
-        for path in files:
-            try:
-                s = load_scenario(path)
-            except ScenarioError as exc:
-                click.echo(f"{path.name:<28} INVALID: {exc}")
-                continue
-            click.echo(
-                f"{path.name:<28} {s.mission_spec.name:<18} {s.size:>6} agents  "
-                f"{' '.join(s.description.split())[:90]}"
-            )
+        click.echo(f"{what} in {folder or shipped_folder(kind)}:")
+        for name, path in files.items():
+            click.echo(f"{name:<28} {_describe(kind, path)}")
+
+
+def _describe(kind: Kind, path: Path) -> str:
+    """One line about a scenario or experiment file; a bad file says so, in one line."""
+    try:
+        if kind == "scenario":
+            s = load_scenario(path)
+            about, description = f"{s.mission_spec.name:<18} {s.size:>6} agents", s.description
+        else:
+            from mobilise.running.design import load_experiment  # experiments: only when listed
+
+            e = load_experiment(path).experiment
+            about, description = f"{e.replications:>4} replications", e.description
+    except ScenarioError as exc:
+        return f"INVALID: {exc}"
+    return f"{about}  {' '.join(description.split())[:80]}"
 
 
 @click.command(name="run")
-@click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
+@click.argument("scenario_file", metavar="SCENARIO", type=SCENARIO)
 @click.option(
     "--reform",
     "reform_texts",
@@ -135,8 +173,8 @@ def run_command(
     from mobilise.schema.settings import apply_settings, settings_fields
 
     check_members(ensemble, members)
-    reforms = dict(parse_reform(text) for text in reform_texts)
-    loaded = load_scenario(scenario_file)
+    reforms = parse_reforms(reform_texts)
+    loaded = load_checked(scenario_file)
     if agents and ensemble is None:
         ensemble = "none"  # agent frames are one run's
     worlds = choose_ensemble(scenario_file, loaded, ensemble, members or DEFAULT_MEMBERS)
@@ -150,17 +188,28 @@ def run_command(
     scenario = apply_settings(loaded, settings)
     if steps is not None:
         scenario = scenario.model_copy(update={"quarters": steps})
+    out = output_folder(out, scenario.name)
     if worlds is not None:
         _run_members(scenario_file, scenario, worlds, seed, reforms, out, settings)
         return
     started, clock = now(), time.perf_counter()
     done = simulate(scenario, seed=seed, reforms=reforms, record_agents=agents)
-    frame, model = done.frame, done.model
     elapsed = time.perf_counter() - clock
-    summary = done.summary
+    with faults_named(out):
+        _write_run(out, done, scenario_file, scenario, settings, started, elapsed)
+    _echo_summary(done.summary, done.model, out)
 
-    out = out if out is not None else new_run_dir(Path("runs"), scenario.name)
-    out.mkdir(parents=True, exist_ok=True)
+
+def _write_run(
+    out: Path,
+    done: Run,
+    scenario_file: Path,
+    scenario: Scenario,
+    settings: tuple[str, ...],
+    started: str,
+    elapsed: float,
+) -> None:
+    frame, model, summary = done.frame, done.model, done.summary
     write_frame(out / "timeseries.csv", frame)
     if done.agents is not None:
         write_frame(out / "agents.csv", done.agents)
@@ -179,7 +228,6 @@ def run_command(
             "run_seconds": round(elapsed, 4),
         },
     )
-    _echo_summary(summary, model, out)
 
 
 def _made_by(scenario_file: Path, scenario: Scenario, settings: tuple[str, ...]) -> dict[str, Any]:
@@ -200,7 +248,7 @@ def _run_members(
     worlds: Ensemble,
     seed: int | None,
     reforms: dict[str, float],
-    out: Path | None,
+    out: Path,
     settings: tuple[str, ...],
 ) -> None:
     """The scenario once in each member of the ensemble: files, and the spread printed."""
@@ -212,34 +260,33 @@ def _run_members(
     frame, summaries = run_members(scenario, worlds, seed=seed, reforms=reforms)
     elapsed = time.perf_counter() - clock
     chosen = scenario.seed if seed is None else seed
-    out = out if out is not None else new_run_dir(Path("runs"), scenario.name)
-    out.mkdir(parents=True, exist_ok=True)
-    write_frame(out / "timeseries.csv", frame)
     finals = np.array([s["final_metric"] for s in summaries])
     met = [bool(s["milestone_met"]) for s in summaries]
     low, median, high = (float(v) for v in np.quantile(finals, [0.025, 0.5, 0.975]))
-    write_json(
-        out / "summary.json",
-        {
-            "members": len(summaries),
-            "final_metric": {"median": median, "low": low, "high": high},
-            "milestone_met_share": float(np.mean(met)),
-            "by_member": summaries,
-        },
-    )
-    write_json(
-        out / "manifest.json",
-        {
-            **_made_by(scenario_file, scenario, settings),
-            "ensemble": worlds.record(),
-            "seed": chosen,
-            "reforms": reforms,
-            "quarters": scenario.quarters,
-            "started": started,
-            "finished": now(),
-            "run_seconds": round(elapsed, 4),
-        },
-    )
+    with faults_named(out):
+        write_frame(out / "timeseries.csv", frame)
+        write_json(
+            out / "summary.json",
+            {
+                "members": len(summaries),
+                "final_metric": {"median": median, "low": low, "high": high},
+                "milestone_met_share": float(np.mean(met)),
+                "by_member": summaries,
+            },
+        )
+        write_json(
+            out / "manifest.json",
+            {
+                **_made_by(scenario_file, scenario, settings),
+                "ensemble": worlds.record(),
+                "seed": chosen,
+                "reforms": reforms,
+                "quarters": scenario.quarters,
+                "started": started,
+                "finished": now(),
+                "run_seconds": round(elapsed, 4),
+            },
+        )
     mission = scenario.mission_spec
     click.echo(f"{mission.title}")
     names = ", ".join(f"{k}={v:g}" for k, v in reforms.items()) or "none (government push alone)"

@@ -9,11 +9,15 @@ from pathlib import Path
 
 import click
 
-from mobilise.schema.scenario import load_scenario
-from mobilise.views.app_config import DEFAULT_SESSIONS, AppConfig
+from mobilise.cli.options import SCENARIO
+from mobilise.running.claims import load_checked
+from mobilise.schema.shipped import shipped_folder
+from mobilise.views.app.codes import FACILITATOR, Codes, new_code, same_code
+from mobilise.views.app.config import DEFAULT_SESSIONS, TITLE, AppConfig
+from mobilise.vocabulary import require_extra
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-APP = "mobilise.views.app"
+APP = "mobilise.views.app.pages"
 
 
 def lan_addresses() -> list[str]:
@@ -39,9 +43,9 @@ def lan_addresses() -> list[str]:
 @click.option(
     "--scenario",
     "scenario_file",
-    type=click.Path(path_type=Path),
+    type=SCENARIO,
     default=None,
-    help="Add this scenario file to the presets and start with it.",
+    help="Add this scenario (a file or a shipped name) to the presets and start with it.",
 )
 @click.option(
     "--sessions",
@@ -63,6 +67,12 @@ def lan_addresses() -> list[str]:
     help="Code participants type to enter (default: a new one when --host is not local).",
 )
 @click.option("--no-access-code", is_flag=True, help="Let anyone who can reach the port in.")
+@click.option(
+    "--facilitator-code",
+    default=None,
+    metavar="CODE",
+    help="Code that opens the facilitator's page /facilitator (default: a new one each start).",
+)
 def app(
     host: str,
     port: int,
@@ -71,21 +81,21 @@ def app(
     workers: int | None,
     access_code: str | None,
     no_access_code: bool,
+    facilitator_code: str | None,
 ) -> None:
-    """Start the workshop app in the browser (works offline; calls no other host)."""
+    """Start the workshop app in the browser (works offline; calls no other host).
+
+    The presets are the scenarios of a ``scenarios/`` folder here, else the shipped ones.
+    """
+    require_extra("app", "mobilise app")
     if scenario_file is not None:
-        load_scenario(scenario_file)  # a bad file fails here, in one line
-    elif not Path("scenarios").is_dir():
-        raise click.UsageError(
-            "no scenarios/ folder here: run from the project folder or pass --scenario"
-        )
+        load_checked(scenario_file)  # a bad file fails here, in one line
     if access_code is not None and not access_code.strip():
         raise click.BadParameter("the access code cannot be empty", param_hint="'--access-code'")
-    config = AppConfig(
-        scenario_file=scenario_file,
-        sessions=sessions,
-        workers=workers or max(1, os.cpu_count() or 1),
-    )
+    if facilitator_code is not None and not facilitator_code.strip():
+        raise click.BadParameter(
+            "the facilitator code cannot be empty", param_hint="'--facilitator-code'"
+        )
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
         try:
@@ -97,11 +107,24 @@ def app(
     local = host in LOOPBACK
     code = None if (no_access_code or (local and access_code is None)) else access_code
     if code is None and not local and not no_access_code:
-        from mobilise.views.app_access import new_code
-
         code = new_code()
+    facilitator_code = (facilitator_code or new_code()).strip()
+    if code is not None and same_code(code, facilitator_code):
+        raise click.BadParameter(
+            "the facilitator code must differ from the access code",
+            param_hint="'--facilitator-code'",
+        )
+    codes = Codes(facilitator=facilitator_code, room=code.strip() if code else None)
+    config = AppConfig(
+        scenarios=Path("scenarios") if Path("scenarios").is_dir() else shipped_folder("scenario"),
+        scenario_file=scenario_file,
+        sessions=sessions,
+        workers=workers or max(1, os.cpu_count() or 1),
+        facilitator_token=codes.tokens[FACILITATOR],
+    )
     # Solara reads its settings when first imported: set them before any import of it.
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    os.environ["SOLARA_THEME_TITLE"] = TITLE  # the tab's title before the page has drawn
     os.environ.update(config.environment())
     if local:
         click.echo(f"mobilise app: open http://{host}:{port}/ (Ctrl-C to stop)")
@@ -118,9 +141,10 @@ def app(
             )
     if code:
         click.echo(f"mobilise app: access code {code}")
+    click.echo(f"mobilise app: facilitator code {facilitator_code}")
     click.echo(f"mobilise app: sessions saved in {config.sessions.resolve()}")
     _start_workers(config)
-    _serve(host, port, code)
+    _serve(host, port, codes)
 
 
 def _start_workers(config: AppConfig) -> None:
@@ -128,22 +152,21 @@ def _start_workers(config: AppConfig) -> None:
 
     The first group then waits for its comparison, not for workers to start and load.
     """
-    from mobilise.views.app_pool import shared_pool
-    from mobilise.views.plots_workshop import warm_up
+    from mobilise.views.app.figures import warm_up
+    from mobilise.views.app.pool import shared_pool
 
     shared_pool(config.workers, warm_up)
 
 
-def _serve(host: str, port: int, code: str | None) -> None:
+def _serve(host: str, port: int, codes: Codes) -> None:
     """Run Solara's server in this process: no version check, no cookie-warning spam."""
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     os.environ["SOLARA_APP"] = APP  # Solara's server module reads it when first imported
-    if code:
-        from solara.server.starlette import app as server
+    from solara.server.starlette import app as server
 
-        from mobilise.views.app_access import AccessCode
+    from mobilise.views.app.access import AccessCodes
 
-        server.add_middleware(AccessCode, code=code)
+    server.add_middleware(AccessCodes, codes=codes)
     from solara.__main__ import cli as solara_cli
 
     solara_cli.main(

@@ -1,8 +1,8 @@
 """The model's equations as small pure functions over NumPy arrays.
 
-Each works for one agent, a whole population, or a block of runs at once (arrays
-shaped (R, N), parameters as (R, 1) columns), so the single run, the block and
-the tests call the same code.
+Each works for one agent, a whole population, or the agents of many runs at once
+(one value per agent, parameters as a number or an array of the agents' own), so
+the engine and the tests call the same code.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 Array = npt.NDArray[np.float64]
 Value = Array | float
-"""A scalar, or an array broadcast against the agents (a column per run in a block)."""
+"""A number, or an array broadcast against the agents."""
 
 
 def patience(horizon: Value, payoff_lag: Value) -> Array:
@@ -25,7 +25,7 @@ def mobilisation(
     signal_term: Array,
     peer_share: Array,
     partner_share: Array,
-    cost: Array,
+    cost: Value,
     *,
     w_signal: Value,
     w_peer: Value,
@@ -36,45 +36,54 @@ def mobilisation(
     ``signal_term`` is ``S a_i tau_i patience_i`` (the mission signal as agent i
     receives it).
     """
-    return w_signal * signal_term + w_peer * peer_share + w_cross * partner_share - cost
+    result: Array = w_signal * signal_term + w_peer * peer_share + w_cross * partner_share - cost
+    return result
 
 
 def response(pressure: Value, threshold: Value, noise: Value) -> Array:
     """Target engagement: ``logistic((m - theta) / s)``; a hard threshold when ``s == 0``."""
-    gap = np.asarray(pressure, dtype=float) - threshold
+    gap: Array = np.subtract(pressure, threshold, dtype=float)
     if np.all(np.asarray(noise) == 0):
         return (gap >= 0).astype(float)
-    result: Array = 0.5 * (1.0 + np.tanh(gap / (2.0 * noise)))  # logistic, overflow-free
-    return result
+    # the logistic as 1/2 + tanh(gap / 2s) / 2: overflow-free, worked in place in gap
+    gap *= 0.5 / np.asarray(noise, dtype=float)
+    np.tanh(gap, out=gap)
+    gap *= 0.5
+    gap += 0.5
+    return gap
 
 
-def adjust(
-    engagement: Array,
-    target: Array,
-    speed: Value,
-    exit_rate: Value = 0.0,
-    *,
-    jump: bool = True,
-) -> Array:
+def adjust(engagement: Array, target: Array, speed: Value, exit_rate: Value = 0.0) -> Array:
     """Partial adjustment with exit: ``e + alpha (target - e) - exit_rate * e``.
 
-    ``alpha = 1`` with no exit jumps to the target (Granovetter). ``exit_rate``
-    is the staying cost: the share of its engagement an agent drops this quarter
-    whatever its target (:func:`exit_rate`). ``jump=False`` always uses the
-    general form (a block decides the jump run by run).
+    ``exit_rate`` is the staying cost: the share of its engagement an agent drops
+    this quarter whatever its target (:func:`exit_rate`). With ``alpha = 1`` it is
+    ``target - exit_rate * e``, computed so: without exit, agents jump exactly to
+    their target (Granovetter's model).
     """
-    if jump and np.all(np.asarray(speed) == 1.0) and np.all(np.asarray(exit_rate) == 0):
-        return np.asarray(target, dtype=float).copy()
-    result: Array = engagement + speed * (target - engagement) - exit_rate * engagement
+    leaving = 0.0 if np.ndim(exit_rate) == 0 and exit_rate == 0 else exit_rate * engagement
+    if np.all(np.asarray(speed) == 1.0):
+        jumped: Array = np.asarray(target - leaving, dtype=float)
+        return jumped
+    result: Array = engagement + speed * (target - engagement) - leaving
     return result
 
 
-def exit_rate(trust: Array, fatigue: Value) -> Array:
+def exit_rate(trust: Value, fatigue: Value) -> Value:
     """``phi (1 - tau_i)``: engaged agents leave faster the less they trust the mission."""
-    return fatigue * (1.0 - trust)
+    if np.ndim(fatigue) == 0 and fatigue == 0:
+        return 0.0  # nobody tires: no term to compute
+    result: Array = fatigue * (1.0 - np.asarray(trust))
+    return result
 
 
 def move_toward(value: Value, goal: Value, speed: Value) -> Array:
     """Exponential smoothing toward ``goal``, kept in [0, 1] (trust, credibility)."""
     result: Array = np.clip(value + np.clip(speed, 0.0, 1.0) * (goal - value), 0.0, 1.0)
     return result
+
+
+def trust_goal(credibility: Array, delivery: Array, progress_weight: Value) -> Array:
+    """What trust moves toward: credibility and observed delivery, weighted."""
+    goal: Array = (1.0 - progress_weight) * credibility + progress_weight * delivery
+    return goal

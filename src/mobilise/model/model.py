@@ -1,38 +1,58 @@
-"""MissionModel: actors mobilising around one mission, one quarter per step.
+"""MissionModel: Mesa's face over one run of the model (a block of one).
 
-The step is synchronous (every agent decides from the state at t), so results do
-not depend on activation order, and vectorised over the population arrays. All
-randomness flows from the seed: Mesa's ``rng=`` and independent child streams
-for each actor type, the network and the mission owner.
+The model is written once (:class:`~mobilise.model.runs.Runs`); this class gives
+one run Mesa's interface: ``rng=``, ``step()`` and ``running``, agents of one class
+per actor type as views over the run's arrays, and a ``datacollector`` whose model
+reporters are the declared step outcomes. So ``mesa.batch_run`` and Mesa's SolaraViz
+work on it as on any Mesa model (docs/guides/mesa.md).
 """
 
 from __future__ import annotations
 
+import functools
 import gc
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import mesa
 import numpy as np
 import pandas as pd
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
-from mobilise.model.dynamics import adjust, exit_rate, mobilisation, move_toward, patience, response
-from mobilise.model.government import MissionOwner
-from mobilise.model.network import build_ties
-from mobilise.model.population import build_population
-from mobilise.model.progress import (
-    ces_aggregate,
-    progress_step,
-    roadmap_progress,
-    trend_progress,
-)
-from mobilise.schema.outcomes import step_columns
-from mobilise.schema.reforms import apply_reforms
-from mobilise.schema.scenario import Scenario
-from mobilise.vocabulary import quarter_index, quarter_label
+from mobilise.model.agents import Actor, agent_classes_for
+from mobilise.model.block import Block, Member
+from mobilise.model.network import Ties, build_ties
+from mobilise.model.outcomes import STEP_OUTCOMES, StepOutcome
+from mobilise.model.population import Population
+from mobilise.model.progress import NO_EVIDENCE, delivery_against_roadmap
+from mobilise.schema.scenario import Scenario, resolve_scenario
+from mobilise.vocabulary import quarter_label
 
-NO_EVIDENCE = 0.5
-"""Delivery before the first observation: neither credit nor blame."""
+DEFAULT_SCENARIO = "uk_2024"
+"""The scenario a model runs when none is named."""
+
+RNG = int | np.integer[Any] | np.random.SeedSequence | np.random.Generator | np.random.BitGenerator
+
+
+class MissionScenario(MesaScenario):  # type: ignore[misc]  # mesa has no type information
+    """What Mesa sees as the model's scenario: the mobilise scenario it was built from.
+
+    Mesa reserves ``model.scenario`` for its own parameter object, and SolaraViz's
+    Reset rebuilds a model with a new instance of that object's class as ``scenario``.
+    Each model's class is made for its mobilise scenario (:meth:`bound`), so a new
+    instance still names it and Reset rebuilds the same scenario, with the sliders'
+    overrides applied afresh.
+    """
+
+    source: Scenario | None = None
+
+    @classmethod
+    def bound(cls, source: Scenario) -> type[MissionScenario]:
+        """A subclass whose instances name ``source``."""
+        namespace = {"__annotations__": {"source": "Scenario"}, "source": source}
+        return type(cls.__name__, (cls,), namespace)
 
 
 @contextmanager
@@ -52,228 +72,201 @@ def _garbage_collection_paused() -> Iterator[None]:
             gc.enable()
 
 
+def field_path(name: str) -> str:
+    """The scenario field a keyword sets: ``influence__signal`` is ``influence.signal``."""
+    return name.replace("__", ".")
+
+
+def run_seed(rng: RNG | str | None) -> int:
+    """The run's seed from Mesa's ``rng``: an integer is the seed; None, fresh OS entropy.
+
+    A Generator, BitGenerator or SeedSequence gives a seed drawn from it; an integer
+    written as text (a form's input, as SolaraViz's) is that integer. Every draw of the
+    run comes from named streams of this one integer (:mod:`mobilise.model.streams`).
+    """
+    if rng is None:
+        entropy: int = np.random.SeedSequence().entropy  # type: ignore[assignment]
+        return entropy
+    if isinstance(rng, str):
+        if not rng.strip().isdigit():
+            raise ValueError(f"rng: expected a seed, a whole number >= 0, found {rng!r}")
+        return int(rng)
+    if isinstance(rng, int | np.integer):
+        return int(rng)
+    return int(np.random.default_rng(rng).integers(2**63))
+
+
 class MissionModel(mesa.Model):  # type: ignore[misc]  # mesa has no type information
-    """One run of a scenario; ``reforms`` add to (and override) the scenario's own.
+    """One run of a scenario, stepped a quarter at a time.
+
+    ``scenario`` is a name (``"uk_2024"``), a path or a :class:`Scenario`; ``rng`` has
+    Mesa's meaning (an integer seed, a Generator or SeedSequence, or None for fresh
+    entropy), ``seed=`` being the same; ``reforms`` add to (and override) the
+    scenario's own. Any other keyword sets a scenario field, as ``--set`` does:
+    ``MissionModel("uk_2024", **{"influence.signal": 2.0})`` or, as a plain keyword,
+    ``influence__signal=2.0``.
 
     ``record_agents`` keeps per-agent engagement and trust for :meth:`agent_frame`;
-    ``mesa_agents=False`` skips the per-agent Mesa objects (batch workers do: the
-    vectorised step never needs them, and results are identical).
+    ``mesa_agents=False`` skips the Mesa agents (the results are the same);
+    ``agent_classes`` gives an actor type's agent class by its name (a UK type has its
+    own, another type one made for it); ``outcomes`` are the step outcomes recorded
+    and collected.
     """
 
     def __init__(
         self,
-        scenario: Scenario,
+        scenario: str | Path | Scenario | MesaScenario = DEFAULT_SCENARIO,
+        rng: RNG | str | None = None,
         *,
-        seed: int | None = None,
         reforms: Mapping[str, float] | None = None,
         record_agents: bool = False,
         mesa_agents: bool = True,
+        agent_classes: Mapping[str, type[Actor]] | None = None,
+        outcomes: Sequence[StepOutcome] = STEP_OUTCOMES,
+        **overrides: Any,
     ) -> None:
-        seed = scenario.seed if seed is None else int(seed)
-        super().__init__(rng=seed)
-        self.seed = seed
-        # Mesa reserves ``scenario``; ``inputs`` is the scenario as given, reforms merged.
-        self.inputs = scenario.model_copy(
-            update={"reforms": {**scenario.reforms, **(reforms or {})}}
+        seed_alias = overrides.pop("seed", None)
+        if seed_alias is not None and rng is not None:
+            raise ValueError("pass rng or seed (the same thing), not both")
+        self.seed = run_seed(rng if seed_alias is None else seed_alias)
+        source = _source(scenario)
+        super().__init__(scenario=MissionScenario.bound(source)(rng=self.seed, _scenario_id=0))
+        for name, value in overrides.items():
+            source = source.updated(field_path(name), value)
+        self.block = Block(
+            [Member(source, self.seed, dict(reforms or {}))],
+            record_agents=record_agents,
+            outcomes=outcomes,
         )
-        self.params = apply_reforms(self.inputs)
+        self.inputs = self.block.inputs[0]  # the scenario as given, overrides and reforms in
+        self.params = self.block.params[0]  # ... and the reforms applied
         self.mission = self.params.mission_spec
-        self.population = build_population(self.params, seed)
-        self.ties = build_ties(self.params.network, self.population, seed)
-        self.owner = MissionOwner(self.params, seed)
-        if mesa_agents:  # views for inspection and extension; batch workers skip them
-            self._create_agents()
-
-        pop = self.population
-        types = pop.names
-        self.weights = self.mission.weight_vector(types)
-        self.funded = self.mission.funded_vector(types)
-        self.need = self.mission.need_vector(types) * pop.by_type(pop.capacity)
-        # whose contribution is money, weighted by how well the portfolio spends it
-        self.government = types.index("government") if "government" in types else None
-        self.trust_speed = self.params.trust.speed * (
-            1.0 + self.params.trust.coordination_boost * self.ties.coordination()
-        )
-        self.start_index = quarter_index(self.params.start)
-        key = self.mission.key_milestone
-        self.key_milestone_step = quarter_index(key.quarter) - self.start_index + 1
-        self.progress = self.mission.initial_progress
-        self.delivery = NO_EVIDENCE
-        self._contribute()  # step 0 shows what those engaged at the start give
-        self.columns = step_columns(pop.names)
-        self._rows = np.full((self.params.quarters + 1, len(self.columns) - 2), np.nan)
+        self.crowd = self.block.crowd
         self.record_agents = record_agents
-        self._agent_rows: list[np.ndarray] = []
-        self._record(0)
+        self.agent_classes = agent_classes_for(self.params.actor_types, agent_classes)
+        if mesa_agents:
+            self._create_agents()
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                column: functools.partial(_recorded, column=i)
+                for i, column in enumerate(self.block.columns[2:])
+            }
+        )
+        self.datacollector.collect(self)
 
     def _create_agents(self) -> None:
-        """One Mesa agent per array index, of its type's agent class."""
+        """One Mesa agent per agent of the run, of its type's agent class."""
         with _garbage_collection_paused():
-            for actor_type in self.params.actor_types:
-                part = self.population.slices[actor_type.name]
+            for name, part in self.crowd.slices.items():
                 if part.stop > part.start:
-                    actor_type.agent_class().create_agents(
-                        self, part.stop - part.start, list(range(part.start, part.stop))
-                    )
+                    indices = list(range(part.start, part.stop))
+                    self.agent_classes[name].create_agents(self, len(indices), indices, self.crowd)
 
-    def set_horizon(self, index: int, horizon: float) -> None:
-        """Set agent ``index``'s planning horizon, and so its patience."""
-        pop = self.population
-        pop.horizon[index] = horizon
-        pop.patience[index] = patience(horizon, self.mission.payoff_lag)
-
-    # --- the step: a few lines of orchestration ----------------------------------------
+    # --- Mesa's interface ----------------------------------------------------------------------
 
     def step(self) -> None:
-        """Advance one quarter: agents respond, progress moves, government and trust learn."""
-        step = self.steps  # Mesa counts the step before calling this method
-        self._mobilise()
-        self._progress()
-        self._learn(step)
-        self._record(step)
-        if step >= self.params.quarters:
+        """Advance one quarter and collect its outcomes; past the horizon, nothing moves."""
+        if self.block.step_count >= self.params.quarters:
+            self.running = False
+            return
+        self.block.step()
+        self.datacollector.collect(self)
+        if self.block.step_count >= self.params.quarters:
             self.running = False
 
     def run(self) -> pd.DataFrame:
         """Run every remaining quarter and return the per-step frame."""
-        while self.steps < self.params.quarters:
+        while self.block.step_count < self.params.quarters:
             self.step()
         return self.to_frame()
 
-    # --- submodels -----------------------------------------------------------------------
+    # --- the run now ---------------------------------------------------------------------------
+
+    @property
+    def population(self) -> Population:
+        """The run's agents now, as arrays (read them; set values through the agents)."""
+        return self.crowd.population(0)
+
+    @functools.cached_property
+    def ties(self) -> Ties:
+        """The run's whole network (every tie, not only those the step uses), built when asked."""
+        return build_ties(self.params.network, self.block.populations[0], self.seed)
+
+    @property
+    def progress(self) -> float:
+        """Mission progress P now."""
+        return float(self.block.progress[0])
+
+    @property
+    def delivery(self) -> float:
+        """Delivery against the roadmap, as the mission owner last judged it."""
+        return float(self.block.delivery[0])
+
+    @property
+    def credibility(self) -> float:
+        """The mission owner's credibility now."""
+        return float(self.block.owners.credibility[0])
 
     @property
     def government_drive(self) -> float:
         """Government's engaged share (silos keep the rest out of reach): what its money covers."""
-        gov = self.population.slices["government"]
-        if gov.stop == gov.start:
-            return 0.0
-        return float(self.population.engagement[gov].mean())
+        return float(self.crowd.government_drive()[0])
 
-    def _mobilise(self) -> None:
-        pop, ties, influence = self.population, self.ties, self.params.influence
-        engagement = pop.engagement
-        cost = pop.base_cost * (1.0 - self.funded * self.government_drive)
-        signal_term = self.owner.signal * pop.alignment * pop.trust * pop.patience
-        pressure = mobilisation(
-            signal_term,
-            ties.peer_share(engagement),
-            ties.partner_share(engagement),
-            cost[pop.kind],
-            w_signal=influence.signal,
-            w_peer=influence.peer,
-            w_cross=influence.cross,
-        )
-        target = pop.ceiling * response(pressure, pop.threshold, influence.noise)
-        leaving = exit_rate(pop.trust, influence.fatigue)
-        moved = adjust(engagement, target, influence.adjustment, leaving)
-        pop.engagement = np.clip(moved, 0.0, pop.ceiling)
-
-    def _progress(self) -> None:
-        self._contribute()
-        self.progress = progress_step(
-            self.progress, self.aggregate, self.mission.rate, self.mission.decay
-        )
-
-    def _contribute(self) -> None:
-        """Type contributions relative to need, and their CES aggregate X."""
-        pop = self.population
-        contribution = pop.by_type(pop.engagement * pop.capacity)
-        if self.government is not None:  # government's money, as allocated
-            contribution[self.government] *= self.owner.portfolio_efficiency
-        with np.errstate(invalid="ignore", divide="ignore"):
-            self.contribution = np.where(self.need > 0, contribution / self.need, 0.0)
-        self.aggregate = ces_aggregate(self.contribution, self.weights, self.mission.sigma)
-
-    def _learn(self, step: int) -> None:
-        observed = self.owner.observe(self.progress)
-        self.delivery = self.delivery_against_roadmap(observed, step - self.owner.lag)
-        self.owner.update(step, self.delivery)
-        weight = self.params.trust.progress_weight
-        goal = (1.0 - weight) * self.owner.credibility + weight * self.delivery
-        pop = self.population
-        pop.trust = move_toward(pop.trust, goal, self.trust_speed)
+    def set_horizon(self, index: int, horizon: float) -> None:
+        """Set agent ``index``'s planning horizon, and so its patience."""
+        self.crowd.set_value("horizon", 0, index, horizon)
 
     def roadmap_progress(self, step: int) -> float:
         """Progress the roadmap expects by ``step``: straight from P(0) to the key milestone."""
-        mission = self.mission
-        return roadmap_progress(
-            mission.initial_progress, mission.target_progress, self.key_milestone_step, step
-        )
+        return float(self.block.roadmap(step)[0])
 
     def trend_progress(self, step: int) -> float:
         """Where progress would be by ``step`` with nobody mobilised: the pre-mission trend."""
-        return trend_progress(self.mission.initial_progress, self.mission.decay, step)
+        block = self.block
+        return float(block.start_progress[0] * (1.0 - block.decay[0]) ** max(step, 0))
 
     def delivery_against_roadmap(self, observed: float, step: int) -> float:
         """What the mission has changed, as a share of what its roadmap promised, by ``step``.
 
-        Both are measured from the pre-mission trend, so halting a decline counts.
-        Before any evidence (``step <= 0``) delivery is neutral, 1/2; it is kept in
-        [-1, 1] (worse than the trend is negative), so observation noise does not bias it.
+        Neutral (1/2) before any evidence (see :mod:`mobilise.model.progress`).
         """
         if step <= 0:
             return NO_EVIDENCE
-        trend = self.trend_progress(step)
-        promised = self.roadmap_progress(step) - trend
-        if promised <= 0:
-            return 1.0
-        return float(np.clip((observed - trend) / promised, -1.0, 1.0))
-
-    # --- data ----------------------------------------------------------------------------
-
-    def _record(self, step: int) -> None:
-        pop, owner, mission = self.population, self.owner, self.mission
-        row = [
-            self.progress,
-            mission.metric_at(self.progress),
-            mission.metric_at(owner.observed_progress),
-            mission.metric_at(self.roadmap_progress(step)),
-            self.aggregate,
-            owner.signal,
-            owner.credibility,
-            self.params.government.budget * self.government_drive,
-            owner.portfolio_efficiency,
-        ]
-        self._rows[step] = np.concatenate(
-            [
-                row,
-                pop.mean_by_type(pop.engagement),
-                self.contribution,
-                pop.mean_by_type(pop.trust),
-                pop.reach,
-            ]
+        block = self.block
+        return float(
+            delivery_against_roadmap(
+                np.array([observed]),
+                block.start_progress[:1],
+                block.target_progress[:1],
+                block.decay[:1],
+                block.key_step[:1],
+                np.array([step]),
+            )[0]
         )
-        if self.record_agents:
-            self._agent_rows.append(np.column_stack([pop.engagement, pop.trust]))
+
+    # --- data ----------------------------------------------------------------------------------
 
     def quarter(self, step: int) -> str:
         """Label of the quarter that ends at ``step`` (step 0: the quarter before start)."""
-        return quarter_label(self.start_index + step - 1)
+        return quarter_label(int(self.block.start_index[0]) + step - 1)
 
     def to_frame(self) -> pd.DataFrame:
         """The per-step model frame: one row per recorded step, columns as declared."""
-        done = self.steps + 1
-        frame = pd.DataFrame(self._rows[:done], columns=self.columns[2:])
-        frame.insert(0, "quarter", [self.quarter(s) for s in range(done)])
-        frame.insert(0, "step", np.arange(done))
-        return frame
+        return self.block.frame(0)
 
     def agent_frame(self) -> pd.DataFrame:
         """Per-agent engagement and trust at every recorded step (``record_agents=True``)."""
-        if not self.record_agents:
-            raise ValueError("agent-level data was not recorded: pass record_agents=True")
-        pop = self.population
-        n = pop.size
-        stacked = np.concatenate(self._agent_rows)
-        steps = np.repeat(np.arange(len(self._agent_rows)), n)
-        types = np.array(pop.names)[pop.kind]
-        return pd.DataFrame(
-            {
-                "step": steps,
-                "agent": np.tile(np.arange(n), len(self._agent_rows)),
-                "actor_type": np.tile(types, len(self._agent_rows)),
-                "engagement": stacked[:, 0],
-                "trust": stacked[:, 1],
-            }
-        )
+        return self.block.agent_frame(0)
+
+
+def _recorded(model: MissionModel, column: int) -> float:
+    """A Mesa model reporter: one recorded step outcome of the current step."""
+    return float(model.block.rows[0, model.block.step_count, column])
+
+
+def _source(scenario: str | Path | Scenario | MesaScenario) -> Scenario:
+    """The mobilise scenario named by ``scenario`` (Mesa's own, after SolaraViz's Reset)."""
+    if isinstance(scenario, MesaScenario):
+        source = getattr(scenario, "source", None)
+        return resolve_scenario(DEFAULT_SCENARIO if source is None else source)
+    return resolve_scenario(scenario)

@@ -19,7 +19,7 @@ from scipy import sparse
 
 from mobilise.model.population import Population
 from mobilise.model.streams import Path, Seed, generator, shared
-from mobilise.schema.scenario import Network
+from mobilise.schema.sections import Network
 
 Array = npt.NDArray[np.float64]
 Index = npt.NDArray[np.intp]
@@ -115,20 +115,42 @@ def build_ties(spec: Network, population: Population, seed: Seed) -> Ties:
 
 @dataclass
 class LiveTies:
-    """A block's networks cut to the ties between live agents, for its step.
+    """Runs' networks cut to the ties between live agents: the shares' operators.
 
     Agents outside reach (ceiling 0) never engage, so a tie to one only ever adds
-    ``0`` to a sum: a block steps its live agents alone (indices ``r * N + i`` of
-    the R * N agents), over their ties renumbered ``0..L-1``. Each
-    row keeps its ties in the order, and with the value ``1 / degree`` (every tie
-    counted), that it has in the whole network, so every share is the same bits.
+    ``0`` to a sum: the runs' live agents are stepped alone (indices ``r * N + i``
+    of the R * N agents), over their ties renumbered ``0..L-1``. ``peer_share @ e``
+    is each live agent's engaged share of the reachable capacity among its same-type
+    neighbours (``pi_i``, before it is capped at 1), ``partner_share @ e`` among its
+    cross-type ones (``chi_i``): each tie valued ``1 / (reachable capacity of its
+    row's neighbours)``. A run's rows hold its ties alone, so its shares do not depend
+    on the runs beside it.
     """
 
-    same: sparse.csr_matrix  # (L, L), same-type ties between live agents
-    cross: sparse.csr_matrix  # (L, L), cross-type ties between live agents
-    per_reachable_peer: Array  # (L,)
-    per_reachable_partner: Array  # (L,)
+    peer_share: ShareOperator  # (L, L), same-type ties between live agents
+    partner_share: ShareOperator  # (L, L), cross-type ties between live agents
     coordination: Array  # (R * N,): every agent's, as :meth:`Ties.coordination`
+
+
+@dataclass
+class ShareOperator:
+    """A sparse operator kept to the rows that have ties: ``op @ e`` is 0 on the others.
+
+    Most live agents have no cross-type tie: a product over only the rows with one
+    skips the others' share of the loop.
+    """
+
+    matrix: sparse.csr_matrix  # the rows with ties (all rows when ``rows`` is None)
+    rows: Index | None  # their places among the ``size`` rows
+    size: int
+
+    def __matmul__(self, values: Array) -> Array:
+        product: Array = self.matrix @ values
+        if self.rows is None:
+            return product
+        out = np.zeros(self.size)
+        out[self.rows] = product
+        return out
 
 
 def build_block_ties(
@@ -177,18 +199,34 @@ def build_block_ties(
     same_kind = (ordered & 1).astype(bool)
     row, col = np.divmod(ordered >> 1, len(live))
     col = len(live) - 1 - col
+    live_ceiling = np.concatenate([p.ceiling for p in populations])[live]
     same, cross = (
-        _row_normalised(row[chosen], col[chosen], len(live), degree[live])[0]
+        _share_operator(row[chosen], col[chosen], len(live), degree[live], live_ceiling)
         for chosen, degree in ((same_kind, same_degree), (~same_kind, cross_degree))
     )
-    live_ceiling = np.concatenate([p.ceiling for p in populations])[live]
     return LiveTies(
-        same=same,
-        cross=cross,
-        per_reachable_peer=_inverse(same @ live_ceiling),
-        per_reachable_partner=_inverse(cross @ live_ceiling),
+        peer_share=same,
+        partner_share=cross,
         coordination=cross_degree / (1.0 + cross_degree),
     )
+
+
+def _share_operator(
+    rows: Index, cols: Index, n: int, degree: Array, ceiling: Array
+) -> ShareOperator:
+    """Ties ``rows -> cols`` as the operator of each row's engaged share of its reachable ties.
+
+    Row-normalised by ``degree`` (every tie, live or not), then divided by the reachable
+    share of those ties (``M @ ceiling``), so ``M @ e`` is the share itself; a row
+    with no reachable neighbour is 0.
+    """
+    matrix, _ = _row_normalised(rows, cols, n, degree)
+    per_reachable = _inverse(matrix @ ceiling)
+    matrix.data *= np.repeat(per_reachable, np.diff(matrix.indptr))
+    tied = np.flatnonzero(np.diff(matrix.indptr))
+    if len(tied) > n // 2:
+        return ShareOperator(matrix, None, n)
+    return ShareOperator(matrix[tied], tied, n)
 
 
 def _layout(spec: Network, population: Population) -> tuple[object, ...]:

@@ -24,12 +24,12 @@ import pandas as pd
 from mobilise.model.block import block_size
 from mobilise.running.design import Design, RunSpec, member_seed, provenance
 from mobilise.running.executors.base import Executor
-from mobilise.running.export import now, write_json
+from mobilise.running.export import atomic, now, write_json
 from mobilise.running.parts import PARTS, combine, finished_ids, read_runs, write_chunk
 from mobilise.running.progress_bar import Progress
 from mobilise.running.runs import Runner, run_chunk, run_one
 from mobilise.schema.levers import BASELINE
-from mobilise.vocabulary import OutputError
+from mobilise.vocabulary import OutputError, require_extra
 
 
 @dataclass
@@ -68,6 +68,8 @@ def run_batch(
     the parts are combined; skipped when the runs are in this process (it would only
     slow them down).
     """
+    if design.experiment.record.format == "parquet":
+        require_extra("parquet", f"{design.path or design.experiment.name}: record.format parquet")
     parts = out / PARTS
     _prepare(design, out, resume)
     parts.mkdir(parents=True, exist_ok=True)
@@ -96,9 +98,9 @@ def run_batch(
         replications_needed=needed,
         files=files,
     )
+    write_members(design, out)  # before the manifest, which says the batch is whole
     target = precision.target if precision else None
     _write_manifest(design, out, result, started, command, executor, reps, target)
-    write_members(design, out)
     return result
 
 
@@ -122,7 +124,8 @@ def write_members(design: Design, out: Path) -> Path | None:
                 }
             )
     path = out / "members.csv"
-    pd.DataFrame(rows).to_csv(path, index=False, float_format="%.17g")
+    with atomic(path) as tmp:
+        pd.DataFrame(rows).to_csv(tmp, index=False, float_format="%.17g")
     return path
 
 

@@ -3,9 +3,8 @@
 A chunk of a batch (or the app's comparison) is split into blocks of compatible
 runs (:func:`mobilise.model.block.block_key`), each at most :func:`block_size`
 runs for its population, and each block is stepped at once. The summaries and
-time series are read off the block's (R, steps, columns) array, with the same
-values, in the same types, as :func:`mobilise.running.simulate.summarise` and
-:func:`mobilise.running.runs.run_one` give for each run alone.
+time series are read off the block's (R, steps, columns) array; each run's are the
+same as the run alone gives (:func:`mobilise.running.runs.run_one`).
 """
 
 from __future__ import annotations
@@ -17,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from mobilise.model.block import Arms, Block, Member, applied, arm_key, block_key, block_size
+from mobilise.model.outcomes import summarise_series
 from mobilise.running.design import RunSpec
-from mobilise.running.simulate import milestones_met
-from mobilise.vocabulary import quarter_index, quarter_label
+from mobilise.vocabulary import quarter_label
 
 LABELS = ("run_id", "mission", "point", "arm", "replication")
 """The identifying columns that lead each row of a time series."""
@@ -71,42 +70,8 @@ def run_block(specs: Sequence[RunSpec], arms: Arms | None = None) -> Block:
 
 
 def summary(block: Block, run: int) -> dict[str, Any]:
-    """Run ``run``'s summary, as :func:`mobilise.running.simulate.summarise` gives it alone."""
-    columns = {name: i for i, name in enumerate(block.columns[2:])}
-    rows = block.rows[run, : block.step_count + 1]
-    mission = block.missions[run]
-    types = block.names
-    start = block.start_index[run]
-    index = start - 1 + np.arange(len(rows))  # the quarter index each step ends
-    metric = rows[:, columns["metric"]]
-    milestones = milestones_met(metric, index, mission)
-    key_quarter = mission.key_milestone.quarter
-    key = next(m for m in milestones if m["quarter"] == key_quarter)
-    at_key = np.flatnonzero(index == quarter_index(key_quarter))
-    final = rows[-1]
-
-    def per_type(prefix: str, values: np.ndarray) -> dict[str, float | None]:
-        return {t: _number(values[columns[f"{prefix}_{t}"]]) for t in types}
-
-    engaged = rows[:, [columns[f"engaged_{t}"] for t in types]]
-    with np.errstate(all="ignore"):
-        peak = np.where(np.isnan(engaged).all(axis=0), np.nan, np.nanmax(_filled(engaged), axis=0))
-    return {
-        "mission": mission.name,
-        "metric": mission.metric,
-        "unit": mission.unit,
-        "baseline": mission.baseline,
-        "final_metric": float(final[columns["metric"]]),
-        "final_progress": float(final[columns["progress"]]),
-        "milestone_metric": float(metric[at_key[0]]) if len(at_key) else None,
-        "milestone_met": key["met"],
-        "milestone_quarter": key["met_quarter"],
-        "milestones": milestones,
-        "peak_engaged": {t: _number(v) for t, v in zip(types, peak, strict=True)},
-        "final_engaged": per_type("engaged", final),
-        "reach": per_type("reach", final),
-        "total_spend": float(np.sum(rows[1:, columns["spend"]])),
-    }
+    """Run ``run``'s summary: its mission, every run outcome, each milestone."""
+    return summarise_series(block.series(run))
 
 
 def timeseries(block: Block, specs: Sequence[RunSpec]) -> pd.DataFrame:
@@ -133,13 +98,3 @@ def timeseries(block: Block, specs: Sequence[RunSpec]) -> pd.DataFrame:
         column = np.array(values, dtype=np.int64 if name != "mission" and name != "arm" else object)
         frame.insert(position, name, column[run_index])
     return frame
-
-
-def _filled(values: np.ndarray) -> np.ndarray:
-    """All-NaN columns as -inf, so ``nanmax`` does not warn (they become NaN again)."""
-    return np.where(np.isnan(values).all(axis=0), -np.inf, values)
-
-
-def _number(value: float) -> float | None:
-    """JSON-friendly: NaN (a type with no agents) becomes None."""
-    return None if np.isnan(value) else float(value)

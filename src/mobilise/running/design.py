@@ -1,9 +1,14 @@
-r"""An experiment expanded into runs: the ordered list every executor works through.
+"""An experiment expanded into runs: the ordered list every executor works through.
 
 An experiment expands into a fixed, ordered list of :class:`RunSpec`. Run ids are
 positions in that list, so a resumed batch finds the same runs. Replication ``r``
 gets the same seed in every arm, mission and sweep point (common random
 numbers): seeds are spawned from the master seed with ``numpy.random.SeedSequence``.
+
+A run's ``point`` numbers its setting within its mission: sweep point ``p`` of the
+experiment's scenario ``s`` (in file order) is ``s * P + p`` for ``P`` sweep points.
+With one scenario it is the sweep point itself; with several that share a mission,
+their runs stay apart in every table and figure keyed by mission and point.
 
 With a calibrated ensemble, every run also belongs to a *member* (a plausible world:
 one row of the ensemble). Members are one more dimension of the design, beside sweep
@@ -23,21 +28,18 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import ValidationError
 
+from mobilise.model.outcomes import run_columns
+from mobilise.running.claims import load_checked
 from mobilise.running.export import environment
 from mobilise.schema.ensemble import DEFAULT_MEMBERS, NONE, Ensemble, choose_ensemble
 from mobilise.schema.experiment import Experiment
+from mobilise.schema.files import file_hash, read_yaml, validated
 from mobilise.schema.levers import BASELINE
-from mobilise.schema.scenario import (
-    Scenario,
-    file_hash,
-    format_validation_error,
-    load_scenario,
-    read_yaml,
-)
+from mobilise.schema.scenario import Scenario
 from mobilise.schema.settings import apply_settings, settings_fields
-from mobilise.vocabulary import ScenarioError
+from mobilise.schema.shipped import resolve
+from mobilise.vocabulary import ScenarioError, check_known
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,10 @@ class RunSpec:
         """``a=1;b=0.5`` in catalogue order (empty for the baseline)."""
         names = self.scenario.reform_names
         return ";".join(f"{r}={self.reforms[r]:g}" for r in names if r in self.reforms)
+
+
+MAX_RUNS = 1_000_000
+"""The most runs one batch lists (each run's spec is held in memory while it runs)."""
 
 
 def replication_seeds(master: int, count: int) -> list[int]:
@@ -105,37 +111,64 @@ class Design:
         wanted = self.experiment.missions
         return {name: wanted or [s.mission_spec.name] for name, s in self.scenarios.items()}
 
+    def run_count(self, replications: int | None = None) -> int:
+        """How many runs :meth:`runs` lists, without listing them."""
+        settings = sum(
+            len(missions) * len(self.members_of(name))
+            for name, missions in self.missions_by_scenario.items()
+        )
+        reps = replications or self.experiment.replications
+        return reps * settings * len(self.points) * len(self.arms)
+
+    def check_size(self, replications: int | None = None, source: str | None = None) -> None:
+        """One line if the design lists more than :data:`MAX_RUNS` runs."""
+        if (count := self.run_count(replications)) > MAX_RUNS:
+            raise ScenarioError(
+                f"{source or self.path or self.experiment.name}: {count:,} runs; at most "
+                f"{MAX_RUNS:,} in one batch (fewer replications, members, arms or sweep "
+                "points, or several batches)"
+            )
+
     def runs(self, replications: int | None = None, arms: list[str] | None = None) -> list[RunSpec]:
         """The ordered list of runs; run ids depend only on the design and replication."""
         reps = replications or self.experiment.replications
+        self.check_size(reps)
         master = self.experiment.seed
         chosen = arms or list(self.arms)
         specs = []
         combos = [
-            (scenario_name, mission, point_id, point, index, member)
-            for scenario_name in self.scenarios
+            (
+                scenario_name,
+                mission,
+                point_id,
+                point,
+                s * len(self.points) + point_id,
+                index,
+                member,
+            )
+            for s, scenario_name in enumerate(self.scenarios)
             for mission in self.missions_by_scenario[scenario_name]
             for point_id, point in enumerate(self.points)
             for index, member in enumerate(self.members_of(scenario_name))
         ]
         seeds = {
             member: replication_seeds(member_seed(master, member), reps)
-            for member in {combo[5] for combo in combos}
+            for member in {combo[6] for combo in combos}
         }
         per_replication = len(combos) * len(self.arms)
         arm_index = {arm: i for i, arm in enumerate(self.arms)}
         record = self.experiment.record
         for replication in range(reps):
-            for c, (scenario_name, mission, point_id, point, index, member) in enumerate(combos):
-                scenario = self.resolved(scenario_name, mission, point_id, index)
+            for c, (name, mission, point_id, point, setting, index, member) in enumerate(combos):
+                scenario = self.resolved(name, mission, point_id, index)
                 for arm in chosen:
                     run_id = replication * per_replication + c * len(self.arms) + arm_index[arm]
                     specs.append(
                         RunSpec(
                             run_id=run_id,
-                            scenario_name=scenario_name,
+                            scenario_name=name,
                             mission=mission,
-                            point=point_id,
+                            point=setting,
                             sweep=point,
                             arm=arm,
                             reforms=self.arms[arm],
@@ -217,7 +250,10 @@ class Uncertainty:
 
 
 AS_WRITTEN = Uncertainty()
-"""No ensemble, no --set: the scenario as written."""
+"""No ensemble, no --set: the scenario as written (the library's default)."""
+
+OWN_ENSEMBLES = Uncertainty(ensemble=None)
+"""Each scenario's own ensemble, if it names one: what commands run by default."""
 
 
 def parse_experiment(
@@ -226,27 +262,25 @@ def parse_experiment(
     base: Path | None = None,
     uncertainty: Uncertainty = AS_WRITTEN,
 ) -> Design:
-    r"""Validate parsed data as an experiment and resolve its scenario files and sweeps.
+    """Validate parsed data as an experiment and resolve its scenario files and sweeps.
 
     ``uncertainty`` says which ensemble each scenario runs (members become a dimension
     of the design) and which ``--set``s apply.
     """
-    if not isinstance(data, dict):
-        kind = type(data).__name__ if data is not None else "an empty file"
-        raise ScenarioError(f"{source}: expected a mapping of experiment fields, found {kind}")
-    try:
-        experiment = Experiment.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(format_validation_error(source, exc)) from None
+    experiment = validated(Experiment, data, source, "experiment")
     base = base or Path(".")
     scenarios: dict[str, Scenario] = {}
     files: dict[str, Path] = {}
     ensembles: dict[str, Ensemble] = {}
     for i, entry in enumerate(experiment.scenarios):
-        path = (base / entry).resolve() if not Path(entry).is_absolute() else Path(entry)
-        if not path.exists():
-            raise ScenarioError(f"{source}: scenarios[{i}]: scenario file not found: {entry}")
-        scenario = load_scenario(path)
+        try:
+            path = resolve("scenario", entry, base=base).resolve()
+        except ScenarioError as exc:
+            raise ScenarioError(f"{source}: scenarios[{i}]: {exc}") from None
+        try:
+            scenario = load_checked(path)
+        except ScenarioError as exc:  # it names its file; say where the experiment names it
+            raise ScenarioError(f"{source}: scenarios[{i}]: {exc}") from None
         if scenario.name in scenarios:
             raise ScenarioError(
                 f"{source}: scenarios[{i}]: two scenarios are named '{scenario.name}'"
@@ -277,8 +311,23 @@ def parse_experiment(
         ),
         ensembles=ensembles,
     )
+    design.check_size(source=source)
     check_sweep_points(design, source)
+    check_sensitivity_outcomes(design, source)
     return design
+
+
+def check_sensitivity_outcomes(design: Design, source: str) -> None:
+    """A sensitivity analysis studies numeric run outcomes the model declares: one line if not."""
+    spec = design.experiment.sensitivity
+    if spec is None:
+        return
+    types = next(iter(design.scenarios.values())).type_names
+    for i, outcome in enumerate(spec.outcomes):
+        try:
+            check_known("outcome", outcome, run_columns(types, numeric=True))
+        except ValueError as exc:
+            raise ScenarioError(f"{source}: sensitivity.outcomes[{i}]: {exc}") from None
 
 
 def check_sweep_points(design: Design, source: str) -> None:
@@ -308,8 +357,11 @@ def check_sweep_points(design: Design, source: str) -> None:
 
 
 def load_experiment(path: str | Path, uncertainty: Uncertainty = AS_WRITTEN) -> Design:
-    """Load an experiment file; scenario paths are relative to the file's folder."""
-    path = Path(path)
+    """Load an experiment file, or a shipped one by name (``"reform_comparison"``).
+
+    Scenario paths in the file are relative to its folder, or shipped names.
+    """
+    path = resolve("experiment", path)
     design = parse_experiment(read_yaml(path), str(path), base=path.parent, uncertainty=uncertainty)
     design.path = path
     return design
@@ -324,13 +376,15 @@ def comparison(
     uncertainty: Uncertainty = AS_WRITTEN,
 ) -> Design:
     """The everyday question as a design: baseline vs each reform vs all of them together."""
+    path = resolve("scenario", scenario_file)
+    load_checked(path)  # its problems in its own words, as `run` says them
     bundles: dict[str, Any] = {name: {name: strength} for name, strength in reforms.items()}
     if len(reforms) > 1:
         bundles["together"] = dict(reforms)
     data = {
         "name": "compare",
-        "description": f"baseline vs {', '.join(reforms)} on {Path(scenario_file).name}",
-        "scenarios": [str(Path(scenario_file).resolve())],
+        "description": f"baseline vs {', '.join(reforms)} on {path.name}",
+        "scenarios": [str(path.resolve())],
         "arms": {"bundles": bundles},
         "replications": replications,
         "seed": seed,

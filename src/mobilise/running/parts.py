@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from mobilise.running.csv_text import csv_text
+from mobilise.running.export import atomic, write_frame
 from mobilise.running.runs import ChunkResult
 
 PARTS = "parts"
@@ -76,19 +77,18 @@ def compact_table(frame: pd.DataFrame) -> Any:
 
 
 def _atomic(path: Path, frame: pd.DataFrame) -> None:
-    tmp = path.with_suffix(".tmp")
-    if path.suffix == ".parquet":
-        import pyarrow.parquet as pq
+    with atomic(path) as tmp:
+        if path.suffix == ".parquet":
+            import pyarrow.parquet as pq
 
-        pq.write_table(compact_table(frame), tmp)
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-    else:
-        with open(tmp, "w", encoding="utf-8", newline="") as handle:
-            handle.write(csv_text(frame))  # what frame.to_csv writes, faster
-            handle.flush()
-            os.fsync(handle.fileno())
-    os.replace(tmp, path)
+            pq.write_table(compact_table(frame), tmp)
+            with open(tmp, "rb+") as handle:
+                os.fsync(handle.fileno())
+        else:
+            with open(tmp, "w", encoding="utf-8", newline="") as handle:
+                handle.write(csv_text(frame))  # what frame.to_csv writes, faster
+                handle.flush()
+                os.fsync(handle.fileno())
 
 
 def finished_ids(parts: Path) -> set[int]:
@@ -114,7 +114,7 @@ def combine(out: Path, fmt: str, ids: set[int]) -> list[Path]:
     written = []
     runs = read_runs(parts, ids)
     runs_path = out / "runs.csv"
-    runs.to_csv(runs_path, index=False, float_format="%.10g")
+    write_frame(runs_path, runs)
     written.append(runs_path)
     for name in SERIES:
         sources = [p for p in _series_parts(parts, name) if _chunk_done(p)]
@@ -135,7 +135,8 @@ def combine(out: Path, fmt: str, ids: set[int]) -> list[Path]:
     finished = set(runs["run_id"]) if len(runs) else set()
     failures = failures[failures["run_id"].isin(ids) & ~failures["run_id"].isin(finished)]
     failures = failures.drop_duplicates("run_id", keep="last").sort_values("run_id")
-    failures.to_csv(out / "failures.csv", index=False)
+    with atomic(out / "failures.csv") as tmp:
+        failures.to_csv(tmp, index=False)
     written.append(out / "failures.csv")
     return written
 
@@ -179,24 +180,23 @@ def _merge_parquet(sources: list[Path], target: Path, ids: set[int]) -> None:
         if ordered is not None
         else iter([pa.concat_tables([read(p) for p in sources]).sort_by("run_id")])
     )  # sort_by is stable: each run's steps stay in order
-    tmp = target.with_suffix(".tmp")
     writer = None
     pending: list[Any] = []
-    try:
-        for table in tables:
-            pending.append(table)
+    with atomic(target) as tmp:
+        try:
+            for table in tables:
+                pending.append(table)
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, table.schema)
+                pending = _write_full_groups(writer, pending)
             if writer is None:
-                writer = pq.ParquetWriter(tmp, table.schema)
-            pending = _write_full_groups(writer, pending)
-        if writer is None:
-            return
-        rest = pa.concat_tables(pending) if pending else None
-        if rest is not None and rest.num_rows:
-            writer.write_table(rest, row_group_size=ROWS_PER_GROUP)
-    finally:
-        if writer is not None:
-            writer.close()
-    os.replace(tmp, target)
+                raise ValueError(f"{target}: no parts to merge")
+            rest = pa.concat_tables(pending) if pending else None
+            if rest is not None and rest.num_rows:
+                writer.write_table(rest, row_group_size=ROWS_PER_GROUP)
+        finally:
+            if writer is not None:
+                writer.close()
 
 
 def _write_full_groups(writer: Any, pending: list[Any]) -> list[Any]:
@@ -270,8 +270,7 @@ def _id_range(path: Path) -> tuple[int, int]:
 
 def _concatenate_csv(sources: list[Path], target: Path, ids: set[int]) -> None:
     """Parts in order, one header, only the rows of ``ids`` (rows are copied as written)."""
-    tmp = target.with_suffix(".tmp")
-    with open(tmp, "wb") as out:
+    with atomic(target) as tmp, open(tmp, "wb") as out:
         for n, path in enumerate(sources):
             with open(path, "rb") as handle:
                 header = handle.readline()
@@ -280,7 +279,6 @@ def _concatenate_csv(sources: list[Path], target: Path, ids: set[int]) -> None:
                 for line in handle:
                     if int(line[: line.index(b",")]) in ids:
                         out.write(line)
-    os.replace(tmp, target)
 
 
 def _heap_merge_csv(sources: list[Path], target: Path, ids: set[int]) -> None:
@@ -296,15 +294,13 @@ def _heap_merge_csv(sources: list[Path], target: Path, ids: set[int]) -> None:
                 yield int(row[0]), row
 
         streams = [keyed(r) for r in readers]
-        tmp = target.with_suffix(".tmp")
-        with open(tmp, "w", newline="") as handle:
+        with atomic(target) as tmp, open(tmp, "w", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(header)
             # heapq.merge is stable and each run lives in one part: steps stay in order
             for run_id, row in heapq.merge(*streams, key=lambda item: item[0]):
                 if run_id in ids:
                     writer.writerow(row)
-        os.replace(tmp, target)
     finally:
         for h in handles:
             h.close()

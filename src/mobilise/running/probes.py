@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 
 from mobilise.model.block import Arms
+from mobilise.model.outcomes import BINARY_OUTCOMES
 from mobilise.running.blocks import plan_blocks, run_block, summary, timeseries
 from mobilise.running.design import RunSpec
 from mobilise.running.executors.base import Executor
-from mobilise.schema.patterns import RUN_OUTPUTS
 from mobilise.schema.scenario import Scenario
 
 
@@ -71,7 +71,7 @@ def run_jobs(jobs: Sequence[Job]) -> np.ndarray:
         for r, spec in enumerate(planned):
             frame = series.iloc[r * steps : (r + 1) * steps]
             for p, probe in enumerate(jobs[spec.run_id].probes):
-                if probe.output in RUN_OUTPUTS:
+                if probe.output in BINARY_OUTCOMES:
                     out[spec.run_id, p] = float(summary(block, r)[probe.output])
                 else:
                     out[spec.run_id, p] = _read(probe, frame)

@@ -15,13 +15,11 @@ import numpy as np
 import pandas as pd
 
 from mobilise.model.block import Arms
+from mobilise.model.outcomes import run_cells, run_columns
 from mobilise.running.blocks import LABELS, plan_blocks, run_block, summary, timeseries
 from mobilise.running.design import RunSpec
-from mobilise.running.simulate import simulate
 from mobilise.schema.ensemble import Ensemble
-from mobilise.schema.outcomes import RUN_OUTCOMES, run_columns
 from mobilise.schema.scenario import Scenario
-from mobilise.vocabulary import quarter_index
 
 RunResult = tuple[dict[str, Any], pd.DataFrame, pd.DataFrame | None]
 Runner = Callable[[RunSpec], RunResult]
@@ -48,39 +46,17 @@ def identity(spec: RunSpec) -> dict[str, Any]:
 
 
 def run_one(spec: RunSpec) -> RunResult:
-    """Run a spec alone; return its ``runs.csv`` row, its time series and agent frame."""
-    done = simulate(
-        spec.scenario,
-        seed=spec.seed,
-        reforms=spec.reforms,
-        record_agents=spec.record_agents,
-        mesa_agents=False,  # a batch needs the frames, not per-agent Python objects
-    )
-    frame = done.frame
-    kept = frame[(frame["step"] % spec.record_every == 0) | (frame.index == len(frame) - 1)]
-    labels = pd.DataFrame({c: getattr(spec, c) for c in LABELS}, index=kept.index)
-    timeseries = pd.concat([labels, kept], axis=1)
-    agents = done.agents
+    """Run a spec alone (a block of one); return its ``runs.csv`` row, time series, agents."""
+    block = run_block([spec])
+    agents = block.agent_frame(0) if spec.record_agents else None
     if agents is not None:
         agents.insert(0, "run_id", spec.run_id)
-    return result_row(spec, done.summary), timeseries, agents
+    return result_row(spec, summary(block, 0)), timeseries(block, [spec]), agents
 
 
 def result_row(spec: RunSpec, summary: dict[str, Any]) -> dict[str, Any]:
     """A run's ``runs.csv`` row: its identity, then its outcomes from ``summary``."""
-    quarter = summary["milestone_quarter"]
-    types = spec.scenario.type_names
-    row = identity(spec)
-    step = quarter_index(quarter) - quarter_index(spec.scenario.start) + 1 if quarter else None
-    for outcome in RUN_OUTCOMES:
-        if outcome.per_type:
-            row.update({f"{outcome.name}_{t}": summary[outcome.name][t] for t in types})
-        elif outcome.name == "milestone_step":
-            row[outcome.name] = step
-        else:
-            row[outcome.name] = summary[outcome.name]
-    row["milestone_quarter"] = quarter or ""
-    return row
+    return {**identity(spec), **run_cells(summary, spec.scenario.type_names)}
 
 
 @dataclass

@@ -1,38 +1,23 @@
 """Actor types as records: everything that makes a type, declared once per type.
 
-An :class:`ActorType` is a name, how it is shown (label, colour, marker), the Mesa
-agent class that views its agents, its *reach* as a function of the structural
-constraints (docs/model.md §7.4), any adjustment of its agents' draws, and the share
-engaged at the start. The six UK types are declared below; a modeller adds a
-seventh by declaring another record and giving it to a scenario
-(:meth:`Scenario.with_actor_types`), without editing this package.
+An :class:`ActorType` is a name, how it is shown (label, colour, marker), its *reach*
+as a function of the structural constraints (docs/model.md §7.4), any adjustment of
+its agents' draws, and the share engaged at the start. (The Mesa agent class that
+views a type's agents is the model's concern: :mod:`mobilise.model.agents`.) The six
+UK types are declared below; a modeller adds a seventh by declaring another record and
+giving it to a scenario (:meth:`Scenario.with_actor_types`), without editing this package.
 """
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 import numpy as np
 
 from mobilise.schema.constraints import Constraints
-
-if TYPE_CHECKING:
-    from mobilise.schema.agents import Actor
-
-AGENT_CLASSES = ("Actor", "Government", "Business", "Union", "Investor", "Charity", "Volunteer")
-"""The Mesa agent classes of :mod:`mobilise.schema.agents`, still importable from here."""
-
-
-def __getattr__(name: str) -> Any:
-    # the Mesa agent classes live with Mesa's import, paid only when agents are built
-    if name in AGENT_CLASSES:
-        return getattr(importlib.import_module("mobilise.schema.agents"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 # --- the record ------------------------------------------------------------------------------
 
@@ -58,14 +43,13 @@ def _no_one(c: Constraints) -> float:
 
 @dataclass(frozen=True)
 class ActorType:
-    """One actor type, declared once: name, display, agent class, reach, draws, start."""
+    """One actor type, declared once: name, display, reach, draws, start."""
 
     name: str
     label: str
     description: str
     colour: str
     marker: str  # circle, square, triangle, triangle-down, diamond or plus
-    agent: type | str  # an Actor subclass, or "module:Class" imported when agents are built
     reach: Callable[[Constraints], float]
     adjust: Adjust | None = None
     initial_engaged: Callable[[Constraints], float] = _no_one
@@ -74,14 +58,6 @@ class ActorType:
     def __post_init__(self) -> None:
         if not self.name.isidentifier():
             raise ValueError(f"actor type name must be an identifier, found {self.name!r}")
-
-    def agent_class(self) -> type[Actor]:
-        """The Mesa agent class (imported now if named as ``"module:Class"``)."""
-        agent = self.agent
-        if isinstance(agent, str):
-            module, _, name = agent.partition(":")
-            agent = getattr(importlib.import_module(module), name)
-        return cast("type[Actor]", agent)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # built-in types pickle by reference (one object per process); others by value
@@ -97,13 +73,7 @@ def _built_in(name: str) -> ActorType:
 
 
 # --- the six UK types ---------------------------------------------------------------------------
-# Each names its own Mesa agent class (mobilise.schema.agents), imported when agents are built.
 
-
-YEARLY_PER_MONTHLY_VOLUNTEERS = 0.28 / 0.16
-"""Adults volunteering formally at least once a year per adult volunteering monthly
-(DCMS Community Life Survey 2023/24: 0.28 and 0.16): the occasional volunteers a
-mission can also draw on."""
 
 HOURS_NOT_AVAILABLE = 56.0 + 45.0
 """Hours a week spent asleep (8 x 7) or on care, chores and travel (assumption, 45)."""
@@ -145,8 +115,13 @@ def government_reach(c: Constraints) -> float:
 
 
 def business_reach(c: Constraints) -> float:
-    """Firms free to invest for the long term: those not held to short-term targets."""
-    return 1.0 - c.short_termist_share
+    """Firms free to invest for the long term: those not held to short-term targets.
+
+    Firms an industrial foundation controls are not held to them (Thomsen et al. 2018:
+    foundation-owned firms invest and employ for the long term); the short-termist share
+    applies to the others: ``1 - s (1 - f)``.
+    """
+    return 1.0 - c.short_termist_share * (1.0 - c.foundation_ownership_share)
 
 
 def union_reach(c: Constraints) -> float:
@@ -154,9 +129,21 @@ def union_reach(c: Constraints) -> float:
     return c.union_density
 
 
+def overseas_investor_share(c: Constraints) -> float:
+    """Investors with no domestic stake: the overseas share of what foundations do not own."""
+    return c.overseas_share * (1.0 - c.foundation_ownership_share)
+
+
 def investor_reach(c: Constraints) -> float:
-    """Domestic, long-horizon ownership: domestic holders who keep a stake long enough."""
-    return (1.0 - c.overseas_share) * long_stake_share(c.holding_period_years)
+    """Domestic, long-horizon ownership: foundations, then domestic holders who stay long.
+
+    Industrial foundations own the share ``f`` and keep control indefinitely (Thomsen
+    et al. 2018), so all of it is domestic and long-horizon; the rest is held as listed
+    shares are: ``f + (1 - f)(1 - o) h / (h + Y)``. With ``f = 0`` (the UK) this is
+    the v1 equation exactly.
+    """
+    f = c.foundation_ownership_share
+    return f + (1.0 - f) * (1.0 - c.overseas_share) * long_stake_share(c.holding_period_years)
 
 
 def charity_reach(c: Constraints) -> float:
@@ -168,10 +155,10 @@ def volunteer_reach(c: Constraints) -> float:
     """Everyone who volunteers formally at all, scaled by spare time.
 
     Monthly volunteering times the yearly/monthly ratio is the yearly
-    volunteering rate (0.28 today); working time moves it in proportion to
-    discretionary hours.
+    volunteering rate (0.28 in the UK today); working time moves it in proportion
+    to discretionary hours.
     """
-    reach = c.volunteering_rate * YEARLY_PER_MONTHLY_VOLUNTEERS
+    reach = c.volunteering_rate * c.yearly_per_monthly_volunteers
     return min(1.0, reach * spare_time_factor(c.weekly_hours))
 
 
@@ -179,7 +166,7 @@ def investors_overseas(draws: Draws, rng: np.random.Generator, c: Constraints) -
     """Exactly the overseas share of investors, chosen at random, hold no domestic stake."""
     n = len(draws.threshold)
     overseas = np.zeros(n, dtype=bool)
-    overseas[rng.permutation(n)[: round(c.overseas_share * n)]] = True
+    overseas[rng.permutation(n)[: round(overseas_investor_share(c) * n)]] = True
     draws.outside = overseas
     return draws
 
@@ -203,7 +190,6 @@ GOVERNMENT = ActorType(
     description="Departments, arm's-length bodies and local authorities: silos, churn",
     colour="#000000",
     marker="square",
-    agent="mobilise.schema.agents:Government",
     reach=government_reach,
 )
 BUSINESS = ActorType(
@@ -212,9 +198,11 @@ BUSINESS = ActorType(
     description="Firms: short horizons, low investment, participation cost",
     colour="#E69F00",
     marker="circle",
-    agent="mobilise.schema.agents:Business",
     reach=business_reach,
-    sources=("Graham, Harvey and Rajgopal (2005)",),
+    sources=(
+        "Graham, Harvey and Rajgopal (2005)",
+        "Thomsen, Poulsen, Boersting and Kuhn (2018)",
+    ),
 )
 UNION = ActorType(
     name="union",
@@ -222,7 +210,6 @@ UNION = ActorType(
     description="Trade unions and the workers they reach: falling density",
     colour="#56B4E9",
     marker="triangle",
-    agent="mobilise.schema.agents:Union",
     reach=union_reach,
     sources=("Labour Force Survey (DBT Trade Union Membership statistics)",),
 )
@@ -232,10 +219,13 @@ INVESTOR = ActorType(
     description="Asset owners and managers: overseas, short-term ownership",
     colour="#009E73",
     marker="diamond",
-    agent="mobilise.schema.agents:Investor",
     reach=investor_reach,
     adjust=investors_overseas,
-    sources=("ONS Ownership of UK quoted shares", "Haldane (Bank of England) 2007"),
+    sources=(
+        "ONS Ownership of UK quoted shares",
+        "Haldane (Bank of England) 2007",
+        "Thomsen, Poulsen, Boersting and Kuhn (2018)",
+    ),
 )
 CHARITY = ActorType(
     name="charity",
@@ -243,7 +233,6 @@ CHARITY = ActorType(
     description="Charities and infrastructure bodies: short-term, fragile funding",
     colour="#D55E00",
     marker="plus",
-    agent="mobilise.schema.agents:Charity",
     reach=charity_reach,
     adjust=charities_plan_over_their_funding,
     sources=("NCVO True Cost 2024", "Charity Commission 2007"),
@@ -254,7 +243,6 @@ VOLUNTEER = ActorType(
     description="People who could give time: time budget, declining formal volunteering",
     colour="#CC79A7",
     marker="triangle-down",
-    agent="mobilise.schema.agents:Volunteer",
     reach=volunteer_reach,
     initial_engaged=todays_formal_volunteers,
     sources=("DCMS Community Life Survey 2023/24", "ONS LFS (YBUO) 2023"),

@@ -19,8 +19,9 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from mobilise.schema.files import read_yaml, validated
 from mobilise.schema.priors import Priors, UncertainInput, load_priors
-from mobilise.schema.scenario import Scenario, load_scenario, read_yaml, validate_file
+from mobilise.schema.scenario import Scenario, load_scenario
 from mobilise.schema.strict import Strict
 from mobilise.schema.targets import Target, Targets, load_targets
 from mobilise.vocabulary import ScenarioError, unknown_name
@@ -149,7 +150,7 @@ def arm_scenario(arm_base: Scenario, target: Target, where: str) -> Scenario:
 
 def parse_calibration(data: Any, source: str = "<calibration>") -> Calibration:
     """Validate parsed data as a calibration file (one line on a problem)."""
-    return validate_file(Calibration, data, source, "calibration fields")
+    return validated(Calibration, data, source, "calibration")
 
 
 def load_calibration(path: str | Path) -> Calibration:
@@ -192,7 +193,8 @@ def load_setup(path: str | Path) -> Setup:
                 f"{source}: infer[{i}]: {unknown_name('uncertain input', key, keys)}"
             )
     setup = Setup(spec, path, priors, priors_path, targets, targets_path, scenarios, files)
-    setup.arms = _arms(setup, base=targets_path.parent)
+    fallback = next(iter(scenarios.values()))
+    setup.arms = target_arms(targets, targets_path, fallback, (priors, priors_path))
     for arm in setup.arms:
         setup.integer |= priors.check_against(arm.scenario, str(priors_path))
     for name, scenario in scenarios.items():
@@ -201,51 +203,59 @@ def load_setup(path: str | Path) -> Setup:
     return setup
 
 
-def _arms(setup: Setup, base: Path) -> list[Arm]:
-    """The targets grouped by the run they read from, each run built once as a check."""
+def target_arms(
+    targets: Targets,
+    targets_path: Path,
+    fallback: Scenario | None = None,
+    priors: tuple[Priors, Path] | None = None,
+) -> list[Arm]:
+    """The targets grouped by the run they read from, each run built once as a check.
+
+    A target naming no scenario reads ``fallback`` (a calibration's first scenario); with
+    none (a targets file judged alone) it is left out. With ``priors`` (and their file), a
+    target's conditions may not fix an uncertain input.
+    """
     groups: dict[tuple[str | None, str, str], list[Target]] = {}
-    for target in setup.targets.targets:
+    for target in targets.targets:
         groups.setdefault(target.arm_key(), []).append(target)
     loaded: dict[Path, Scenario] = {}
     arms = []
-    fallback = next(iter(setup.scenarios.values()))
-    for targets in groups.values():
-        first = targets[0]
-        where = f"{setup.targets_path}: target '{first.name}'"
+    for group in groups.values():
+        first = group[0]
+        where = f"{targets_path}: target '{first.name}'"
         if first.scenario is None:
+            if fallback is None:
+                continue
             scenario = fallback
         else:
-            file = _file(base, first.scenario, "scenario", where)
-            scenario = loaded.setdefault(file, load_scenario(file))
+            file = _file(targets_path.parent, first.scenario, "scenario", where)
+            if file not in loaded:
+                loaded[file] = load_scenario(file)
+            scenario = loaded[file]
         scenario = arm_scenario(scenario, first, where)
-        mission = scenario.mission_spec.name
-        for path in first.conditions:
-            for entry in setup.priors.for_mission(mission):
-                if entry.field == path:
-                    raise ScenarioError(
-                        f"{where}: conditions: '{path}' is an uncertain input "
-                        f"({setup.priors_path}); a target's run may not fix it"
-                    )
-        for target in targets:
-            _check_output(target, scenario, where)
+        if priors is not None:
+            _check_not_fixed(first, scenario, priors, where)
         steps = []
-        for target in targets:
+        for target in group:
             try:
                 steps.append(target.step(scenario.start, scenario.quarters))
             except ValueError as exc:
-                raise ScenarioError(f"{setup.targets_path}: {exc}") from None
-        arms.append(Arm(scenario, dict(first.reforms), targets, steps))
+                raise ScenarioError(f"{targets_path}: {exc}") from None
+        arms.append(Arm(scenario, dict(first.reforms), group, steps))
     return arms
 
 
-def _check_output(target: Target, scenario: Scenario, where: str) -> None:
-    """A per-type output must name one of the run's actor types (one line if not)."""
-    for prefix in ("engaged_", "contribution_", "trust_", "reach_"):
-        if target.output.startswith(prefix):
-            name = target.output[len(prefix) :]
-            if name not in scenario.type_names:
+def _check_not_fixed(
+    target: Target, scenario: Scenario, priors: tuple[Priors, Path], where: str
+) -> None:
+    """A target's conditions are the time's structures, never an uncertain input."""
+    inputs, path = priors
+    for field_path in target.conditions:
+        for entry in inputs.for_mission(scenario.mission_spec.name):
+            if entry.field == field_path:
                 raise ScenarioError(
-                    f"{where}: output: {unknown_name('actor type', name, scenario.type_names)}"
+                    f"{where}: conditions: '{field_path}' is an uncertain input "
+                    f"({path}); a target's run may not fix it"
                 )
 
 

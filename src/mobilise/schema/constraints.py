@@ -1,7 +1,8 @@
 """The structural constraints a scenario sets: the UK's today, each with its source.
 
 One field per constraint; the values and sources are in ``data/stylised_facts.csv``
-and docs/model.md. Actor types read them to set their reach
+and docs/model.md (a scenario of another country cites its own rows: ``sources``,
+:mod:`mobilise.schema.sources`). Actor types read them to set their reach
 (:mod:`mobilise.schema.actor_types`); reforms move them (:mod:`mobilise.schema.reforms`).
 """
 
@@ -75,6 +76,21 @@ class Constraints(Strict):
             "step": 0.01,
         },
     )
+    yearly_per_monthly_volunteers: float = Field(
+        1.75,  # 0.28 / 0.16
+        ge=1,
+        le=10,
+        description="adults volunteering formally at least once a year per adult volunteering "
+        "monthly: the occasional volunteers a mission can also draw on (CLS 2023/24)",
+        json_schema_extra={
+            "label": "Yearly per monthly volunteers",
+            "unit": "ratio",
+            "source": "DCMS Community Life Survey 2023/24: 0.28 yearly / 0.16 monthly; "
+            "stylised_facts.csv formal_volunteering_yearly,2024",
+            "shown": [1.0, 3.0],
+            "step": 0.05,
+        },
+    )
     weekly_hours: float = Field(
         36.5,
         gt=0,
@@ -86,7 +102,7 @@ class Constraints(Strict):
             "source": "ONS Labour Force Survey (YBUO) 2023; "
             "stylised_facts.csv weekly_hours_full_time,2023",
             "shown": [28.0, 48.0],
-            "step": 0.5,
+            "step": 0.1,
         },
     )
     charity_funding_term_years: float = Field(
@@ -113,6 +129,21 @@ class Constraints(Strict):
             "source": "NCVO True Cost of delivering public services 2024; "
             "stylised_facts.csv charities_subsidising_contracts,2024",
             "shown": [0.0, 1.0],
+            "step": 0.01,
+        },
+    )
+    foundation_ownership_share: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="share of the economy owned by industrial foundations: domestic owners "
+        "that keep control indefinitely (Thomsen et al. 2018); about none in the UK",
+        json_schema_extra={
+            "label": "Industrial foundations' ownership",
+            "unit": "share of the economy",
+            "source": "assumption for the UK (0: foundation-controlled firms are rare there; "
+            "Denmark 0.10, denmark_facts.csv foundation_owned_share_private_business,2015)",
+            "shown": [0.0, 0.5],
             "step": 0.01,
         },
     )

@@ -9,6 +9,7 @@ reform a pure, testable edit of the scenario whatever family the data came in.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -43,6 +44,20 @@ class _Base(Strict):
         """The mean before clamping (used to check a reform's direction)."""
         return self._raw_mean() * self.scale + self.shift
 
+    def support(self) -> tuple[float, float]:
+        """Where draws can fall: the family's range scaled, shifted and clamped (maybe infinite)."""
+        low, high = self._raw_support()
+        low, high = (
+            (self.shift, self.shift)
+            if self.scale == 0
+            else (low * self.scale + self.shift, high * self.scale + self.shift)
+        )
+        if self.low is not None:
+            low, high = max(low, self.low), max(high, self.low)
+        if self.high is not None:
+            low, high = min(low, self.high), min(high, self.high)
+        return low, high
+
     def moved(self, *, shift: float = 0.0, factor: float = 1.0) -> _Base:
         """A copy whose draws are multiplied by ``factor`` and moved by ``shift``."""
         return self.model_copy(
@@ -53,6 +68,9 @@ class _Base(Strict):
         raise NotImplementedError
 
     def _raw_mean(self) -> float:
+        raise NotImplementedError
+
+    def _raw_support(self) -> tuple[float, float]:
         raise NotImplementedError
 
 
@@ -67,6 +85,9 @@ class Fixed(_Base):
 
     def _raw_mean(self) -> float:
         return self.value
+
+    def _raw_support(self) -> tuple[float, float]:
+        return self.value, self.value
 
 
 class Uniform(_Base):
@@ -88,6 +109,9 @@ class Uniform(_Base):
     def _raw_mean(self) -> float:
         return (self.a + self.b) / 2
 
+    def _raw_support(self) -> tuple[float, float]:
+        return self.a, self.b
+
 
 class Normal(_Base):
     """Normal(mean, sd); with ``low``/``high`` it is clamped (a censored normal)."""
@@ -101,6 +125,9 @@ class Normal(_Base):
 
     def _raw_mean(self) -> float:
         return self.mean_
+
+    def _raw_support(self) -> tuple[float, float]:
+        return (self.mean_, self.mean_) if self.sd == 0 else (-math.inf, math.inf)
 
 
 class TruncatedNormal(_Base):
@@ -132,6 +159,9 @@ class TruncatedNormal(_Base):
         b = (self.upper - self.mean_) / self.sd
         return float(truncnorm.mean(a, b, loc=self.mean_, scale=self.sd))
 
+    def _raw_support(self) -> tuple[float, float]:
+        return self.lower, self.upper
+
 
 class Beta(_Base):
     """Beta(a, b) on [0, 1]: thresholds with mass near 0 give early movers."""
@@ -146,6 +176,9 @@ class Beta(_Base):
     def _raw_mean(self) -> float:
         return self.a / (self.a + self.b)
 
+    def _raw_support(self) -> tuple[float, float]:
+        return 0.0, 1.0
+
 
 class Lognormal(_Base):
     """Lognormal with the given median and log-scale sigma (skewed sizes, horizons)."""
@@ -159,6 +192,9 @@ class Lognormal(_Base):
 
     def _raw_mean(self) -> float:
         return float(self.median * np.exp(self.sigma**2 / 2))
+
+    def _raw_support(self) -> tuple[float, float]:
+        return (self.median, self.median) if self.sigma == 0 else (0.0, math.inf)
 
 
 class Values(_Base):
@@ -175,6 +211,9 @@ class Values(_Base):
 
     def _raw_mean(self) -> float:
         return float(np.mean(self.values))
+
+    def _raw_support(self) -> tuple[float, float]:
+        return min(self.values), max(self.values)
 
 
 def _coerce(value: Any) -> Any:

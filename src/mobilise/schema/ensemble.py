@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
+from mobilise.schema.files import read_text, validated
 from mobilise.schema.ranges import Range
-from mobilise.schema.scenario import Scenario, format_validation_error
+from mobilise.schema.scenario import Scenario
 from mobilise.schema.strict import Strict
 from mobilise.vocabulary import ScenarioError
 
@@ -133,11 +134,11 @@ def read_ensemble(path: str | Path, source: str | None = None) -> Ensemble:
     path = Path(path)
     where = source or str(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ScenarioError(f"{where}: cannot read ensemble ({exc.strerror})") from None
+        text = read_text(path, "CSV")
+    except ScenarioError as exc:  # it names the file; say it is the ensemble
+        raise ScenarioError(f"{where}: {_problem(exc, path)}") from None
     manifest = _manifest(manifest_path(path))
-    rows = list(csv.reader(raw.decode().splitlines()))
+    rows = list(csv.reader(text.splitlines()))
     if not rows or not rows[0]:
         raise ScenarioError(f"{where}: expected a header row with 'member' and field paths")
     header = rows[0]
@@ -175,7 +176,7 @@ def read_ensemble(path: str | Path, source: str | None = None) -> Ensemble:
         values.append(entry)
     if not members:
         raise ScenarioError(f"{where}: the ensemble has no members")
-    digest = hashlib.sha256(raw).hexdigest()
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return Ensemble(path, digest, manifest, tuple(columns), tuple(members), tuple(values))
 
 
@@ -216,19 +217,29 @@ def _number(text: str, where: str, line: int, name: str) -> float:
     return value
 
 
+def _problem(exc: ScenarioError, path: Path) -> str:
+    """What :func:`read_text` found, without the file name it begins with."""
+    return str(exc).removeprefix(f"{path}: ")
+
+
 def _manifest(path: Path) -> Manifest:
+    """The manifest beside an ensemble: JSON, read as strictly as a YAML file (one line)."""
     try:
-        data = json.loads(path.read_text())
-    except OSError as exc:
-        raise ScenarioError(
-            f"{path}: cannot read the ensemble's manifest ({exc.strerror})"
-        ) from None
+        text = read_text(path, "JSON")
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path}: the ensemble's manifest: {_problem(exc, path)}") from None
+    try:
+        data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise ScenarioError(f"{path}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
-    try:
-        return Manifest.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(format_validation_error(str(path), exc)) from None
+    except ValueError as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
+    return validated(Manifest, data, str(path), "ensemble manifest")
+
+
+def _no_constant(name: str) -> float:
+    """JSON has no NaN or infinity (Python's reader allows them): refuse them."""
+    raise ValueError(f"expected a finite number, found {name}")
 
 
 def ensemble_path(scenario_file: str | Path, scenario: Scenario) -> Path | None:

@@ -7,17 +7,16 @@ into runs is :mod:`mobilise.running.design`'s.
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from mobilise.schema.levers import BASELINE, Levers, Robustness, Uncertainties
 from mobilise.schema.missions import check_missions
-from mobilise.schema.outcomes import run_columns
 from mobilise.schema.ranges import Ranges, latin_hypercube, place, require_width, scale
 from mobilise.schema.reforms import REFORMS, check_reform
 from mobilise.schema.strict import Strict
-from mobilise.vocabulary import check_known
 
 
 def _check_reforms(names: list[str] | dict[str, float]) -> None:
@@ -104,6 +103,10 @@ class Arms(Strict):
         return arms
 
 
+MAX_POINTS = 100_000
+"""The most sweep points an experiment may have (each is a validated scenario)."""
+
+
 class Sweep(Strict):
     """Parameter sweeps over scenario fields: a full grid, or a Latin hypercube."""
 
@@ -111,13 +114,17 @@ class Sweep(Strict):
     lhs: Ranges = Field(
         default_factory=dict, description="field path -> [low, high], sampled by Latin hypercube"
     )
-    samples: int = Field(0, ge=0, description="Latin hypercube sample size")
+    samples: int = Field(0, ge=0, le=MAX_POINTS, description="Latin hypercube sample size")
     seed: int = Field(0, ge=0, description="seed of the Latin hypercube design")
 
     @model_validator(mode="after")
     def _consistent(self) -> Sweep:
         if self.lhs and self.samples < 1:
             raise ValueError("lhs needs samples >= 1")
+        points = math.prod(len(values) for values in self.grid.values())
+        points *= self.samples if self.lhs else 1
+        if points > MAX_POINTS:
+            raise ValueError(f"{points:,} sweep points; at most {MAX_POINTS:,}")
         return self
 
     def points(self) -> list[dict[str, Any]]:
@@ -141,56 +148,61 @@ class Record(Strict):
     format: Literal["csv", "parquet"] = "csv"
 
 
-SENSITIVITY_OUTCOMES: tuple[str, ...] = tuple(run_columns(numeric=True))
-"""Run outcomes a sensitivity analysis may study (numeric columns of runs.csv)."""
-
-
 class Sensitivity(Strict):
     """Uncertain parameters (scenario fields with ranges) and outcomes to analyse."""
 
     parameters: Ranges = Field(
         min_length=1, description="field path -> [low, high], sampled uniformly"
     )
-    outcomes: list[str] = Field(default_factory=lambda: ["milestone_metric", "milestone_met"])
+    outcomes: list[str] = Field(
+        default_factory=lambda: ["milestone_metric", "milestone_met"], min_length=1
+    )
     method: Literal["morris", "sobol"] = "morris"
-    samples: int = Field(16, ge=2, description="Morris trajectories, or Sobol base samples N")
-    levels: int = Field(4, ge=2, description="Morris grid levels")
+    samples: int = Field(
+        16, ge=2, le=10_000, description="Morris trajectories, or Sobol base samples N"
+    )
+    levels: int = Field(4, ge=2, le=1000, description="Morris grid levels")
     seed: int = Field(0, ge=0, description="seed of the sample design")
 
     @model_validator(mode="after")
     def _valid(self) -> Sensitivity:
-        require_width(self.parameters)
-        for outcome in self.outcomes:
-            check_known("outcome", outcome, SENSITIVITY_OUTCOMES)
+        require_width(self.parameters)  # outcomes: checked against the model's when loaded
         return self
 
 
 class Experiment(Strict):
     """An experiment file, validated."""
 
-    name: str
-    description: str = ""
-    scenarios: list[str] = Field(min_length=1, description="scenario files, relative to this file")
+    name: str = Field(description="the experiment's name, in outputs and manifests")
+    description: str = Field("", description="what the experiment asks, in words")
+    scenarios: list[str] = Field(
+        min_length=1, description="scenario files, relative to this file, or shipped names"
+    )
     missions: list[str] = Field(
         default_factory=list, description="run each scenario for each mission (default: its own)"
     )
-    arms: Arms = Field(default_factory=Arms)
-    sweep: Sweep = Field(default_factory=Sweep)
-    replications: int = Field(20, ge=1, le=100_000, description="seeds per member (or per run)")
+    arms: Arms = Field(default_factory=Arms, description="the arms: baseline and reforms")
+    sweep: Sweep = Field(default_factory=Sweep, description="scenario fields varied")
+    replications: int = Field(
+        20, ge=1, le=100_000, description="replications per arm and point (seeds per member)"
+    )
     members: int | None = Field(
         None,
         ge=1,
+        le=100_000,
         exclude=True,  # in the design's hash through the ensemble it picks
         description="members of each scenario's calibrated ensemble to run (default 40); "
         "--members overrides",
     )
     max_replications: int = Field(
-        1000, ge=1, description="cap on replications per arm for --precision"
+        1000, ge=1, le=100_000, description="cap on replications per arm for --precision"
     )
     seed: int = Field(0, ge=0, description="master seed; replication seeds are spawned from it")
     quarters: int | None = Field(None, ge=1, le=400, description="override every scenario's")
-    record: Record = Field(default_factory=Record)
-    sensitivity: Sensitivity | None = None
+    record: Record = Field(default_factory=Record, description="what is kept of each run")
+    sensitivity: Sensitivity | None = Field(
+        None, description="uncertain parameters for mobilise sensitivity"
+    )
     # Robust decisions (``mobilise robust``). Left out of the dump so the hashes of
     # experiments without them stay as they were; ``Design.content_hash`` adds them.
     levers: Levers | None = Field(None, exclude=True, description="packages policy chooses")

@@ -13,28 +13,26 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from mobilise.schema.outcomes import BINARY_OUTCOMES, STEP_COLUMNS, STEP_OUTCOMES
 from mobilise.schema.reforms import check_reform
 from mobilise.schema.strict import Strict
-from mobilise.vocabulary import check_known
+from mobilise.vocabulary import UnknownNameError
 
-RUN_OUTPUTS = BINARY_OUTCOMES
-"""Outputs of a whole run rather than of a step: 1 if the key milestone was met by its date."""
+NOT_OUTPUTS = ("step", "quarter")
+"""Columns of a run's frame that label a step rather than measure it."""
 
 
-def check_output(name: str) -> str:
-    """``name`` if it is a run column a pattern can read; ValueError in one line if not.
+def check_output_name(name: str) -> str:
+    """``name`` if it can name an output (an identifier, not a step's label); one line if not.
 
-    A per-type column may name any actor type (``engaged_<type>``): whether the
-    scenario has that type is checked when the pattern runs.
+    Which outputs exist is the model's to say (its declared outcomes): a pattern's
+    output is checked against them before it runs (:func:`mobilise.model.outcomes.check_output`).
     """
-    for outcome in STEP_OUTCOMES:
-        if name == outcome.name and not outcome.per_type:
-            return name
-        prefix = f"{outcome.name}_"
-        if outcome.per_type and name.startswith(prefix) and name[len(prefix) :].isidentifier():
-            return name
-    return check_known("output", name, [*STEP_COLUMNS[2:], *RUN_OUTPUTS])
+    if not name.isidentifier() or name in NOT_OUTPUTS:
+        raise UnknownNameError(
+            f"unknown output '{name}' (expected a step outcome's column, e.g. metric or "
+            "engaged_union, or milestone_met)"
+        )
+    return name
 
 
 def check_reforms(
@@ -106,7 +104,7 @@ class Pattern(Strict):
     @field_validator("output", "minus")
     @classmethod
     def _known_output(cls, value: str | None) -> str | None:
-        return None if value is None else check_output(value)
+        return None if value is None else check_output_name(value)
 
     @field_validator("reforms")
     @classmethod

@@ -20,9 +20,10 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
+from mobilise.schema.files import read_yaml, validated
 from mobilise.schema.missions import check_missions
 from mobilise.schema.ranges import Range, integer_fields
-from mobilise.schema.scenario import Scenario, read_yaml, validate_file
+from mobilise.schema.scenario import Scenario
 from mobilise.schema.strict import Strict
 
 REASON_PREFIXES = ("source:", "assumption:")
@@ -118,7 +119,7 @@ class Priors(Strict):
 
 def parse_priors(data: Any, source: str = "<priors>") -> Priors:
     """Validate parsed data as a priors file (one line on a problem)."""
-    return validate_file(Priors, data, source, "priors (name and inputs)")
+    return validated(Priors, data, source, "priors")
 
 
 def load_priors(path: str | Path) -> Priors:

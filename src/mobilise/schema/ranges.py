@@ -9,7 +9,7 @@ same placement of unit-cube samples onto values (integer fields rounded).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, Self
 
 import numpy as np
 from pydantic import model_serializer, model_validator
@@ -17,8 +17,17 @@ from pydantic import model_serializer, model_validator
 from mobilise.schema.strict import Strict
 from mobilise.vocabulary import ScenarioError
 
-if TYPE_CHECKING:
-    from mobilise.schema.scenario import Scenario
+
+class Fields(Protocol):
+    """What ranges are checked against: a scenario's dotted fields, read and set."""
+
+    def value_at(self, path: str) -> Any:
+        """The value of the dotted field ``path``."""
+        ...
+
+    def updated(self, path: str, value: Any) -> Self:
+        """A validated copy with ``path`` set to ``value``."""
+        ...
 
 
 class Range(Strict):
@@ -70,7 +79,7 @@ def require_width(ranges: Mapping[str, Range]) -> None:
 
 
 def integer_fields(
-    scenario: Scenario, ranges: Mapping[str, Range], where: str = "ranges"
+    scenario: Fields, ranges: Mapping[str, Range], where: str = "ranges"
 ) -> set[str]:
     """The paths of ``ranges`` that hold integers, after checking every path and both ends.
 

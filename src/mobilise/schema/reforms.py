@@ -19,15 +19,66 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, Self
 
 from pydantic import Field
 
+from mobilise.schema.constraints import Constraints
+from mobilise.schema.sections import Government, Network, Population
 from mobilise.schema.strict import Strict
 from mobilise.vocabulary import unknown_name
 
-if TYPE_CHECKING:  # transforms work on any scenario they are given; the schema checks names here
-    from mobilise.schema.scenario import Scenario
+
+class Reformable(Protocol):
+    """What a reform reads and edits of a scenario: its sections, reforms and sizes, copies.
+
+    :class:`~mobilise.schema.scenario.Scenario` is one. Transforms are written against
+    this, not the scenario, so the scenario can hold the catalogue without this module
+    importing it.
+    """
+
+    @property
+    def constraints(self) -> Constraints:
+        """The structural constraints."""
+        ...
+
+    @property
+    def government(self) -> Government:
+        """How the mission owner signals and learns."""
+        ...
+
+    @property
+    def network(self) -> Network:
+        """Who is tied to whom."""
+        ...
+
+    @property
+    def populations(self) -> dict[str, Population]:
+        """Each actor type's agents."""
+        ...
+
+    @property
+    def reforms(self) -> dict[str, float]:
+        """Reform -> strength, as the scenario names them."""
+        ...
+
+    @property
+    def reform_sizes(self) -> dict[str, dict[str, float]]:
+        """Each reform's sizes at full strength."""
+        ...
+
+    @property
+    def reform_catalogue(self) -> tuple[Reform, ...]:
+        """The reforms it may apply, in the order applied."""
+        ...
+
+    def value_at(self, path: str) -> Any:
+        """The value of the dotted field ``path``."""
+        ...
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy with the fields of ``update`` replaced (unvalidated: a reform's own edit)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -42,7 +93,7 @@ class Move:
     field: str
     direction: int
 
-    def read(self, scenario: Scenario, path: str) -> float:
+    def read(self, scenario: Reformable, path: str) -> float:
         """The value at ``path`` (one match of :attr:`field`) in ``scenario``."""
         parts = path.split(".")
         if parts[:2] == ["network", "cross_overrides"]:
@@ -57,8 +108,10 @@ class Sizes(Strict):
     """A reform's sizes at full strength; a reform with nothing to size declares none."""
 
 
-Transform = Callable[["Scenario", float, Any], "Scenario"]
-"""``(scenario, strength, sizes) -> scenario``: pure, the identity at strength 0."""
+Transform = Callable[[Any, float, Any], Any]
+"""``(scenario, strength, sizes) -> scenario``: pure, the identity at strength 0. The
+scenario is any :class:`Reformable` (a modeller's own transform may name ``Scenario``); the
+built-in transforms are typed ``[S: Reformable](S, float, their Sizes) -> S``."""
 
 
 @dataclass(frozen=True)
@@ -84,14 +137,15 @@ class Reform:
         if not self.name.isidentifier():
             raise ValueError(f"reform name must be an identifier, found {self.name!r}")
 
-    def apply(self, scenario: Scenario, strength: float) -> Scenario:
+    def apply[S: Reformable](self, scenario: S, strength: float) -> S:
         """The scenario with this reform at ``strength`` in [0, 1], at the scenario's sizes."""
         check_strength(self.name, strength)
-        return self.transform(scenario, strength, self.sized(scenario.reform_sizes))
+        moved: S = self.transform(scenario, strength, self.sized(scenario.reform_sizes))
+        return moved
 
     def sized(self, sizes: Mapping[str, Mapping[str, float]]) -> Any:
         """The reform's sizes record from a scenario's ``reform_sizes`` (defaults if absent)."""
-        return self.sizes.model_validate(dict(sizes.get(self.name, {})))
+        return self.sizes.model_validate(dict(sizes.get(self.name, {})), strict=True)
 
     def default_sizes(self) -> dict[str, float]:
         """The sizes declared with the reform, by name."""
@@ -113,15 +167,15 @@ def _built_in(name: str) -> Reform:
 # --- small pure helpers ---------------------------------------------------------------
 
 
-def _constraints(s: Scenario, **changes: float) -> Scenario:
+def _constraints[S: Reformable](s: S, **changes: float) -> S:
     return s.model_copy(update={"constraints": s.constraints.model_copy(update=changes)})
 
 
-def _government(s: Scenario, **changes: object) -> Scenario:
+def _government[S: Reformable](s: S, **changes: object) -> S:
     return s.model_copy(update={"government": s.government.model_copy(update=changes)})
 
 
-def _population(s: Scenario, actor_type: str, **changes: object) -> Scenario:
+def _population[S: Reformable](s: S, actor_type: str, **changes: object) -> S:
     if actor_type not in s.populations:
         return s
     pops = dict(s.populations)
@@ -129,20 +183,20 @@ def _population(s: Scenario, actor_type: str, **changes: object) -> Scenario:
     return s.model_copy(update={"populations": pops})
 
 
-def _raise_trust(s: Scenario, actor_types: tuple[str, ...], delta: float) -> Scenario:
+def _raise_trust[S: Reformable](s: S, actor_types: tuple[str, ...], delta: float) -> S:
     for t in actor_types:
         if t in s.populations:
             s = _population(s, t, trust=s.populations[t].trust.moved(shift=delta))
     return s
 
 
-def _scale_cost(s: Scenario, actor_type: str, factor: float) -> Scenario:
+def _scale_cost[S: Reformable](s: S, actor_type: str, factor: float) -> S:
     if actor_type not in s.populations:
         return s
     return _population(s, actor_type, cost=s.populations[actor_type].cost * factor)
 
 
-def _scale_cross(s: Scenario, pairs: list[tuple[str, str]], factor: float) -> Scenario:
+def _scale_cross[S: Reformable](s: S, pairs: list[tuple[str, str]], factor: float) -> S:
     if factor == 1.0:
         return s  # no new override keys: strength 0 is the scenario, field for field
     network = s.network
@@ -151,7 +205,7 @@ def _scale_cross(s: Scenario, pairs: list[tuple[str, str]], factor: float) -> Sc
     return s.model_copy(update={"network": network})
 
 
-def _scale_within(s: Scenario, actor_type: str, factor: float) -> Scenario:
+def _scale_within[S: Reformable](s: S, actor_type: str, factor: float) -> S:
     if factor == 1.0:
         return s
     network = s.network
@@ -275,19 +329,19 @@ class CapabilitiesSizes(Sizes):
     )
 
 
-def _mission_councils(s: Scenario, k: float, size: MissionCouncilsSizes) -> Scenario:
+def _mission_councils[S: Reformable](s: S, k: float, size: MissionCouncilsSizes) -> S:
     s = _scale_cross(s, COUNCIL_PAIRS, 1 + size.tie_factor * k)
     return _raise_trust(s, COUNCIL_TYPES, size.trust_shift * k)
 
 
-def _civil_society_covenant(s: Scenario, k: float, size: CovenantSizes) -> Scenario:
+def _civil_society_covenant[S: Reformable](s: S, k: float, size: CovenantSizes) -> S:
     s = _scale_within(s, "charity", 1 + size.within_factor * k)
     pairs = [("charity", "volunteer"), ("charity", "government")]
     s = _scale_cross(s, pairs, 1 + size.cross_factor * k)
     return _raise_trust(s, ("charity",), size.trust_shift * k)
 
 
-def _multi_year_funding(s: Scenario, k: float, size: MultiYearFundingSizes) -> Scenario:
+def _multi_year_funding[S: Reformable](s: S, k: float, size: MultiYearFundingSizes) -> S:
     c = s.constraints
     return _constraints(
         s,
@@ -296,12 +350,12 @@ def _multi_year_funding(s: Scenario, k: float, size: MultiYearFundingSizes) -> S
     )
 
 
-def _procurement_reform(s: Scenario, k: float, size: ProcurementSizes) -> Scenario:
+def _procurement_reform[S: Reformable](s: S, k: float, size: ProcurementSizes) -> S:
     s = _scale_cost(s, "charity", 1 - size.charity_cost_cut * k)
     return _scale_cost(s, "business", 1 - size.business_cost_cut * k)
 
 
-def _time_for_civic_life(s: Scenario, k: float, size: CivicTimeSizes) -> Scenario:
+def _time_for_civic_life[S: Reformable](s: S, k: float, size: CivicTimeSizes) -> S:
     s = _constraints(s, weekly_hours=s.constraints.weekly_hours - size.hours_cut * k)
     if "volunteer" not in s.populations:
         return s
@@ -309,12 +363,12 @@ def _time_for_civic_life(s: Scenario, k: float, size: CivicTimeSizes) -> Scenari
     return _population(s, "volunteer", threshold=threshold)
 
 
-def _social_partnership(s: Scenario, k: float, size: SocialPartnershipSizes) -> Scenario:
+def _social_partnership[S: Reformable](s: S, k: float, size: SocialPartnershipSizes) -> S:
     s = _constraints(s, union_density=_toward(s.constraints.union_density, size.density_goal, k))
     return _scale_cross(s, [("union", "business")], 1 + size.tie_factor * k)
 
 
-def _patient_capital(s: Scenario, k: float, size: PatientCapitalSizes) -> Scenario:
+def _patient_capital[S: Reformable](s: S, k: float, size: PatientCapitalSizes) -> S:
     c = s.constraints
     return _constraints(
         s,
@@ -324,7 +378,7 @@ def _patient_capital(s: Scenario, k: float, size: PatientCapitalSizes) -> Scenar
     )
 
 
-def _mission_ownership(s: Scenario, k: float, size: MissionOwnershipSizes) -> Scenario:
+def _mission_ownership[S: Reformable](s: S, k: float, size: MissionOwnershipSizes) -> S:
     g = s.government
     return _government(
         s,
@@ -335,12 +389,12 @@ def _mission_ownership(s: Scenario, k: float, size: MissionOwnershipSizes) -> Sc
     )
 
 
-def _pooled_budgets(s: Scenario, k: float, size: PooledBudgetsSizes) -> Scenario:
+def _pooled_budgets[S: Reformable](s: S, k: float, size: PooledBudgetsSizes) -> S:
     silo = s.constraints.government_silo_share
     return _constraints(s, government_silo_share=silo * (1 - size.silo_cut * k))
 
 
-def _learning_and_portfolio(s: Scenario, k: float, size: LearningSizes) -> Scenario:
+def _learning_and_portfolio[S: Reformable](s: S, k: float, size: LearningSizes) -> S:
     g = s.government
     lag = s.constraints.feedback_lag_quarters
     s = _constraints(s, feedback_lag_quarters=round(lag * (1 - size.lag_cut * k)))
@@ -352,7 +406,7 @@ def _learning_and_portfolio(s: Scenario, k: float, size: LearningSizes) -> Scena
     )
 
 
-def _civil_service_capabilities(s: Scenario, k: float, size: CapabilitiesSizes) -> Scenario:
+def _civil_service_capabilities[S: Reformable](s: S, k: float, size: CapabilitiesSizes) -> S:
     return _government(s, capability=s.government.capability * (1 + size.capability_gain * k))
 
 
@@ -524,7 +578,7 @@ def default_sizes(catalogue: Iterable[Reform]) -> dict[str, dict[str, float]]:
     return {reform.name: reform.default_sizes() for reform in catalogue}
 
 
-def apply_reforms(scenario: Scenario, reforms: Mapping[str, float] | None = None) -> Scenario:
+def apply_reforms[S: Reformable](scenario: S, reforms: Mapping[str, float] | None = None) -> S:
     """The scenario with its reforms (and ``reforms``, which override) applied.
 
     Reforms compose in the order of the scenario's catalogue, each at the scenario's

@@ -11,189 +11,38 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from mobilise.schema.actor_types import BUILT_IN, UK_ACTOR_TYPES, ActorType
 from mobilise.schema.constraints import Constraints
-from mobilise.schema.distributions import DISTRIBUTION_FAMILIES, Beta, Distribution, Fixed
+from mobilise.schema.files import file_hash as file_hash  # re-exported: its old home
+from mobilise.schema.files import format_validation_error as format_validation_error
+from mobilise.schema.files import read_yaml as read_yaml
+from mobilise.schema.files import validated
 from mobilise.schema.missions import MISSIONS, Mission
 from mobilise.schema.patterns import Pattern
 from mobilise.schema.reforms import REFORMS, Reform, check_reform
+from mobilise.schema.sections import MAX_AGENTS, Government, Influence, Network, Population, Trust
+from mobilise.schema.shipped import resolve
+from mobilise.schema.sources import Citation, check_complete, check_sources
 from mobilise.schema.strict import Strict
-from mobilise.vocabulary import ScenarioError, check_known, quarter_index, unknown_name
+from mobilise.vocabulary import (
+    ScenarioError,
+    check_known,
+    quarter_index,
+    unknown_name,
+)
 
-
-class Population(Strict):
-    """The agents of one actor type and the distributions of their attributes."""
-
-    count: int = Field(ge=0, description="number of agents")
-    capacity: Distribution = Field(
-        default_factory=lambda: Fixed(value=1.0),
-        description="resources an agent could commit per quarter (relative units)",
-    )
-    threshold: Distribution = Field(
-        default_factory=lambda: Beta(dist="beta", a=2, b=5),
-        description="mobilisation threshold theta",
-    )
-    trust: Distribution = Field(
-        default_factory=lambda: Fixed(value=0.5), description="initial trust in the mission"
-    )
-    alignment: Distribution = Field(
-        default_factory=lambda: Fixed(value=0.5), description="alignment with the mission"
-    )
-    horizon: Distribution = Field(
-        default_factory=lambda: Fixed(value=8.0), description="planning horizon H (quarters)"
-    )
-    cost: float = Field(0.0, ge=0, description="participation cost kappa of the type")
-    initial_engaged: float | None = Field(
-        None,
-        ge=0,
-        le=1,
-        description="share engaged at the start: those within reach with the lowest "
-        "thresholds; default: constraints.volunteering_rate for volunteers, 0 for others",
-    )
-    reach: float | None = Field(
-        None,
-        ge=0,
-        le=1,
-        description="share of the type that can engage at all; default: set by the "
-        "constraints (docs/model.md, Reach)",
-    )
-
-
-class Influence(Strict):
-    """Weights and noise of the mobilisation rule."""
-
-    signal: float = Field(1.0, ge=0, description="w_S: weight of the mission signal")
-    peer: float = Field(0.5, ge=0, description="w_P: weight of engaged same-type neighbours")
-    cross: float = Field(0.3, ge=0, description="w_X: weight of engaged partner types")
-    noise: float = Field(0.05, ge=0, description="s: response noise; 0 is a hard threshold")
-    adjustment: float = Field(0.5, gt=0, le=1, description="alpha: adjustment speed")
-    fatigue: float = Field(
-        0.0,
-        ge=0,
-        le=1,
-        description="phi: share of engagement lost per quarter at zero trust (staying cost)",
-    )
-
-    @model_validator(mode="after")
-    def _engagement_stays_a_share(self) -> Influence:
-        if self.adjustment + self.fatigue > 1:
-            raise ValueError(
-                f"adjustment + fatigue must be at most 1, found "
-                f"{self.adjustment:g} + {self.fatigue:g}"
-            )
-        return self
-
-
-class Network(Strict):
-    """The tie structure. Degrees are expected ties per agent, so shape survives scaling."""
-
-    kind: Literal["complete", "random", "block"] = "block"
-    mean_degree: float = Field(8.0, ge=0, description="random: mean ties per agent")
-    within_degree: float = Field(6.0, ge=0, description="block: mean same-type ties per agent")
-    cross_degree: float = Field(
-        1.0,
-        ge=0,
-        description="block: mean ties from each agent of the smaller type of a pair "
-        "to the other type (the coordination channels)",
-    )
-    within_overrides: dict[str, float] = Field(
-        default_factory=dict, description="block: within-type degree for named types"
-    )
-    cross_overrides: dict[str, float] = Field(
-        default_factory=dict, description="block: cross degree for pairs named 'typeA-typeB'"
-    )
-
-    @field_validator("within_overrides")
-    @classmethod
-    def _within_types(cls, value: dict[str, float]) -> dict[str, float]:
-        for key, degree in value.items():
-            if degree < 0:
-                raise ValueError(f"degree of '{key}' must be >= 0, found {degree}")
-        return value
-
-    @field_validator("cross_overrides")
-    @classmethod
-    def _cross_pairs(cls, value: dict[str, float]) -> dict[str, float]:
-        for key, degree in value.items():
-            parts = key.split("-")
-            if len(parts) != 2 or parts[0] == parts[1]:
-                raise ValueError(f"pair '{key}' must be two different types joined by '-'")
-            if degree < 0:
-                raise ValueError(f"degree of '{key}' must be >= 0, found {degree}")
-        return value
-
-    def within(self, actor_type: str) -> float:
-        """Mean same-type degree of ``actor_type``."""
-        return self.within_overrides.get(actor_type, self.within_degree)
-
-    def cross(self, a: str, b: str) -> float:
-        """Mean cross degree of the pair ``a``-``b`` (either order)."""
-        for key in (f"{a}-{b}", f"{b}-{a}"):
-            if key in self.cross_overrides:
-                return self.cross_overrides[key]
-        return self.cross_degree
-
-    def with_cross(self, pair: str, degree: float) -> Network:
-        """A copy with the pair's cross degree set (the canonical key is kept)."""
-        a, b = pair.split("-")
-        key = f"{b}-{a}" if f"{b}-{a}" in self.cross_overrides else pair
-        return self.model_copy(update={"cross_overrides": {**self.cross_overrides, key: degree}})
-
-
-class Government(Strict):
-    """How the mission owner signals, learns and manages its portfolio."""
-
-    clarity: float = Field(0.8, ge=0, le=1, description="clarity of the mission signal")
-    initial_credibility: float = Field(0.5, ge=0, le=1)
-    credibility_speed: float = Field(
-        0.15,
-        gt=0,
-        le=1,
-        description="how fast credibility moves toward (clarity + observed delivery) / 2",
-    )
-    reshuffle_rate: float = Field(
-        0.08, ge=0, le=1, description="chance of a ministerial reshuffle per quarter"
-    )
-    reshuffle_penalty: float = Field(0.1, ge=0, le=1, description="credibility lost per reshuffle")
-    election_interval: int = Field(20, ge=1, description="quarters between general elections")
-    election_penalty: float = Field(0.2, ge=0, le=1, description="credibility lost at an election")
-    observation_noise: float = Field(
-        0.03, ge=0, description="sd of the noise on observed progress P"
-    )
-    budget: float = Field(1.0, ge=0, description="mission budget per quarter, GBP bn")
-    initiatives: int = Field(8, ge=1, description="initiatives in the mission portfolio")
-    initiative_spread: float = Field(
-        0.5, ge=0, description="log-sd of initiatives' true effectiveness"
-    )
-    portfolio_review: bool = Field(False, description="review, close and scale initiatives")
-    review_interval: int = Field(4, ge=1, description="quarters between portfolio reviews")
-    reallocation: float = Field(
-        0.0,
-        ge=0,
-        le=1,
-        description="share of the weakest initiative's budget moved per review "
-        "(times capability, capped at 1)",
-    )
-    capability: float = Field(
-        1.0, gt=0, description="civil service capability: multiplies learning speeds"
-    )
-
-
-class Trust(Strict):
-    """How agents' trust follows credibility and observed progress."""
-
-    speed: float = Field(0.1, ge=0, le=1, description="base speed of trust adjustment")
-    coordination_boost: float = Field(
-        1.0, ge=0, description="extra speed for agents tied into coordination channels"
-    )
-    progress_weight: float = Field(
-        0.5, ge=0, le=1, description="weight of observed progress (vs credibility) in trust"
-    )
+MAX_TIES = 50_000_000
+"""The most ties a run's network may draw (their pairs are held in memory as it is built)."""
 
 
 class Scenario(Strict):
@@ -213,24 +62,32 @@ class Scenario(Strict):
 
     model_config = ConfigDict(**Strict.model_config, arbitrary_types_allowed=True)
 
-    name: str
-    description: str = ""
+    name: str = Field(description="the scenario's name, in outputs and manifests")
+    description: str = Field("", description="what the scenario represents, in words")
     mission: str | Mission = Field(description="a catalogue name or an inline mission")
-    quarters: int = Field(40, ge=1, le=400)
+    quarters: int = Field(40, ge=1, le=400, description="quarters to run: the horizon")
     start: str = Field("2025Q1", description="first quarter, like 2025Q1")
-    populations: dict[str, Population]
-    influence: Influence = Field(default_factory=Influence)
-    network: Network = Field(default_factory=Network)
-    constraints: Constraints = Field(default_factory=Constraints)
-    government: Government = Field(default_factory=Government)
-    trust: Trust = Field(default_factory=Trust)
+    populations: dict[str, Population] = Field(description="actor type -> its agents")
+    influence: Influence = Field(default_factory=Influence, description="the mobilisation rule")
+    network: Network = Field(default_factory=Network, description="who is tied to whom")
+    constraints: Constraints = Field(
+        default_factory=Constraints, description="the structural constraints, with sources"
+    )
+    sources: dict[str, Citation] = Field(
+        default_factory=dict,
+        description="constraint -> where its value comes from: a data row "
+        "'file.csv:series,year' or {assumption: ...}; once one is given every constraint "
+        "needs one, and loading the file checks each row (schema/sources.py)",
+    )
+    government: Government = Field(default_factory=Government, description="the mission owner")
+    trust: Trust = Field(default_factory=Trust, description="how trust moves")
     reforms: dict[str, float] = Field(default_factory=dict, description="reform -> strength")
     reform_sizes: dict[str, dict[str, float]] = Field(
         default_factory=dict,
         description="each reform's sizes at full strength (reform -> size -> value); "
         "default: as declared with the reform",
     )
-    seed: int = Field(0, ge=0)
+    seed: int = Field(0, ge=0, description="seed of a single run (batches seed each run)")
     calibration: str | None = Field(
         None, description="calibration file (priors, targets, ABC settings), relative to this file"
     )
@@ -273,8 +130,11 @@ class Scenario(Strict):
     @field_validator("populations")
     @classmethod
     def _someone(cls, value: dict[str, Population]) -> dict[str, Population]:
-        if sum(p.count for p in value.values()) == 0:
+        total = sum(p.count for p in value.values())
+        if total == 0:
             raise ValueError("at least one actor type needs a positive count")
+        if total > MAX_AGENTS:
+            raise ValueError(f"at most {MAX_AGENTS:,} agents in all, found {total:,}")
         return value
 
     @model_validator(mode="after")
@@ -298,6 +158,11 @@ class Scenario(Strict):
                 if key not in names:
                     raise ValueError(f"{where}: {unknown_name('actor type', key, names)}")
         return self
+
+    @field_validator("sources")
+    @classmethod
+    def _sources_complete(cls, value: dict[str, Citation]) -> dict[str, Citation]:
+        return check_complete(value)
 
     @model_validator(mode="after")
     def _reforms_known(self) -> Scenario:
@@ -329,7 +194,28 @@ class Scenario(Strict):
                 f"network.mean_degree {self.network.mean_degree} must be below "
                 f"the number of agents {self.size}"
             )
+        if (ties := self._ties_drawn()) > MAX_TIES:
+            raise ValueError(
+                f"network: its degrees draw about {ties:,.0f} ties a run; at most "
+                f"{MAX_TIES:,} (lower the degrees)"
+            )
         return self
+
+    def _ties_drawn(self) -> float:
+        """How many ties a run's network draws (as the model samples them)."""
+        network, counts = self.network, {t: p.count for t, p in self.populations.items()}
+        if network.kind == "complete":
+            return 0.0  # everyone sees everyone's totals: no tie is drawn
+        if network.kind == "random":
+            return self.size * network.mean_degree / 2
+        types = [t for t, n in counts.items() if n > 0]
+        within = sum(counts[t] * network.within(t) / 2 for t in types)
+        cross = sum(
+            network.cross(a, b) * min(counts[a], counts[b])
+            for i, a in enumerate(types)
+            for b in types[i + 1 :]
+        )
+        return within + cross
 
     @property
     def type_names(self) -> tuple[str, ...]:
@@ -422,7 +308,8 @@ class Scenario(Strict):
         }
         names = [r.name for r in extended["reform_catalogue"]]
         try:
-            return Scenario.model_validate(extended, context={"reforms": names})
+            # strictly, as a file is: a value set by a sweep or a condition is not coerced
+            return Scenario.model_validate(extended, strict=True, context={"reforms": names})
         except ValidationError as exc:
             raise ScenarioError(format_validation_error(where, exc)) from None
 
@@ -449,81 +336,31 @@ def _set_path(data: dict[str, Any], path: str, value: Any, where: str) -> None:
     node[keys[-1]] = value
 
 
-def validate_file[M: BaseModel](model: type[M], data: Any, source: str, fields: str) -> M:
-    """Parsed data validated as ``model`` (a file kind), any problem one line naming ``source``.
-
-    ``fields`` says what the mapping holds, for the message when it is not one.
-    """
-    if not isinstance(data, dict):
-        kind = type(data).__name__ if data is not None else "an empty file"
-        raise ScenarioError(f"{source}: expected a mapping of {fields}, found {kind}")
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(format_validation_error(source, exc)) from None
-
-
-def format_validation_error(source: str, error: ValidationError) -> str:
-    """One line naming the file, the first failing field, what was expected and found."""
-    errors = error.errors(include_url=False)
-    # In a union (a mission by name or inline), report the branch the user meant:
-    # the error that is not "expected a plain string/number".
-    specific = [e for e in errors if not e["loc"] or str(e["loc"][-1]) not in _SCALAR_BRANCHES]
-    first = (specific or errors)[0]
-    loc = _format_loc(first["loc"])
-    message = first["msg"].removeprefix("Value error, ")
-    found = first.get("input")
-    where = f"{source}: {loc}" if loc else source
-    if first["type"] in {"missing"}:
-        return f"{where}: required field is missing"
-    if "unknown key" in message or isinstance(found, dict | list):
-        return f"{where}: {message}"
-    return f"{where}: {message} (found {found!r})"
-
-
-_SCALAR_BRANCHES = {"str", "int", "float", "bool"}
-
-
-def _format_loc(loc: tuple[Any, ...]) -> str:
-    parts: list[str] = []
-    for item in loc:
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-        elif item in DISTRIBUTION_FAMILIES:
-            continue  # the discriminator tag pydantic adds; the user never wrote it
-        elif str(item).startswith("function-") or str(item)[:1].isupper():
-            continue  # validator wrappers and union branch names (e.g. ``Mission``)
-        else:
-            parts.append(("." if parts else "") + str(item))
-    return "".join(parts)
-
-
-def read_yaml(path: str | Path) -> Any:
-    """Parse a YAML file safely, turning any read or syntax problem into one line."""
-    path = Path(path)
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read file ({exc.strerror})") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(f"{path}: {where}YAML syntax error: {problem}") from None
-
-
 def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
-    """Validate already-parsed data as a scenario."""
-    return validate_file(Scenario, data, source, "scenario fields")
+    """Validate already-parsed data as a scenario (strictly: as written in a file)."""
+    return validated(Scenario, data, source, "scenario")
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Load and validate a scenario file; problems raise :class:`ScenarioError`."""
-    return parse_scenario(read_yaml(path), str(path))
+    """Load and validate a scenario file, or a shipped scenario by name (``"uk_2024"``).
+
+    A path that exists wins over a name; problems raise :class:`ScenarioError` in one
+    line, and so does a constraint whose cited data row is missing or unsourced
+    (:func:`~mobilise.schema.sources.check_sources`). Its patterns and calibration targets
+    are checked against the model's outputs by
+    :func:`mobilise.running.claims.load_checked`, which commands use.
+    """
+    file = resolve("scenario", path)
+    scenario = parse_scenario(read_yaml(file), str(path))
+    check_sources(scenario.sources, scenario.constraints, str(path), file.parent)
+    return scenario
 
 
-def file_hash(path: str | Path) -> str:
-    """SHA-256 of a file's bytes, for manifests."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+def resolve_scenario(scenario: str | Path | Scenario) -> Scenario:
+    """A scenario given as itself, a file path, or a shipped name (``"uk_2024"``).
+
+    Names and paths go through :func:`load_scenario` (one resolver for both).
+    """
+    if isinstance(scenario, Scenario):
+        return scenario
+    return load_scenario(scenario)

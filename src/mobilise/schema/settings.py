@@ -1,8 +1,9 @@
 """``--set FIELD=VALUE``: any scenario field by its dotted path, validated as the file is.
 
-The value is read as YAML reads a scalar (``2``, ``0.35``, ``true``, ``nhs``), so a
-``--set`` means what the same line would in the scenario file, and a member of an
-ensemble is reproduced alone by its fields as ``--set``s.
+The value is read as a scenario file's YAML reads a scalar (:func:`~mobilise.schema.files.
+parse_yaml`: ``2``, ``0.35``, ``true``, ``nhs``; ``yes`` stays text, ``.nan`` is refused by
+the field), so a ``--set`` means what the same line would in the scenario file, and a member
+of an ensemble is reproduced alone by its fields as ``--set``s.
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import yaml
-
+from mobilise.schema.files import parse_yaml
 from mobilise.schema.scenario import Scenario
 from mobilise.vocabulary import ScenarioError
 
@@ -23,8 +23,8 @@ def parse_setting(text: str) -> tuple[str, Any]:
     if not sep or not path or not raw.strip():
         raise ScenarioError(f"--set {text}: expected FIELD=VALUE, e.g. influence.signal=1.2")
     try:
-        value = yaml.safe_load(raw)
-    except yaml.YAMLError:
+        value = parse_yaml(raw, "value")
+    except ScenarioError:
         raise ScenarioError(f"--set {text}: cannot read the value {raw!r}") from None
     return path, value
 

@@ -22,8 +22,9 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from mobilise.schema.patterns import check_output, check_reforms
-from mobilise.schema.scenario import read_yaml, validate_file
+from mobilise.schema.files import read_yaml, validated
+from mobilise.schema.patterns import check_output_name, check_reforms
+from mobilise.schema.sources import ROW, DataRow, When, cited_row
 from mobilise.schema.strict import Strict
 from mobilise.vocabulary import quarter_index
 
@@ -47,7 +48,9 @@ class Target(Strict):
     )
     source: str = Field(min_length=1, description="where the observed value comes from")
     data: str | None = Field(
-        None, description="the row of data/ it comes from: 'FILE:series,year-or-date'"
+        None,
+        description="the data row it comes from, 'file.csv:series,year' (a month: 2021-03); "
+        "loading the file checks the row is there and sourced",
     )
     scenario: str | None = Field(
         None, description="base scenario file, relative to the targets file"
@@ -75,10 +78,17 @@ class Target(Strict):
             raise ValueError("a target needs its source, found an empty one")
         return value
 
+    @field_validator("data")
+    @classmethod
+    def _data(cls, value: str | None) -> str | None:
+        if value is not None and not ROW.fullmatch(value):
+            raise ValueError(f"expected a data row like 'file.csv:series,2019', found {value!r}")
+        return value
+
     @field_validator("output")
     @classmethod
     def _output(cls, value: str) -> str:
-        return check_output(value)
+        return check_output_name(value)
 
     @field_validator("reforms")
     @classmethod
@@ -148,9 +158,15 @@ class Targets(Strict):
 
 def parse_targets(data: Any, source: str = "<targets>") -> Targets:
     """Validate parsed data as a targets file (one line on a problem)."""
-    return validate_file(Targets, data, source, "targets (name and targets)")
+    return validated(Targets, data, source, "targets")
 
 
 def load_targets(path: str | Path) -> Targets:
-    """Load and validate a targets file."""
-    return parse_targets(read_yaml(path), str(path))
+    """Load and validate a targets file; each cited data row must be there (one line if not)."""
+    path = Path(path)
+    targets = parse_targets(read_yaml(path), str(path))
+    files: dict[str, dict[tuple[str, When], DataRow]] = {}
+    for i, target in enumerate(targets.targets):
+        if target.data is not None:
+            cited_row(target.data, path.parent, f"{path}: targets[{i}].data", files)
+    return targets

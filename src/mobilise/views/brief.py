@@ -9,7 +9,6 @@ and no other file. Made from the app (a download) or from a batch folder
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from dataclasses import dataclass, field
@@ -17,18 +16,20 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
 from mobilise.analysis.report import all_effects, read_batch
+from mobilise.model.outcomes import EFFECT_OUTCOMES
 from mobilise.running.design import in_memory, replication_seeds
 from mobilise.running.export import environment, now
 from mobilise.schema.levers import BASELINE
 from mobilise.schema.missions import MISSIONS, Mission
-from mobilise.schema.outcomes import EFFECT_OUTCOMES
 from mobilise.schema.reforms import REFORMS
 from mobilise.schema.scenario import Scenario, file_hash, load_scenario
 from mobilise.views.figure_style import arm_label, inline_svg, metric_scale, pretty
 from mobilise.views.headline import headline
 from mobilise.views.plots import fan_chart
+from mobilise.views.templating import render_template
 from mobilise.views.workshop import Comparison, Settings, constraint_sliders
 from mobilise.vocabulary import OutputError
 
@@ -41,7 +42,7 @@ OUTCOME_LABELS = {
     "milestone_metric": "key metric when the key milestone is due",
     "final_metric": "key metric at the horizon",
 }
-"""How :data:`mobilise.schema.outcomes.EFFECT_OUTCOMES` are named in the brief."""
+"""How :data:`mobilise.model.outcomes.EFFECT_OUTCOMES` are named in the brief."""
 
 
 @dataclass
@@ -106,7 +107,7 @@ def comparison_brief(
         "replication_seeds": replication_seeds(settings.seed, settings.replications),
         "scenario_sha256": scenario.content_hash(),
         "design_sha256": design.content_hash(),
-        "preset_file": str(preset_file) if preset_file else None,
+        "preset_file": preset_file.name if preset_file else None,  # no server path
         "preset_file_sha256": file_hash(preset_file) if preset_file else None,
     }
     series = comparison.timeseries
@@ -298,66 +299,53 @@ def _reform_rows(reforms: dict[str, float]) -> list[dict[str, str]]:
 
 # --- the page -------------------------------------------------------------------------
 
-STYLE = """
-body { font-family: 'DejaVu Sans', Arial, sans-serif; color: #111; max-width: 60em;
-       margin: 1.5em auto; padding: 0 1em; line-height: 1.4; font-size: 11pt; }
-h1 { font-size: 1.5em; margin-bottom: 0.2em; }
-h2 { font-size: 1.15em; border-bottom: 1px solid #999; margin-top: 1.4em; }
-p.question { font-size: 1.1em; }
-ul.headline li { font-size: 1.05em; margin-bottom: 0.3em; }
-table { border-collapse: collapse; width: 100%; font-size: 0.9em; margin: 0.5em 0; }
-th, td { border: 1px solid #bbb; padding: 0.25em 0.45em; text-align: left; vertical-align: top; }
-th { background: #eee; }
-td.number { text-align: right; white-space: nowrap; }
-figure { margin: 0.8em 0; break-inside: avoid; }
-figcaption { font-size: 0.9em; color: #444; }
-tr, li { break-inside: avoid; }
-pre { font-size: 0.75em; white-space: pre-wrap; background: #f6f6f6; padding: 0.5em; }
-@page { size: A4; margin: 15mm; }
-@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } }
-"""
-
 
 def render(brief: Brief) -> str:
     """The brief as one self-contained HTML page (inline SVG and style, no external files)."""
-    e = html.escape
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{e(brief.title)}</title><style>{STYLE}</style></head><body>",
-        f"<h1>{e(brief.title)}</h1>",
-        f'<p class="question"><b>Question.</b> {e(brief.question)}</p>',
-        "<h2>Headline</h2>",
-    ]
-    if brief.headlines:
-        items = "".join(f"<li>{e(h)}</li>" for h in brief.headlines)
-        parts.append(f'<ul class="headline">{items}</ul>')
+    return render_template("brief.html.j2", brief_context(brief))
+
+
+Table = dict[str, Any]
+"""A table for the template: ``headers``, ``rows`` (text cells) and ``numbers`` (the
+indices of right-aligned columns)."""
+
+
+def _table(headers: list[str], rows: list[list[str]], numbers: set[int] | None = None) -> Table:
+    return {"headers": headers, "rows": [[str(c) for c in row] for row in rows],
+            "numbers": numbers or set()}  # fmt: skip
+
+
+def brief_context(brief: Brief) -> dict[str, Any]:
+    """What the brief's template shows, as text and tables: a pure function of the brief.
+
+    Only the figures are markup (inline SVG drawn by :mod:`mobilise.views.plots`); every
+    other value is escaped by the template.
+    """
+    constraint_columns = (
+        ["scenario"] if brief.constraints and "scenario" in brief.constraints[0] else []
+    )
+    constraint_columns += ["constraint", "value", "preset", "unit", "source"]
+    reform_columns = ["reform", "strength", "what", "relaxes", "source"]
+    met = None
     if brief.met is not None:
         headers, rows = brief.met
-        parts += [
-            "<p>Runs that met each mission's key milestone by its date:</p>",
-            _table(headers, rows, numbers=set(range(1, len(headers)))),
-        ]
-    parts += [
-        "<h2>Settings</h2>",
-        _table(["setting", "value"], [list(row) for row in brief.settings]),
-    ]
-    for caption, svg in brief.figures:
-        parts.append(f"<figure>{svg}<figcaption>{e(caption)}</figcaption></figure>")
-    parts += ["<h2>Effects, with 95% intervals</h2>", _effects_table(brief.effects)]
-    parts += ["<h2>Assumptions and sources</h2>", "<h3>Structural constraints</h3>"]
-    columns = ["scenario"] if brief.constraints and "scenario" in brief.constraints[0] else []
-    columns += ["constraint", "value", "preset", "unit", "source"]
-    parts.append(_table(columns, [[r.get(c, "") for c in columns] for r in brief.constraints]))
-    parts.append("<h3>Enabling reforms</h3>")
-    if brief.reforms:
-        columns = ["reform", "strength", "what", "relaxes", "source"]
-        parts.append(_table(columns, [[r[c] for c in columns] for r in brief.reforms]))
-    else:
-        parts.append("<p>None switched on.</p>")
-    parts.append("<h3>Missions</h3>")
-    parts.append(
-        _table(
+        met = _table(headers, rows, numbers=set(range(1, len(headers))))
+    return {
+        "title": brief.title,
+        "question": brief.question,
+        "headlines": brief.headlines,
+        "met": met,
+        "settings": _table(["setting", "value"], [list(row) for row in brief.settings]),
+        "figures": [{"caption": c, "svg": Markup(svg)} for c, svg in brief.figures],
+        "effects": _effects_table(brief.effects) if not brief.effects.empty else None,
+        "constraints": _table(
+            constraint_columns,
+            [[r.get(c, "") for c in constraint_columns] for r in brief.constraints],
+        ),
+        "reforms": _table(reform_columns, [[r[c] for c in reform_columns] for r in brief.reforms])
+        if brief.reforms
+        else None,
+        "missions": _table(
             ["mission", "key metric", "key milestone", "source"],
             [
                 [
@@ -368,24 +356,12 @@ def render(brief: Brief) -> str:
                 ]
                 for m in brief.missions
             ],
-        )
-    )
-    parts.append(
-        "<p>Behavioural parameters without a source (influence weights, response noise, "
-        "threshold spreads, trust dynamics) are assumptions; docs/model.md lists each with "
-        "its status, and <code>mobilise sensitivity</code> shows which matter.</p>"
-    )
-    parts += [
-        "<h2>Provenance</h2>",
-        f"<pre>{e(json.dumps(brief.provenance, indent=2, default=str))}</pre>",
-        "</body></html>",
-    ]
-    return "\n".join(parts) + "\n"
+        ),
+        "provenance": json.dumps(brief.provenance, indent=2, default=str),
+    }
 
 
-def _effects_table(effects: pd.DataFrame) -> str:
-    if effects.empty:
-        return "<p>Only government push alone was run: there is no effect to estimate.</p>"
+def _effects_table(effects: pd.DataFrame) -> Table:
     rows: list[list[Any]] = []
     for row in effects.to_dict("records"):
         scale = metric_scale(row["mission"])
@@ -429,22 +405,6 @@ def _effects_table(effects: pd.DataFrame) -> str:
         "difference in met, points [95%]",
     ]
     return _table(headers, rows, numbers={3, 4, 5, 6, 8})
-
-
-def _table(headers: list[str], rows: list[list[str]], numbers: set[int] | None = None) -> str:
-    e = html.escape
-    numbers = numbers or set()
-    head = "".join(f"<th>{e(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f'<td class="number">{e(str(c))}</td>' if i in numbers else f"<td>{e(str(c))}</td>"
-            for i, c in enumerate(row)
-        )
-        + "</tr>"
-        for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def write_batch_brief(folder: Path) -> Path:

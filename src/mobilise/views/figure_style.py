@@ -27,8 +27,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
+from mobilise.model.outcomes import OUTCOMES_BY_NAME
 from mobilise.schema.missions import MISSIONS, Mission
-from mobilise.schema.outcomes import OUTCOMES_BY_NAME
 from mobilise.vocabulary import quarter_index
 
 OKABE_ITO: dict[str, str] = {

@@ -19,6 +19,9 @@ from mobilise.schema.reforms import REFORMS
 from mobilise.views.figure_style import BASELINE_LABEL, arm_label, metric_scale
 from mobilise.views.workshop import WITH_REFORMS, Comparison, Settings, milestone_name
 
+GUESS_PREFIX = "guess_met_runs_"
+"""Log columns of a group's guess, one per arm: ``guess_met_runs_with_reforms``."""
+
 MIN_RUNS_PER_ARM = 10
 """Below this many runs per arm the headline warns that chance can decide a difference."""
 
@@ -68,11 +71,11 @@ def headline(comparison: Comparison, mission: Mission) -> Headline:
             f"Effect of the reforms on the {metric} in {key.quarter}: "
             f"{_signed(diff)} {scale.diff_unit}{interval}, paired by seed."
         )
-        caution = _caution(n, row["diff_met_low"], row["diff_met_high"])
+        caution = _caution(n, met, row["diff_met_low"], row["diff_met_high"])
     elif n < MIN_RUNS_PER_ARM:
         caution = (
-            f"With {n} run{'s' if n != 1 else ''}, each run moves the share meeting the "
-            f"milestone by {100 / n:.0f} points: read it as a rough guide."
+            f"With only {n} run{'s' if n != 1 else ''}, one run more or less moves the share "
+            f"meeting the milestone by {100 / n:.0f} points: read it as a rough guide."
         )
     return Headline(
         milestone=f"Milestone {milestone_name(key)}, due {key.quarter}",
@@ -83,26 +86,56 @@ def headline(comparison: Comparison, mission: Mission) -> Headline:
     )
 
 
-def _caution(n: int, low: float, high: float) -> str:
-    """Why chance alone could give this difference, or '' when the runs can tell."""
-    reasons = []
-    if n < MIN_RUNS_PER_ARM:
-        runs = f"{n} run{'s' if n != 1 else ''}"
-        reasons.append(f"with {runs} per arm each run moves a share by {100 / n:.0f} points")
-    if not np.isfinite(low):
-        reasons.append("one pair of runs gives no interval for the difference")
-    elif low <= 0 <= high:
-        reasons.append(
-            f"the 95% interval of the difference in runs meeting the milestone "
-            f"({_signed(low * 100, 0)} to {_signed(high * 100, 0)} points) includes zero"
+def _caution(n: int, met: dict[str, int], low: float, high: float) -> str:
+    """In plain words, why these runs cannot tell the arms apart; '' when they can.
+
+    ``low`` and ``high`` bound the 95% interval of the difference in the share of runs
+    that met the milestone (reforms minus push alone, as fractions).
+    """
+    if n == 1:
+        return (
+            "One run per arm cannot tell the arms apart: chance alone can decide a single run. "
+            f"Add replications (at least {MIN_RUNS_PER_ARM} per arm)."
         )
-    if not reasons:
-        return ""
-    return (
-        "Too few runs to tell the arms apart: "
-        + " and ".join(reasons)
-        + f". Add replications (at least {MIN_RUNS_PER_ARM} per arm)."
-    )
+    sentences = []
+    counts = set(met.values())
+    if low == high == 0 and counts == {0}:
+        sentences.append(
+            f"Neither arm met the milestone in any of its {n} runs, so these runs cannot show "
+            "whether the reforms change the chance of meeting it."
+        )
+    elif low == high == 0 and counts == {n}:
+        sentences.append(
+            f"Both arms met the milestone in all {n} runs, so these runs cannot show whether "
+            "the reforms change the chance of meeting it."
+        )
+    elif low == high == 0:
+        sentences.append(
+            "The reforms changed no run's outcome: the same runs met the milestone in both arms."
+        )
+    elif low <= 0 <= high:
+        sentences.append(
+            "With the reforms, the share of runs that meet the milestone "
+            f"{_change_in_words(low * 100, high * 100)} (95% interval): chance alone could "
+            "give this difference."
+        )
+    if n < MIN_RUNS_PER_ARM:
+        sentences.append(
+            f"With only {n} runs per arm, one run more or less moves the share by "
+            f"{100 / n:.0f} points: add replications (at least {MIN_RUNS_PER_ARM} per arm) "
+            "before reading a difference."
+        )
+    return " ".join(sentences)
+
+
+def _change_in_words(low: float, high: float) -> str:
+    """'could fall by 17 points or rise by 50', for an interval around zero (in points)."""
+    fall, rise = f"fall by {-low:.0f} points", f"rise by {high:.0f} points"
+    if round(low) == 0:
+        return f"could stay the same or {rise}"
+    if round(high) == 0:
+        return f"could {fall} or stay the same"
+    return f"could {fall} or {rise}"
 
 
 def _signed(value: float, decimals: int = 1) -> str:
@@ -120,9 +153,14 @@ def log_entry(
     mission: Mission,
     *,
     group: str = "",
-    guess: dict[str, float] | None = None,
+    guess: dict[str, int] | None = None,
 ) -> dict[str, Any]:
-    """One row of the workshop log: when, who, the settings, the headline numbers, a guess."""
+    """One row of the workshop log: when, who, the settings, the headline numbers, a guess.
+
+    ``guess`` is the group's guess of the runs that meet the milestone, by arm, when
+    predict first hid the result (an empty dict: revealed without a guess, logged as
+    "no guess"); None when predict first was off (no guess columns).
+    """
     line = headline(comparison, mission)
     entry: dict[str, Any] = {
         "time": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -153,6 +191,8 @@ def log_entry(
             diff_met_low=row["diff_met_low"],
             diff_met_high=row["diff_met_high"],
         )
-    for arm, value in (guess or {}).items():
-        entry[f"guess_met_runs_{arm.replace(' ', '_')}"] = value
+    if guess is not None:  # predict first: what the group guessed, arm by arm, or nothing
+        entry["guess"] = "made" if guess else "no guess"
+        for arm in comparison.arms:
+            entry[f"{GUESS_PREFIX}{arm.replace(' ', '_')}"] = guess.get(arm)
     return entry

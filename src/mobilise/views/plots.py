@@ -2,7 +2,7 @@
 
 Each is a :class:`matplotlib.figure.Figure` in the house style of
 :mod:`mobilise.views.figure_style` (no pyplot, no global state). Labels and units come
-from :mod:`mobilise.schema.outcomes` and the mission catalogue.
+from :mod:`mobilise.model.outcomes` and the mission catalogue.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from mobilise.analysis.effects import quantile_bands
+from mobilise.model.outcomes import OUTCOMES_BY_NAME
 from mobilise.schema.actor_types import BUILT_IN
 from mobilise.schema.missions import MISSIONS
-from mobilise.schema.outcomes import OUTCOMES_BY_NAME
 from mobilise.views.drawing import Drawing, save_drawings
 from mobilise.views.figure_style import (
     BASELINE_COLOUR,

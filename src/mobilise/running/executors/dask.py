@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from mobilise.vocabulary import require_extra
+
 
 class DaskExecutor:
     """Submits chunks to a ``dask.distributed`` scheduler; results as they finish.
@@ -17,12 +19,9 @@ class DaskExecutor:
     in_process = False
 
     def __init__(self, address: str) -> None:
-        try:
-            from distributed import Client
-        except ImportError as exc:  # an optional extra
-            raise RuntimeError(
-                "--scheduler needs dask.distributed: install mobilise[dask]"
-            ) from exc
+        require_extra("dask", "--scheduler")
+        from distributed import Client
+
         self._client = Client(address, timeout="10s")  # type: ignore[no-untyped-call]
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
         self.description = f"dask ({address}, {self.workers} workers)"

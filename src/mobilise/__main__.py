@@ -1,0 +1,5 @@
+"""``python -m mobilise``: the ``mobilise`` program."""
+
+from mobilise.cli import run
+
+run()
