@@ -1,6 +1,7 @@
 """One run as a worker executes it: identity columns, the runs.csv row, failures recorded."""
 
 import pandas as pd
+import pytest
 
 from mobilise.model.outcomes import run_columns
 from mobilise.running.design import comparison
@@ -29,7 +30,8 @@ def short(spec, quarters=8, **changes):
 def test_identity_names_the_run_its_arm_every_reforms_strength_and_its_seed():
     spec = specs()[1]
     row = identity(spec)
-    assert list(row)[:6] == ["run_id", "scenario", "mission", "point", "arm", "reforms"]
+    assert list(row)[:7] == ["run_id", "scenario", "mission", "point", "member", "arm", "reforms"]
+    assert row["member"] == 0
     assert row["arm"] == "pooled_budgets" and row["reforms"] == "pooled_budgets=1"
     assert [row[f"strength_{r}"] for r in REFORMS] == [
         1.0 if r == "pooled_budgets" else 0.0 for r in REFORMS
@@ -110,3 +112,25 @@ def test_a_failing_run_is_recorded_and_the_chunk_goes_on():
 
 def test_result_columns_are_the_uk_run_columns():
     assert run_columns() == RESULT_COLUMNS
+
+
+def test_run_members_is_each_member_alone_with_the_seed(uk):
+    """``mobilise run`` with an ensemble: member m's run is --set of its fields, same seed."""
+    from mobilise import run
+    from mobilise.running.runs import run_members
+    from mobilise.schema.ensemble import choose_ensemble
+
+    short_uk = uk.updated("quarters", 6)
+    ensemble = choose_ensemble(SCENARIOS / "uk_2024.yaml", uk, None, 3)
+    frame, summaries = run_members(short_uk, ensemble, seed=17, reforms={"pooled_budgets": 1.0})
+    assert [s["member"] for s in summaries] == [1, 2, 3]
+    assert list(frame["member"].unique()) == [1, 2, 3] and len(frame) == 3 * 7
+    for index, member in enumerate(ensemble.members):
+        alone = run(
+            short_uk.with_values(ensemble.member_values(index, "nhs")),
+            seed=17,
+            reforms={"pooled_budgets": 1.0},
+        )
+        mine = frame[frame["member"] == member].drop(columns="member").reset_index(drop=True)
+        assert mine["metric"].to_numpy() == pytest.approx(alone["metric"].to_numpy(), rel=1e-12)
+        assert summaries[index]["final_metric"] == alone["metric"].iloc[-1]
