@@ -40,10 +40,10 @@ def sha256(text):
 
 
 def test_single_mission_outputs_are_the_bytes_they_were_before_several_missions():
-    """Hashes of uk_2024's outputs made on the branch before this change (v2time, 025bbf2).
+    """Hashes of uk_2024's outputs made without several missions (main before the merge).
 
-    A run's frame, and a batch chunk's runs.csv rows and time series, with a reform: if
-    the single-mission path moved by one bit, these move.
+    A run's frame, and a batch chunk's runs.csv rows (with main's ``member`` column) and
+    time series, with a reform: if the single-mission path moved by one bit, these move.
     """
     uk = load_scenario(SCENARIOS / "uk_2024.yaml")
     frame = run(uk, seed=1, reforms={"mission_councils": 1.0})
@@ -53,7 +53,7 @@ def test_single_mission_outputs_are_the_bytes_they_were_before_several_missions(
     design = in_memory(uk, {"councils": {"mission_councils": 1.0}}, replications=3, seed=0)
     result = run_chunk(design.runs())
     assert sha256(pd.DataFrame(result.rows).to_csv(index=False)) == (
-        "f2018793403833e6db5f76c88d08ab5f7ad439374bb769e1552e3f15003ad56f"
+        "5b1459404024f7b3c46df787eb604d0623864ed756508bf5689dcec45f1d7c83"
     )
     assert sha256(pd.concat(result.timeseries).to_csv(index=False)) == (
         "0fe68ced2726bdee498047de47416406ce6e334daf3cb28e865378c5cc06d515"

@@ -17,7 +17,7 @@ from mobilise.schema.scenario import load_scenario
 from mobilise.schema.schedule import Timing, Trigger, step_of
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = sorted((ROOT / "scenarios").rglob("*.yaml"))
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 ALL_REFORMS = dict.fromkeys(REFORMS, 1.0)
 
 
