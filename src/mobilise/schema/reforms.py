@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import TYPE_CHECKING
 
+from mobilise.schema.trends import Trend
 from mobilise.vocabulary import unknown_name
 
 if TYPE_CHECKING:  # transforms work on any scenario they are given; the schema checks names here
@@ -116,6 +117,21 @@ def _scale_within(s: Scenario, actor_type: str, factor: float) -> Scenario:
     )
 
 
+def _shift_trend(s: Scenario, name: str, shift: float) -> Scenario:
+    """The scenario with the trend of constraint ``name`` moved by ``shift`` per quarter."""
+    if shift == 0.0:
+        return s  # strength 0 is the scenario, field for field
+    structures = s.structures
+    trend = structures.trends.get(name)
+    moved = (
+        Trend(per_quarter=shift, assumption="no trend declared: the reform's shift alone")
+        if trend is None
+        else trend.model_copy(update={"per_quarter": trend.per_quarter + shift})
+    )
+    trends = {**structures.trends, name: moved}
+    return s.model_copy(update={"structures": structures.model_copy(update={"trends": trends})})
+
+
 def _toward(value: float, goal: float, strength: float) -> float:
     """Move ``value`` a ``strength`` share of the way up to ``goal`` (never down)."""
     return value + strength * max(0.0, goal - value)
@@ -138,13 +154,27 @@ def _civil_society_covenant(s: Scenario, k: float) -> Scenario:
     return _raise_trust(s, ("charity",), 0.1 * k)
 
 
+FUNDED_VOLUNTEERING_TREND = 0.0005
+"""Monthly formal volunteering added per quarter to its trend by multi-year funding at full
+strength (assumption: SFI 2004-2012 finds that what lets associations recruit and retain
+volunteers matters more than campaigns, without a size; the scale is a fifth of Denmark's
+2020-24 rise, data/structure_dynamics_sources.md section 3)."""
+
+UNION_TREND = 0.001
+"""Union density added per quarter to its trend by social partnership at full strength
+(assumption on a sourced scale: institutions that tie workers to unions raised Danish density
+by 0.001 to 0.003 a quarter, ICTWSS 1970-83 and 2008-11; the low end, since the reform also
+lifts density at once; data/structure_dynamics_sources.md section 2)."""
+
+
 def _multi_year_funding(s: Scenario, k: float) -> Scenario:
     c = s.constraints
-    return _constraints(
+    s = _constraints(
         s,
         charity_funding_term_years=_toward(c.charity_funding_term_years, 3.0, k),
         contract_subsidy_share=c.contract_subsidy_share * (1 - 0.5 * k),
     )
+    return _shift_trend(s, "volunteering_rate", FUNDED_VOLUNTEERING_TREND * k)
 
 
 def _procurement_reform(s: Scenario, k: float) -> Scenario:
@@ -162,6 +192,7 @@ def _time_for_civic_life(s: Scenario, k: float) -> Scenario:
 
 def _social_partnership(s: Scenario, k: float) -> Scenario:
     s = _constraints(s, union_density=_toward(s.constraints.union_density, 0.35, k))
+    s = _shift_trend(s, "union_density", UNION_TREND * k)
     return _scale_cross(s, [("union", "business")], 1 + 3 * k)
 
 
@@ -235,12 +266,14 @@ REFORMS: dict[str, Reform] = {
     "multi_year_funding": Reform(
         name="multi_year_funding",
         description="Multi-year grants and full-cost contracts for charities",
-        relaxes="charities' short horizon and fragile capacity",
+        relaxes="charities' short horizon and fragile capacity; associations that cannot "
+        "keep volunteers (the volunteering trend)",
         source="Demos, Mobilisation Nation (2025); NCVO True Cost (2024)",
         transform=_multi_year_funding,
         moves=(
             Move("constraints.charity_funding_term_years", 1),
             Move("constraints.contract_subsidy_share", -1),
+            Move("structures.trends.volunteering_rate.per_quarter", 1),
         ),
         widens=("charity",),
     ),
@@ -270,11 +303,12 @@ REFORMS: dict[str, Reform] = {
     "social_partnership": Reform(
         name="social_partnership",
         description="Sectoral social partnership extends union reach and union-employer ties",
-        relaxes="falling union density (reach); few union-business ties",
+        relaxes="falling union density (reach and its trend); few union-business ties",
         source="Demos, Mobilisation Nation (2025), Fig. 2",
         transform=_social_partnership,
         moves=(
             Move("constraints.union_density", 1),
+            Move("structures.trends.union_density.per_quarter", 1),
             Move("network.cross_overrides.union-business", 1),
         ),
         widens=("union",),

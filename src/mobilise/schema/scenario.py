@@ -39,6 +39,7 @@ from mobilise.schema.schedule import Timing, check_schedule
 from mobilise.schema.shipped import resolve
 from mobilise.schema.sources import Citation, check_complete, check_sources
 from mobilise.schema.strict import Strict
+from mobilise.schema.trends import Structures, check_trend_fits, check_trends
 from mobilise.vocabulary import (
     ScenarioError,
     check_known,
@@ -355,6 +356,11 @@ class Scenario(Strict):
         "'file.csv:series,year' or {assumption: ...}; once one is given every constraint "
         "needs one, and loading the file checks each row (schema/sources.py)",
     )
+    structures: Structures = Field(
+        default_factory=Structures,
+        description="how the structural constraints move during a run: trends and what "
+        "mobilisation builds (schema/trends.py)",
+    )
     government: Government = Field(default_factory=Government, description="the mission owner")
     trust: Trust = Field(default_factory=Trust, description="how trust moves")
     reforms: dict[str, float] = Field(default_factory=dict, description="reform -> strength")
@@ -437,6 +443,11 @@ class Scenario(Strict):
     def _reforms_known(cls, value: dict[str, float]) -> dict[str, float]:
         check_reforms(value)
         return value
+
+    @model_validator(mode="after")
+    def _trends_fit(self) -> Scenario:
+        check_trends(self.structures, self.constraints, self.quarters)
+        return self
 
     @model_validator(mode="after")
     def _timing_fits(self) -> Scenario:
@@ -578,6 +589,7 @@ def load_scenario(path: str | Path) -> Scenario:
     file = resolve("scenario", path)
     scenario = parse_scenario(read_yaml(file), str(path))
     check_sources(scenario.sources, scenario.constraints, str(path), file.parent)
+    check_trend_fits(scenario.structures, str(path), file.parent)
     return scenario
 
 
