@@ -46,8 +46,8 @@ def test_a_reform_in_force_tracks_its_strength_quarter_by_quarter(uk):
     Structures frozen here but for the trend the reform itself gives density (its level
     and its trend are the reform's alone; tests/model/test_structures.py has the rest).
     """
-    frozen = uk.model_copy(update={"structures": Structures(union_recruitment=0.0,
-                                                            volunteer_recruitment=0.0)})  # fmt: skip
+    still = Structures(union_recruitment=0.0, volunteer_recruitment=0.0)
+    frozen = uk.model_copy(update={"structures": still})
     timing = {"social_partnership": Timing(start=5, ramp=3, end=20)}
     block = run([Member(frozen, 1, {"social_partnership": 1.0}, timing)])
     reach = column(block, 0, "reach_union")
