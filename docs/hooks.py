@@ -8,7 +8,8 @@ A page asks for a generated part with a marker on a line of its own:
 - ``<!-- outcomes: step -->`` / ``<!-- outcomes: run -->``: output columns, from
   ``mobilise.model.outcomes``;
 - ``<!-- cli -->``: every command's ``--help``, from the click group;
-- ``<!-- missions -->``, ``<!-- reforms -->``, ``<!-- criteria -->``: the catalogues;
+- ``<!-- missions -->``, ``<!-- reforms -->``, ``<!-- reform_sizes -->``,
+  ``<!-- criteria -->``: the catalogues;
 - ``<!-- data: stylised_facts.csv -->``: a shipped data file as a table.
 
 An unknown marker fails the build. Tutorials (``docs/tutorials/*.py``, cells in the
@@ -272,6 +273,20 @@ def reforms(_: str | None = None) -> str:
     return "\n".join(lines)
 
 
+def reform_sizes(_: str | None = None) -> str:
+    """Each reform's sizes at full strength: default, bounds and meaning."""
+    from mobilise.schema.reforms import REFORMS
+
+    lines = ["| reform | size | default | allowed | meaning |", "|---|---|---|---|---|"]
+    for r in REFORMS.values():
+        for name, field in r.sizes.model_fields.items():
+            row = [f"`{r.name}`", f"`{name}`", f"{field.default:g}", _allowed(field)]
+            lines.append(
+                "| " + " | ".join(_cell(c) for c in [*row, _text(field.description)]) + " |"
+            )
+    return "\n".join(lines)
+
+
 def criteria(_: str | None = None) -> str:
     """The robustness criteria."""
     from mobilise.schema.criteria import CRITERIA
@@ -301,6 +316,7 @@ GENERATORS: dict[str, Callable[[str], str]] = {
     "cli": cli,
     "missions": missions,
     "reforms": reforms,
+    "reform_sizes": reform_sizes,
     "criteria": criteria,
     "data": data,
 }

@@ -13,13 +13,20 @@ from pathlib import Path
 
 import pytest
 
+from mobilise.analysis.effects import DRIVER_COLUMNS, EFFECT_COLUMNS, PAIR_COLUMNS, RANK_COLUMNS
 from mobilise.cli import cli
 from mobilise.model.outcomes import RUN_OUTCOMES, STEP_OUTCOMES
+from mobilise.schema.calibration import Calibration
+from mobilise.schema.constraints import Constraints
 from mobilise.schema.criteria import CRITERIA
+from mobilise.schema.ensemble import Column, Manifest
 from mobilise.schema.missions import MISSIONS
+from mobilise.schema.priors import Priors, UncertainInput
 from mobilise.schema.reforms import REFORMS
-from mobilise.schema.scenario import Constraints, Population, Scenario
+from mobilise.schema.scenario import Scenario
+from mobilise.schema.sections import Population
 from mobilise.schema.shipped import catalogue
+from mobilise.schema.targets import Target, Targets
 
 from .conftest import ROOT
 
@@ -65,6 +72,26 @@ def test_the_output_columns_are_the_declared_outcomes(site):
         assert f"{column} {outcome.label} {outcome.unit}" in page, column
 
 
+def test_the_output_reference_names_every_column_of_the_tables_across_worlds(site):
+    page = text(site, "reference/outputs.html")
+    for columns in (EFFECT_COLUMNS, RANK_COLUMNS, PAIR_COLUMNS, DRIVER_COLUMNS):
+        for column in columns:
+            assert re.search(rf"\b{column}\b", page), column
+    for name in ("ranks.csv", "pairs.csv", "drivers.csv", "members.csv", "member"):
+        assert name in page, name
+
+
+def test_the_calibration_files_reference_names_every_field(site):
+    page = text(site, "reference/calibration.html")
+    for model in (Priors, UncertainInput, Targets, Target, Calibration, Manifest, Column):
+        for name, field in model.model_fields.items():
+            assert f" {field.alias or name} " in page, f"{model.__name__}.{name}"
+    sizes = text(site, "reference/catalogues.html")
+    for reform in REFORMS.values():
+        for name, field in reform.sizes.model_fields.items():
+            assert f"{reform.name} {name} {field.default:g} " in sizes, (reform.name, name)
+
+
 def test_the_command_line_reference_is_each_commands_help(site):
     page = text(site, "reference/cli.html")
     for name, command in cli.commands.items():
@@ -86,7 +113,7 @@ def test_the_catalogues_list_every_mission_reform_and_criterion(site):
 
 def test_the_tutorials_ran_and_show_what_they_printed(site):
     first = text(site, "tutorials/first_comparison.html")
-    assert "40 runs done, 0 failed" in first  # push alone, two reforms, together: 10 each
+    assert "48 runs done, 0 failed" in first  # push alone, two reforms, together: 4 x 3 each
     assert "runs.csv: the same bytes effects.csv: the same bytes" in first
     experiment = text(site, "tutorials/experiment.html")
     assert "48 runs done, 0 failed" in experiment

@@ -24,7 +24,7 @@ from .conftest import ROOT, SCENARIOS
 
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 COMPARISON = ["--reform", "mission_councils", "--reform", "social_partnership"]
-COMPARISON += ["--replications", "2", "--workers", "1", "--quiet"]
+COMPARISON += ["--members", "2", "--replications", "2", "--workers", "1", "--quiet"]
 
 
 def _clean_environment() -> dict[str, str]:
@@ -75,13 +75,14 @@ def installed(tmp_path_factory):
 def test_a_comparison_by_name_from_an_empty_folder_gives_the_checkouts_bytes(installed, tmp_path):
     done = installed.mobilise("compare", "uk_2024", *COMPARISON, "--out", "out")
     assert done.returncode == 0, done.stderr
-    assert "compare: 8/8 runs done, 0 failed" in done.stdout
+    assert "compare: 16/16 runs done, 0 failed" in done.stdout  # 2 members x 2 seeds x 4 arms
     out = installed.empty / "out"
     main(["compare", str(SCENARIOS / "uk_2024.yaml"), *COMPARISON, "--out", str(tmp_path)])
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["mobilise"] == VERSION
     assert manifest["git_commit"] == git_commit()  # the wheel's record: this checkout's commit
     assert "site-packages/mobilise/_shipped/scenarios/uk_2024.yaml" in str(manifest["scenarios"])
+    assert manifest["ensemble"]["path"].endswith("_shipped/scenarios/ensembles/uk_2024.csv")
     for name in ("runs.csv", "timeseries.csv", "effects.csv"):
         assert (out / name).read_bytes() == (tmp_path / name).read_bytes(), (
             name,
@@ -167,6 +168,7 @@ def _parquet_experiment(folder: Path) -> str:
             "--scheduler",
         ),
         ("parquet", ["batch", "PARQUET", "--out", "pq"], "parquet.yaml: record.format parquet"),
+        ("calibrate", ["calibrate", "uk_2024", "--ensemble"], "mobilise calibrate --ensemble"),
     ],
 )
 def test_a_missing_extra_is_one_line_naming_it(installed, extra, args, what):

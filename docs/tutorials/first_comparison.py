@@ -43,40 +43,50 @@ print("final metric:", round(summary["final_metric"], 3))
 # effect is the difference it makes *in the same world*, so a comparison runs each arm on the
 # same seeds (common random numbers) and reports the paired differences.
 #
-# ## A paired comparison
+# The numbers nobody has measured (how strongly actors answer a signal, how far a reform
+# reaches) are uncertain too. The scenario names a calibrated ensemble of *plausible worlds*:
+# settings of those numbers, each consistent with the UK record. A comparison runs every arm
+# in each world it is given, on that world's own seeds.
+#
+# ## A paired comparison across plausible worlds
 #
 # `comparison` is the design `mobilise compare` runs: government push alone, each reform
-# alone, and all of them together, on the same replication seeds. `run_batch` runs a design
-# on an executor (here in this process) and writes the runs to a folder; `write_tables`
-# adds the paired effects.
+# alone, and all of them together, on the same replication seeds within each member of the
+# scenario's ensemble (`Uncertainty(ensemble=None)`: the scenario's own; here its first four
+# members, three seeds each). `run_batch` runs a design on an executor (here in this process)
+# and writes the runs to a folder; `write_tables` adds the paired effects.
 
 # %%
 from mobilise.analysis.report import write_tables
 from mobilise.running.batch import run_batch
-from mobilise.running.design import comparison
+from mobilise.running.design import Uncertainty, comparison
 from mobilise.running.executors import SequentialExecutor
 
 reforms = {"mission_councils": 1.0, "social_partnership": 1.0}
-design = comparison("uk_2024", reforms, replications=10, seed=0)
-print(sorted(design.arms))
+worlds = Uncertainty(ensemble=None, members=4)
+design = comparison("uk_2024", reforms, replications=3, seed=0, uncertainty=worlds)
+print(sorted(design.arms), "in members", design.members_of("uk_2024"))
 result = run_batch(design, Path("library"), SequentialExecutor(), progress=False)
 write_tables(result.out)
 print(f"{result.done} runs done, {result.failed} failed")
 
 # %% [markdown]
 # `effects.csv` has one row per arm and outcome: the mean paired difference from government
-# push alone, its 95% t interval, and how often each arm met the milestone. The key
-# metric is read when the milestone is due (`milestone_metric`) and at the horizon
-# (`final_metric`).
+# push alone, its 95% interval over members and seeds (`low`, `high`), the interval seeds
+# alone would give (`seed_low`, `seed_high`), how often it is positive, the share of its
+# variance that comes from the worlds rather than the seeds, and how often each arm met
+# the milestone. The key metric is read when the milestone is due (`milestone_metric`) and
+# at the horizon (`final_metric`).
 
 # %%
 effects = pd.read_csv("library/effects.csv")
-columns = ["arm", "outcome", "n", "mean_diff", "t_low", "t_high", "p_met_arm"]
-print(effects[columns].round(4).to_string(index=False))
+columns = ["arm", "outcome", "n", "mean_diff", "low", "high", "seed_low", "seed_high"]
+print(effects[[*columns, "p_positive", "parameter_share"]].round(3).to_string(index=False))
 
 # %% [markdown]
-# With ten replications the intervals are wide; the README's comparison uses twenty, and
-# `--precision` adds replications until every interval is as narrow as you ask.
+# With four worlds and three seeds the intervals are rough; the README's comparison runs
+# forty worlds with ten seeds each. `Uncertainty()` (the library's default, and
+# `--ensemble none`) runs the scenario as written, where the intervals are seeds alone.
 #
 # ## The command gives the same numbers
 #
@@ -89,7 +99,7 @@ import sys
 
 command = [sys.executable, "-m", "mobilise", "compare", "uk_2024"]
 command += ["--reform", "mission_councils", "--reform", "social_partnership"]
-command += ["--replications", "10", "--seed", "0"]
+command += ["--members", "4", "--replications", "3", "--seed", "0"]
 command += ["--workers", "1", "--quiet", "--no-figures", "--out", "command"]
 subprocess.run(command, check=True, capture_output=True)
 for name in ("runs.csv", "effects.csv"):

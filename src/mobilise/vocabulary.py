@@ -67,6 +67,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "dask": ("dask", "distributed"),
     "parquet": ("pyarrow",),
     "viz": ("altair",),
+    "calibrate": ("pyabc",),
 }
 """Each optional extra of ``pyproject.toml`` and the top-level modules it brings."""
 

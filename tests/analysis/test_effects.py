@@ -417,3 +417,111 @@ def test_an_arm_that_costs_money_reports_its_effect_per_gbp_bn():
     # runs from before costs were recorded: no cost, no effect per GBP bn
     old = paired_effects(runs.drop(columns="cost"), bootstrap=0)
     assert (old["cost_bn"] == 0.0).all() and old["per_bn"].isna().all()
+
+
+# --- effects across plausible worlds ---------------------------------------------------
+
+from mobilise.analysis.effects import (  # noqa: E402
+    beat_probabilities,
+    beyond_chance,
+    effect_drivers,
+    ensemble_spread,
+    rank_probabilities,
+)
+
+
+def worlds(members=400, seeds=10, between=1.0, within=2.0, seed=0):
+    """Paired effects: member means ~ N(1, between^2), seed noise ~ N(0, within^2)."""
+    rng = np.random.default_rng(seed)
+    means = 1.0 + rng.normal(scale=between, size=members)
+    diff = (means[:, None] + rng.normal(scale=within, size=(members, seeds))).ravel()
+    return diff, np.repeat(np.arange(1, members + 1), seeds), means
+
+
+def test_the_law_of_total_variance_splits_parameters_from_seeds():
+    diff, member, _ = worlds(between=1.0, within=2.0)
+    spread = ensemble_spread(diff, member)
+    assert spread["parameter_share"] == pytest.approx(1 / (1 + 4), abs=0.04)
+    assert spread["members"] == 400
+    total = np.sqrt(1 + 4)
+    assert spread["low"] == pytest.approx(1 - 1.96 * total, abs=0.2)
+    assert spread["high"] == pytest.approx(1 + 1.96 * total, abs=0.2)
+    assert spread["seed_low"] == pytest.approx(1 - 1.96 * 2, abs=0.2)
+    assert spread["seed_high"] == pytest.approx(1 + 1.96 * 2, abs=0.2)
+    assert spread["p_positive"] == pytest.approx(
+        0.5 + 0.5 * math.erf(1 / total / np.sqrt(2)), abs=0.02
+    )
+
+
+def test_no_parameters_no_parameter_share_and_seeds_alone_are_everything():
+    diff, member, _ = worlds(between=0.0, within=1.0, members=300)
+    assert ensemble_spread(diff, member)["parameter_share"] < 0.03  # seed noise corrected away
+    one = ensemble_spread(diff[:10], np.zeros(10))
+    assert one["parameter_share"] == 0.0 and one["members"] == 1
+    assert one["seed_low"] == pytest.approx(one["low"], abs=0.5)
+    only_parameters = ensemble_spread(np.arange(5.0), np.arange(5))  # one seed each
+    assert math.isnan(only_parameters["parameter_share"])
+
+
+def _runs(effects_by_arm, members=50, seeds=4, seed=1):
+    """A runs table whose paired effects are the given functions of (member, replication)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for m in range(1, members + 1):
+        for r in range(seeds):
+            base = rng.normal()
+            rows.append({"mission": "nhs", "point": 0, "member": m, "replication": r,
+                         "arm": "baseline", "reforms": "", "final_metric": base})  # fmt: skip
+            for arm, effect in effects_by_arm.items():
+                rows.append({"mission": "nhs", "point": 0, "member": m, "replication": r,
+                             "arm": arm, "reforms": f"{arm}=1",
+                             "final_metric": base + effect(m, r)})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_rank_and_pairwise_probabilities_count_worlds_and_seeds():
+    runs = _runs({"big": lambda m, r: 2.0, "small": lambda m, r: 1.0 if m % 4 else 3.0})
+    ranks = rank_probabilities(runs, outcome="final_metric").set_index("arm")
+    assert ranks.loc["big", "p_first"] == pytest.approx(0.76)  # small wins in 12 of 50 worlds
+    assert ranks.loc["small", "p_first"] == pytest.approx(0.24)
+    assert ranks["p_first"].sum() == pytest.approx(1.0)
+    pairs = beat_probabilities(runs, outcome="final_metric").set_index(["arm", "other"])
+    assert pairs.loc[("big", "small"), "p_beats"] == pytest.approx(0.76)
+    assert pairs.loc[("small", "big"), "p_beats"] == pytest.approx(0.24)
+    tie = beat_probabilities(_runs({"a": lambda m, r: 1.0, "b": lambda m, r: 1.0}),
+                             outcome="final_metric")  # fmt: skip
+    assert (tie["p_beats"] == 0.5).all()
+
+
+def test_the_drivers_of_an_effect_are_the_inputs_that_move_it():
+    rng = np.random.default_rng(3)
+    members = pd.DataFrame({"member": range(1, 61)})
+    for name in ("influence.cross", "noise_a", "noise_b", "reform_sizes.other.size"):
+        members[name] = rng.uniform(size=60)
+    members["reform_sizes.councils.tie_factor"] = rng.uniform(size=60)
+    cross = dict(zip(members["member"], members["influence.cross"], strict=True))
+    ties = dict(zip(members["member"], members["reform_sizes.councils.tie_factor"], strict=True))
+    runs = _runs(
+        {"councils": lambda m, r: 3 * cross[m] + 2 * ties[m] + 0.1 * np.sin(r)}, members=60
+    )
+    drivers = effect_drivers(runs, members, outcome="final_metric")
+    assert list(drivers["input"][:2]) == ["influence.cross", "reform_sizes.councils.tie_factor"]
+    assert drivers["beyond_noise"].iloc[0] and drivers["rho"].iloc[0] > 0.8
+    assert "reform_sizes.other.size" not in set(drivers["input"])  # not this arm's reform
+
+
+def test_chance_correlations_do_not_stand_out():
+    rng = np.random.default_rng(0)
+    flagged = [beyond_chance(rng.normal(scale=1 / np.sqrt(39), size=50), 40).any()
+               for _ in range(200)]  # fmt: skip
+    assert np.mean(flagged) < 0.15  # the false discovery rate, about
+    assert beyond_chance(np.array([0.9, 0.01]), 40).tolist() == [True, False]
+
+
+def test_effects_carry_the_ensemble_columns():
+    runs = _runs({"a": lambda m, r: 1.0 + m / 50})
+    effects = paired_effects(runs)
+    row = effects.iloc[0]
+    assert row["members"] == 50 and row["n"] == 200
+    assert row["parameter_share"] > 0.9 and row["p_positive"] == 1.0
+    assert row["low"] < row["mean_diff"] < row["high"]

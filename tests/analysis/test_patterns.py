@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from mobilise import ScenarioError, load_scenario, run
-from mobilise.analysis.patterns import Runner, check, evaluate
+from mobilise.analysis.patterns import check
 from mobilise.cli import main
 from mobilise.running.design import replication_seeds
 from mobilise.schema.patterns import Pattern
@@ -56,29 +56,34 @@ def _pattern(**fields):
     return Pattern(**{"name": "t", "output": "engaged_business", "at_least": 0.0, **fields})
 
 
+def evaluate(scenario, pattern, seeds, base=None):
+    """One pattern measured over ``seeds`` = (master, replications), the scenario as written."""
+    master, count = seeds
+    return check(scenario, replications=count, seed=master, patterns=[pattern], base=base)[0]
+
+
 def test_reads_the_step_asked_for(minimal):
-    runner = Runner(replication_seeds(0, 2))
-    domino = evaluate(minimal, _pattern(at=3, near=0.03, tolerance=1e-9), runner)
+    seeds = (0, 2)
+    domino = evaluate(minimal, _pattern(at=3, near=0.03, tolerance=1e-9), seeds)
     assert domino.value == pytest.approx(0.03) and domino.ok  # one more agent per step
-    assert evaluate(minimal, _pattern(at_least=1.0), runner).value == 1.0  # the horizon
+    assert evaluate(minimal, _pattern(at_least=1.0), seeds).value == 1.0  # the horizon
 
 
 def test_mean_sd_and_band_match_the_runs_themselves(uk):
     short = uk.updated("quarters", 8)
     seeds = replication_seeds(5, 6)
     values = np.array([run(short, seed=s)["metric"].iloc[-1] for s in seeds])
-    runner = Runner(seeds)
-    mean = evaluate(short, _pattern(output="metric"), runner)
+    mean = evaluate(short, _pattern(output="metric"), (5, 6))
     assert mean.value == pytest.approx(values.mean())
     assert (mean.low, mean.high) == pytest.approx(tuple(np.quantile(values, [0.05, 0.95])))
-    sd = evaluate(short, _pattern(output="metric", statistic="sd"), runner)
+    sd = evaluate(short, _pattern(output="metric", statistic="sd"), (5, 6))
     assert sd.value == pytest.approx(values.std())
 
 
 def test_versus_is_a_paired_difference_in_shares_of_the_gap(uk):
     short = uk.updated("quarters", 8)
     seeds = replication_seeds(1, 4)
-    runner = Runner(seeds)
+    runner = (1, 4)
     same = evaluate(short, _pattern(output="metric", versus={}), runner)
     assert same.value == 0.0 and same.low == 0.0 == same.high  # common random numbers
     pattern = _pattern(
@@ -99,7 +104,7 @@ def test_the_danish_contrast_is_the_paired_difference_of_the_two_files(uk):
     (c1,) = [p for p in contrast.patterns if p.name == "C1 NHS metric at the horizon"]
     assert c1.versus is not None and c1.versus.scenario == "uk_2024.yaml"
     seeds = replication_seeds(0, 3)
-    result = evaluate(contrast, c1, Runner(seeds), base=SCENARIOS)
+    result = evaluate(contrast, c1, (0, 3), base=SCENARIOS)
     gap = uk.mission_spec.target - uk.mission_spec.baseline
     differences = [
         (run(contrast, seed=s)["metric"].iloc[-1] - run(uk, seed=s)["metric"].iloc[-1]) / gap
@@ -111,7 +116,7 @@ def test_the_danish_contrast_is_the_paired_difference_of_the_two_files(uk):
 
 def test_minus_subtracts_run_by_run(uk):
     short = uk.updated("quarters", 4)
-    runner = Runner(replication_seeds(0, 3))
+    runner = (0, 3)
     result = evaluate(short, _pattern(output="engaged_union", minus="reach_union"), runner)
     engaged = evaluate(short, _pattern(output="engaged_union"), runner).value
     density = evaluate(short, _pattern(output="union_density"), runner).value  # unions' reach
@@ -156,7 +161,7 @@ def test_an_output_the_model_does_not_declare_is_refused_before_running(uk, fiel
 
 
 def test_a_condition_on_an_unknown_field_names_the_pattern(uk):
-    runner = Runner(replication_seeds(0, 2))
+    runner = (0, 2)
     with pytest.raises(ScenarioError, match=r"pattern 't': conditions: .*no field 'union_dens'"):
         evaluate(uk, _pattern(conditions={"constraints.union_dens": 0.5}), runner)
 
@@ -166,7 +171,7 @@ def test_a_condition_on_an_unknown_field_names_the_pattern(uk):
 
 def _scenario_file(tmp_path, uk, patterns):
     data = uk.updated("quarters", 6).model_dump(mode="json", by_alias=True)
-    data["patterns"] = patterns
+    data.update(patterns=patterns, ensemble=None, calibration=None)
     path = tmp_path / "s.yaml"
     path.write_text(yaml.safe_dump(data))
     return path
@@ -208,7 +213,7 @@ def test_ratio_to_divides_by_the_same_pattern_in_another_scenario(tmp_path, uk, 
     seeds = replication_seeds(2, 4)
     fields = {"output": "metric", "at": 3, "conditions": {"government.budget": 2.0},
               "versus": {}, "scale": "gap"}  # fmt: skip
-    ratio = evaluate(short, _pattern(**fields, ratio_to="uk.yaml"), Runner(seeds), base=tmp_path)
+    ratio = evaluate(short, _pattern(**fields, ratio_to="uk.yaml"), (2, 4), base=tmp_path)
     other = load_scenario(tmp_path / "uk.yaml")
 
     def effect(scenario):

@@ -70,7 +70,8 @@ def test_write_tables_writes_what_all_effects_computes(tmp_path):
     runs = planted_runs()
     runs.to_csv(tmp_path / "runs.csv", index=False)
     written = write_tables(tmp_path)
-    assert written == [tmp_path / "effects.csv"]
+    assert written == [tmp_path / name for name in ("effects.csv", "ranks.csv", "pairs.csv")]
+    assert not (tmp_path / "drivers.csv").exists()  # no members.csv: no ensemble to explain
     on_disk = pd.read_csv(tmp_path / "effects.csv")
     expected = all_effects(pd.read_csv(tmp_path / "runs.csv"))
     np.testing.assert_allclose(on_disk["mean_diff"], expected["mean_diff"], rtol=1e-9)
@@ -98,7 +99,7 @@ def finished(tmp_path_factory):
     )
     out = folder / "out"
     done = run_cli("batch", str(experiment), "--out", str(out), "--workers", "1", "--quiet",
-                   "--no-figures", seconds=120)  # fmt: skip
+                   "--no-figures", "--ensemble", "none", seconds=120)  # fmt: skip
     assert done.code == 0, done.err
     return out
 

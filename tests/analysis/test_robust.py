@@ -57,7 +57,9 @@ def small(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("robust")
     path = robust_file(tmp_path, SMALL_LEVERS)
     out = tmp_path / "out"
-    main(["robust", str(path), "--out", str(out), "--workers", "1", "--quiet"])
+    main(
+        ["robust", str(path), "--out", str(out), "--workers", "1", "--quiet", "--ensemble", "none"]
+    )
     return path, out
 
 
@@ -133,7 +135,8 @@ def test_robustness_file_is_the_table_of_its_runs_and_printed_ranked(small, caps
     assert manifest["robust"]["method"] == "exhaustive"
     assert manifest["robust"]["runs_done"] == 24
     assert manifest["git_commit"] and manifest["dependencies"]["mesa"]
-    main(["robust", str(path), "--out", str(out), "--resume", "--workers", "1", "--quiet"])
+    main(["robust", str(path), "--out", str(out), "--resume", "--workers", "1", "--quiet",
+          "--ensemble", "none"])  # fmt: skip
     printed = capsys.readouterr().out
     assert "24/24 runs done, 0 failed, 24 found on disk" in printed
     first = table.iloc[0]
@@ -164,7 +167,8 @@ def test_killed_robust_run_resumes_to_identical_files(tmp_path):
     levers = "{reforms: [mission_councils, social_partnership, pooled_budgets], max_reforms: 3}"
     path = robust_file(tmp_path, levers, samples=6, replications=6, quarters=40, name="long")
     out = tmp_path / "killed"
-    command = [sys.executable, "-m", "mobilise.cli", "robust", str(path), "--out", str(out)]
+    command = [sys.executable, "-m", "mobilise.cli", "robust", str(path), "--ensemble", "none",
+               "--out", str(out)]  # fmt: skip
     options = ["--workers", "2", "--quiet"]
     process = subprocess.Popen([*command, *options], cwd=ROOT, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 120
@@ -342,7 +346,8 @@ def test_bad_lever_or_uncertainty_is_one_line_and_exit_2(tmp_path, capsys, body,
     path = tmp_path / "bad.yaml"
     path.write_text(f"name: bad\nscenarios: [{UK}]\n{body}")
     with pytest.raises(SystemExit) as exit_info:
-        main(["robust", str(path), "--out", str(tmp_path / "out"), "--workers", "1"])
+        main(["robust", str(path), "--out", str(tmp_path / "out"), "--workers", "1",
+              "--ensemble", "none"])  # fmt: skip
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1, err
@@ -366,15 +371,45 @@ def test_bad_option_is_one_line_and_a_real_process_has_no_traceback(tmp_path):
     assert "--replications" in done.stderr
 
 
-def test_shipped_robust_experiment_is_232_packages_in_16_states():
-    design = load_experiment(ROOT / "experiments" / "nhs_robust_packages.yaml")
+def test_shipped_robust_experiment_is_232_packages_in_32_states():
+    """Four structural states crossed with eight members of the calibrated ensemble."""
+    from mobilise.running.design import Uncertainty
+
+    path = ROOT / "experiments" / "nhs_robust_packages.yaml"
+    design = load_experiment(path, Uncertainty(ensemble=None))
     levers = design.experiment.levers
     assert levers.method() == "exhaustive"
     assert len(design.arms) == 232 and next(iter(design.arms)) == "baseline"
     assert max(len(p) for p in design.arms.values()) == 3
-    assert len(design.points) == 16
+    assert len(design.points) == 4
+    assert design.members_of("uk_2024") == list(range(1, 9))
+    assert len(design.runs()) == 232 * 4 * 8 * 2
     ranges = design.experiment.uncertainties.ranges
     for point in design.points:
         for field, value in point.items():
             low, high = ranges[field].bounds
             assert low <= value <= high
+
+
+def test_states_of_the_world_cross_points_with_members(tmp_path):
+    """With an ensemble, each (point, member) is a state; members' seeds are their own."""
+    path = tmp_path / "worlds.yaml"
+    path.write_text(
+        f"name: worlds\nscenarios: [{UK}]\nquarters: 20\n"
+        f"levers: {SMALL_LEVERS}\n"
+        "uncertainties:\n  ranges: {constraints.union_density: [0.15, 0.3]}\n"
+        "  samples: 2\n  seed: 4\n"
+        "replications: 2\nmembers: 3\nseed: 11\nrecord: {every: 20}\n"
+    )
+    out = tmp_path / "out"
+    main(["robust", str(path), "--out", str(out), "--workers", "1", "--quiet"])
+    runs = pd.read_csv(out / "runs.csv")
+    assert sorted(runs["member"].unique()) == [1, 2, 3] and len(runs) == 4 * 2 * 3 * 2
+    assert runs.groupby(["point", "member", "replication"])["seed"].nunique().eq(1).all()
+    states = pd.read_csv(out / "package_states.csv")
+    assert sorted(states["point"].unique()) == list(range(6))  # 2 points x 3 members
+    assert {"member", "constraints.union_density", "influence.signal"} <= set(states.columns)
+    table = pd.read_csv(out / "robustness.csv")
+    assert (table["states"] == 6).all()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["ensemble"]["members"] == 3

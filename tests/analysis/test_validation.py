@@ -6,19 +6,41 @@ import shutil
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mobilise import ScenarioError
-from mobilise.analysis.validation import KINDS, kind_of, validate_file
+from mobilise.analysis.validation import KINDS, kind_of, kind_of_file, validate_file
 
 from ..bad_input import assert_refused, broken, run_cli
-from ..conftest import ROOT, SCENARIOS
+from ..conftest import ROOT, SCENARIOS, movable
 
 EXPERIMENTS = ROOT / "experiments"
 UK = SCENARIOS / "uk_2024.yaml"
+PRIORS = SCENARIOS / "priors" / "uk.yaml"
+TARGETS = SCENARIOS / "targets" / "uk.yaml"
+CALIBRATION = SCENARIOS / "calibration" / "uk.yaml"
+ENSEMBLES = SCENARIOS / "ensembles"
 
 
 def uk_data():
-    return yaml.safe_load(UK.read_text())
+    return movable("uk_2024")
+
+
+def targets_data():
+    """The UK targets as data, each run's scenario by its full path."""
+    data = yaml.safe_load(TARGETS.read_text())
+    for target in data["targets"]:
+        target["scenario"] = str((TARGETS.parent / target["scenario"]).resolve())
+    return data
+
+
+def calibration_data():
+    """The UK calibration as data, every file it names by its full path."""
+    data = yaml.safe_load(CALIBRATION.read_text())
+    for key in ("priors", "targets"):
+        data[key] = str((CALIBRATION.parent / data[key]).resolve())
+    data["scenarios"] = [str((CALIBRATION.parent / s).resolve()) for s in data["scenarios"]]
+    return data
 
 
 def write(path, data):
@@ -46,10 +68,21 @@ def test_every_shipped_file_is_judged_ok_as_its_kind():
     assert {f.name for f in files} == set(expected)
     for path in files:
         assert kind_of(yaml.safe_load(path.read_text())).name == expected[path.name]
-    outcome = run_cli("validate", *map(str, files), seconds=120)
+    support = {PRIORS: "priors", TARGETS: "targets", CALIBRATION: "calibration"}
+    support |= {path: "ensemble" for path in sorted(ENSEMBLES.glob("*.csv"))}
+    assert len(support) == 6  # three ensembles: uk_2024, uk_early_1980s, technological_vaccine
+    for path, kind in support.items():
+        assert kind_of_file(path).name == kind
+    outcome = run_cli("validate", *map(str, [*files, *support]), seconds=180)
     assert outcome.code == 0, outcome.err
-    assert outcome.out.count(": ok (") == len(files)
+    assert outcome.out.count(": ok (") == len(files) + len(support)
     assert f"{EXPERIMENTS / 'reform_comparison.yaml'}: ok (experiment reform_comparison: " in (
+        outcome.out
+    )
+    assert f"{UK}: ok (scenario uk_2024: 2000 agents, 24 patterns, an ensemble of 100 " in (
+        outcome.out
+    )
+    assert f"{CALIBRATION}: ok (calibration uk: 10 of 90 uncertain inputs inferred from 11 " in (
         outcome.out
     )
 
@@ -62,7 +95,12 @@ def test_an_experiment_is_no_longer_judged_as_a_scenario():
 def test_the_kind_can_be_given_and_is_then_held_to():
     outcome = run_cli("validate", "--kind", "scenario", str(EXPERIMENTS / "reform_comparison.yaml"))
     assert_refused(outcome, "reform_comparison.yaml: unknown key 'scenarios'")
-    assert [k.name for k in KINDS] == ["robust", "sensitivity", "experiment", "scenario"]
+    assert [k.name for k in KINDS] == [
+        "ensemble", "calibration", "robust", "sensitivity", "experiment", "priors", "targets",
+        "scenario",
+    ]  # fmt: skip
+    outcome = run_cli("validate", "--kind", "priors", str(TARGETS))
+    assert_refused(outcome, f"{TARGETS}: unknown key 'targets'")
 
 
 def pattern(**fields):
@@ -109,37 +147,19 @@ def pattern(**fields):
             {"patterns": [pattern(versus={"conditions": {"trust.sped": 0.1}})]},
             "patterns[0] ('p').versus.conditions: scenario field 'trust.sped'",
         ),
+        ({"calibration": "gone.yaml"}, "calibration: file not found: gone.yaml"),
+        ({"ensemble": "gone.csv"}, "ensemble: gone.csv: cannot read file (No such file"),
         (
-            {"calibration.parameters": {"influence.signl": [0, 1]}},
-            "calibration.parameters.influence.signl: scenario field 'influence.signl': no field",
+            {"ensemble": str(ENSEMBLES / "technological_vaccine.csv")},
+            "made for scenario 'technological_vaccine', not 'uk_2024'",
         ),
         (
-            {"calibration.parameters": {"influence.noise": [-1, 1]}},
-            "calibration.parameters.influence.noise: scenario field 'influence.noise': "
-            "influence.noise: Input should be greater than or equal to 0",
+            {"reform_sizes": {"mission_councils": {"tie_factor": -1.0}}},
+            "reform_sizes.mission_councils.tie_factor: Input should be greater than or equal to 0",
         ),
         (
-            {
-                "calibration.targets": [
-                    {"fact": "f", "output": "engagd", "value": 0.1, "tolerance": 0.1}
-                ]
-            },
-            "calibration.targets[0] ('f').output: unknown output 'engagd'",
-        ),
-        (
-            {
-                "calibration.targets": [
-                    {
-                        "fact": "f",
-                        "output": "engaged_union",
-                        "value": 0.1,
-                        "tolerance": 0.1,
-                        "conditions": {"seed": -1},
-                    }
-                ]
-            },
-            "calibration.targets[0] ('f').conditions: scenario field 'seed': seed: Input should "
-            "be greater than or equal to 0",
+            {"reform_sizes": {"mission_council": {"tie_factor": 1.0}}},
+            "reform_sizes: unknown reform 'mission_council'; did you mean 'mission_councils'?",
         ),
         (
             {"network.within_degree": 1e12},
@@ -255,6 +275,94 @@ def test_experiment_sensitivity_and_robust_problems_are_named(tmp_path):
     assert_refused(run_cli("validate", str(path)), f"{path}: levers: required for mobilise robust")
 
 
+def _changed(data, path, value):
+    """``data`` with the value at ``path`` (keys and list positions) replaced."""
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "value", "expected"),
+    [
+        ("priors", ("inputs", 0, "range"), [0.5, 0.4], "inputs[0].range: expected low <= high"),
+        ("priors", ("inputs", 0, "reason"), "a guess", "expected 'source: <where the range"),
+        ("priors", ("inputs", 1, "field"), "influence.signal", "declared twice"),
+        ("priors", ("inputs", 0, "missions"), ["nsh"], "unknown mission 'nsh'"),
+        ("targets", ("targets", 0, "error"), 0, "targets[0].error: Input should be greater"),
+        ("targets", ("targets", 0, "source"), " ", "a target needs its source"),
+        ("targets", ("targets", 0, "output"), "engaged_volunters", "unknown output"),
+        ("targets", ("targets", 0, "data"), "stylised_facts.csv:x,2024", "no row x,2024"),
+        ("targets", ("targets", 0, "at"), "1999Q1", "is not within the run"),
+        ("targets", ("targets", 0, "conditions"), {"trust.sped": 0.1}, "no field 'sped'"),
+        ("calibration", ("infer", 0), "influence.signl", "unknown uncertain input"),
+        ("calibration", ("priors",), "gone.yaml", "priors: file not found: gone.yaml"),
+        ("calibration", ("particles",), 5, "particles: Input should be greater than or equal"),
+        ("calibration", ("members",), float("nan"), "members: Input should be a valid integer"),
+    ],
+)
+def test_priors_targets_and_calibrations_are_judged_naming_the_file(
+    tmp_path, kind, path, value, expected
+):
+    made = {
+        "priors": lambda: yaml.safe_load(PRIORS.read_text()),
+        "targets": targets_data,
+        "calibration": calibration_data,
+    }[kind]()
+    file = write(tmp_path / f"{kind}.yaml", _changed(made, path, value))
+    assert_refused(run_cli("validate", str(file), seconds=60), f"{file}: ", expected)
+
+
+ENSEMBLE_CSV = ENSEMBLES / "uk_2024.csv"
+
+
+def ensemble_copy(folder, text):
+    """An ensemble CSV of ``text`` beside a copy of the shipped manifest."""
+    shutil.copy(ENSEMBLE_CSV.with_suffix(".json"), folder / "e.json")
+    (folder / "e.csv").write_text(text)
+    return folder / "e.csv"
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda h, r: (h.replace("influence.signal", "influence.signl"), r),
+         "column 'influence.signl' is not declared in e.json"),
+        (lambda h, r: (h, [r[0].replace(r[0].split(",")[1], "nan", 1), *r[1:]]),
+         "line 2: influence.signal: expected a finite number, found nan"),
+        (lambda h, r: (h, [r[0].replace(r[0].split(",")[1], "inf", 1), *r[1:]]),
+         "line 2: influence.signal: expected a finite number, found inf"),
+        (lambda h, r: (h, [r[0].replace(r[0].split(",")[1], "9.5", 1), *r[1:]]),
+         "line 2: influence.signal: expected a value in [0.75, 2.25] (its declared range)"),
+        (lambda h, r: (h, [r[0].replace(r[0].split(",")[1], "high", 1), *r[1:]]),
+         "line 2: influence.signal: expected a number, found 'high'"),
+        (lambda h, r: (h, [r[0], r[0], *r[2:]]), "line 3: member: expected a new whole number"),
+        (lambda h, r: (h, [r[0].rsplit(",", 1)[0], *r[1:]]), "line 2: expected 77 values"),
+        (lambda h, r: (h, []), "the ensemble has no members"),
+    ],
+)  # fmt: skip
+def test_a_bad_ensemble_is_one_line_naming_file_line_and_column(tmp_path, edit, expected):
+    header, *rows = ENSEMBLE_CSV.read_text().splitlines()
+    header, rows = edit(header, rows)
+    path = ensemble_copy(tmp_path, "\n".join([header, *rows]) + "\n")
+    assert_refused(run_cli("validate", str(path)), f"{path}: {expected}")
+
+
+def test_an_ensembles_manifest_is_read_strictly(tmp_path):
+    path = ensemble_copy(tmp_path, ENSEMBLE_CSV.read_text())
+    manifest = tmp_path / "e.json"
+    text = manifest.read_text()
+    manifest.write_text(text.replace('"members": 100', '"members": NaN', 1))
+    assert_refused(run_cli("validate", str(path)), f"{manifest}: expected a finite number, found")
+    head, _, tail = text.rpartition('"members": 100')  # the manifest's own, after "made"
+    manifest.write_text(head + '"members": "100"' + tail)
+    assert_refused(run_cli("validate", str(path)), f"{manifest}: members: Input should be a valid")
+    manifest.unlink()
+    assert_refused(run_cli("validate", str(path)), f"{manifest}: the ensemble's manifest: cannot")
+
+
 def small(name):
     """A shipped experiment made small enough to judge many times over."""
     data = experiment_data(name)
@@ -277,6 +385,12 @@ CORPUS = {
     "factorial": (small("civil_society_factorial.yaml"), ("name", "scenarios")),
     "sensitivity": (small("uk_sensitivity.yaml"), ("name", "scenarios")),
     "robust": (small("nhs_robust_packages.yaml"), ("name", "scenarios", "levers")),
+    "priors": (yaml.safe_load(PRIORS.read_text()), ("name", "inputs")),
+    "targets": (targets_data(), ("name", "targets")),
+    "calibration": (
+        calibration_data(),
+        ("name", "priors", "targets", "infer", "scenarios"),
+    ),
 }
 
 
@@ -291,7 +405,7 @@ def test_the_corpus_bases_are_good_files(tmp_path):
 def test_a_generated_corpus_of_bad_files_gets_one_line_and_exit_2(tmp_path_factory, base):
     document, required = CORPUS[base]
     folder = tmp_path_factory.mktemp(base)
-    shutil.copy(UK, folder / "uk_2024.yaml")
+    write(folder / "uk_2024.yaml", uk_data())
 
     @settings(
         max_examples=25,
@@ -305,6 +419,33 @@ def test_a_generated_corpus_of_bad_files_gets_one_line_and_exit_2(tmp_path_facto
         outcome = run_cli("validate", str(path), seconds=60)
         assert outcome.code == 2, (mutation.what, mutation.path, outcome.out)
         assert_refused(outcome, f"{path}")
+
+    judge()
+
+
+@st.composite
+def broken_cell(draw, rows):
+    """The ensemble's rows with one cell made bad: text, NaN, an infinity, or out of range."""
+    row = draw(st.integers(0, len(rows) - 1))
+    column = draw(st.integers(1, len(rows[row]) - 1))  # a field (members: the cases above)
+    value = draw(
+        st.sampled_from(["nan", "inf", "-inf", "", "x", "1e999", "0x10", "9e9", "-9e9", "0.5.1"])
+    )
+    changed = [list(r) for r in rows]
+    changed[row][column] = value
+    return changed
+
+
+def test_a_generated_corpus_of_bad_ensembles_gets_one_line_and_exit_2(tmp_path_factory):
+    header, *lines = ENSEMBLE_CSV.read_text().splitlines()
+    rows = [line.split(",") for line in lines[:5]]
+    folder = tmp_path_factory.mktemp("ensemble")
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(broken_cell(rows))
+    def judge(changed):
+        path = ensemble_copy(folder, "\n".join([header, *map(",".join, changed)]) + "\n")
+        assert_refused(run_cli("validate", str(path), seconds=30), f"{path}: line ")
 
     judge()
 

@@ -1,17 +1,16 @@
 """Every bad value of every command, generated: one line, exit 2, nothing started or made."""
 
 import math
-import shutil
-from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mobilise.schema.reforms import REFORMS
 
 from ..bad_input import assert_refused, run_cli
-from ..conftest import ROOT, SCENARIOS
+from ..conftest import SCENARIOS, movable
 
 UK = str(SCENARIOS / "uk_2024.yaml")
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
@@ -65,7 +64,7 @@ BAD_REFORMS = st.one_of(
 def files(tmp_path_factory):
     """Small experiment, sensitivity and robust files, good ones: the values are what is bad."""
     folder = tmp_path_factory.mktemp("files")
-    shutil.copy(UK, folder / "uk.yaml")
+    (folder / "uk.yaml").write_text(yaml.safe_dump(movable("uk_2024"), sort_keys=False))
     (folder / "batch.yaml").write_text(
         "name: small\nscenarios: [uk.yaml]\nquarters: 4\nreplications: 2\n"
         "arms: {single: [mission_councils]}\n"
@@ -77,7 +76,7 @@ def files(tmp_path_factory):
     (folder / "robust.yaml").write_text(
         "name: rob\nscenarios: [uk.yaml]\nquarters: 4\nreplications: 1\n"
         "levers: {reforms: [mission_councils], max_reforms: 1}\n"
-        "uncertainties: {samples: 2, ranges: {influence.signal: [0.5, 1.5]}}\n"
+        "uncertainties: {samples: 2, ranges: {constraints.union_density: [0.1, 0.3]}}\n"
     )
     return folder
 
@@ -103,6 +102,13 @@ def commands(folder):
         (["robust", rob, *out], "--top", integers_outside(1, 1000)),
         (["robust", rob, *out], "--replications", integers_outside(1, 100_000)),
         (["check", UK], "--seeds", integers_outside(2, 10_000)),
+        (["check", UK], "--members", integers_outside(1, 100_000)),
+        (["check", UK], "--workers", integers_outside(1, 1024)),
+        (["compare", UK, "--reform", "mission_councils", *out], "--members",
+         integers_outside(1, 100_000)),
+        (["calibrate", UK, "--check"], "--members", integers_outside(1, 100_000)),
+        (["calibrate", UK, "--check"], "--seeds", integers_outside(1, 1000)),
+        (["calibrate", UK, "--ensemble", *out], "--workers", integers_outside(1, 1024)),
         (["discover", str(folder)], "--threshold", st.one_of(NOT_FINITE, TEXT)),
         (["discover", str(folder)], "--min-coverage", numbers_outside(0, 1)),
     ]  # fmt: skip
@@ -181,14 +187,11 @@ def test_an_output_folder_that_cannot_be_used_is_one_line_before_any_run(files, 
 
 
 def test_calibrate_checks_where_it_will_write_before_it_fits(files):
-    (files / "a_file").write_text("not a folder")
-    targets = {
-        files / "a_file" / "fit.yaml": f"is under {files / 'a_file'}, a file",
-        Path("/proc/mobilise_fit.yaml"): "cannot write here (",
-        Path("/sys/mobilise_fit.yaml"): "cannot write here (",
-        ROOT: "is a folder; expected a file to write",
-    }
-    for target, expected in targets.items():
-        outcome = run_cli("calibrate", UK, "--out", str(target), seconds=60)
-        assert_refused(outcome, f"{target}: {expected}")
+    for out, expected in unusable_outputs(files).items():
+        outcome = run_cli("calibrate", UK, "--ensemble", "--out", out, seconds=60)
+        assert_refused(outcome, f"{out}: {expected}")
         assert outcome.out == "", "it fitted before finding it could not write"
+    outcome = run_cli("calibrate", UK, "--ensemble", "--scheduler", "nonsense", "--out",
+                      str(files / "never"))  # fmt: skip
+    assert_refused(outcome, "'--scheduler': cannot reach a Dask scheduler at ")
+    assert not (files / "never").exists()

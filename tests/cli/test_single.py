@@ -106,10 +106,10 @@ def test_list_finds_the_shipped_files_by_name_from_any_folder(what, folder, tmp_
     header, *rows = here.splitlines()
     assert header == f"{what} in {folder}:"
     names = [row.split()[0] for row in rows]
-    files = folder.rglob("*.yaml")
+    files = [p for p in folder.rglob("*.yaml") if p.parent == folder]  # the shipped are flat
     assert names == sorted(p.relative_to(folder).with_suffix("").as_posix() for p in files)
-    assert {"uk_2024", "calibrated/uk_2024"} <= set(names) or what == "experiments"
-    assert not any("INVALID" in row for row in rows)
+    assert {"uk_2024", "denmark_2024"} <= set(names) or what == "experiments"
+    assert not any("INVALID" in row for row in rows)  # priors, targets, calibrations: not listed
 
 
 def test_list_of_a_folder_of_ones_own(tmp_path, capsys):
@@ -128,7 +128,8 @@ def test_a_reform_started_later_runs_as_the_library_runs_it(tmp_path):
 
     out = tmp_path / "late"
     done = mobilise("run", UK, "--reform", "mission_councils@2026Q3", "--budget", "1.5",
-                    "--seed", "4", "--steps", "12", "--out", str(out))  # fmt: skip
+                    "--seed", "4", "--steps", "12", "--out", str(out),
+                    "--ensemble", "none")  # fmt: skip
     assert done.returncode == 0, done.stderr
     scenario = load_scenario(UK).model_copy(update={"quarters": 12})
     expected = run(scenario, seed=4, reforms={"mission_councils": 1.0},
@@ -155,3 +156,34 @@ def test_bad_timing_or_budget_is_one_line_and_exit_2(tmp_path, args, message):
     assert done.returncode == 2
     assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "x").exists()
+
+
+def test_a_reform_started_later_runs_in_each_member_as_the_library_runs_it(tmp_path):
+    """``run --reform NAME@START --budget F`` with an ensemble: each member with that timing."""
+    from mobilise import load_scenario
+    from mobilise.running.runs import run_members
+    from mobilise.schema.ensemble import choose_ensemble
+    from mobilise.schema.schedule import Timing
+
+    out = tmp_path / "worlds"
+    done = mobilise("run", UK, "--reform", "mission_councils@2026Q3", "--budget", "1.5",
+                    "--seed", "4", "--steps", "12", "--members", "2",
+                    "--out", str(out))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    scenario = load_scenario(UK)
+    worlds = choose_ensemble(UK, scenario, None, 2)
+    expected, _ = run_members(
+        scenario.model_copy(update={"quarters": 12}), worlds, seed=4,
+        reforms={"mission_councils": 1.0}, timing={"mission_councils": Timing(start="2026Q3")},
+        budget=1.5,
+    )  # fmt: skip
+    written = pd.read_csv(out / "timeseries.csv")
+    pd.testing.assert_frame_equal(written, expected, check_exact=False, rtol=1e-9)
+    untimed, _ = run_members(scenario.model_copy(update={"quarters": 12}), worlds, seed=4,
+                             budget=1.5)  # fmt: skip
+    before = expected["quarter"] < "2026Q3"  # common random numbers in each member until then
+    assert expected[before]["metric"].tolist() == untimed[before]["metric"].tolist()
+    assert expected[~before]["metric"].tolist() != untimed[~before]["metric"].tolist()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["timing"]["mission_councils"]["start"] == "2026Q3"
+    assert manifest["ensemble"]["members"] == 2

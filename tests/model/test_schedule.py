@@ -11,13 +11,13 @@ from mobilise.model.block import Block, Member
 from mobilise.model.outcomes import summarise_series
 from mobilise.model.schedule import NOT_YET
 from mobilise.running.design import replication_seeds
-from mobilise.schema.reforms import REFORMS, UNION_TREND, apply_reforms
+from mobilise.schema.reforms import REFORMS, apply_reforms
 from mobilise.schema.scenario import load_scenario
 from mobilise.schema.schedule import Timing, Trigger, step_of
 from mobilise.schema.trends import Structures
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = sorted((ROOT / "scenarios").rglob("*.yaml"))
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 ALL_REFORMS = dict.fromkeys(REFORMS, 1.0)
 
 
@@ -51,10 +51,11 @@ def test_a_reform_in_force_tracks_its_strength_quarter_by_quarter(uk):
     timing = {"social_partnership": Timing(start=5, ramp=3, end=20)}
     block = run([Member(frozen, 1, {"social_partnership": 1.0}, timing)])
     reach = column(block, 0, "reach_union")
+    steeper = REFORMS["social_partnership"].sized(frozen.reform_sizes).density_trend
     trend = 0.0  # the reform also steepens density's trend, by its strength each quarter
     for step in range(41):
         strength = float(block.schedules.at(step)[0, 0])
-        trend += UNION_TREND * strength if step > 0 else 0.0
+        trend += steeper * strength if step > 0 else 0.0
         params = apply_reforms(frozen, {"social_partnership": strength})
         assert reach[step] == pytest.approx(params.constraints.union_density + trend, abs=1e-12)
     assert block.starts(0) == {"social_partnership": 5}

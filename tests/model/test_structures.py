@@ -9,7 +9,7 @@ from mobilise import MissionModel, run
 from mobilise.model.block import Block, Member
 from mobilise.model.structures import MovingStructures
 from mobilise.schema.actor_types import investor_reach, volunteer_reach
-from mobilise.schema.reforms import UNION_TREND
+from mobilise.schema.reforms import REFORMS
 from mobilise.schema.schedule import Timing
 from mobilise.schema.trends import STRUCTURAL, Structures
 
@@ -157,20 +157,28 @@ def test_social_partnership_steepens_the_union_trend_from_its_start(uk):
     column = block.columns.index("union_density") - 2
     without, with_reform = block.rows[0, :, column], block.rows[1, :, column]
     np.testing.assert_array_equal(block.rows[1, :start], block.rows[0, :start])
-    # from its start: density lifted toward 0.35 at once, then a trend UNION_TREND steeper
+    # from its start: density lifted toward 0.35 at once, then a trend its size steeper
+    steeper = REFORMS["social_partnership"].sized(params.reform_sizes).density_trend
+    assert steeper == 0.001  # the size declared with the reform (docs/model.md)
     lifted = 0.22 + (0.35 - 0.22)
     for t in range(start, QUARTERS + 1):
-        expected = lifted + UNION_SLOPE * t + UNION_TREND * (t - start + 1)
+        expected = lifted + UNION_SLOPE * t + steeper * (t - start + 1)
         assert with_reform[t] == pytest.approx(expected, abs=1e-9), t
     assert with_reform[-1] - without[-1] > 0.13
 
 
-def test_multi_year_funding_lifts_the_volunteering_trend(uk):
-    from mobilise.schema.reforms import FUNDED_VOLUNTEERING_TREND, apply_reforms
+def test_multi_year_funding_lifts_the_volunteering_trend_by_the_scenarios_size(uk):
+    """The trend moves by the scenario's reform size (a member's, a --set's), times strength."""
+    from mobilise.schema.reforms import apply_reforms
 
-    after = apply_reforms(uk, {"multi_year_funding": 0.5})
+    default = apply_reforms(uk, {"multi_year_funding": 0.5})
+    assert default.structures.slope("volunteering_rate") == pytest.approx(
+        uk.structures.slope("volunteering_rate") + 0.5 * 0.0005
+    )
+    sized = uk.with_values({"reform_sizes.multi_year_funding.volunteering_trend": 0.002})
+    after = apply_reforms(sized, {"multi_year_funding": 0.5})
     assert after.structures.slope("volunteering_rate") == pytest.approx(
-        uk.structures.slope("volunteering_rate") + 0.5 * FUNDED_VOLUNTEERING_TREND
+        uk.structures.slope("volunteering_rate") + 0.5 * 0.002
     )
 
 

@@ -65,7 +65,7 @@ def test_outputs_have_documented_columns_and_types(tmp_path):
     result = batch(design, tmp_path / "out", SequentialExecutor())
     assert (result.done, result.failed, result.total) == (16, 0, 16)
     runs = pd.read_csv(tmp_path / "out" / "runs.csv")
-    identity = ["run_id", "scenario", "mission", "point", "arm", "reforms"]
+    identity = ["run_id", "scenario", "mission", "point", "member", "arm", "reforms"]
     strengths = [f"strength_{r}" for r in REFORMS]
     assert list(runs.columns) == [
         *identity,
@@ -77,6 +77,7 @@ def test_outputs_have_documented_columns_and_types(tmp_path):
         "cost",
     ]
     assert runs["run_id"].tolist() == list(range(16))
+    assert (runs["member"] == 0).all()  # no ensemble: the scenario as written
     assert runs["milestone_met"].dtype == bool
     assert pd.api.types.is_float_dtype(runs["final_metric"])
     assert runs.loc[runs.arm == "all_reforms", strengths].eq(1.0).all().all()
@@ -94,7 +95,8 @@ def test_outputs_have_documented_columns_and_types(tmp_path):
     assert {f"engaged_{t}" for t in ACTOR_TYPES} <= set(series.columns)
     effects = pd.read_csv(tmp_path / "out" / "effects.csv")
     assert set(effects["arm"]) == {"mission_councils", "pooled_budgets", "all_reforms"}
-    for column in ("mean_diff", "t_low", "t_high", "boot_low", "boot_high", "diff_met", "n"):
+    for column in ("mean_diff", "t_low", "t_high", "boot_low", "boot_high", "diff_met", "n",
+                   "low", "high", "p_positive", "parameter_share", "members"):  # fmt: skip
         assert column in effects.columns
     assert pd.read_csv(tmp_path / "out" / "failures.csv").empty
     assert not (tmp_path / "out" / "figures").exists()  # the runner only runs
@@ -316,7 +318,8 @@ def user_namespaces() -> bool:
 
 def batch_command(experiment, out, workers):
     return [sys.executable, "-m", "mobilise.cli", "batch", str(experiment), "--out", str(out),
-            "--workers", str(workers), "--quiet", "--no-figures"]  # fmt: skip
+            "--workers", str(workers), "--quiet", "--no-figures",
+            "--ensemble", "none"]  # faults, not worlds: the scenario as written  # fmt: skip
 
 
 @pytest.fixture(scope="module")

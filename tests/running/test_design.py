@@ -6,7 +6,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mobilise import ScenarioError
-from mobilise.running.design import comparison, in_memory, parse_experiment, replication_seeds
+from mobilise.running.design import (
+    Uncertainty,
+    comparison,
+    in_memory,
+    member_seed,
+    parse_experiment,
+    provenance,
+    replication_seeds,
+)
+from mobilise.schema.ensemble import choose_ensemble
 
 from ..conftest import SCENARIOS
 
@@ -154,6 +163,80 @@ def test_a_robust_design_runs_each_package_at_each_start_it_allows():
     assert specs["multi_year_funding~missed"].reform_text() == "multi_year_funding=1@trigger"
     assert specs["multi_year_funding"].timing == {}
     assert len(design.runs()) == 4 * 2 * 2
+
+
+# --- members: plausible worlds as a dimension of the design ----------------------------
+
+UK_FILE = SCENARIOS / "uk_2024.yaml"
+
+
+def test_each_member_has_its_own_seeds_shared_by_its_arms():
+    design = comparison(
+        UK_FILE,
+        {"mission_councils": 1.0},
+        replications=3,
+        seed=7,
+        uncertainty=Uncertainty(ensemble=None, members=4),
+    )
+    runs = design.runs()
+    assert len(runs) == 4 * 3 * 2
+    assert [r.run_id for r in runs] == list(range(len(runs)))
+    for member in (1, 2, 3, 4):
+        mine = [r for r in runs if r.member == member]
+        seeds = replication_seeds(member_seed(7, member), 3)
+        for r in mine:
+            assert r.seed == seeds[r.replication]  # both arms: common random numbers
+    assert member_seed(7, 0) == 7 and member_seed(7, 1) != member_seed(7, 2)
+
+
+def test_a_members_scenario_carries_its_fields(uk):
+    ensemble = choose_ensemble(UK_FILE, uk, None, 3)
+    design = comparison(UK_FILE, {"pooled_budgets": 1.0}, replications=1,
+                        uncertainty=Uncertainty(ensemble=None, members=3))  # fmt: skip
+    for spec in design.runs():
+        index = ensemble.members.index(spec.member)
+        for path, value in ensemble.member_values(index, "nhs").items():
+            assert spec.scenario.value_at(path) == value
+
+
+def test_as_written_is_member_zero_with_the_master_seeds():
+    design = comparison(UK_FILE, {"pooled_budgets": 1.0}, replications=2, seed=5)
+    assert {r.member for r in design.runs()} == {0}
+    assert [r.seed for r in design.runs()][::2] == replication_seeds(5, 2)
+
+
+def test_sets_apply_before_members_and_may_not_name_their_fields():
+    settings = ("constraints.union_density=0.3",)
+    design = comparison(UK_FILE, {"pooled_budgets": 1.0}, replications=1,
+                        uncertainty=Uncertainty("none", None, settings))  # fmt: skip
+    assert all(r.scenario.constraints.union_density == 0.3 for r in design.runs())
+    with pytest.raises(
+        ScenarioError, match=r"--set influence.signal: the ensemble uk_2024\.csv varies"
+    ):
+        comparison(UK_FILE, {"pooled_budgets": 1.0}, replications=1,
+                   uncertainty=Uncertainty(None, 2, ("influence.signal=1",)))  # fmt: skip
+
+
+def test_a_sweep_over_an_ensemble_field_is_refused(tmp_path):
+    data = {
+        "name": "x",
+        "scenarios": [str(UK_FILE)],
+        "sweep": {"grid": {"influence.signal": [1.0, 2.0]}},
+    }
+    with pytest.raises(ScenarioError, match=r"sweep field 'influence\.signal' is also a column"):
+        parse_experiment(data, "x.yaml", uncertainty=Uncertainty(None, 2))
+
+
+def test_the_ensemble_enters_the_hash_and_the_provenance():
+    plain = comparison(UK_FILE, {"pooled_budgets": 1.0}, replications=1)
+    worlds = comparison(UK_FILE, {"pooled_budgets": 1.0}, replications=1,
+                        uncertainty=Uncertainty(None, 2))  # fmt: skip
+    fewer = comparison(UK_FILE, {"pooled_budgets": 1.0}, replications=1,
+                       uncertainty=Uncertainty(None, 1))  # fmt: skip
+    assert len({plain.content_hash(), worlds.content_hash(), fewer.content_hash()}) == 3
+    record = provenance(worlds, "x")["ensemble"]
+    assert record["members"] == 2 and record["path"].endswith("uk_2024.csv")
+    assert provenance(plain, "x")["ensemble"] is None
 
 
 def test_a_runs_point_numbers_its_scenario_and_sweep_point_within_the_mission():

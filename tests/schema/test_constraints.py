@@ -13,7 +13,7 @@ from mobilise.schema.scenario import read_yaml
 from ..conftest import ROOT, SCENARIOS
 
 FIELDS = Constraints.model_fields
-SHIPPED = sorted(SCENARIOS.rglob("*.yaml"))
+SHIPPED = sorted(SCENARIOS.glob("*.yaml"))  # scenario files, not priors/ or targets/
 
 
 def bounds(name):

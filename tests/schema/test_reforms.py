@@ -145,3 +145,58 @@ def test_reforms_that_change_ties_raise_the_mean_metric_with_their_strength(uk, 
         values = [summarise_series(block.series(r))[outcome] for r in range(block.runs)]
         means = pd.DataFrame([values[i : i + 5] for i in range(0, len(values), 5)]).mean()
         assert means.is_monotonic_increasing and means.iloc[-1] > means.iloc[0], (outcome, means)
+
+
+# --- sizes: each reform's size at full strength is a scenario field ------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_reform_declares_its_sizes_and_the_scenario_holds_them(uk, name):
+    reform = REFORMS[name]
+    assert uk.reform_sizes[name] == reform.default_sizes()
+    for size, info in reform.sizes.model_fields.items():
+        assert info.description, f"{name}.{size} says what it sizes"
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "read"),
+    [
+        ("reform_sizes.social_partnership.density_goal", 0.5, "constraints.union_density"),
+        ("reform_sizes.pooled_budgets.silo_cut", 0.2, "constraints.government_silo_share"),
+        ("reform_sizes.time_for_civic_life.hours_cut", 8.0, "constraints.weekly_hours"),
+    ],
+)
+def test_a_reforms_size_is_what_strength_one_does(uk, path, value, read):
+    name = path.split(".")[1]
+    default = REFORMS[name].apply(uk, 1.0).value_at(read)
+    resized = REFORMS[name].apply(uk.updated(path, value), 1.0).value_at(read)
+    assert resized != default
+    expected = {
+        "constraints.union_density": value,
+        "constraints.government_silo_share": uk.constraints.government_silo_share * (1 - value),
+        "constraints.weekly_hours": uk.constraints.weekly_hours - value,
+    }[read]
+    assert resized == pytest.approx(expected)
+    assert REFORMS[name].apply(uk.updated(path, value), 0.0) == uk.updated(path, value)
+
+
+def test_default_sizes_give_the_v1_reforms_bit_for_bit(uk):
+    """The sizes moved out of the code unchanged: runs with every reform are the same bits."""
+    resized = uk
+    for name, sizes in uk.reform_sizes.items():
+        for size, value in sizes.items():
+            resized = resized.updated(f"reform_sizes.{name}.{size}", float(value))
+    everything = dict.fromkeys(REFORMS, 1.0)
+    pd.testing.assert_frame_equal(
+        run(uk, seed=3, reforms=everything, steps=6),
+        run(resized, seed=3, reforms=everything, steps=6),
+    )
+
+
+def test_bad_sizes_are_one_line(uk):
+    with pytest.raises(
+        ValueError, match=r"reform_sizes.mission_councils.tie_factor: .*>= 0|greater"
+    ):
+        uk.updated("reform_sizes.mission_councils.tie_factor", -1.0)
+    with pytest.raises(ValueError, match="reform_sizes: unknown reform 'mission_council'"):
+        uk.updated("reform_sizes", {"mission_council": {}})

@@ -4,7 +4,14 @@ import pytest
 
 from mobilise import load_scenario
 from mobilise.running.design import comparison, load_experiment
-from mobilise.schema.shipped import catalogue, resolve, shipped_data, shipped_folder, shipped_root
+from mobilise.schema.shipped import (
+    SCENARIO_SUPPORT,
+    catalogue,
+    resolve,
+    shipped_data,
+    shipped_folder,
+    shipped_root,
+)
 from mobilise.vocabulary import InputError
 
 from ..conftest import ROOT, SCENARIOS
@@ -20,9 +27,27 @@ def test_a_checkout_ships_the_folders_at_its_root():
 def test_the_catalogue_names_every_yaml_file_by_its_path_below_the_folder():
     found = catalogue("scenario")
     assert found["uk_2024"] == SCENARIOS / "uk_2024.yaml"
-    assert found["calibrated/uk_2024"] == SCENARIOS / "calibrated" / "uk_2024.yaml"
-    assert sorted(found.values()) == sorted(SCENARIOS.rglob("*.yaml"))
     assert list(found) == sorted(found)
+    support = {SCENARIOS / folder for folder in SCENARIO_SUPPORT}
+    scenarios = [p for p in SCENARIOS.rglob("*.yaml") if not support & set(p.parents)]
+    assert sorted(found.values()) == sorted(scenarios)
+
+
+def test_the_scenario_catalogue_holds_scenarios_not_what_they_name(tmp_path):
+    """Priors, targets, calibrations, ensembles: beside scenarios, in folders of their own."""
+    found = catalogue("scenario")
+    assert all(load_scenario(path).name == name for name, path in found.items())
+    shipped_support = [p for f in SCENARIO_SUPPORT for p in (SCENARIOS / f).glob("*.yaml")]
+    assert len(shipped_support) == 3  # priors/uk, targets/uk, calibration/uk
+    assert not set(shipped_support) & set(found.values())
+    # a folder of one's own laid out the same way lists the same way, nested scenarios too
+    (tmp_path / "priors").mkdir()
+    (tmp_path / "priors" / "mine.yaml").write_text("name: mine\ninputs: []\n")
+    (tmp_path / "variants").mkdir()
+    (tmp_path / "variants" / "low.yaml").write_text("name: low\n")
+    assert list(catalogue("scenario", tmp_path)) == ["variants/low"]
+    with pytest.raises(InputError, match="unknown shipped scenario 'priors/uk'"):
+        resolve("scenario", "priors/uk")
 
 
 @pytest.mark.parametrize("text", ["uk_2024", "uk_2024.yaml", "scenarios/uk_2024.yaml"])

@@ -6,7 +6,8 @@ from pydantic import ValidationError
 from mobilise import ScenarioError
 from mobilise.schema.constraints import Constraints
 from mobilise.schema.distributions import Normal
-from mobilise.schema.scenario import Government, parse_scenario
+from mobilise.schema.scenario import parse_scenario
+from mobilise.schema.sections import Government
 from mobilise.schema.strict import Strict
 
 BASE = {"name": "t", "mission": "nhs", "populations": {"volunteer": {"count": 10}}}

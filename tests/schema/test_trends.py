@@ -21,7 +21,10 @@ UK = SCENARIOS / "uk_2024.yaml"
 
 
 def uk_data():
-    return yaml.safe_load(UK.read_text())
+    """uk_2024.yaml's data, without the calibration and ensemble files it names beside it."""
+    data = yaml.safe_load(UK.read_text())
+    del data["calibration"], data["ensemble"]
+    return data
 
 
 def write(path, data):

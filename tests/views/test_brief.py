@@ -80,7 +80,8 @@ def test_every_text_of_the_brief_is_escaped(app_brief):
 def test_report_html_writes_a_brief_of_a_compare_folder(tmp_path, capsys):
     out = tmp_path / "cmp"
     main(["compare", str(SCENARIOS / "uk_2024.yaml"), "--reform", "pooled_budgets",
-          "--replications", "3", "--workers", "1", "--out", str(out), "--quiet"])  # fmt: skip
+          "--replications", "3", "--workers", "1", "--out", str(out), "--quiet",
+          "--ensemble", "none"])  # fmt: skip
     main(["report", str(out), "--html"])
     assert f"wrote {out / 'brief.html'}" in capsys.readouterr().out
     text = (out / "brief.html").read_text()
@@ -133,7 +134,8 @@ def test_a_brief_of_many_arms_tabulates_the_runs_that_met_the_milestone(tmp_path
         "seed: 4\n"
     )
     out = tmp_path / "out"
-    main(["batch", str(experiment), "--out", str(out), "--workers", "1", "--quiet"])
+    main(["batch", str(experiment), "--out", str(out), "--workers", "1", "--quiet",
+          "--ensemble", "none"])  # fmt: skip
     main(["report", str(out), "--html"])
     text = (out / "brief.html").read_text()
     assert_self_contained(text)

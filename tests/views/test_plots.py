@@ -174,15 +174,62 @@ def test_forest_plot_panel_per_mission(synthetic):
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()][-1] == (
         "mission councils + pooled budgets"  # the largest effect on top
     )
-    # at right, each row's effect in points, its interval and n, in the rows' order
+    # at right, each row's effect in points, its 95% interval and P(effect > 0), in order
     nhs = effects[effects["mission"] == "nhs"].sort_values("mean_diff", kind="stable")
     right = [t.get_text().split() for t in fig.axes[0].texts]
     assert [float(words[0]) for words in right] == pytest.approx(
         (nhs["mean_diff"] * 100).tolist(), abs=0.05
     )
-    assert [words[-1] for words in right] == [f"n={n}" for n in nhs["n"]]
+    assert [float(words[1].strip("[,")) for words in right] == pytest.approx(
+        (nhs["low"] * 100).tolist(), abs=0.05
+    )
+    assert [words[-1] for words in right] == [f"{p:.0%}" for p in nhs["p_positive"]]
     assert_readable(fig)
     assert len(forest_plot(effects, mission="nhs").axes) == 1
+    # a table from before ensembles: the t interval and n, as it was
+    old = effects.drop(columns=["low", "high", "seed_low", "seed_high", "p_positive"])
+    right = [t.get_text().split() for t in forest_plot(old).axes[0].texts]
+    assert [words[-1] for words in right] == [f"n={n}" for n in nhs["n"]]
+
+
+def test_forest_plot_draws_the_seed_interval_inside_the_full_one():
+    rng = np.random.default_rng(0)
+    rows = []
+    for member in range(1, 41):
+        world = rng.normal(0.05, 0.04)
+        for replication in range(10):
+            base = rng.normal(0.6, 0.05)
+            for arm, effect in (("baseline", 0.0), ("mission_councils", world)):
+                noise = rng.normal(0, 0.01) * (arm != "baseline")
+                rows.append({"mission": "nhs", "point": 0, "member": member, "arm": arm,
+                             "replication": replication, "reforms": "",
+                             "final_metric": base + effect + noise})  # fmt: skip
+    effects = paired_effects(pd.DataFrame(rows), bootstrap=0)
+    fig = forest_plot(effects)
+    lines = [line for line in fig.axes[0].get_lines() if len(line.get_xdata()) == 2
+             and line.get_ydata()[0] == line.get_ydata()[1]]  # fmt: skip
+    thin, thick = sorted(lines, key=lambda line: line.get_linewidth())
+    (a, b), (c, d) = sorted(thin.get_xdata()), sorted(thick.get_xdata())
+    row = effects.iloc[0]
+    assert (a, b) == pytest.approx((row["low"] * 100, row["high"] * 100))
+    assert (c, d) == pytest.approx((row["seed_low"] * 100, row["seed_high"] * 100))
+    assert a < c < d < b  # parameters widen the seeds' interval
+    assert "thick: seeds alone" in fig._suptitle.get_text()
+    assert_readable(fig)
+
+
+def test_rank_plot_bars_are_the_probabilities(synthetic):
+    from mobilise.analysis.effects import rank_probabilities
+    from mobilise.views.plots import rank_plot
+
+    runs, _ = synthetic
+    ranks = rank_probabilities(runs, outcome="final_metric")
+    fig = rank_plot(ranks, "final_metric")
+    bars = sorted((p.get_width() for p in fig.axes[0].patches), reverse=True)
+    assert bars == pytest.approx(sorted(ranks["p_first"], reverse=True))
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert labels == [f"{p:.0%}" for p in ranks.sort_values("p_first", kind="stable")["p_first"]]
+    assert_readable(fig)
 
 
 def test_engagement_panel_per_type_with_data(synthetic):

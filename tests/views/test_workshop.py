@@ -27,7 +27,7 @@ from mobilise.views.workshop import (
 
 from ..conftest import ROOT
 
-SHIPPED = sorted((ROOT / "scenarios").rglob("*.yaml"))
+SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))  # scenario files, not priors or targets
 
 
 def on_grid(value, low, step):

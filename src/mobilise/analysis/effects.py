@@ -1,9 +1,19 @@
 """Effects of reforms from batches of paired runs: pure functions on frames, no I/O.
 
-Runs are paired: the same (mission, point, replication) shares a seed across arms
-(common random numbers), so every effect here is computed from per-replication
+Runs are paired: the same (mission, point, member, replication) shares a seed across
+arms (common random numbers), so every effect here is computed from per-replication
 differences. The shared replication noise cancels, which is why paired intervals
 are narrower than the unpaired ``sd_unpaired`` would give.
+
+With a calibrated ensemble each pair also belongs to a *member* (a plausible world),
+and an effect's spread has two sources: which world (parameters) and which history
+within it (seeds). ``low``/``high`` is the 95% interval of the paired effect over
+members and seeds together; ``seed_low``/``seed_high`` what seeds alone would give
+(the within-member spread around the mean); ``parameter_share`` the share of the
+effect's variance that comes from parameters, by the law of total variance
+``Var(d) = Var_m(E[d | m]) + E_m[Var(d | m)]``, with the between-member term corrected
+for the seed noise in each member's mean. Without an ensemble every run is member 0
+and the spread is the seeds' alone.
 
 Conventions (all frames long, one row per estimate):
 
@@ -32,8 +42,9 @@ from scipy import special
 KEYS = ("mission", "point")
 """The columns that identify one experimental setting within a batch."""
 
-PAIR_KEYS = ("mission", "point", "replication")
-"""Runs with equal values here share a seed across arms and are paired."""
+PAIR_KEYS = ("mission", "point", "member", "replication")
+"""Runs with equal values here share a seed across arms and are paired (``member``: 0 when
+the runs have no such column, from before ensembles)."""
 
 EFFECT_COLUMNS = [
     "mission",
@@ -55,12 +66,22 @@ EFFECT_COLUMNS = [
     "diff_met",
     "diff_met_low",
     "diff_met_high",
+    "low",
+    "high",
+    "p_positive",
+    "seed_low",
+    "seed_high",
+    "parameter_share",
+    "members",
     "cost_bn",
     "per_bn",
     "per_bn_low",
     "per_bn_high",
 ]
 """Columns of :func:`paired_effects`, in order."""
+
+INTERVAL = (0.025, 0.975)
+"""The interval reported over members and seeds: 95%."""
 
 FACTORIAL_COLUMNS = ["mission", "point", "kind", "term", "estimate", "low", "high", "n"]
 """Columns of :func:`factorial_effects`, in order."""
@@ -137,16 +158,22 @@ def _as_float(series: pd.Series) -> pd.Series:
     return series.astype(float)
 
 
+def with_member(runs: pd.DataFrame) -> pd.DataFrame:
+    """``runs`` with a ``member`` column (0 for runs made before ensembles had one)."""
+    return runs if "member" in runs else runs.assign(member=0)
+
+
 def _pairs(runs: pd.DataFrame, outcome: str, baseline: str) -> pd.DataFrame:
     """Each non-baseline run next to its baseline run (``y_arm``/``y_base``, ``met_*``)."""
+    runs = with_member(runs)
     _require(runs, [*PAIR_KEYS, "arm", outcome], "runs")
     duplicated = runs.duplicated([*PAIR_KEYS, "arm"])
     if duplicated.any():
         row = runs.loc[duplicated].iloc[0]
         raise ValueError(
             "runs: more than one run for mission "
-            f"{row['mission']!r}, point {row['point']}, arm {row['arm']!r}, "
-            f"replication {row['replication']}"
+            f"{row['mission']!r}, point {row['point']}, member {row['member']}, "
+            f"arm {row['arm']!r}, replication {row['replication']}"
         )
     frame = pd.DataFrame(
         {
@@ -214,6 +241,7 @@ def paired_effects(
         met_diff = met["met_arm"].to_numpy() - met["met_base"].to_numpy()
         diff_met, met_low, met_high = t_interval(met_diff, confidence)
         cost = _mean_cost(group.loc[ok]) if n else 0.0
+        spread = ensemble_spread(diff, group.loc[ok, "member"].to_numpy())
         rows.append(
             {
                 "mission": key[0],
@@ -237,6 +265,7 @@ def paired_effects(
                 "diff_met": diff_met,
                 "diff_met_low": max(-1.0, met_low) if not math.isnan(met_low) else math.nan,
                 "diff_met_high": min(1.0, met_high) if not math.isnan(met_high) else math.nan,
+                **spread,
                 "cost_bn": cost,
                 "per_bn": _per(mean_diff, cost),
                 "per_bn_low": _per(t_low, cost),
@@ -245,8 +274,252 @@ def paired_effects(
         )
     effects = pd.DataFrame(rows, columns=EFFECT_COLUMNS)
     effects["n"] = effects["n"].astype(int)
+    effects["members"] = effects["members"].astype(int)
     effects.attrs.update(outcome=outcome, confidence=confidence)
     return effects
+
+
+def ensemble_spread(diff: np.ndarray, member: np.ndarray) -> dict[str, float]:
+    """How an effect spreads over members and seeds, and how much of it is parameters.
+
+    ``diff`` are paired effects, ``member`` the member of each. Returns ``low``,
+    ``high`` (95% over all), ``p_positive``, ``seed_low``/``seed_high`` (the mean plus
+    the 95% interval of the within-member deviations, each scaled by
+    ``sqrt(n_m / (n_m - 1))`` to undo the fit of the member's own mean), the
+    ``parameter_share`` of the variance (law of total variance; the spread of member
+    means less what their seed noise alone gives, ``E[Var(d|m)] / n``), and ``members``.
+    """
+    empty = dict.fromkeys(("low", "high", "p_positive", "seed_low", "seed_high"), math.nan)
+    if diff.size == 0:
+        return {**empty, "parameter_share": math.nan, "members": 0}
+    low, high = np.quantile(diff, INTERVAL)
+    frame = pd.DataFrame({"d": diff, "m": member})
+    stats = frame.groupby("m")["d"].agg(["mean", "var", "count"])
+    repeated = stats[stats["count"] > 1]
+    deviations = frame["d"] - frame["m"].map(stats["mean"])
+    scale = frame["m"].map((stats["count"] / (stats["count"] - 1).clip(lower=1)).pow(0.5))
+    within = float(repeated["var"].mean()) if len(repeated) else math.nan
+    mean = float(diff.mean())
+    if len(repeated):
+        seed_low, seed_high = mean + np.quantile((deviations * scale).to_numpy(), INTERVAL)
+    else:
+        seed_low = seed_high = math.nan
+    if len(stats) < 2:
+        share = 0.0 if len(repeated) else math.nan
+    elif math.isnan(within):
+        share = math.nan
+    else:
+        per_member = float(np.mean(1.0 / stats["count"]))  # the seed noise left in each mean
+        between = max(0.0, float(stats["mean"].var(ddof=1)) - within * per_member)
+        total = between + within
+        share = between / total if total > 0 else 0.0
+    return {
+        "low": float(low),
+        "high": float(high),
+        "p_positive": float(np.mean(diff > 0)),
+        "seed_low": float(seed_low),
+        "seed_high": float(seed_high),
+        "parameter_share": share,
+        "members": len(stats),
+    }
+
+
+def arm_effects(
+    runs: pd.DataFrame, *, outcome: str, baseline: str = "baseline"
+) -> dict[tuple[object, object], pd.DataFrame]:
+    """Per (mission, point): each arm's paired effect, one row per (member, replication).
+
+    The table the rank and pairwise probabilities are read from: arms are compared in
+    the same world and the same history (common random numbers).
+    """
+    pairs = _pairs(runs, outcome, baseline).assign(d=lambda f: f["y_arm"] - f["y_base"])
+    tables = {}
+    for (mission, point), group in pairs.groupby(["mission", "point"], sort=False):
+        table = group.pivot_table(
+            index=["member", "replication"], columns="arm", values="d", aggfunc="first"
+        )
+        order = list(dict.fromkeys(group["arm"]))  # all-NaN arms (read beyond the run) too
+        tables[(mission, point)] = table.reindex(columns=order)
+    return tables
+
+
+RANK_COLUMNS = ["mission", "point", "outcome", "arm", "p_first", "mean_rank", "n"]
+"""Columns of :func:`rank_probabilities`."""
+
+PAIR_COLUMNS = ["mission", "point", "outcome", "arm", "other", "p_beats", "n"]
+"""Columns of :func:`beat_probabilities`."""
+
+
+def rank_probabilities(runs: pd.DataFrame, *, outcome: str) -> pd.DataFrame:
+    """The probability each arm has the largest effect, over members and seeds.
+
+    In each (member, replication) the arms are ranked by their paired effect (1 =
+    largest; ties share their ranks' mean); ``p_first`` is the share of those in which
+    an arm ranks first (ties split), ``mean_rank`` its average rank.
+    """
+    rows = []
+    for (mission, point), table in arm_effects(runs, outcome=outcome).items():
+        complete = table.dropna()
+        if complete.empty:
+            continue
+        values = complete.to_numpy(dtype=float)
+        ranks = complete.rank(axis=1, ascending=False, method="average").to_numpy()
+        top = values == values.max(axis=1, keepdims=True)
+        first = (top / top.sum(axis=1, keepdims=True)).mean(axis=0)
+        for i, arm in enumerate(complete.columns):
+            rows.append(
+                {
+                    "mission": mission,
+                    "point": point,
+                    "outcome": outcome,
+                    "arm": arm,
+                    "p_first": float(first[i]),
+                    "mean_rank": float(ranks[:, i].mean()),
+                    "n": len(complete),
+                }
+            )
+    return pd.DataFrame(rows, columns=RANK_COLUMNS)
+
+
+def beat_probabilities(runs: pd.DataFrame, *, outcome: str) -> pd.DataFrame:
+    """For each ordered pair of arms, the probability the first's effect exceeds the other's.
+
+    Over (member, replication) pairs in which both ran; ties count a half.
+    """
+    rows = []
+    for (mission, point), table in arm_effects(runs, outcome=outcome).items():
+        for arm in table.columns:
+            for other in table.columns:
+                if arm == other:
+                    continue
+                both = table[[arm, other]].dropna()
+                if both.empty:
+                    continue
+                a, b = both[arm].to_numpy(), both[other].to_numpy()
+                rows.append(
+                    {
+                        "mission": mission,
+                        "point": point,
+                        "outcome": outcome,
+                        "arm": arm,
+                        "other": other,
+                        "p_beats": float(np.mean((a > b) + 0.5 * (a == b))),
+                        "n": len(both),
+                    }
+                )
+    return pd.DataFrame(rows, columns=PAIR_COLUMNS)
+
+
+DRIVER_COLUMNS = [
+    "mission",
+    "point",
+    "outcome",
+    "arm",
+    "rank",
+    "input",
+    "rho",
+    "share",
+    "members",
+    "beyond_noise",
+]
+"""Columns of :func:`effect_drivers`."""
+
+
+FALSE_DISCOVERY = 0.1
+"""The false discovery rate at which an input's correlation counts as more than chance."""
+
+
+def beyond_chance(rhos: np.ndarray, members: int, rate: float = FALSE_DISCOVERY) -> np.ndarray:
+    """Which correlations stand out from what unrelated inputs give by chance.
+
+    Spearman's rho of an unrelated input over ``members`` worlds is about
+    N(0, 1/(members - 1)); the p-values are then held to a false discovery rate
+    (Benjamini and Hochberg 1995) over all the inputs scanned.
+    """
+    from scipy.special import ndtr
+
+    if members < 4 or not len(rhos):
+        return np.zeros(len(rhos), dtype=bool)
+    p = 2 * (1 - ndtr(np.abs(rhos) * math.sqrt(members - 1)))
+    order = np.argsort(p)
+    ranked = p[order] * len(p) / np.arange(1, len(p) + 1)
+    passed = np.zeros(len(p), dtype=bool)
+    below = np.flatnonzero(ranked <= rate)
+    if len(below):
+        passed[order[: below[-1] + 1]] = True
+    return passed
+
+
+def _may_matter(name: str, reforms: str) -> bool:
+    """A reform's size matters only to an arm that applies that reform."""
+    if not name.startswith("reform_sizes."):
+        return True
+    reform = name.split(".")[1]
+    return any(part.split("=")[0] == reform for part in str(reforms).split(";") if part)
+
+
+def effect_drivers(
+    runs: pd.DataFrame, members: pd.DataFrame, *, outcome: str, top: int = 3
+) -> pd.DataFrame:
+    """For each effect, the uncertain inputs that drive most of its spread across members.
+
+    Each member's effect is its mean over seeds; an input's Spearman correlation with it
+    across members says how much of the spread (``share`` = rho squared) knowing that
+    input would settle. Only inputs that can matter to the arm are scanned (a reform's
+    size only where the reform is on); ``beyond_noise`` says whether the correlation
+    stands out from chance over all those scanned (:func:`beyond_chance`): with few
+    members, a top input may be noise. ``members``: one row per (scenario,
+    member) with the inputs' values (the batch's ``members.csv``). Needs five members.
+    """
+    pairs = _pairs(runs, outcome, "baseline").assign(d=lambda f: f["y_arm"] - f["y_base"])
+    if "scenario" in runs:
+        scenario_of = runs.drop_duplicates(["mission", "point", "member"]).set_index(
+            ["mission", "point", "member"]
+        )["scenario"]
+    else:
+        scenario_of = None
+    inputs = [c for c in members.columns if c not in ("scenario", "member", "seed")]
+    rows = []
+    for (mission, point, arm), group in pairs.groupby(["mission", "point", "arm"], sort=False):
+        means = group.groupby("member")["d"].mean().dropna()
+        if len(means) < 5:
+            continue
+        table = members
+        if scenario_of is not None and "scenario" in members:
+            names = {scenario_of.get((mission, point, m)) for m in means.index}
+            table = members[members["scenario"].isin(names)]
+        table = table.drop_duplicates("member").set_index("member").reindex(means.index)
+        reforms = group["reforms"].iloc[0]
+        scores = []
+        for name in inputs:
+            if not _may_matter(name, reforms):
+                continue
+            values = table[name].astype(float)
+            if values.isna().any() or values.nunique() < 2:
+                continue
+            rho = float(
+                pd.Series(means.to_numpy()).corr(pd.Series(values.to_numpy()), method="spearman")
+            )
+            if not math.isnan(rho):
+                scores.append((abs(rho), name, rho))
+        scores.sort(reverse=True)
+        clear = beyond_chance(np.array([rho for _, _, rho in scores]), len(means))
+        for rank, (_, name, rho) in enumerate(scores[:top], start=1):
+            rows.append(
+                {
+                    "mission": mission,
+                    "point": point,
+                    "outcome": outcome,
+                    "arm": arm,
+                    "rank": rank,
+                    "input": name,
+                    "rho": rho,
+                    "share": rho * rho,
+                    "members": len(means),
+                    "beyond_noise": bool(clear[rank - 1]),
+                }
+            )
+    return pd.DataFrame(rows, columns=DRIVER_COLUMNS)
 
 
 def effect_half_widths(
@@ -342,6 +615,7 @@ def factorial_effects(
     if len(set(reforms)) != len(reforms):
         raise ValueError(f"factorial_effects: reforms named twice in {reforms}")
     listed = [f"strength_{r}" for r in reforms]
+    runs = with_member(runs)
     _require(runs, [*PAIR_KEYS, "arm", outcome, *listed], "runs")
     others = [c for c in runs.columns if c.startswith("strength_") and c not in listed]
     design = runs.loc[~(runs[others].fillna(0) > 0).any(axis=1)] if others else runs
@@ -367,7 +641,11 @@ def factorial_effects(
                 + "; ".join(f"({_cell_name(reforms, c)})" for c in missing)
             )
         table = group.pivot_table(
-            index="replication", columns="_cell", values=outcome, aggfunc="first", dropna=False
+            index=["member", "replication"],
+            columns="_cell",
+            values=outcome,
+            aggfunc="first",
+            dropna=False,
         )
         values = table.reindex(columns=range(2**k)).dropna().to_numpy(dtype=float)
         for kind, spec, weights in terms:

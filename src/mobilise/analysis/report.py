@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from mobilise.analysis.effects import effect_half_widths, factorial_effects, paired_effects
+from mobilise.analysis.effects import (
+    beat_probabilities,
+    effect_drivers,
+    effect_half_widths,
+    factorial_effects,
+    paired_effects,
+    rank_probabilities,
+)
 from mobilise.model.outcomes import EFFECT_OUTCOMES
 from mobilise.vocabulary import OutputError
 
@@ -64,12 +72,41 @@ def all_half_widths(runs: pd.DataFrame) -> pd.Series:
     return pd.concat(widths, axis=1).max(axis=1, skipna=True)
 
 
+def across_outcomes(make: Callable[..., pd.DataFrame], runs: pd.DataFrame) -> pd.DataFrame:
+    """One table per outcome of :data:`EFFECT_OUTCOMES`, stacked."""
+    frames = [make(runs, outcome=outcome) for outcome in EFFECT_OUTCOMES]
+    return pd.concat(frames, ignore_index=True)
+
+
+def read_members(out: Path) -> pd.DataFrame | None:
+    """The members a batch ran (``members.csv``), or None without an ensemble."""
+    path = out / "members.csv"
+    return pd.read_csv(path) if path.exists() else None
+
+
 def write_tables(out: Path, *, factorial: list[str] | None = None) -> list[Path]:
-    """Write ``effects.csv`` and, for a factorial design, ``interactions.csv``."""
+    """Write the effects and what they say across plausible worlds.
+
+    ``effects.csv``; ``ranks.csv`` (the probability each arm has the largest effect);
+    ``pairs.csv`` (the probability each arm's effect exceeds each other's); with an
+    ensemble, ``drivers.csv`` (the inputs that drive each effect's spread across members);
+    for a factorial design, ``interactions.csv``.
+    """
     runs = read_batch_runs(out)  # the time series is not needed
     written: list[Path] = []
     all_effects(runs).to_csv(out / "effects.csv", index=False, float_format="%.10g")
     written.append(out / "effects.csv")
+    if len(runs):
+        for name, make in (("ranks.csv", rank_probabilities), ("pairs.csv", beat_probabilities)):
+            across_outcomes(make, runs).to_csv(out / name, index=False, float_format="%.10g")
+            written.append(out / name)
+    members = read_members(out)
+    if members is not None and len(runs):
+        drivers = [effect_drivers(runs, members, outcome=o) for o in EFFECT_OUTCOMES]
+        pd.concat(drivers, ignore_index=True).to_csv(
+            out / "drivers.csv", index=False, float_format="%.10g"
+        )
+        written.append(out / "drivers.csv")
     if factorial and len(runs):
         interactions = factorial_effects(runs, factorial, outcome=HEADLINE_OUTCOME)
         interactions.to_csv(out / "interactions.csv", index=False, float_format="%.10g")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -151,9 +152,10 @@ def run_robust(
 
         search = evolve(levers, evaluate, options)
         runs, packages = search.runs, search.packages
+    runs, points = world_states(runs, design)
     table = _package_table(runs, levers, packages, options, search)
-    states = _states(runs, design, options)
-    failures = explain_failures(states, design, table, options.top)
+    states = _states(runs, points, options)
+    failures = explain_failures(states, points, table, options.top)
     result = RobustResult(out, method, table, states, failures, search, batches)
     result.files = _write(result)
     _write_manifest(result, design, started, command, executor)
@@ -206,19 +208,48 @@ def _package_table(
     return table.sort_values("rank", kind="stable", ignore_index=True)
 
 
-def _states(runs: pd.DataFrame, design: Design, options: Robustness) -> pd.DataFrame:
+def world_states(runs: pd.DataFrame, design: Design) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """States of the world: each sweep point crossed with each ensemble member.
+
+    Without an ensemble they are the sweep points. With one, each (point, member) is a
+    state (its replications share seeds across packages); its values are the point's
+    and the member's inferred inputs, for scenario discovery to explain failures by.
+    """
+    if "member" not in runs or runs["member"].nunique() <= 1 or not design.ensembles:
+        return runs, list(design.points)
+    ensemble = next(iter(design.ensembles.values()))
+    inferred = [c for c, col in ensemble.manifest.columns.items() if col.status == "inferred"]
+    values = {m: v for m, v in zip(ensemble.members, ensemble.values, strict=True)}
+    keys = sorted(runs[["point", "member"]].drop_duplicates().itertuples(index=False))
+    index = {(int(p), int(m)): i for i, (p, m) in enumerate(keys)}
+    states = runs.assign(
+        member_point=runs["point"],
+        point=[index[(int(p), int(m))] for p, m in zip(runs["point"], runs["member"], strict=True)],
+    )
+    points = [
+        {
+            **design.points[int(p)],
+            "member": int(m),
+            **{c: values[int(m)][c] for c in inferred if c in values[int(m)]},
+        }
+        for p, m in keys
+    ]
+    return states, points
+
+
+def _states(runs: pd.DataFrame, points: list[dict[str, Any]], options: Robustness) -> pd.DataFrame:
     """``package_states.csv``: package x state values with the state's uncertain values."""
     states = state_table(runs, met_share=options.met_share)
-    points = pd.DataFrame(design.points)
-    points.insert(0, "point", range(len(points)))
-    return states.merge(points, on="point", how="left", validate="many_to_one")
+    frame = pd.DataFrame(points)
+    frame.insert(0, "point", range(len(frame)))
+    return states.merge(frame, on="point", how="left", validate="many_to_one")
 
 
 def explain_failures(
-    states: pd.DataFrame, design: Design, table: pd.DataFrame, top: int
+    states: pd.DataFrame, points: list[dict[str, Any]], table: pd.DataFrame, top: int
 ) -> list[Failure]:
     """For the ``top`` packages and push alone: PRIM boxes around the states each misses."""
-    paths = list(design.points[0]) if design.points else []
+    paths = [p for p in points[0] if p != "member"] if points else []
     chosen = [*table["package"].head(top)]
     if BASELINE in set(table["package"]) and BASELINE not in chosen:
         chosen.append(BASELINE)

@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 
+from mobilise.schema.ensemble import NONE
 from mobilise.schema.reforms import check_reform
 from mobilise.schema.schedule import Quarter, check_budget, parse_start
 from mobilise.schema.shipped import Kind, resolve
@@ -220,6 +221,48 @@ EXECUTION_OPTIONS = (
     ),
     click.option("--quiet", is_flag=True, help="No progress line."),
 )
+
+
+ENSEMBLE_OPTIONS = (
+    click.option(
+        "--ensemble",
+        default=None,
+        metavar="FILE|none",
+        help="The plausible worlds to run: a calibrated ensemble file, or 'none' for the "
+        "scenario as written (default: the scenario's own ensemble).",
+    ),
+    click.option(
+        "--members",
+        type=click.IntRange(min=1, max=100_000),
+        default=None,
+        help="Run the first N members of the ensemble (default: the experiment's, else 40).",
+    ),
+)
+
+SET_OPTION = click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="Set a scenario field by its dotted path, e.g. influence.signal=1.2 (repeatable); "
+    "validated as the file is.",
+)
+
+
+def ensemble_options[F: Callable[..., Any]](command: F) -> F:
+    """``--ensemble`` and ``--members``: which plausible worlds a command runs."""
+    for option in reversed(ENSEMBLE_OPTIONS):
+        command = option(command)
+    return command
+
+
+def check_members(ensemble: str | None, members: int | None) -> None:
+    """``--members`` counts an ensemble's members: with ``--ensemble none`` it is a mistake."""
+    if members is not None and ensemble is not None and ensemble.lower() == NONE:
+        raise click.BadParameter(
+            "--members counts an ensemble's members; there is none with --ensemble none",
+            param_hint="'--members'",
+        )
 
 
 def execution_options[F: Callable[..., Any]](command: F) -> F:

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mobilise.cli.batches import connect
-from mobilise.cli.options import EXPERIMENT, execution_options, faults_named
+from mobilise.cli.options import (
+    EXPERIMENT,
+    check_members,
+    ensemble_options,
+    execution_options,
+    faults_named,
+)
 from mobilise.vocabulary import require_extra
 
 if TYPE_CHECKING:
@@ -21,6 +27,7 @@ if TYPE_CHECKING:
 @click.command()
 @click.argument("experiment_file", metavar="EXPERIMENT", type=EXPERIMENT)
 @execution_options
+@ensemble_options
 @click.option(
     "--replications",
     type=click.IntRange(min=1, max=100_000),
@@ -49,18 +56,26 @@ def robust(
     replications: int | None,
     method: str | None,
     top: int | None,
+    ensemble: str | None,
+    members: int | None,
 ) -> None:
-    """Which reform package holds up across the states of the world: robustness and search."""
+    """Which reform package holds up across the states of the world: robustness and search.
+
+    The states are the experiment's uncertainties crossed with the members of the
+    scenario's calibrated ensemble (unless --ensemble none).
+    """
     from mobilise.analysis.robust import run_robust
     from mobilise.analysis.validation import robust_design
+    from mobilise.running.design import Uncertainty
     from mobilise.schema.files import read_yaml
 
     if resume and out is None:
         raise click.UsageError("--resume needs --out: the folder of the study to finish")
+    check_members(ensemble, members)
     data = read_yaml(experiment_file)
     if isinstance(data, dict):
         data = _overridden(data, replications, method, top)
-    design, levers, options = robust_design(data, experiment_file)
+    design, levers, options = robust_design(data, experiment_file, Uncertainty(ensemble, members))
     if levers.method() == "evolutionary":
         require_extra("robust", "mobilise robust's evolutionary search")
     executor, out = connect(workers, scheduler, out, design.experiment.name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,10 @@ from mobilise.analysis.validation import KINDS_BY_NAME, validate_file
 from mobilise.cli.options import (
     INPUT_ERROR,
     SCENARIO,
+    SET_OPTION,
     budget_option,
+    check_members,
+    ensemble_options,
     faults_named,
     one_line,
     output_folder,
@@ -35,6 +39,7 @@ from mobilise.vocabulary import ScenarioError
 if TYPE_CHECKING:
     from mobilise.model.model import MissionModel
     from mobilise.running.simulate import Run
+    from mobilise.schema.ensemble import Ensemble
     from mobilise.schema.scenario import Scenario
 
 
@@ -149,8 +154,10 @@ def _describe(kind: Kind, path: Path) -> str:
 @click.option(
     "--agents",
     is_flag=True,
-    help="Also write agents.csv (engagement and trust per agent per step).",
+    help="Also write agents.csv (engagement and trust per agent per step; no ensemble).",
 )
+@ensemble_options
+@SET_OPTION
 def run_command(
     scenario_file: Path,
     reform_texts: tuple[str, ...],
@@ -159,12 +166,35 @@ def run_command(
     steps: int | None,
     out: Path | None,
     agents: bool,
+    ensemble: str | None,
+    members: int | None,
+    settings: tuple[str, ...],
 ) -> None:
-    """Run one scenario once; write timeseries.csv, summary.json and manifest.json."""
+    """Run one scenario: once, or once in each plausible world of its ensemble.
+
+    Writes timeseries.csv, summary.json and manifest.json. With an ensemble (the
+    scenario's own unless --ensemble none), every member runs with the same seed, the
+    same reforms, starts and budget, and the summary gives the spread across them.
+    """
+    from mobilise.schema.ensemble import DEFAULT_MEMBERS, choose_ensemble
+    from mobilise.schema.settings import apply_settings, settings_fields
+
+    check_members(ensemble, members)
     reforms, starts, _ = parse_reforms(reform_texts)
     if len(budgets) > 1:
         raise click.BadParameter("give --budget once", param_hint="'--budget'")
-    scenario = load_checked(scenario_file)
+    loaded = load_checked(scenario_file)
+    if agents and ensemble is None:
+        ensemble = "none"  # agent frames are one run's
+    worlds = choose_ensemble(scenario_file, loaded, ensemble, members or DEFAULT_MEMBERS)
+    if worlds is not None:
+        for name in settings_fields(settings):
+            if name in worlds.columns:
+                raise ScenarioError(
+                    f"--set {name}: the ensemble {worlds.path.name} varies this field across "
+                    "its members; fix it with --ensemble none"
+                )
+    scenario = apply_settings(loaded, settings)
     if steps is not None:
         scenario = scenario.model_copy(update={"quarters": steps})
     try:
@@ -176,18 +206,18 @@ def run_command(
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'--reform'") from None
     out = output_folder(out, scenario.name)
+    budget = budgets[0] if budgets else 1.0
+    if worlds is not None:
+        chosen = Chosen(reforms, timing, budget)
+        _run_members(scenario_file, scenario, worlds, seed, chosen, out, settings)
+        return
     started, clock = now(), time.perf_counter()
     done = simulate(
-        scenario,
-        seed=seed,
-        reforms=reforms,
-        timing=timing,
-        budget=budgets[0] if budgets else 1.0,
-        record_agents=agents,
+        scenario, seed=seed, reforms=reforms, timing=timing, budget=budget, record_agents=agents
     )
     elapsed = time.perf_counter() - clock
     with faults_named(out):
-        _write_run(out, done, scenario_file, scenario, started, elapsed)
+        _write_run(out, done, scenario_file, scenario, settings, started, elapsed)
     _echo_summary(done.summary, done.model, out)
 
 
@@ -196,6 +226,7 @@ def _write_run(
     done: Run,
     scenario_file: Path,
     scenario: Scenario,
+    settings: tuple[str, ...],
     started: str,
     elapsed: float,
 ) -> None:
@@ -207,11 +238,8 @@ def _write_run(
     write_json(
         out / "manifest.json",
         {
-            **environment(),
-            "command": shlex.join(["mobilise", *sys.argv[1:]]),
-            "scenario_file": str(scenario_file),
-            "scenario_file_sha256": file_hash(scenario_file),
-            "scenario_sha256": scenario.content_hash(),
+            **_made_by(scenario_file, scenario, settings),
+            "ensemble": None,
             "seed": model.seed,
             "reforms": model.inputs.reforms,
             "timing": {r: t.model_dump(mode="json") for r, t in model.inputs.timing.items()},
@@ -223,6 +251,102 @@ def _write_run(
             "run_seconds": round(elapsed, 4),
         },
     )
+
+
+def _made_by(scenario_file: Path, scenario: Scenario, settings: tuple[str, ...]) -> dict[str, Any]:
+    """What every run's manifest begins with: environment, command, scenario and its --sets."""
+    return {
+        **environment(),
+        "command": shlex.join(["mobilise", *sys.argv[1:]]),
+        "scenario_file": str(scenario_file),
+        "scenario_file_sha256": file_hash(scenario_file),
+        "scenario_sha256": scenario.content_hash(),
+        "settings": list(settings),
+    }
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """What ``--reform`` and ``--budget`` chose: strengths, their starts, the budget's factor."""
+
+    reforms: dict[str, float]
+    timing: dict[str, Timing]
+    budget: float
+
+
+def _run_members(
+    scenario_file: Path,
+    scenario: Scenario,
+    worlds: Ensemble,
+    seed: int | None,
+    chosen: Chosen,
+    out: Path,
+    settings: tuple[str, ...],
+) -> None:
+    """The scenario once in each member of the ensemble: files, and the spread printed."""
+    import numpy as np
+
+    from mobilise.running.runs import run_members
+
+    reforms = chosen.reforms
+    started, clock = now(), time.perf_counter()
+    frame, summaries = run_members(
+        scenario, worlds, seed=seed, reforms=reforms, timing=chosen.timing, budget=chosen.budget
+    )
+    elapsed = time.perf_counter() - clock
+    picked = scenario.seed if seed is None else seed
+    finals = np.array([s["final_metric"] for s in summaries])
+    met = [bool(s["milestone_met"]) for s in summaries]
+    low, median, high = (float(v) for v in np.quantile(finals, [0.025, 0.5, 0.975]))
+    with faults_named(out):
+        write_frame(out / "timeseries.csv", frame)
+        write_json(
+            out / "summary.json",
+            {
+                "members": len(summaries),
+                "final_metric": {"median": median, "low": low, "high": high},
+                "milestone_met_share": float(np.mean(met)),
+                "by_member": summaries,
+            },
+        )
+        write_json(
+            out / "manifest.json",
+            {
+                **_made_by(scenario_file, scenario, settings),
+                "ensemble": worlds.record(),
+                "seed": picked,
+                "reforms": reforms,
+                "timing": {r: t.model_dump(mode="json") for r, t in chosen.timing.items()},
+                "budget": scenario.government.budget * chosen.budget,
+                "quarters": scenario.quarters,
+                "started": started,
+                "finished": now(),
+                "run_seconds": round(elapsed, 4),
+            },
+        )
+    mission = scenario.mission_spec
+    click.echo(f"{mission.title}")
+    names = ", ".join(
+        f"{k}={v:g}" + (f" from {chosen.timing[k].start}" if k in chosen.timing else "")
+        for k, v in reforms.items()
+    )
+    names = names or "none (government push alone)"
+    if chosen.budget != 1.0:
+        names += f"; budget x{chosen.budget:g}"
+    click.echo(
+        f"  reforms: {names}; seed {picked}; {len(summaries)} plausible worlds "
+        f"(members of {worlds.path.name}), {scenario.size} agents, {scenario.quarters} quarters"
+    )
+    click.echo(
+        f"  {mission.metric}: {mission.baseline:g} -> {median:.4g} "
+        f"[{low:.4g}, {high:.4g}] (median and 95% of worlds; target {mission.target:g} "
+        f"by {mission.key_milestone.quarter})"
+    )
+    click.echo(
+        f"  key milestone met in {sum(met)} of {len(met)} worlds "
+        "(each world once, with this seed: seed noise is inside the spread)"
+    )
+    click.echo(f"  wrote {out}/timeseries.csv (a member column), summary.json, manifest.json")
 
 
 def _echo_summary(summary: dict[str, Any], model: MissionModel, out: Path) -> None:

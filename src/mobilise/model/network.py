@@ -19,7 +19,7 @@ from scipy import sparse
 
 from mobilise.model.population import Population
 from mobilise.model.streams import Path, Seed, generator, shared
-from mobilise.schema.scenario import Network
+from mobilise.schema.sections import Network
 
 Array = npt.NDArray[np.float64]
 Index = npt.NDArray[np.intp]

@@ -24,7 +24,8 @@ import numpy.typing as npt
 
 from mobilise.model.dynamics import move_toward
 from mobilise.model.streams import Path, Seed, generator
-from mobilise.schema.scenario import Government, Scenario
+from mobilise.schema.scenario import Scenario
+from mobilise.schema.sections import Government
 
 Array = npt.NDArray[np.float64]
 Index = npt.NDArray[np.intp]

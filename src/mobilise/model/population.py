@@ -19,8 +19,8 @@ from mobilise.model.dynamics import patience
 from mobilise.model.streams import Path, Seed, generator, shared
 from mobilise.schema.actor_types import ActorType, Draws
 from mobilise.schema.constraints import Constraints
-from mobilise.schema.scenario import Population as PopulationSpec
 from mobilise.schema.scenario import Scenario
+from mobilise.schema.sections import Population as PopulationSpec
 
 
 @dataclass

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from mobilise.schema.reforms import REFORMS, apply_reforms
+from mobilise.schema.reforms import apply_reforms
 from mobilise.schema.scenario import Scenario
 from mobilise.schema.schedule import MILESTONE_MISSED, Timing, step_of
 
@@ -64,7 +64,8 @@ class Schedules:
         self.inputs, self.full = list(inputs), list(full)
         runs = len(inputs)
         timed = {name for s in inputs for name, t in s.timing.items() if not t.is_static}
-        self.names: list[str] = [name for name in REFORMS if name in timed]
+        catalogue = dict.fromkeys(name for s in inputs for name in s.reform_names)
+        self.names: list[str] = [name for name in catalogue if name in timed]  # applied order
         shape = (runs, len(self.names))
         self.timed = np.zeros(shape, dtype=bool)
         self.strength = np.zeros(shape)

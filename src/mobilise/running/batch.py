@@ -22,9 +22,9 @@ from typing import Any, cast
 import pandas as pd
 
 from mobilise.model.block import block_size
-from mobilise.running.design import Design, RunSpec, provenance
+from mobilise.running.design import Design, RunSpec, member_seed, provenance
 from mobilise.running.executors.base import Executor
-from mobilise.running.export import now, write_json
+from mobilise.running.export import atomic, now, write_json
 from mobilise.running.parts import PARTS, combine, finished_ids, read_runs, write_chunk
 from mobilise.running.progress_bar import Progress
 from mobilise.running.runs import Runner, run_chunk, run_one
@@ -98,9 +98,35 @@ def run_batch(
         replications_needed=needed,
         files=files,
     )
+    write_members(design, out)  # before the manifest, which says the batch is whole
     target = precision.target if precision else None
     _write_manifest(design, out, result, started, command, executor, reps, target)
     return result
+
+
+def write_members(design: Design, out: Path) -> Path | None:
+    """``members.csv``: each scenario's members that ran, with their uncertain fields.
+
+    What the report needs to say which inputs drive an effect's spread, and what
+    reproduces one member alone (its fields as ``--set``s, its seed as the master).
+    """
+    if not design.ensembles:
+        return None
+    rows = []
+    for name, ensemble in design.ensembles.items():
+        for member, values in zip(ensemble.members, ensemble.values, strict=True):
+            rows.append(
+                {
+                    "scenario": name,
+                    "member": member,
+                    "seed": member_seed(design.experiment.seed, member),
+                    **values,
+                }
+            )
+    path = out / "members.csv"
+    with atomic(path) as tmp:
+        pd.DataFrame(rows).to_csv(tmp, index=False, float_format="%.17g")
+    return path
 
 
 def factorial_reforms(design: Design) -> list[str] | None:

@@ -2,7 +2,9 @@
 
 Output names are the model's (:mod:`mobilise.model.outcomes`), so this check lives
 above the model, not in the schema: :func:`load_checked` is what commands load
-scenario files with, so that a file that loads is a file every command can use.
+scenario files with, so that a file that loads is a file every command can use, and
+:func:`load_checked_setup` is how a calibration's targets (in its targets file) are
+held to the same test before ``calibrate`` runs anything.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from mobilise.model.outcomes import BINARY_OUTCOMES, step_columns
-from mobilise.schema.ranges import integer_fields
+from mobilise.schema.calibration import Arm, Setup, load_setup, target_arms
 from mobilise.schema.scenario import Scenario, load_scenario
 from mobilise.schema.shipped import resolve
+from mobilise.schema.targets import Targets, load_targets
 from mobilise.vocabulary import ScenarioError, quarter_index, quarter_label, unknown_name
 
 
@@ -26,14 +29,14 @@ def load_checked(path: str | Path) -> Scenario:
 
 
 def check_claims(scenario: Scenario, source: str, base: Path) -> None:
-    """Refuse, in one line, a pattern or calibration target a run could not read.
+    """Refuse, in one line, a pattern a run could not read, or a calibration file not there.
 
-    Without running anything, as ``mobilise check`` and ``calibrate`` would meet them:
-    outputs must be columns of this scenario's runs (``engaged_<type>`` of its types),
-    conditions must make a valid scenario, the step read must lie within the run, a
-    ``versus`` file must exist and load, and free parameters must be numeric fields
-    whose both ends make a valid scenario. ``base`` is the folder ``versus`` files are
-    relative to.
+    Without running anything, as ``mobilise check`` would meet them: outputs must be
+    columns of this scenario's runs (``engaged_<type>`` of its types), conditions must
+    make a valid scenario, the step read must lie within the run, and a ``versus`` file
+    must exist and load. ``base`` is the folder ``versus`` and calibration files are
+    relative to. (The calibration's targets are checked by :func:`load_checked_setup`,
+    which loads every file it names: ``calibrate`` and ``validate`` do.)
     """
     for i, pattern in enumerate(scenario.patterns):
         where = f"{source}: patterns[{i}] ('{pattern.name}')"
@@ -54,13 +57,41 @@ def check_claims(scenario: Scenario, source: str, base: Path) -> None:
                 raise ScenarioError(f"{where}.versus.scenario: {exc}") from None
         other = _conditioned(other, pattern.versus.conditions, f"{where}.versus.conditions")
         _readable(other, pattern.output, pattern.minus, pattern.at, f"{where}.versus")
+    if scenario.calibration is not None:
+        calibration_file(scenario, source, base)
+
+
+def calibration_file(scenario: Scenario, source: str, base: Path) -> Path:
+    """The calibration file a scenario names (relative to ``base``); one line if it is not there."""
     if scenario.calibration is None:
-        return
-    for j, target in enumerate(scenario.calibration.targets):
-        where = f"{source}: calibration.targets[{j}] ('{target.fact}')"
-        arm = _conditioned(scenario, target.conditions, f"{where}.conditions")
-        _readable(arm, target.output, None, "horizon", where)
-    integer_fields(scenario, scenario.calibration.parameters, f"{source}: calibration.parameters")
+        raise ScenarioError(f"{source}: calibration: the scenario names no calibration file")
+    path = base / scenario.calibration
+    if not path.is_file():
+        raise ScenarioError(f"{source}: calibration: file not found: {scenario.calibration}")
+    return path
+
+
+def load_checked_setup(path: str | Path) -> Setup:
+    """:func:`~mobilise.schema.calibration.load_setup`, then its targets (:func:`check_targets`)."""
+    setup = load_setup(path)
+    check_targets(setup.arms, setup.targets_path)
+    return setup
+
+
+def load_checked_targets(path: str | Path) -> tuple[Targets, list[Arm]]:
+    """A targets file alone: each target that names its scenario checked (:func:`check_targets`)."""
+    path = Path(path)
+    targets = load_targets(path)
+    arms = target_arms(targets, path)
+    check_targets(arms, path)
+    return targets, arms
+
+
+def check_targets(arms: list[Arm], source: Path) -> None:
+    """Refuse, in one line, a target whose run could not give its output at its step."""
+    for arm in arms:
+        for target, step in zip(arm.targets, arm.steps, strict=True):
+            _readable(arm.scenario, target.output, None, step, f"{source}: target '{target.name}'")
 
 
 def _conditioned(scenario: Scenario, conditions: dict[str, Any], where: str) -> Scenario:

@@ -9,6 +9,14 @@ A run's ``point`` numbers its setting within its mission: sweep point ``p`` of t
 experiment's scenario ``s`` (in file order) is ``s * P + p`` for ``P`` sweep points.
 With one scenario it is the sweep point itself; with several that share a mission,
 their runs stay apart in every table and figure keyed by mission and point.
+
+With a calibrated ensemble, every run also belongs to a *member* (a plausible world:
+one row of the ensemble). Members are one more dimension of the design, beside sweep
+points: member ``m``'s replications have seeds of their own, spawned from
+``(master, m)``, shared by its arms (common random numbers within each member). Member
+0 is the scenario as written, with the master seed's replications: a member is
+reproduced alone by ``--ensemble none``, its fields as ``--set``s and its seed
+(:func:`member_seed`) as the master seed.
 """
 
 from __future__ import annotations
@@ -25,12 +33,13 @@ import numpy as np
 from mobilise.model.outcomes import run_columns
 from mobilise.running.claims import load_checked
 from mobilise.running.export import environment
+from mobilise.schema.ensemble import DEFAULT_MEMBERS, NONE, Ensemble, choose_ensemble
 from mobilise.schema.experiment import Experiment
 from mobilise.schema.files import file_hash, read_yaml, validated
 from mobilise.schema.levers import BASELINE
-from mobilise.schema.reforms import REFORMS
 from mobilise.schema.scenario import Scenario
 from mobilise.schema.schedule import Quarter, Schedule
+from mobilise.schema.settings import apply_settings, settings_fields
 from mobilise.schema.shipped import resolve
 from mobilise.vocabulary import ScenarioError, check_known
 
@@ -64,13 +73,15 @@ class RunSpec:
         extra = (self.budget - 1.0) * self.scenario.government.budget * self.scenario.quarters
         return extra + sum(self.costs.get(name, 0.0) * dose for name, dose in doses.items())
 
+    member: int = 0
+
     def reform_text(self) -> str:
         """``a=1;b=0.5@2027Q1`` in catalogue order (empty for the baseline).
 
         A timed reform's start follows ``@`` (``trigger`` if a signpost starts it).
         """
         parts = []
-        for r in REFORMS:
+        for r in self.scenario.reform_names:
             if r not in self.reforms:
                 continue
             timing = self.timing.get(r)
@@ -91,6 +102,17 @@ def replication_seeds(master: int, count: int) -> list[int]:
     return [int(child.generate_state(1, dtype=np.uint32)[0]) for child in children]
 
 
+def member_seed(master: int, member: int) -> int:
+    """The master seed of member ``member``'s replications (member 0: ``master`` itself).
+
+    ``mobilise compare ... --ensemble none --set ... --seed member_seed(master, m)``
+    reproduces member ``m``'s runs alone.
+    """
+    if member == 0:
+        return master
+    return int(np.random.SeedSequence([master, member]).generate_state(1, dtype=np.uint32)[0])
+
+
 @dataclass
 class Design:
     """An experiment loaded and resolved: scenarios, arms, points, and its hashes."""
@@ -105,6 +127,12 @@ class Design:
     timing: dict[str, Schedule] = field(default_factory=dict)  # arm -> its reforms' timing
     budgets: dict[str, float] = field(default_factory=dict)  # arm -> its budget multiplier
     costs: dict[str, float] = field(default_factory=dict)  # reform -> GBP bn a quarter
+    ensembles: dict[str, Ensemble] = field(default_factory=dict)  # by scenario name
+
+    def members_of(self, scenario_name: str) -> list[int]:
+        """The member ids a scenario runs: its ensemble's, or 0 (the scenario as written)."""
+        ensemble = self.ensembles.get(scenario_name)
+        return list(ensemble.members) if ensemble is not None else [0]
 
     @property
     def missions_by_scenario(self) -> dict[str, list[str]]:
@@ -114,7 +142,10 @@ class Design:
 
     def run_count(self, replications: int | None = None) -> int:
         """How many runs :meth:`runs` lists, without listing them."""
-        settings = sum(len(missions) for missions in self.missions_by_scenario.values())
+        settings = sum(
+            len(missions) * len(self.members_of(name))
+            for name, missions in self.missions_by_scenario.items()
+        )
         reps = replications or self.experiment.replications
         return reps * settings * len(self.points) * len(self.arms)
 
@@ -123,67 +154,94 @@ class Design:
         if (count := self.run_count(replications)) > MAX_RUNS:
             raise ScenarioError(
                 f"{source or self.path or self.experiment.name}: {count:,} runs; at most "
-                f"{MAX_RUNS:,} in one batch (fewer replications, arms or sweep points, "
-                "or several batches)"
+                f"{MAX_RUNS:,} in one batch (fewer replications, members, arms or sweep "
+                "points, or several batches)"
             )
 
     def runs(self, replications: int | None = None, arms: list[str] | None = None) -> list[RunSpec]:
         """The ordered list of runs; run ids depend only on the design and replication."""
         reps = replications or self.experiment.replications
         self.check_size(reps)
-        seeds = replication_seeds(self.experiment.seed, reps)
+        master = self.experiment.seed
         chosen = arms or list(self.arms)
         specs = []
         combos = [
-            (scenario_name, mission, point_id, point, s * len(self.points) + point_id)
+            (
+                scenario_name,
+                mission,
+                point_id,
+                point,
+                s * len(self.points) + point_id,
+                index,
+                member,
+            )
             for s, scenario_name in enumerate(self.scenarios)
             for mission in self.missions_by_scenario[scenario_name]
             for point_id, point in enumerate(self.points)
+            for index, member in enumerate(self.members_of(scenario_name))
         ]
+        seeds = {
+            member: replication_seeds(member_seed(master, member), reps)
+            for member in {combo[6] for combo in combos}
+        }
         per_replication = len(combos) * len(self.arms)
         arm_index = {arm: i for i, arm in enumerate(self.arms)}
         record = self.experiment.record
         for replication in range(reps):
-            for c, (scenario_name, mission, point_id, point, setting) in enumerate(combos):
+            for c, (name, mission, point_id, point, setting, index, member) in enumerate(combos):
+                scenario = self.resolved(name, mission, point_id, index)
                 for arm in chosen:
                     run_id = replication * per_replication + c * len(self.arms) + arm_index[arm]
                     specs.append(
                         RunSpec(
                             run_id=run_id,
-                            scenario_name=scenario_name,
+                            scenario_name=name,
                             mission=mission,
                             point=setting,
                             sweep=point,
                             arm=arm,
                             reforms=self.arms[arm],
                             replication=replication,
-                            seed=seeds[replication],
-                            scenario=self.resolved(scenario_name, mission, point_id),
+                            seed=seeds[member][replication],
+                            scenario=scenario,
                             record_every=record.every,
                             record_agents=record.agents,
                             timing=self.timing.get(arm, {}),
                             budget=self.budgets.get(arm, 1.0),
                             costs=self.costs,
+                            member=member,
                         )
                     )
         return specs
 
-    def resolved(self, scenario_name: str, mission: str, point_id: int) -> Scenario:
-        """The scenario for one mission and sweep point (cached: arms share it)."""
-        key = (scenario_name, mission, point_id)
+    def resolved(
+        self, scenario_name: str, mission: str, point_id: int, member_index: int | None = None
+    ) -> Scenario:
+        """The scenario for one mission, sweep point and member (cached: arms share it).
+
+        ``member_index`` is a position in the scenario's ensemble (``None``: as written).
+        The member's fields are set after the mission is chosen (a mission's own fields
+        only for that mission), then the sweep point's.
+        """
+        key = (scenario_name, mission, point_id, member_index)
         if key not in self._cache:
             scenario = self.scenarios[scenario_name]
             if scenario.mission_spec.name != mission:
                 scenario = scenario.model_copy(update={"mission": mission})
             if self.experiment.quarters:
                 scenario = scenario.model_copy(update={"quarters": self.experiment.quarters})
+            ensemble = self.ensembles.get(scenario_name)
+            if ensemble is not None and member_index is not None:
+                values = ensemble.member_values(member_index, mission)
+                member = ensemble.members[member_index]
+                scenario = scenario.with_values(values, f"{ensemble.path}: member {member}")
             for path, value in self.points[point_id].items():
                 scenario = scenario.updated(path, value)
             self._cache[key] = scenario
         return self._cache[key]
 
     def __post_init__(self) -> None:
-        self._cache: dict[tuple[str, str, int], Scenario] = {}
+        self._cache: dict[tuple[str, str, int, int | None], Scenario] = {}
 
     def with_points(self, points: list[dict[str, Any]], matrix: np.ndarray | None = None) -> None:
         """Replace the sweep points (a sensitivity sample); resolved scenarios are dropped."""
@@ -208,15 +266,48 @@ class Design:
             digest.update(json.dumps([timed, self.budgets], sort_keys=True).encode())
         for name in sorted(self.scenarios):
             digest.update(self.scenarios[name].content_hash().encode())
+        for name in sorted(self.ensembles):  # only with one: designs without keep their hash
+            digest.update(json.dumps(self.ensembles[name].record(), sort_keys=True).encode())
         return digest.hexdigest()
 
 
-def parse_experiment(data: Any, source: str = "<experiment>", base: Path | None = None) -> Design:
-    """Validate parsed data as an experiment and resolve its scenario files and sweeps."""
+@dataclass(frozen=True)
+class Uncertainty:
+    """What a command says of plausible worlds: which ensemble, how many members, --sets.
+
+    ``ensemble``: ``None`` for each scenario's own, ``"none"`` for the scenario as written
+    (the library's default), or a file. ``settings`` (``FIELD=VALUE``) are set on every
+    scenario before its members, and may not name a field the ensemble varies.
+    """
+
+    ensemble: str | None = NONE
+    members: int | None = None
+    settings: tuple[str, ...] = ()
+
+
+AS_WRITTEN = Uncertainty()
+"""No ensemble, no --set: the scenario as written (the library's default)."""
+
+OWN_ENSEMBLES = Uncertainty(ensemble=None)
+"""Each scenario's own ensemble, if it names one: what commands run by default."""
+
+
+def parse_experiment(
+    data: Any,
+    source: str = "<experiment>",
+    base: Path | None = None,
+    uncertainty: Uncertainty = AS_WRITTEN,
+) -> Design:
+    """Validate parsed data as an experiment and resolve its scenario files and sweeps.
+
+    ``uncertainty`` says which ensemble each scenario runs (members become a dimension
+    of the design) and which ``--set``s apply.
+    """
     experiment = validated(Experiment, data, source, "experiment")
     base = base or Path(".")
     scenarios: dict[str, Scenario] = {}
     files: dict[str, Path] = {}
+    ensembles: dict[str, Ensemble] = {}
     for i, entry in enumerate(experiment.scenarios):
         try:
             path = resolve("scenario", entry, base=base).resolve()
@@ -230,7 +321,17 @@ def parse_experiment(data: Any, source: str = "<experiment>", base: Path | None 
             raise ScenarioError(
                 f"{source}: scenarios[{i}]: two scenarios are named '{scenario.name}'"
             )
-        scenarios[scenario.name] = scenario
+        members = uncertainty.members or experiment.members or DEFAULT_MEMBERS
+        ensemble = choose_ensemble(path, scenario, uncertainty.ensemble, members)
+        if ensemble is not None:
+            ensembles[scenario.name] = ensemble
+            for name in settings_fields(uncertainty.settings):
+                if name in ensemble.columns:
+                    raise ScenarioError(
+                        f"--set {name}: the ensemble {ensemble.path.name} varies this field "
+                        "across its members; fix it with --ensemble none"
+                    )
+        scenarios[scenario.name] = apply_settings(scenario, uncertainty.settings)
         files[scenario.name] = path
     levers, uncertainties = experiment.levers, experiment.uncertainties
     design = Design(
@@ -247,6 +348,7 @@ def parse_experiment(data: Any, source: str = "<experiment>", base: Path | None 
             if uncertainties
             else experiment.sweep.points()
         ),
+        ensembles=ensembles,
     )
     design.check_size(source=source)
     check_sweep_points(design, source)
@@ -281,22 +383,38 @@ def check_sensitivity_outcomes(design: Design, source: str) -> None:
 
 
 def check_sweep_points(design: Design, source: str) -> None:
-    """Every sweep value must make a valid scenario: fail before running, not per run."""
+    """Every sweep value must make a valid scenario: fail before running, not per run.
+
+    A sweep may not set a field an ensemble varies (which would it be?), and every
+    member must make a valid scenario with every point.
+    """
     for name in design.scenarios:
+        ensemble = design.ensembles.get(name)
+        swept = {path for point in design.points for path in point}
+        if ensemble is not None:
+            for path in sorted(swept & set(ensemble.columns)):
+                raise ScenarioError(
+                    f"{source}: sweep field '{path}' is also a column of the ensemble "
+                    f"{ensemble.path.name}: drop it from the experiment or run with --ensemble none"
+                )
+        mission = design.missions_by_scenario[name][0]
         for point_id, point in enumerate(design.points):
             try:
-                design.resolved(name, design.missions_by_scenario[name][0], point_id)
+                design.resolved(name, mission, point_id)
+                if ensemble is not None:
+                    for index in range(len(ensemble)):
+                        design.resolved(name, mission, point_id, index)
             except ScenarioError as exc:
                 raise ScenarioError(f"{source}: sweep point {point}: {exc}") from None
 
 
-def load_experiment(path: str | Path) -> Design:
+def load_experiment(path: str | Path, uncertainty: Uncertainty = AS_WRITTEN) -> Design:
     """Load an experiment file, or a shipped one by name (``"reform_comparison"``).
 
     Scenario paths in the file are relative to its folder, or shipped names.
     """
     path = resolve("experiment", path)
-    design = parse_experiment(read_yaml(path), str(path), base=path.parent)
+    design = parse_experiment(read_yaml(path), str(path), base=path.parent, uncertainty=uncertainty)
     design.path = path
     return design
 
@@ -309,11 +427,13 @@ def comparison(
     seed: int = 0,
     starts: Mapping[str, Quarter] | None = None,
     budgets: Sequence[float] = (),
+    uncertainty: Uncertainty = AS_WRITTEN,
 ) -> Design:
     """The everyday question as a design: baseline vs each reform vs all of them together.
 
     ``starts`` gives a reform's first quarter (its arm is named ``NAME@START``);
-    ``budgets`` adds an arm for each multiplier of the scenario's budget.
+    ``budgets`` adds an arm for each multiplier of the scenario's budget; ``uncertainty``
+    says which ensemble's members every arm runs across (and which ``--set``s apply).
     """
     path = resolve("scenario", scenario_file)
     load_checked(path)  # its problems in its own words, as `run` says them
@@ -338,7 +458,7 @@ def comparison(
         "replications": replications,
         "seed": seed,
     }
-    return parse_experiment(data, str(scenario_file))
+    return parse_experiment(data, str(scenario_file), uncertainty=uncertainty)
 
 
 def in_memory(
@@ -349,10 +469,13 @@ def in_memory(
     seed: int,
     name: str = "workshop",
     timing: Mapping[str, Schedule] | None = None,
+    ensemble: Ensemble | None = None,
 ) -> Design:
     """A design over a scenario held in memory (the app's sliders), same seeds as a file's.
 
-    ``timing`` gives an arm's reforms' timing (the app's start dates).
+    ``timing`` gives an arm's reforms' timing (the app's start dates); ``ensemble``
+    (checked against the scenario by :func:`choose_ensemble`) makes its members a
+    dimension of the design, as a file's does.
     """
     experiment = Experiment(
         name=name, scenarios=[f"<{scenario.name}>"], replications=replications, seed=seed
@@ -365,6 +488,7 @@ def in_memory(
         arms={BASELINE: {}, **{k: v for k, v in arms.items() if k != BASELINE}},
         points=[{}],
         timing={arm: dict(schedule) for arm, schedule in (timing or {}).items() if schedule},
+        ensembles={scenario.name: ensemble} if ensemble is not None else {},
     )
 
 
@@ -393,4 +517,13 @@ def provenance(design: Design, command: str) -> dict[str, Any]:
             for name, scenario in design.scenarios.items()
         },
         "master_seed": experiment.seed,
+        "ensemble": _ensemble_record(design),
     }
+
+
+def _ensemble_record(design: Design) -> dict[str, Any] | None:
+    """``{path, sha256, members}`` of the ensemble (by scenario when there are several)."""
+    if not design.ensembles:
+        return None
+    records = {name: e.record() for name, e in design.ensembles.items()}
+    return next(iter(records.values())) if len(design.scenarios) == 1 else records

@@ -30,6 +30,7 @@ DEPENDENCIES = (
     "networkx",
     "matplotlib",
     "click",
+    "pyabc",
 )
 
 

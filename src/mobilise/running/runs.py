@@ -16,9 +16,11 @@ import pandas as pd
 
 from mobilise.model.block import Arms
 from mobilise.model.outcomes import run_cells, run_columns
-from mobilise.running.blocks import plan_blocks, run_block, summary, timeseries
+from mobilise.running.blocks import LABELS, plan_blocks, run_block, summary, timeseries
 from mobilise.running.design import RunSpec
-from mobilise.schema.reforms import REFORMS
+from mobilise.schema.ensemble import Ensemble
+from mobilise.schema.scenario import Scenario
+from mobilise.schema.schedule import Schedule
 
 RunResult = tuple[dict[str, Any], pd.DataFrame, pd.DataFrame | None]
 Runner = Callable[[RunSpec], RunResult]
@@ -34,10 +36,11 @@ def identity(spec: RunSpec) -> dict[str, Any]:
         "scenario": spec.scenario_name,
         "mission": spec.mission,
         "point": spec.point,
+        "member": spec.member,
         "arm": spec.arm,
         "reforms": spec.reform_text(),
     }
-    row.update({f"strength_{r}": spec.reforms.get(r, 0.0) for r in REFORMS})
+    row.update({f"strength_{r}": spec.reforms.get(r, 0.0) for r in spec.scenario.reform_names})
     row["budget_factor"] = spec.budget
     row.update({"replication": spec.replication, "seed": spec.seed})
     row.update(spec.sweep)
@@ -142,3 +145,58 @@ def _one_by_one(specs: list[RunSpec], runner: Runner) -> ChunkResult:
         if agents is not None:
             result.agents.append(agents)
     return result
+
+
+def run_members(
+    scenario: Scenario,
+    ensemble: Ensemble,
+    *,
+    seed: int | None = None,
+    reforms: dict[str, float] | None = None,
+    timing: Schedule | None = None,
+    budget: float = 1.0,
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """One run of each member of ``ensemble``, all with the same seed, in blocks.
+
+    What ``mobilise run`` does with an ensemble: the scenario in every plausible world,
+    each with the same ``reforms``, their ``timing`` and the ``budget`` multiplier.
+    Member ``m``'s run is the run ``--ensemble none`` gives with its fields as ``--set``s
+    and the same seed. Returns the time series (a ``member`` column first) and each
+    member's summary (with its ``member``).
+    """
+    chosen = scenario.seed if seed is None else seed
+    mission = scenario.mission_spec.name
+    specs = []
+    for index, member in enumerate(ensemble.members):
+        values = ensemble.member_values(index, mission)
+        world = scenario.with_values(values, f"{ensemble.path}: member {member}")
+        specs.append(
+            RunSpec(
+                run_id=index,
+                scenario_name=scenario.name,
+                mission=mission,
+                point=0,
+                sweep={},
+                arm="",
+                reforms=dict(reforms or {}),
+                replication=0,
+                seed=chosen,
+                scenario=world,
+                timing=dict(timing or {}),
+                budget=budget,
+                member=member,
+            )
+        )
+    frames, summaries = [], []
+    arms: Arms = {}
+    for planned in plan_blocks(specs, arms=arms):
+        block = run_block(planned, arms)
+        series = timeseries(block, planned)
+        member_of = {spec.run_id: spec.member for spec in planned}
+        series.insert(0, "member", series["run_id"].map(member_of))
+        frames.append(series.drop(columns=[c for c in LABELS if c != "run_id"]))
+        summaries += [{"member": s.member, **summary(block, r)} for r, s in enumerate(planned)]
+    frame = pd.concat(frames, ignore_index=True).sort_values(["run_id", "step"], kind="stable")
+    return frame.drop(columns="run_id").reset_index(drop=True), sorted(
+        summaries, key=lambda s: int(s["member"])
+    )

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from mobilise.schema.levers import BASELINE, Cost, Levers, Robustness, Uncertainties
-from mobilise.schema.missions import MISSIONS
+from mobilise.schema.missions import check_missions
 from mobilise.schema.ranges import Ranges, latin_hypercube, place, require_width, scale
 from mobilise.schema.reforms import REFORMS, check_reform
 from mobilise.schema.schedule import (
@@ -27,7 +27,6 @@ from mobilise.schema.schedule import (
     parse_start,
 )
 from mobilise.schema.strict import Strict
-from mobilise.vocabulary import check_known
 
 
 def _check_reforms(names: list[str] | dict[str, float]) -> None:
@@ -277,7 +276,17 @@ class Experiment(Strict):
     )
     arms: Arms = Field(default_factory=Arms, description="the arms: baseline and reforms")
     sweep: Sweep = Field(default_factory=Sweep, description="scenario fields varied")
-    replications: int = Field(20, ge=1, le=100_000, description="replications per arm and point")
+    replications: int = Field(
+        20, ge=1, le=100_000, description="replications per arm and point (seeds per member)"
+    )
+    members: int | None = Field(
+        None,
+        ge=1,
+        le=100_000,
+        exclude=True,  # in the design's hash through the ensemble it picks
+        description="members of each scenario's calibrated ensemble to run (default 40); "
+        "--members overrides",
+    )
     max_replications: int = Field(
         1000, ge=1, le=100_000, description="cap on replications per arm for --precision"
     )
@@ -317,11 +326,7 @@ class Experiment(Strict):
     @field_validator("missions")
     @classmethod
     def _missions(cls, value: list[str]) -> list[str]:
-        for name in value:
-            check_known("mission", name, MISSIONS)
-        if len(set(value)) != len(value):  # its runs would be two of the same
-            raise ValueError("missions must not repeat")
-        return value
+        return check_missions(value)
 
     @model_validator(mode="after")
     def _robust(self) -> Experiment:

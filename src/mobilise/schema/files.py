@@ -151,28 +151,31 @@ def _expanded_size(node: Node, memo: dict[int, int], visiting: set[int]) -> int:
     return size
 
 
-def read_text(path: str | Path) -> str:
-    """A file's text: at most :data:`MAX_FILE_BYTES`, UTF-8, not binary; one line if not."""
+def read_text(path: str | Path, kind: str = "YAML") -> str:
+    """A file's text: at most :data:`MAX_FILE_BYTES`, UTF-8, not binary; one line if not.
+
+    ``kind`` names what the file should hold (``YAML``, ``CSV``, ``JSON``), for the message.
+    """
     path = Path(path)
     try:
         if path.is_dir():
-            raise ScenarioError(f"{path}: is a folder; expected a YAML file")
+            raise ScenarioError(f"{path}: is a folder; expected a {kind} file")
         with open(path, "rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read file ({exc.strerror})") from None
     if len(data) > MAX_FILE_BYTES:
         raise ScenarioError(
-            f"{path}: larger than {MAX_FILE_BYTES // 1024 // 1024} MiB; expected a YAML file"
+            f"{path}: larger than {MAX_FILE_BYTES // 1024 // 1024} MiB; expected a {kind} file"
         )
     if b"\0" in data:
-        raise ScenarioError(f"{path}: a binary file (it holds NUL bytes); expected YAML text")
+        raise ScenarioError(f"{path}: a binary file (it holds NUL bytes); expected {kind} text")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ScenarioError(
             f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "expected YAML text in UTF-8"
+            f"expected {kind} text in UTF-8"
         ) from None
 
 

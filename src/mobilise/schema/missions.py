@@ -18,7 +18,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from mobilise.schema.initiatives import Initiatives
 from mobilise.schema.roadmap import Roadmap
 from mobilise.schema.strict import Strict
-from mobilise.vocabulary import quarter_index
+from mobilise.vocabulary import check_known, quarter_index
 
 
 class Milestone(Strict):
@@ -383,3 +383,12 @@ MISSIONS: dict[str, Mission] = {
 }
 """The mission catalogue: the UK's five missions, one Danish mission (youth education) and
 one technological contrast."""
+
+
+def check_missions(names: list[str]) -> list[str]:
+    """``names`` if each is a catalogue mission, named once; one line naming the first not."""
+    for name in names:
+        check_known("mission", name, MISSIONS)
+    if len(set(names)) != len(names):  # the same mission twice would be two of the same
+        raise ValueError("missions must not repeat")
+    return names

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from mobilise.schema.reforms import check_reform
 from mobilise.schema.strict import Strict
@@ -35,10 +35,21 @@ def check_output_name(name: str) -> str:
     return name
 
 
-def check_reforms(strengths: dict[str, float]) -> dict[str, float]:
-    """``strengths`` if every reform is known and in [0, 1]; ValueError in one line if not."""
+def check_reforms(
+    strengths: dict[str, float], info: ValidationInfo | None = None
+) -> dict[str, float]:
+    """``strengths`` if every reform is known and in [0, 1]; ValueError in one line if not.
+
+    Known: the built-in reforms, or those of the scenario being validated (its
+    :meth:`~mobilise.schema.scenario.Scenario.with_reforms` catalogue, passed as context).
+    """
+    context = info.context if info is not None and isinstance(info.context, dict) else {}
+    catalogue = context.get("reforms")
     for name, strength in strengths.items():
-        check_reform(name, strength)
+        if catalogue is None:
+            check_reform(name, strength)
+        else:
+            check_reform(name, strength, catalogue)
     return strengths
 
 
@@ -53,8 +64,8 @@ class Versus(Strict):
 
     @field_validator("reforms")
     @classmethod
-    def _known_reforms(cls, value: dict[str, float]) -> dict[str, float]:
-        return check_reforms(value)
+    def _known_reforms(cls, value: dict[str, float], info: ValidationInfo) -> dict[str, float]:
+        return check_reforms(value, info)
 
 
 class Pattern(Strict):
@@ -102,8 +113,8 @@ class Pattern(Strict):
 
     @field_validator("reforms")
     @classmethod
-    def _known_reforms(cls, value: dict[str, float]) -> dict[str, float]:
-        return check_reforms(value)
+    def _known_reforms(cls, value: dict[str, float], info: ValidationInfo) -> dict[str, float]:
+        return check_reforms(value, info)
 
     @model_validator(mode="after")
     def _has_expectation(self) -> Pattern:

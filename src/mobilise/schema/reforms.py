@@ -3,22 +3,88 @@
 A reform says which constraint it relaxes and where the idea comes from, and
 ``apply(scenario, strength)`` returns a new scenario with the parameters moved.
 Strength 0 returns the scenario's values unchanged. Several reforms compose in
-catalogue order (the order of :data:`REFORMS`), whatever order they are named
-in, so a bundle means one thing.
+catalogue order (the scenario's catalogue: the built-in :data:`REFORMS`, then any
+a modeller adds with :meth:`~mobilise.schema.scenario.Scenario.with_reforms`),
+whatever order they are named in, so a bundle means one thing.
+
+How far a reform moves its parameters at full strength is its *size*: declared with
+the reform as a small pydantic record of defaults (:attr:`Reform.sizes`), held by the
+scenario under ``reform_sizes.<reform>.<size>`` (so ``--set``, sweeps and ensembles
+reach it), and uncertain: the sources support each reform's direction, not its size
+(the ranges and reasons are in the priors file, ``scenarios/priors/uk.yaml``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
-from typing import TYPE_CHECKING
+from typing import Any, Protocol, Self
 
-from mobilise.schema.trends import Trend
+from pydantic import Field
+
+from mobilise.schema.constraints import Constraints
+from mobilise.schema.sections import Government, Network, Population
+from mobilise.schema.strict import Strict
+from mobilise.schema.trends import Structures, Trend
 from mobilise.vocabulary import unknown_name
 
-if TYPE_CHECKING:  # transforms work on any scenario they are given; the schema checks names here
-    from mobilise.schema.scenario import Scenario
+
+class Reformable(Protocol):
+    """What a reform reads and edits of a scenario: its sections, reforms and sizes, copies.
+
+    :class:`~mobilise.schema.scenario.Scenario` is one. Transforms are written against
+    this, not the scenario, so the scenario can hold the catalogue without this module
+    importing it.
+    """
+
+    @property
+    def constraints(self) -> Constraints:
+        """The structural constraints."""
+        ...
+
+    @property
+    def government(self) -> Government:
+        """How the mission owner signals and learns."""
+        ...
+
+    @property
+    def network(self) -> Network:
+        """Who is tied to whom."""
+        ...
+
+    @property
+    def populations(self) -> dict[str, Population]:
+        """Each actor type's agents."""
+        ...
+
+    @property
+    def structures(self) -> Structures:
+        """How the structural constraints move during a run."""
+        ...
+
+    @property
+    def reforms(self) -> dict[str, float]:
+        """Reform -> strength, as the scenario names them."""
+        ...
+
+    @property
+    def reform_sizes(self) -> dict[str, dict[str, float]]:
+        """Each reform's sizes at full strength."""
+        ...
+
+    @property
+    def reform_catalogue(self) -> tuple[Reform, ...]:
+        """The reforms it may apply, in the order applied."""
+        ...
+
+    def value_at(self, path: str) -> Any:
+        """The value of the dotted field ``path``."""
+        ...
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy with the fields of ``update`` replaced (unvalidated: a reform's own edit)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -33,7 +99,7 @@ class Move:
     field: str
     direction: int
 
-    def read(self, scenario: Scenario, path: str) -> float:
+    def read(self, scenario: Reformable, path: str) -> float:
         """The value at ``path`` (one match of :attr:`field`) in ``scenario``."""
         parts = path.split(".")
         if parts[:2] == ["network", "cross_overrides"]:
@@ -44,40 +110,78 @@ class Move:
         return float(scenario.value_at(path))
 
 
+class Sizes(Strict):
+    """A reform's sizes at full strength; a reform with nothing to size declares none."""
+
+
+Transform = Callable[[Any, float, Any], Any]
+"""``(scenario, strength, sizes) -> scenario``: pure, the identity at strength 0. The
+scenario is any :class:`Reformable` (a modeller's own transform may name ``Scenario``); the
+built-in transforms are typed ``[S: Reformable](S, float, their Sizes) -> S``."""
+
+
 @dataclass(frozen=True)
 class Reform:
     """One enabling reform; ``apply`` is pure and strength 0 is the identity.
 
     ``moves`` declares every field the transform changes, ``widens`` the actor
-    types whose reach it widens; a test holds each reform to both.
+    types whose reach it widens; a test holds each reform to both. ``sizes`` is the
+    record of its sizes at full strength, with their defaults; the transform is
+    given the scenario's sizes (``reform_sizes.<name>``).
     """
 
     name: str
     description: str
     relaxes: str
     source: str
-    transform: Callable[[Scenario, float], Scenario]
+    transform: Transform
     moves: tuple[Move, ...]
     widens: tuple[str, ...] = ()
+    sizes: type[Sizes] = Sizes
 
-    def apply(self, scenario: Scenario, strength: float) -> Scenario:
-        """The scenario with this reform at ``strength`` in [0, 1]."""
-        check_reform(self.name, strength)
-        return self.transform(scenario, strength)
+    def __post_init__(self) -> None:
+        if not self.name.isidentifier():
+            raise ValueError(f"reform name must be an identifier, found {self.name!r}")
+
+    def apply[S: Reformable](self, scenario: S, strength: float) -> S:
+        """The scenario with this reform at ``strength`` in [0, 1], at the scenario's sizes."""
+        check_strength(self.name, strength)
+        moved: S = self.transform(scenario, strength, self.sized(scenario.reform_sizes))
+        return moved
+
+    def sized(self, sizes: Mapping[str, Mapping[str, float]]) -> Any:
+        """The reform's sizes record from a scenario's ``reform_sizes`` (defaults if absent)."""
+        return self.sizes.model_validate(dict(sizes.get(self.name, {})), strict=True)
+
+    def default_sizes(self) -> dict[str, float]:
+        """The sizes declared with the reform, by name."""
+        return self.sizes().model_dump()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # built-in reforms pickle by name (one object per process); others by value
+        if REFORMS.get(self.name) is self:
+            return (_built_in, (self.name,))
+        reduced = super().__reduce__()
+        assert isinstance(reduced, tuple)  # a dataclass pickles as a tuple, never by name
+        return reduced
+
+
+def _built_in(name: str) -> Reform:
+    return REFORMS[name]
 
 
 # --- small pure helpers ---------------------------------------------------------------
 
 
-def _constraints(s: Scenario, **changes: float) -> Scenario:
+def _constraints[S: Reformable](s: S, **changes: float) -> S:
     return s.model_copy(update={"constraints": s.constraints.model_copy(update=changes)})
 
 
-def _government(s: Scenario, **changes: object) -> Scenario:
+def _government[S: Reformable](s: S, **changes: object) -> S:
     return s.model_copy(update={"government": s.government.model_copy(update=changes)})
 
 
-def _population(s: Scenario, actor_type: str, **changes: object) -> Scenario:
+def _population[S: Reformable](s: S, actor_type: str, **changes: object) -> S:
     if actor_type not in s.populations:
         return s
     pops = dict(s.populations)
@@ -85,20 +189,20 @@ def _population(s: Scenario, actor_type: str, **changes: object) -> Scenario:
     return s.model_copy(update={"populations": pops})
 
 
-def _raise_trust(s: Scenario, actor_types: tuple[str, ...], delta: float) -> Scenario:
+def _raise_trust[S: Reformable](s: S, actor_types: tuple[str, ...], delta: float) -> S:
     for t in actor_types:
         if t in s.populations:
             s = _population(s, t, trust=s.populations[t].trust.moved(shift=delta))
     return s
 
 
-def _scale_cost(s: Scenario, actor_type: str, factor: float) -> Scenario:
+def _scale_cost[S: Reformable](s: S, actor_type: str, factor: float) -> S:
     if actor_type not in s.populations:
         return s
     return _population(s, actor_type, cost=s.populations[actor_type].cost * factor)
 
 
-def _scale_cross(s: Scenario, pairs: list[tuple[str, str]], factor: float) -> Scenario:
+def _scale_cross[S: Reformable](s: S, pairs: list[tuple[str, str]], factor: float) -> S:
     if factor == 1.0:
         return s  # no new override keys: strength 0 is the scenario, field for field
     network = s.network
@@ -107,7 +211,7 @@ def _scale_cross(s: Scenario, pairs: list[tuple[str, str]], factor: float) -> Sc
     return s.model_copy(update={"network": network})
 
 
-def _scale_within(s: Scenario, actor_type: str, factor: float) -> Scenario:
+def _scale_within[S: Reformable](s: S, actor_type: str, factor: float) -> S:
     if factor == 1.0:
         return s
     network = s.network
@@ -117,7 +221,7 @@ def _scale_within(s: Scenario, actor_type: str, factor: float) -> Scenario:
     )
 
 
-def _shift_trend(s: Scenario, name: str, shift: float) -> Scenario:
+def _shift_trend[S: Reformable](s: S, name: str, shift: float) -> S:
     """The scenario with the trend of constraint ``name`` moved by ``shift`` per quarter."""
     if shift == 0.0:
         return s  # strength 0 is the scenario, field for field
@@ -138,103 +242,203 @@ def _toward(value: float, goal: float, strength: float) -> float:
 
 
 # --- the catalogue --------------------------------------------------------------------
+# Each reform's sizes at full strength (strength k scales them): defaults as in
+# docs/model.md §7.10; their ranges and reasons are uncertain inputs (scenarios/priors/uk.yaml).
 
 COUNCIL_TYPES = ("government", "business", "union", "investor", "charity")
 COUNCIL_PAIRS = list(combinations(COUNCIL_TYPES, 2))
 
-
-def _mission_councils(s: Scenario, k: float) -> Scenario:
-    s = _scale_cross(s, COUNCIL_PAIRS, 1 + 3 * k)
-    return _raise_trust(s, COUNCIL_TYPES, 0.1 * k)
-
-
-def _civil_society_covenant(s: Scenario, k: float) -> Scenario:
-    s = _scale_within(s, "charity", 1 + 2 * k)
-    s = _scale_cross(s, [("charity", "volunteer"), ("charity", "government")], 1 + 2 * k)
-    return _raise_trust(s, ("charity",), 0.1 * k)
+_FACTOR = "ties multiplied by 1 + this x strength"
+_CUT = "share removed at full strength"
+_TREND = "added per quarter to its trend (structures.trends)"
 
 
-FUNDED_VOLUNTEERING_TREND = 0.0005
-"""Monthly formal volunteering added per quarter to its trend by multi-year funding at full
-strength (assumption: SFI 2004-2012 finds that what lets associations recruit and retain
-volunteers matters more than campaigns, without a size; the scale is a fifth of Denmark's
-2020-24 rise, data/structure_dynamics_sources.md section 3)."""
+class MissionCouncilsSizes(Sizes):
+    """Mission councils: how many more ties across the council types, how much more trust."""
 
-UNION_TREND = 0.001
-"""Union density added per quarter to its trend by social partnership at full strength
-(assumption on a sourced scale: institutions that tie workers to unions raised Danish density
-by 0.001 to 0.003 a quarter, ICTWSS 1970-83 and 2008-11; the low end, since the reform also
-lifts density at once; data/structure_dynamics_sources.md section 2)."""
+    tie_factor: float = Field(3.0, ge=0, description=f"council pairs' cross {_FACTOR}")
+    trust_shift: float = Field(0.1, ge=0, le=1, description="council types' trust draws + this")
 
 
-def _multi_year_funding(s: Scenario, k: float) -> Scenario:
+class CovenantSizes(Sizes):
+    """Civil society covenant: ties among charities and to volunteers and the state; trust."""
+
+    within_factor: float = Field(2.0, ge=0, description=f"charities' within-type {_FACTOR}")
+    cross_factor: float = Field(
+        2.0, ge=0, description=f"charity-volunteer and charity-government {_FACTOR}"
+    )
+    trust_shift: float = Field(0.1, ge=0, le=1, description="charities' trust draws + this")
+
+
+class MultiYearFundingSizes(Sizes):
+    """Multi-year funding: funding term, contract subsidy, and a steeper volunteering trend."""
+
+    funding_term_goal: float = Field(3.0, gt=0, description="funding term moved toward (years)")
+    subsidy_cut: float = Field(
+        0.5, ge=0, le=1, description=f"charities subsidising contracts: {_CUT}"
+    )
+    volunteering_trend: float = Field(
+        0.0005, ge=0, le=0.01, description=f"monthly formal volunteering {_TREND}"
+    )
+
+
+class ProcurementSizes(Sizes):
+    """Procurement reform: the participation cost it removes for charities and firms."""
+
+    charity_cost_cut: float = Field(0.5, ge=0, le=1, description=f"charities' cost: {_CUT}")
+    business_cost_cut: float = Field(0.3, ge=0, le=1, description=f"firms' cost: {_CUT}")
+
+
+class CivicTimeSizes(Sizes):
+    """Time for civic life: hours freed a week, and volunteers' lower thresholds."""
+
+    hours_cut: float = Field(4.0, ge=0, le=20, description="full-time weekly hours removed")
+    threshold_shift: float = Field(
+        0.05, ge=0, le=1, description="volunteers' threshold draws lowered by this"
+    )
+
+
+class SocialPartnershipSizes(Sizes):
+    """Social partnership: union density and its trend raised, more union-business ties."""
+
+    density_goal: float = Field(0.35, ge=0, le=1, description="union density moved toward")
+    density_trend: float = Field(0.001, ge=0, le=0.01, description=f"union density {_TREND}")
+    tie_factor: float = Field(3.0, ge=0, description=f"union-business {_FACTOR}")
+
+
+class PatientCapitalSizes(Sizes):
+    """Patient capital: less overseas and short-term ownership, fewer short-termist firms."""
+
+    overseas_cut: float = Field(0.3, ge=0, le=1, description=f"overseas share: {_CUT}")
+    holding_goal: float = Field(5.0, gt=0, description="holding period moved toward (years)")
+    short_termist_cut: float = Field(
+        0.3, ge=0, le=1, description=f"firms held to short-term targets: {_CUT}"
+    )
+
+
+class MissionOwnershipSizes(Sizes):
+    """Mission ownership: a clearer signal, fewer and milder reshuffles, milder elections."""
+
+    clarity_step: float = Field(
+        0.5, ge=0, le=1, description="share of the way to full clarity at full strength"
+    )
+    reshuffle_rate_cut: float = Field(0.7, ge=0, le=1, description=f"reshuffle rate: {_CUT}")
+    reshuffle_penalty_cut: float = Field(
+        0.5, ge=0, le=1, description=f"credibility lost per reshuffle: {_CUT}"
+    )
+    election_penalty_cut: float = Field(
+        0.5, ge=0, le=1, description=f"credibility lost at an election: {_CUT}"
+    )
+
+
+class PooledBudgetsSizes(Sizes):
+    """Pooled budgets: the share of government effort lost to silos that they recover."""
+
+    silo_cut: float = Field(0.7, ge=0, le=1, description=f"government silo share: {_CUT}")
+
+
+class LearningSizes(Sizes):
+    """Learning and portfolio: the owner's own live metric; budget moved at reviews."""
+
+    monitoring_goal: float = Field(
+        0.75,
+        ge=0,
+        le=1,
+        description="the owner's monitoring moved toward this share of publication's lag and "
+        "noise removed",
+    )
+    reallocation: float = Field(
+        0.5, ge=0, le=1, description="share of the weakest initiative's budget moved per review"
+    )
+
+
+class CapabilitiesSizes(Sizes):
+    """Civil service capabilities: how much faster government learns."""
+
+    capability_gain: float = Field(
+        1.0, ge=0, description="capability multiplied by 1 + this x strength"
+    )
+
+
+def _mission_councils[S: Reformable](s: S, k: float, size: MissionCouncilsSizes) -> S:
+    s = _scale_cross(s, COUNCIL_PAIRS, 1 + size.tie_factor * k)
+    return _raise_trust(s, COUNCIL_TYPES, size.trust_shift * k)
+
+
+def _civil_society_covenant[S: Reformable](s: S, k: float, size: CovenantSizes) -> S:
+    s = _scale_within(s, "charity", 1 + size.within_factor * k)
+    pairs = [("charity", "volunteer"), ("charity", "government")]
+    s = _scale_cross(s, pairs, 1 + size.cross_factor * k)
+    return _raise_trust(s, ("charity",), size.trust_shift * k)
+
+
+def _multi_year_funding[S: Reformable](s: S, k: float, size: MultiYearFundingSizes) -> S:
     c = s.constraints
     s = _constraints(
         s,
-        charity_funding_term_years=_toward(c.charity_funding_term_years, 3.0, k),
-        contract_subsidy_share=c.contract_subsidy_share * (1 - 0.5 * k),
+        charity_funding_term_years=_toward(c.charity_funding_term_years, size.funding_term_goal, k),
+        contract_subsidy_share=c.contract_subsidy_share * (1 - size.subsidy_cut * k),
     )
-    return _shift_trend(s, "volunteering_rate", FUNDED_VOLUNTEERING_TREND * k)
+    return _shift_trend(s, "volunteering_rate", size.volunteering_trend * k)
 
 
-def _procurement_reform(s: Scenario, k: float) -> Scenario:
-    s = _scale_cost(s, "charity", 1 - 0.5 * k)
-    return _scale_cost(s, "business", 1 - 0.3 * k)
+def _procurement_reform[S: Reformable](s: S, k: float, size: ProcurementSizes) -> S:
+    s = _scale_cost(s, "charity", 1 - size.charity_cost_cut * k)
+    return _scale_cost(s, "business", 1 - size.business_cost_cut * k)
 
 
-def _time_for_civic_life(s: Scenario, k: float) -> Scenario:
-    s = _constraints(s, weekly_hours=s.constraints.weekly_hours - 4.0 * k)
+def _time_for_civic_life[S: Reformable](s: S, k: float, size: CivicTimeSizes) -> S:
+    s = _constraints(s, weekly_hours=s.constraints.weekly_hours - size.hours_cut * k)
     if "volunteer" not in s.populations:
         return s
-    threshold = s.populations["volunteer"].threshold.moved(shift=-0.05 * k)
+    threshold = s.populations["volunteer"].threshold.moved(shift=-size.threshold_shift * k)
     return _population(s, "volunteer", threshold=threshold)
 
 
-def _social_partnership(s: Scenario, k: float) -> Scenario:
-    s = _constraints(s, union_density=_toward(s.constraints.union_density, 0.35, k))
-    s = _shift_trend(s, "union_density", UNION_TREND * k)
-    return _scale_cross(s, [("union", "business")], 1 + 3 * k)
+def _social_partnership[S: Reformable](s: S, k: float, size: SocialPartnershipSizes) -> S:
+    s = _constraints(s, union_density=_toward(s.constraints.union_density, size.density_goal, k))
+    s = _shift_trend(s, "union_density", size.density_trend * k)
+    return _scale_cross(s, [("union", "business")], 1 + size.tie_factor * k)
 
 
-def _patient_capital(s: Scenario, k: float) -> Scenario:
+def _patient_capital[S: Reformable](s: S, k: float, size: PatientCapitalSizes) -> S:
     c = s.constraints
     return _constraints(
         s,
-        overseas_share=c.overseas_share * (1 - 0.3 * k),
-        holding_period_years=_toward(c.holding_period_years, 5.0, k),
-        short_termist_share=c.short_termist_share * (1 - 0.3 * k),
+        overseas_share=c.overseas_share * (1 - size.overseas_cut * k),
+        holding_period_years=_toward(c.holding_period_years, size.holding_goal, k),
+        short_termist_share=c.short_termist_share * (1 - size.short_termist_cut * k),
     )
 
 
-def _mission_ownership(s: Scenario, k: float) -> Scenario:
+def _mission_ownership[S: Reformable](s: S, k: float, size: MissionOwnershipSizes) -> S:
     g = s.government
     return _government(
         s,
-        clarity=_toward(g.clarity, 1.0, 0.5 * k),
-        reshuffle_rate=g.reshuffle_rate * (1 - 0.7 * k),
-        reshuffle_penalty=g.reshuffle_penalty * (1 - 0.5 * k),
-        election_penalty=g.election_penalty * (1 - 0.5 * k),
+        clarity=_toward(g.clarity, 1.0, size.clarity_step * k),
+        reshuffle_rate=g.reshuffle_rate * (1 - size.reshuffle_rate_cut * k),
+        reshuffle_penalty=g.reshuffle_penalty * (1 - size.reshuffle_penalty_cut * k),
+        election_penalty=g.election_penalty * (1 - size.election_penalty_cut * k),
     )
 
 
-def _pooled_budgets(s: Scenario, k: float) -> Scenario:
-    return _constraints(
-        s, government_silo_share=s.constraints.government_silo_share * (1 - 0.7 * k)
-    )
+def _pooled_budgets[S: Reformable](s: S, k: float, size: PooledBudgetsSizes) -> S:
+    silo = s.constraints.government_silo_share
+    return _constraints(s, government_silo_share=silo * (1 - size.silo_cut * k))
 
 
-def _learning_and_portfolio(s: Scenario, k: float) -> Scenario:
+def _learning_and_portfolio[S: Reformable](s: S, k: float, size: LearningSizes) -> S:
     g = s.government
     return _government(
         s,
-        monitoring=_toward(g.monitoring, 0.75, k),
+        monitoring=_toward(g.monitoring, size.monitoring_goal, k),
         portfolio_review=g.portfolio_review or k > 0,
-        reallocation=max(g.reallocation, 0.5 * k),
+        reallocation=max(g.reallocation, size.reallocation * k),
     )
 
 
-def _civil_service_capabilities(s: Scenario, k: float) -> Scenario:
-    return _government(s, capability=s.government.capability * (1 + k))
+def _civil_service_capabilities[S: Reformable](s: S, k: float, size: CapabilitiesSizes) -> S:
+    return _government(s, capability=s.government.capability * (1 + size.capability_gain * k))
 
 
 REFORMS: dict[str, Reform] = {
@@ -245,6 +449,7 @@ REFORMS: dict[str, Reform] = {
         relaxes="few cross-sector coordination ties; low trust",
         source="Demos, Mobilisation Nation (2025)",
         transform=_mission_councils,
+        sizes=MissionCouncilsSizes,
         moves=(
             Move("network.cross_overrides.*", 1),
             Move("populations.*.trust.shift", 1),
@@ -257,6 +462,7 @@ REFORMS: dict[str, Reform] = {
         relaxes="lost infrastructure bodies linking charities",
         source="Demos, Mobilisation Nation (2025); Civil Society Covenant (2025)",
         transform=_civil_society_covenant,
+        sizes=CovenantSizes,
         moves=(
             Move("network.within_overrides.charity", 1),
             Move("network.cross_overrides.charity-*", 1),
@@ -270,6 +476,7 @@ REFORMS: dict[str, Reform] = {
         "keep volunteers (the volunteering trend)",
         source="Demos, Mobilisation Nation (2025); NCVO True Cost (2024)",
         transform=_multi_year_funding,
+        sizes=MultiYearFundingSizes,
         moves=(
             Move("constraints.charity_funding_term_years", 1),
             Move("constraints.contract_subsidy_share", -1),
@@ -283,6 +490,7 @@ REFORMS: dict[str, Reform] = {
         relaxes="participation cost for charities and small firms",
         source="Demos, Mobilisation Nation (2025); Procurement Act 2023",
         transform=_procurement_reform,
+        sizes=ProcurementSizes,
         moves=(
             Move("populations.charity.cost", -1),
             Move("populations.business.cost", -1),
@@ -294,6 +502,7 @@ REFORMS: dict[str, Reform] = {
         relaxes="volunteers' time budget and active pool",
         source="Demos, Mobilisation Nation (2025), active citizenship and Fig. 5",
         transform=_time_for_civic_life,
+        sizes=CivicTimeSizes,
         moves=(
             Move("constraints.weekly_hours", -1),
             Move("populations.volunteer.threshold.shift", -1),
@@ -306,6 +515,7 @@ REFORMS: dict[str, Reform] = {
         relaxes="falling union density (reach and its trend); few union-business ties",
         source="Demos, Mobilisation Nation (2025), Fig. 2",
         transform=_social_partnership,
+        sizes=SocialPartnershipSizes,
         moves=(
             Move("constraints.union_density", 1),
             Move("structures.trends.union_density.per_quarter", 1),
@@ -320,6 +530,7 @@ REFORMS: dict[str, Reform] = {
         "on firms",
         source="Demos, Mobilisation Nation (2025), Fig. 3; ONS share ownership",
         transform=_patient_capital,
+        sizes=PatientCapitalSizes,
         moves=(
             Move("constraints.overseas_share", -1),
             Move("constraints.holding_period_years", 1),
@@ -333,6 +544,7 @@ REFORMS: dict[str, Reform] = {
         relaxes="low credibility and ministerial churn",
         source="INVI, mission-driven governance, lesson 2 (mission letters)",
         transform=_mission_ownership,
+        sizes=MissionOwnershipSizes,
         moves=(
             Move("government.clarity", 1),
             Move("government.reshuffle_rate", -1),
@@ -346,6 +558,7 @@ REFORMS: dict[str, Reform] = {
         relaxes="government silos",
         source="INVI, mission-driven governance, lesson 3 (cross-functional governance)",
         transform=_pooled_budgets,
+        sizes=PooledBudgetsSizes,
         moves=(Move("constraints.government_silo_share", -1),),
         widens=("government",),
     ),
@@ -355,6 +568,7 @@ REFORMS: dict[str, Reform] = {
         relaxes="the owner's feedback lag and noise; no stage gates",
         source="INVI, mission-driven governance, lessons 4 and 5",
         transform=_learning_and_portfolio,
+        sizes=LearningSizes,
         moves=(
             Move("government.monitoring", 1),
             Move("government.portfolio_review", 1),
@@ -367,34 +581,49 @@ REFORMS: dict[str, Reform] = {
         relaxes="slow government learning",
         source="INVI, mission-driven governance, lesson 6",
         transform=_civil_service_capabilities,
+        sizes=CapabilitiesSizes,
         moves=(Move("government.capability", 1),),
     ),
 }
 """The reform catalogue, in the order reforms are applied."""
 
 
-def check_reform(name: str, strength: float = 1.0) -> None:
-    """Raise ValueError, in one line, for an unknown reform or a strength outside [0, 1].
-
-    The one check every entry point uses: scenario and experiment files, the CLI.
-    """
-    if name not in REFORMS:
-        raise unknown_name("reform", name, REFORMS)
+def check_strength(name: str, strength: float) -> None:
+    """ValueError in one line for a strength outside [0, 1]."""
     if not 0.0 <= strength <= 1.0:
         raise ValueError(f"strength of '{name}' must be in [0, 1], found {strength:g}")
 
 
-def apply_reforms(scenario: Scenario, reforms: Mapping[str, float] | None = None) -> Scenario:
+def check_reform(name: str, strength: float = 1.0, catalogue: Iterable[str] = REFORMS) -> None:
+    """Raise ValueError, in one line, for an unknown reform or a strength outside [0, 1].
+
+    The one check every entry point uses: scenario and experiment files, the CLI.
+    ``catalogue`` is the names known (the built-in reforms unless a scenario adds some).
+    """
+    known = list(catalogue)
+    if name not in known:
+        raise unknown_name("reform", name, known)
+    check_strength(name, strength)
+
+
+def default_sizes(catalogue: Iterable[Reform]) -> dict[str, dict[str, float]]:
+    """Every reform's sizes as declared with it: ``reform_sizes`` of a scenario that sets none."""
+    return {reform.name: reform.default_sizes() for reform in catalogue}
+
+
+def apply_reforms[S: Reformable](scenario: S, reforms: Mapping[str, float] | None = None) -> S:
     """The scenario with its reforms (and ``reforms``, which override) applied.
 
-    Reforms compose in catalogue order. The result carries an empty ``reforms``
-    mapping: it is the effective parameter set, not something to apply again.
+    Reforms compose in the order of the scenario's catalogue, each at the scenario's
+    sizes. The result carries an empty ``reforms`` mapping: it is the effective
+    parameter set, not something to apply again.
     """
     wanted = {**scenario.reforms, **(reforms or {})}
+    catalogue = scenario.reform_catalogue
     for name, strength in wanted.items():
-        check_reform(name, strength)
+        check_reform(name, strength, (r.name for r in catalogue))
     effective = scenario.model_copy(update={"reforms": {}})
-    for name, reform in REFORMS.items():
-        if name in wanted:
-            effective = reform.apply(effective, wanted[name])
+    for reform in catalogue:
+        if reform.name in wanted:
+            effective = reform.apply(effective, wanted[reform.name])
     return effective

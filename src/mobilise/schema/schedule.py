@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from mobilise.schema.reforms import check_reform
+from mobilise.schema.reforms import REFORMS, check_reform
 from mobilise.schema.strict import Strict
 from mobilise.vocabulary import QUARTER_PATTERN, quarter_index, unknown_name
 
@@ -165,6 +165,7 @@ def check_schedule(
     quarters: int,
     types: Sequence[str],
     milestones: Iterable[str],
+    catalogue: Iterable[str] = REFORMS,
 ) -> None:
     """Every timing fits its run: a known reform of the arm, quarters within the run.
 
@@ -173,8 +174,9 @@ def check_schedule(
     lacks or a milestone the mission does not have.
     """
     last = quarter_index(start) + quarters - 1
+    known = list(catalogue)
     for name, timing in schedule.items():
-        check_reform(name)
+        check_reform(name, catalogue=known)
         if name not in reforms:
             raise ValueError(f"timing.{name}: '{name}' is not one of the reforms it times")
         for field in ("start", "end"):

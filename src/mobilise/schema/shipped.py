@@ -7,7 +7,11 @@ relative references between files (an experiment's ``../scenarios/uk_2024.yaml``
 pattern's ``versus.scenario``) resolve the same way in both.
 
 A name is a file's path below its folder without ``.yaml``: ``uk_2024``,
-``calibrated/uk_2024``. A path that exists always wins over a name.
+``denmark_2024``. A path that exists always wins over a name.
+
+``scenarios/`` also holds what scenarios name, each kind in a folder of its own
+(:data:`SCENARIO_SUPPORT`: priors, targets, calibrations, ensembles); those are not
+scenarios, so the scenario catalogue leaves them out.
 """
 
 from __future__ import annotations
@@ -23,6 +27,11 @@ FOLDERS: dict[Kind, str] = {"scenario": "scenarios", "experiment": "experiments"
 """The folder of each kind of file, at the project's root and in the wheel."""
 
 SUFFIXES = (".yaml", ".yml")
+
+SCENARIO_SUPPORT = ("priors", "targets", "calibration", "ensembles")
+"""Folders of ``scenarios/`` holding the files scenarios name (``calibration:``, ``ensemble:``
+and what a calibration names): uncertain inputs, observed targets, calibration settings
+and calibrated ensembles. Not scenarios: :func:`catalogue` leaves them out."""
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 
@@ -48,9 +57,15 @@ def shipped_data(name: str) -> Path:
 
 
 def catalogue(kind: Kind, folder: Path | None = None) -> dict[str, Path]:
-    """Every file of ``kind`` by name, sorted (``folder`` defaults to the shipped one)."""
+    """Every file of ``kind`` by name, sorted (``folder`` defaults to the shipped one).
+
+    Scenarios are the YAML files of the folder and its subfolders, except those of
+    :data:`SCENARIO_SUPPORT` (a folder of your own laid out the same way lists the same).
+    """
     folder = shipped_folder(kind) if folder is None else folder
-    files = (p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+    files = [p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file()]
+    if kind == "scenario":
+        files = [p for p in files if p.relative_to(folder).parts[0] not in SCENARIO_SUPPORT]
     return {_name_of(p, folder): p for p in sorted(files, key=lambda p: _name_of(p, folder))}
 
 

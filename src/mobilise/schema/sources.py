@@ -2,7 +2,9 @@
 
 A scenario may declare ``sources``: one entry per structural constraint, either a row
 ``file:series,year`` of a data file (a CSV with the columns of ``data/``:
-``series,year,value,unit,approx,source``) or an assumption stated in words. Once a
+``series,year,value,unit,approx,source``; a series read month by month writes the month,
+``2021-03``, as its year) or an assumption stated in words. A calibration target cites
+its observed value's row the same way (:func:`cited_row`). Once a
 scenario declares sources, every constraint needs one, so a country's structures cannot
 come in unsourced. Loading the file (:func:`check_sources`) then reads each cited file and
 refuses, in one line, a file that does not read (wrong columns, a value that is not a
@@ -36,8 +38,19 @@ MAX_DATA_BYTES = 2 * 1024 * 1024
 DATA_COLUMNS = ("series", "year", "value", "unit", "approx", "source")
 """The columns of every data file, in order (``data/README.md``)."""
 
-ROW = re.compile(r"(?P<file>[^:]+\.csv):(?P<series>\w+),(?P<year>\d{4})")
-"""A cited row: ``denmark_facts.csv:union_density_employees,2019``."""
+WHEN = re.compile(r"\d{4}(?:-(?:0[1-9]|1[0-2]))?")
+"""A row's year: ``2019``, or a month of it, ``2021-03``, for a series read month by month."""
+
+ROW = re.compile(r"(?P<file>[^:]+\.csv):(?P<series>\w+),(?P<year>" + WHEN.pattern + ")")
+"""A cited row: ``denmark_facts.csv:union_density_employees,2019`` (or ``...,2021-03``)."""
+
+When = int | str
+"""How a row's year is looked up: a year as its number, a month as its text (``2021-03``)."""
+
+
+def when_of(text: str) -> When:
+    """The lookup key of a year as written: ``2019`` -> 2019, ``2021-03`` stays text."""
+    return int(text) if len(text) == 4 else text
 
 
 class Citation(Strict):
@@ -92,21 +105,21 @@ class DataRow:
     """One row of a data file."""
 
     series: str
-    year: int
+    year: When
     value: float
     unit: str
     approx: bool
     source: str
 
 
-def read_data(path: Path) -> dict[tuple[str, int], DataRow]:
+def read_data(path: Path) -> dict[tuple[str, When], DataRow]:
     """A data file's rows by ``(series, year)``, every row checked; one line if any fails."""
     lines = _text(path).splitlines()
     if not lines or tuple(lines[0].split(",")) != DATA_COLUMNS:
         found = lines[0] if lines else "an empty file"
         raise ScenarioError(f"{path}: line 1: expected the header {','.join(DATA_COLUMNS)}, "
                             f"found {found[:80]!r}")  # fmt: skip
-    rows: dict[tuple[str, int], DataRow] = {}
+    rows: dict[tuple[str, When], DataRow] = {}
     for line, fields in enumerate(csv.reader(lines[1:]), start=2):
         where = f"{path}: line {line}"
         if len(fields) != len(DATA_COLUMNS):
@@ -114,10 +127,12 @@ def read_data(path: Path) -> dict[tuple[str, int], DataRow]:
                 f"{where}: expected {len(DATA_COLUMNS)} fields, found {len(fields)}"
             )
         series, year, value, unit, approx, source = (f.strip() for f in fields)
-        when, number = (
-            _number(year, int, f"{where}: year"),
-            _number(value, float, f"{where}: value"),
-        )
+        if not WHEN.fullmatch(year):
+            _number(year, int, f"{where}: year")  # not a number at all: say so
+            raise ScenarioError(
+                f"{where}: year: expected a year like 2019 or a month like 2021-03, found {year!r}"
+            )
+        when, number = when_of(year), _number(value, float, f"{where}: value")
         if approx not in ("0", "1"):
             raise ScenarioError(f"{where}: approx: expected 0 or 1, found {approx!r}")
         if not source:
@@ -176,34 +191,54 @@ def check_sources(
 
     ``source`` names the scenario file in messages; ``base`` is its folder.
     """
-    files: dict[str, dict[tuple[str, int], DataRow]] = {}
+    files: dict[str, dict[tuple[str, When], DataRow]] = {}
     for name, citation in sources.items():
         if citation.row is None:
             continue
         where = f"{source}: sources.{name}"
-        match = ROW.fullmatch(citation.row)
-        assert match is not None  # the schema checked the form
-        file, series, year = match["file"], match["series"], int(match["year"])
-        try:
-            if file not in files:
-                files[file] = read_data(data_file(file, base))
-        except ScenarioError as exc:
-            raise ScenarioError(f"{where}: {exc}") from None
-        row = files[file].get((series, year))
-        if row is None:
-            raise ScenarioError(f"{where}: no row {series},{year} in {file} "
-                                f"({_nearest(files[file], series)})")  # fmt: skip
+        row = cited_row(citation.row, base, where, files)
         value = float(getattr(constraints, name))
         if not citation.note and not math.isclose(value, row.value, rel_tol=1e-9, abs_tol=1e-12):
+            file = citation.row.partition(":")[0]
             raise ScenarioError(
-                f"{where}: constraints.{name} is {value:g} but {file} {series},{year} is "
-                f"{row.value:g} (expected the row's value, or a note saying how it follows)"
+                f"{where}: constraints.{name} is {value:g} but {file} {row.series},{row.year} "
+                f"is {row.value:g} (expected the row's value, or a note saying how it follows)"
             )
 
 
-def _nearest(rows: dict[tuple[str, int], DataRow], series: str) -> str:
+def cited_row(
+    reference: str,
+    base: Path,
+    where: str,
+    files: dict[str, dict[tuple[str, When], DataRow]] | None = None,
+) -> DataRow:
+    """The data row ``file.csv:series,year`` names (its file read and checked whole).
+
+    ``base`` is the citing file's folder; ``files`` caches files already read. A file
+    that does not read, or a row that is not there, is one line beginning ``where``.
+    """
+    files = {} if files is None else files
+    match = ROW.fullmatch(reference)
+    if match is None:
+        raise ScenarioError(
+            f"{where}: expected a data row like 'file.csv:series,2019', found {reference!r}"
+        )
+    file, series, year = match["file"], match["series"], when_of(match["year"])
+    try:
+        if file not in files:
+            files[file] = read_data(data_file(file, base))
+    except ScenarioError as exc:
+        raise ScenarioError(f"{where}: {exc}") from None
+    row = files[file].get((series, year))
+    if row is None:
+        raise ScenarioError(f"{where}: no row {series},{year} in {file} "
+                            f"({_nearest(files[file], series)})")  # fmt: skip
+    return row
+
+
+def _nearest(rows: dict[tuple[str, When], DataRow], series: str) -> str:
     """What the file holds nearest a missing row: the series' years, or a close series."""
-    years = [str(y) for y in sorted(y for s, y in rows if s == series)]
+    years = sorted(str(y) for s, y in rows if s == series)
     if years:
         shown = years if len(years) <= 8 else [*years[:2], "...", *years[-4:]]
         return f"{series} has the years {', '.join(shown)}"

@@ -20,6 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
 
 from mobilise.analysis.effects import quantile_bands
 from mobilise.model.outcomes import OUTCOMES_BY_NAME
@@ -211,16 +212,21 @@ def forest_plot(
     *,
     point_labels: Mapping[int, str] | None = None,
 ) -> Figure:
-    """Each arm's paired effect on the key metric with its t interval, sorted by size.
+    """Each arm's paired effect on the key metric with its intervals, sorted by size.
 
-    One panel per mission (each in its own unit); rows are arms, and sweep points
-    when there are several (named by ``point_labels``, e.g. 'union_density = 0.3',
-    else 'point 2'). Intervals that exclude zero are drawn in blue.
+    Across plausible worlds (``low``/``high`` in the table): a thin line for the 95%
+    interval over members and seeds, and inside it a thick line for the interval seeds
+    alone would give (``seed_low``/``seed_high``): the gap between them is what we do
+    not know about parameters. Tables from before ensembles draw the t interval of the
+    mean. One panel per mission (each in its own unit); rows are arms, and sweep points
+    when there are several (named by ``point_labels``). Blue where the whole interval
+    is on one side of zero.
     """
     frame = effects if mission is None else effects[effects["mission"] == mission]
     if frame.empty:
         raise ValueError(f"forest_plot: no effects{'' if mission is None else ' for ' + mission}")
     confidence = effects.attrs.get("confidence", 0.95)
+    worlds = "low" in frame and frame["low"].notna().any()
     missions = list(frame["mission"].unique())
     sizes = [int((frame["mission"] == m).sum()) for m in missions]
     fig = new_figure(sum(0.42 * s + 1.5 for s in sizes) + 0.6)
@@ -229,8 +235,10 @@ def forest_plot(
         rows = frame[frame["mission"] == name].sort_values("mean_diff", kind="stable")
         scale = metric_scale(name)
         mean = rows["mean_diff"].to_numpy(float) * scale.factor
-        low = rows["t_low"].to_numpy(float) * scale.factor
-        high = rows["t_high"].to_numpy(float) * scale.factor
+        low = rows["low" if worlds else "t_low"].to_numpy(float) * scale.factor
+        high = rows["high" if worlds else "t_high"].to_numpy(float) * scale.factor
+        inner_low = rows["seed_low"].to_numpy(float) * scale.factor if worlds else low
+        inner_high = rows["seed_high"].to_numpy(float) * scale.factor if worlds else high
         several_points = rows["point"].nunique() > 1
         labels = [
             arm_label(a)
@@ -242,7 +250,16 @@ def forest_plot(
         for i in range(len(rows)):
             colour = OKABE_ITO["blue"] if clear[i] else GREY
             if np.isfinite(low[i]):
-                ax.plot([low[i], high[i]], [y[i], y[i]], color=colour, linewidth=2.2)
+                ax.plot([low[i], high[i]], [y[i], y[i]], color=colour, linewidth=1.2)
+            if worlds and np.isfinite(inner_low[i]):
+                ax.plot(
+                    [inner_low[i], inner_high[i]],
+                    [y[i], y[i]],
+                    color=colour,
+                    linewidth=5.0,
+                    alpha=0.45,
+                    solid_capstyle="butt",
+                )
             ax.plot(mean[i], y[i], marker="o", markersize=7, color=colour)
         ax.axvline(0.0, color="black", linewidth=1.0)
         ax.set_yticks(y, labels)
@@ -250,10 +267,12 @@ def forest_plot(
         ax.tick_params(labelsize=TEXT["small"])
         decimals = decimals_for(np.concatenate([low, high, mean]))
         at_right = ax.get_yaxis_transform()  # x in axes fractions, y in rows
-        for row, m, lo, hi, n in zip(y, mean, low, high, rows["n"], strict=True):
+        extra = rows["p_positive"] if worlds else rows["n"]
+        for row, m, lo, hi, x in zip(y, mean, low, high, extra, strict=True):
             interval = f"[{format_value(lo, decimals)}, {format_value(hi, decimals)}]"
+            tail = f"P(>0) {x:.0%}" if worlds else f"n={x}"
             ax.annotate(
-                f"{format_value(m, decimals)}  {interval}  n={n}",
+                f"{format_value(m, decimals)}  {interval}  {tail}",
                 (1.0, row),
                 xycoords=at_right,
                 xytext=(4, 0),  # points: an SVG collapses leading spaces
@@ -271,12 +290,71 @@ def forest_plot(
             fontsize=TEXT["normal"],
         )
         ax.set_title(plot_title(name), fontsize=TEXT["normal"])
+    if worlds:
+        members = int(frame["members"].max())
+        note = (
+            f"mean over {members} plausible worlds x seeds; thin: 95% of worlds and seeds, "
+            "thick: seeds alone;\nblue if the thin line excludes zero; at right: mean "
+            "[95%] and P(effect > 0)"
+        )
+    else:
+        note = (
+            f"mean paired difference (same seeds) with {confidence:.0%} t interval, blue if it "
+            "excludes zero;\nat right: effect [interval] and number of paired runs"
+        )
     suptitle(
         fig,
         "Effect of each reform on the key metric"
         + OUTCOME_WHEN.get(str(effects.attrs.get("outcome")), ""),
-        f"mean paired difference (same seeds) with {confidence:.0%} t interval, blue if it "
-        "excludes zero;\nat right: effect [interval] and number of paired runs",
+        note,
+    )
+    return fig
+
+
+def rank_plot(ranks: pd.DataFrame, outcome: str) -> Figure:
+    """How often each arm has the largest effect, over plausible worlds and seeds.
+
+    One panel per mission (and sweep point): a bar per arm, the share of (world, seed)
+    pairs in which its paired effect is the largest of the arms compared.
+    """
+    frame = ranks[ranks["outcome"] == outcome]
+    if frame.empty:
+        raise ValueError(f"rank_plot: no ranks for {outcome}")
+    groups = list(frame.groupby(["mission", "point"], sort=False))
+    sizes = [len(g) for _, g in groups]
+    fig = new_figure(sum(0.4 * s + 1.3 for s in sizes) + 0.6)
+    axes = fig.subplots(len(groups), 1, squeeze=False, height_ratios=[s + 2 for s in sizes])
+    for ax, ((mission, point), rows) in zip(axes[:, 0], groups, strict=True):
+        rows = rows.sort_values("p_first", kind="stable")
+        y = np.arange(len(rows))
+        share = rows["p_first"].to_numpy(float)
+        ax.barh(y, share, color=OKABE_ITO["blue"], height=0.6)
+        for row, value in zip(y, share, strict=True):
+            ax.annotate(
+                f"{value:.0%}",
+                (value, row),
+                xytext=(4, 0),
+                textcoords="offset points",
+                fontsize=TEXT["small"],
+                va="center",
+            )
+        ax.set_yticks(y, [arm_label(a) for a in rows["arm"]])
+        ax.set_xlim(0, 1.08)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+        ax.tick_params(labelsize=TEXT["small"])
+        ax.grid(axis="x", color="#dddddd", linewidth=0.8)
+        ax.set_axisbelow(True)
+        title = plot_title(str(mission)) + (
+            f" (point {point})" if frame["point"].nunique() > 1 else ""
+        )
+        ax.set_title(title, fontsize=TEXT["normal"])
+        ax.set_xlabel("share of plausible worlds x seeds", fontsize=TEXT["normal"])
+    n = int(frame["n"].max())
+    suptitle(
+        fig,
+        "Which reform does most" + OUTCOME_WHEN.get(outcome, ""),
+        f"share of {n} (world, seed) pairs in which each arm's effect on the key metric is the "
+        "largest; ties split",
     )
     return fig
 
@@ -460,8 +538,10 @@ def write_batch_figures(
         effects.attrs.update(confidence=0.95)  # a forest plot per outcome: milestone and horizon
     path = out / "interactions.csv"
     interactions = pd.read_csv(path) if path.exists() else None
+    path = out / "ranks.csv"
+    ranks = pd.read_csv(path) if path.exists() and path.stat().st_size > 1 else None
     return write_report(
-        runs, series, effects, interactions, out, baseline=baseline, workers=workers
+        runs, series, effects, interactions, out, baseline=baseline, workers=workers, ranks=ranks
     )
 
 
@@ -475,12 +555,14 @@ def write_report(
     baseline: str = "baseline",
     max_points: int = 3,
     workers: int | None = 1,
+    ranks: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write every figure that applies to ``out_dir/figures/`` and return the files.
 
     Per mission: a fan chart and an engagement chart for each sweep point when
     there are at most ``max_points`` (else the first point only); one forest plot
-    of all effects; an interaction heatmap per (mission, point) with a factorial.
+    of all effects; a rank figure (which arm does most) when ``ranks`` compares two or
+    more arms; an interaction heatmap per (mission, point) with a factorial.
     ``workers`` processes draw them (``None``: every core), the tables' figures first:
     a forest plot covers every mission, the largest, so no process is left drawing one
     alone at the end.
@@ -501,6 +583,10 @@ def write_report(
             part.attrs = {**effects.attrs, "outcome": outcome}
             stem = "forest" if outcome != "final_metric" else "forest_horizon"
             drawings.append((partial(forest_plot, part, point_labels=labels), figures / stem))
+    if ranks is not None and ranks.groupby(["mission", "point"]).size().max() > 1:
+        for outcome in ranks["outcome"].unique():
+            stem = "ranks" if outcome != "final_metric" else "ranks_horizon"
+            drawings.append((partial(rank_plot, ranks, str(outcome)), figures / stem))
     if interactions is not None and not interactions.empty:
         for (mission, point), _ in interactions.groupby(["mission", "point"], sort=False):
             drawings.append((
