@@ -14,6 +14,7 @@ from mobilise.running.design import in_memory
 from mobilise.running.executors.local import ProcessPoolExecutor
 from mobilise.schema.constraints import Constraints
 from mobilise.schema.sections import Population
+from mobilise.schema.trends import STRUCTURAL
 from mobilise.views.plots import engagement_by_type
 
 
@@ -65,7 +66,10 @@ def test_the_model_builds_mesa_agents_of_the_new_type_and_records_it(with_mentor
         frame.columns
     )
     ceiling = model.population.ceiling[model.population.slices["mentor"]]
-    assert ceiling.mean() == pytest.approx(mentor_reach(with_mentors.constraints))
+    now = {name: float(frame[name].iloc[-1]) for name in STRUCTURAL}  # structures moved
+    assert ceiling.mean() == pytest.approx(
+        mentor_reach(with_mentors.constraints.model_copy(update=now))
+    )
     assert (frame["engaged_mentor"] <= frame["reach_mentor"] + 1e-12).all()
     made = MissionModel(with_mentors, seed=3).agent_classes["mentor"]  # a class made for it
     assert made.__name__ == "MentorAgent" and made.actor_type == "mentor"

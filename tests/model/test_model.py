@@ -176,7 +176,7 @@ def test_no_agent_ever_engages_beyond_its_reach(uk):
         assert np.all(pop.engagement <= pop.ceiling)
     frame = model.to_frame()
     for i, actor_type in enumerate(ACTOR_TYPES):
-        assert (frame[f"reach_{actor_type}"] == pop.reach[i]).all()
+        assert frame[f"reach_{actor_type}"].iloc[-1] == pop.reach[i]  # reach moves with structures
         assert (frame[f"engaged_{actor_type}"] <= frame[f"reach_{actor_type}"] + 1e-12).all()
 
 

@@ -23,6 +23,7 @@ from mobilise.model.outcomes import (
 )
 from mobilise.schema.actor_types import ACTOR_TYPES
 from mobilise.schema.reforms import REFORMS
+from mobilise.schema.trends import STRUCTURAL
 
 SCALAR_STEP = [
     "progress",
@@ -50,6 +51,7 @@ def test_step_columns_for_two_types():
         "trust_b",
         "reach_a",
         "reach_b",
+        *STRUCTURAL,  # one column per structural constraint, named as in the constraints
     ]
 
 
@@ -73,7 +75,7 @@ def test_run_columns_for_one_type_and_only_the_numeric_ones():
 
 
 def test_without_types_the_per_type_outcomes_have_no_columns():
-    assert step_columns(()) == ["step", "quarter", *SCALAR_STEP]
+    assert step_columns(()) == ["step", "quarter", *SCALAR_STEP, *STRUCTURAL]
 
 
 @given(st.lists(st.from_regex(r"[a-z]{1,8}", fullmatch=True), unique=True, max_size=8))
@@ -81,7 +83,9 @@ def test_column_count_is_scalars_plus_per_type_times_types(types):
     per_type_step = sum(o.per_type for o in STEP_OUTCOMES)
     per_type_run = sum(o.per_type for o in RUN_OUTCOMES)
     per_reform_run = sum(o.per_reform for o in RUN_OUTCOMES)
-    assert len(step_columns(types)) == 2 + len(SCALAR_STEP) + per_type_step * len(types)
+    assert len(step_columns(types)) == (
+        2 + len(SCALAR_STEP) + per_type_step * len(types) + len(STRUCTURAL)
+    )
     scalars = len(RUN_OUTCOMES) - per_type_run - per_reform_run
     assert len(run_columns(types)) == (
         scalars + per_type_run * len(types) + per_reform_run * len(REFORMS)
@@ -92,7 +96,8 @@ def test_column_count_is_scalars_plus_per_type_times_types(types):
 def test_the_default_columns_are_the_six_uk_types():
     assert len(ACTOR_TYPES) == 6
     assert step_columns() == STEP_COLUMNS == step_columns(ACTOR_TYPES)
-    assert STEP_COLUMNS[-1] == f"reach_{ACTOR_TYPES[-1]}"
+    assert STEP_COLUMNS[-len(STRUCTURAL) - 1] == f"reach_{ACTOR_TYPES[-1]}"
+    assert STEP_COLUMNS[-len(STRUCTURAL) :] == list(STRUCTURAL)
 
 
 @pytest.mark.parametrize("outcome", STEP_OUTCOMES + RUN_OUTCOMES, ids=lambda o: o.name)
@@ -145,9 +150,12 @@ def test_each_step_outcome_computes_what_it_says(uk):
     np.testing.assert_allclose(
         frame["signal"], spec.clarity * frame["credibility"] * mission.salience
     )
-    ceiling = model.population.ceiling
+    ceiling = model.population.ceiling  # at the last step: reach moves with structures
     for t, part in model.population.slices.items():
-        np.testing.assert_allclose(frame[f"reach_{t}"], ceiling[part].mean(), rtol=1e-12)
+        assert frame[f"reach_{t}"].iloc[-1] == pytest.approx(ceiling[part].mean(), rel=1e-12)
+    np.testing.assert_array_equal(frame["reach_union"], frame["union_density"])
+    for name in STRUCTURAL:
+        assert frame[name].iloc[0] == getattr(uk.constraints, name)
     assert frame["roadmap"].iloc[0] == pytest.approx(mission.baseline)
 
 

@@ -15,6 +15,7 @@ from mobilise.running.design import replication_seeds
 from mobilise.schema.reforms import REFORMS, apply_reforms
 from mobilise.schema.scenario import load_scenario
 from mobilise.schema.schedule import Timing, Trigger, step_of
+from mobilise.schema.trends import Structures
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -41,14 +42,23 @@ def test_strength_rises_over_the_ramp_and_stops_at_the_end(uk):
 
 
 def test_a_reform_in_force_tracks_its_strength_quarter_by_quarter(uk):
-    """Union reach is the reform's reach at each quarter's strength, and returns at the end."""
+    """Union reach is the reform's reach at each quarter's strength, and returns at the end.
+
+    Structures frozen here but for the trend the reform itself gives density (its level
+    and its trend are the reform's alone; tests/model/test_structures.py has the rest).
+    """
+    still = Structures(union_recruitment=0.0, volunteer_recruitment=0.0)
+    frozen = uk.model_copy(update={"structures": still})
     timing = {"social_partnership": Timing(start=5, ramp=3, end=20)}
-    block = run([Member(uk, 1, {"social_partnership": 1.0}, timing)])
+    block = run([Member(frozen, 1, {"social_partnership": 1.0}, timing)])
     reach = column(block, 0, "reach_union")
+    steeper = REFORMS["social_partnership"].sized(frozen.reform_sizes).density_trend
+    trend = 0.0  # the reform also steepens density's trend, by its strength each quarter
     for step in range(41):
         strength = float(block.schedules.at(step)[0, 0])
-        params = apply_reforms(uk, {"social_partnership": strength})
-        assert reach[step] == pytest.approx(params.constraints.union_density, abs=1e-12)
+        trend += steeper * strength if step > 0 else 0.0
+        params = apply_reforms(frozen, {"social_partnership": strength})
+        assert reach[step] == pytest.approx(params.constraints.union_density + trend, abs=1e-12)
     assert block.starts(0) == {"social_partnership": 5}
 
 

@@ -353,7 +353,7 @@ def check_fault_then_resume(reference, after, code, stderr, expected):
 @pytest.mark.skipif(not user_namespaces(), reason="no user namespaces to mount a small tmpfs")
 @pytest.mark.parametrize(
     ("size", "workers", "where"),
-    [("40k", 2, "/parts/"), ("100k", 1, "/timeseries.csv")],
+    [("40k", 2, "/parts/"), ("140k", 1, "/timeseries.csv")],
     ids=["while-running", "while-merging"],
 )
 def test_a_full_disk_is_one_line_leaves_no_stray_file_and_resumes(

@@ -62,6 +62,7 @@ class Crowd:
         seeds: Sequence[Seed],
         largest: Sequence[Scenario] | None = None,
         changing: Sequence[bool] | None = None,
+        widest: Array | None = None,
     ) -> None:
         first = populations[0]
         self.runs, self.size = len(populations), first.size
@@ -90,6 +91,8 @@ class Crowd:
         self.may_engage = self.ceiling > 0
         if any(a is not b for a, b in zip(params, largest, strict=True)):
             self.may_engage |= self._ceilings(largest) > 0
+        if widest is not None:  # the widest reach moving structures can give (model/structures.py)
+            self.may_engage |= self._ceilings_at(widest) > 0
         self._influence(params)
         changing = [False] * self.runs if changing is None else list(changing)
         self._network(params, populations, seeds, largest, changing)
@@ -102,6 +105,14 @@ class Crowd:
             for actor_type in p.actor_types:
                 part = self.slices[actor_type.name]
                 ceiling[r, part] = engagement_ceiling(type_reach(p, actor_type), self.rank[r, part])
+        return ceiling
+
+    def _ceilings_at(self, reach: Array) -> Array:
+        """Every agent's ceiling at each run's reach per type ``reach`` (R, K)."""
+        ceiling = np.empty_like(self.ceiling)
+        for k, name in enumerate(self.names):
+            part = self.slices[name]
+            ceiling[:, part] = engagement_ceiling(reach[:, k : k + 1], self.rank[:, part])
         return ceiling
 
     # --- building ------------------------------------------------------------------------
@@ -202,7 +213,11 @@ class Crowd:
     # --- a run's reforms change strength ---------------------------------------------------
 
     def reparametrise(
-        self, rows: Sequence[int], params: Sequence[Scenario], before: Sequence[Scenario]
+        self,
+        rows: Sequence[int],
+        params: Sequence[Scenario],
+        before: Sequence[Scenario],
+        reach: Array | None = None,
     ) -> None:
         """Move runs ``rows`` from parameters ``before`` to ``params`` (one per run of the block).
 
@@ -212,7 +227,8 @@ class Crowd:
         draw; reach follows the type's fixed reach order, agents newly outside it leave
         (engagement capped at the new ceiling) and those newly within start from where
         they are (0); ties follow the new degrees (nested draws). Agents within reach at
-        neither strength stay outside the arithmetic.
+        neither strength stay outside the arithmetic. ``reach`` (R, K), when given, is
+        every run's reach now (moving structures'), in place of the parameters'.
         """
         for r in rows:
             new, old = params[r], before[r]
@@ -230,7 +246,7 @@ class Crowd:
                     self.horizon[r, part] = draws.horizon
                     self.capacity[r, part] = draws.capacity
                     self.patience[r, part] = patience(draws.horizon, self.payoff_lag[r])
-                self.reach[r, k] = type_reach(new, actor_type)
+                self.reach[r, k] = type_reach(new, actor_type) if reach is None else reach[r, k]
                 self.ceiling[r, part] = engagement_ceiling(self.reach[r, k], self.rank[r, part])
             self.base_cost[r] = [new.population(t).cost for t in new.type_names]
         if np.any((self.ceiling > 0) & ~self.may_engage):
@@ -255,6 +271,34 @@ class Crowd:
             self.live_ties.weigh(pairs, self.ceiling.ravel()[self.live])
             self._coordination = self.live_ties.coordination.reshape(self.runs, self.size)
         self._trust_speed(params)
+        self.live_engagement = np.minimum(self.live_engagement, self.ceiling.ravel()[self.live])
+        self._placed = False
+        self._segments()
+        self._gather_live()
+
+    def set_reach(self, reach: Array) -> None:
+        """Every run's reach per type now, (R, K): structures moved (model/structures.py).
+
+        As for a reform's strength: ceilings follow each type's fixed reach order, those
+        newly outside leave (engagement capped), those newly within start where they are,
+        and peer and partner shares count the reachable agents now; nothing is drawn.
+        """
+        if np.array_equal(reach, self.reach):
+            return
+        self.reach = np.array(reach, dtype=float)
+        self.ceiling = self._ceilings_at(self.reach)
+        if np.any((self.ceiling > 0) & ~self.may_engage):
+            raise ValueError(
+                "moving structures widened reach beyond the widest they were built for"
+            )
+        if self.complete:
+            for r in range(self.runs):
+                ties = Ties(complete=True, kind=self.kind, counts=self.counts,
+                            ceiling=self.ceiling[r])  # fmt: skip
+                self._per_peer[r] = ties.per_reachable_peer
+                self._per_partner[r] = ties.per_reachable_partner
+        else:
+            self.live_ties.weigh(self.live_ties.pairs, self.ceiling.ravel()[self.live])
         self.live_engagement = np.minimum(self.live_engagement, self.ceiling.ravel()[self.live])
         self._placed = False
         self._segments()

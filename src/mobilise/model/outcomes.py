@@ -26,6 +26,7 @@ from mobilise.model.runs import Runs
 from mobilise.schema.actor_types import ACTOR_TYPES
 from mobilise.schema.missions import Mission
 from mobilise.schema.reforms import REFORMS
+from mobilise.schema.trends import STRUCTURAL
 from mobilise.vocabulary import check_known, quarter_index, quarter_label
 
 Array = npt.NDArray[np.float64]
@@ -41,9 +42,12 @@ class Outcome:
     description: str
     per_type: bool = False  # a column for each of the scenario's actor types
     per_reform: bool = False  # a column for each reform of the catalogue
+    per_structure: bool = False  # a column for each structural constraint, named as it
 
     def columns(self, types: Sequence[str] = ACTOR_TYPES) -> list[str]:
         """The columns this outcome fills."""
+        if self.per_structure:
+            return list(STRUCTURAL)
         if self.per_type:
             return [f"{self.name}_{t}" for t in types]
         if self.per_reform:
@@ -132,6 +136,10 @@ def _reach(runs: Runs) -> Array:
     return runs.crowd.reach
 
 
+def _structures(runs: Runs) -> Array:
+    return runs.structures.values
+
+
 STEP_OUTCOMES: tuple[StepOutcome, ...] = (
     StepOutcome(name="progress", label="Mission progress P", unit="share",
                 description="0 at the metric's floor, P_T at target", of=_progress),
@@ -161,6 +169,10 @@ STEP_OUTCOMES: tuple[StepOutcome, ...] = (
     StepOutcome(name="reach", label="Reach", unit="share",
                 description="share of the type that can engage at all, set by the constraints",
                 per_type=True, of=_reach),
+    StepOutcome(name="structures", label="Structural constraint", unit="the constraint's",
+                description="where the constraint stands: its trend and what mobilisation "
+                "built (a column named as in the scenario's constraints)", per_structure=True,
+                of=_structures),
 )  # fmt: skip
 """Recorded every step, in this order, after ``step`` and ``quarter``."""
 
@@ -472,7 +484,7 @@ def check_output(name: str) -> str:
     if mission is not None:
         return mission_column(check_output(column), mission)
     for outcome in STEP_OUTCOMES:
-        if name == outcome.name and not outcome.per_type:
+        if name == outcome.name and not (outcome.per_type or outcome.per_structure):
             return name
         prefix = f"{outcome.name}_"
         if outcome.per_type and name.startswith(prefix) and name[len(prefix) :].isidentifier():
@@ -486,5 +498,6 @@ def reference(outcomes: Sequence[Outcome]) -> str:
     for o in outcomes:
         column = f"`{o.name}_<type>`" if o.per_type else f"`{o.name}`"
         column = f"`{o.name}_<reform>`" if o.per_reform else column
+        column = "`<constraint>` (" + ", ".join(STRUCTURAL) + ")" if o.per_structure else column
         lines.append(f"| {column} | {o.label} | {o.description} | {o.unit} |")
     return "\n".join(lines) + "\n"

@@ -61,19 +61,23 @@ class Population:
         return means
 
 
-def type_reach(scenario: Scenario, actor_type: ActorType) -> float:
+def type_reach(
+    scenario: Scenario, actor_type: ActorType, constraints: Constraints | None = None
+) -> float:
     """The share of ``actor_type`` that can engage in this scenario's mission.
 
-    Set in the scenario, or by the constraints; where the mission funds the
-    type, the state as funder and buyer brings that share of those outside
-    structural reach within it (:func:`funded_reach`).
+    Set in the scenario, or by the constraints (the scenario's, or ``constraints``:
+    structures as they have moved); where the mission funds the type, the state as
+    funder and buyer brings that share of those outside structural reach within it
+    (:func:`funded_reach`).
     """
     spec = scenario.population(actor_type.name)
     if spec.reach is not None:
         return spec.reach
-    structural = actor_type.reach(scenario.constraints)
+    c = scenario.constraints if constraints is None else constraints
+    structural = actor_type.reach(c)
     funded = scenario.mission_spec.funded.get(actor_type.name, 0.0)
-    return funded_reach(structural, funded, scenario.constraints)
+    return funded_reach(structural, funded, c)
 
 
 def funded_reach(reach: float, funded: float, c: Constraints) -> float:

@@ -4,7 +4,8 @@ A run alone is R = 1 (:class:`~mobilise.model.model.MissionModel` is Mesa's face
 one); a batch steps blocks of fifty. Each run is drawn from its own named streams
 (its seed's), so it is the same run, to the bit, alone or beside others.
 
-A quarter is a few lines (:meth:`Runs.advance`): agents respond to the signal, their
+A quarter is a few lines (:meth:`Runs.advance`): structures move (their trends, and what
+mobilisation built: :mod:`~mobilise.model.structures`); agents respond to the signal, their
 ties and their costs (:class:`~mobilise.model.crowd.Crowd`); their contributions
 move progress (:mod:`~mobilise.model.progress`); each mission owner observes it,
 judges delivery against the roadmap and updates its credibility
@@ -34,6 +35,7 @@ from mobilise.model.progress import (
 )
 from mobilise.model.schedule import Schedules
 from mobilise.model.streams import StreamTable
+from mobilise.model.structures import MovingStructures
 from mobilise.schema.missions import Mission
 from mobilise.schema.reforms import apply_reforms
 from mobilise.schema.scenario import Scenario
@@ -161,7 +163,9 @@ class Runs:
         self.populations = build_populations(self.params, streams)
         table.prefetch(network.stream_paths(self.params[0].network, self.populations[0]))
         changing = self.schedules.timed.any(axis=1).tolist()
-        self.crowd = Crowd(self.params, self.populations, streams, self.largest, changing)
+        self.structures = MovingStructures(self.params, self.largest, self.quarters)
+        self.crowd = Crowd(self.params, self.populations, streams, self.largest, changing,
+                           widest=self.structures.widest)  # fmt: skip
         table.forget()
         self.owners = MissionOwners(self.params, streams, self.crowd.names)
         self._missions()
@@ -227,8 +231,12 @@ class Runs:
         """
         self.step_count += 1
         changed = self.schedules.advance(self.step_count)
+        crowd = self.crowd  # structures move with what was mobilised by the last quarter
+        self.structures.move(self.schedules.params, crowd.mean_engagement(), crowd.reach)
         if changed:
             self.reparametrise(changed)
+        if self.structures.moving:
+            crowd.set_reach(self.structures.reach())
         self.crowd.respond(self.owners.signal, self.participation_cost())
 
     def settle(self, lift: Array | None = None) -> None:
@@ -250,7 +258,8 @@ class Runs:
     def reparametrise(self, rows: Sequence[int]) -> None:
         """Runs ``rows`` take the parameters of their reforms' strengths now."""
         before, self.params = self.params, list(self.schedules.params)
-        self.crowd.reparametrise(rows, self.params, before)
+        moved = self.structures.reach() if self.structures.moving else None
+        self.crowd.reparametrise(rows, self.params, before, moved)
         self.owners.reparametrise(self.params)
         self._missions()
 

@@ -213,8 +213,15 @@ def _write_full_groups(writer: Any, pending: list[Any]) -> list[Any]:
 
 
 def _csv_table(path: Path) -> Any:
-    """A CSV part (from a batch begun as CSV, or by an earlier version) as a compact table."""
-    return compact_table(pd.read_csv(path))
+    """A CSV part (from a batch begun as CSV, or by an earlier version) as a compact table.
+
+    A column of whole numbers (a structure that did not move: 0 every step) reads as
+    integers; the run wrote floats, as its Parquet parts hold them.
+    """
+    frame = pd.read_csv(path)
+    whole = [c for c in frame.columns
+             if c not in SMALL_INTEGERS and pd.api.types.is_integer_dtype(frame[c])]  # fmt: skip
+    return compact_table(frame.astype(dict.fromkeys(whole, "float64")))
 
 
 def _apart_in_order(sources: list[Path]) -> list[Path] | None:

@@ -26,6 +26,7 @@ from pydantic import Field
 from mobilise.schema.constraints import Constraints
 from mobilise.schema.sections import Government, Network, Population
 from mobilise.schema.strict import Strict
+from mobilise.schema.trends import Structures, Trend
 from mobilise.vocabulary import unknown_name
 
 
@@ -55,6 +56,11 @@ class Reformable(Protocol):
     @property
     def populations(self) -> dict[str, Population]:
         """Each actor type's agents."""
+        ...
+
+    @property
+    def structures(self) -> Structures:
+        """How the structural constraints move during a run."""
         ...
 
     @property
@@ -215,6 +221,21 @@ def _scale_within[S: Reformable](s: S, actor_type: str, factor: float) -> S:
     )
 
 
+def _shift_trend[S: Reformable](s: S, name: str, shift: float) -> S:
+    """The scenario with the trend of constraint ``name`` moved by ``shift`` per quarter."""
+    if shift == 0.0:
+        return s  # strength 0 is the scenario, field for field
+    structures = s.structures
+    trend = structures.trends.get(name)
+    moved = (
+        Trend(per_quarter=shift, assumption="no trend declared: the reform's shift alone")
+        if trend is None
+        else trend.model_copy(update={"per_quarter": trend.per_quarter + shift})
+    )
+    trends = {**structures.trends, name: moved}
+    return s.model_copy(update={"structures": structures.model_copy(update={"trends": trends})})
+
+
 def _toward(value: float, goal: float, strength: float) -> float:
     """Move ``value`` a ``strength`` share of the way up to ``goal`` (never down)."""
     return value + strength * max(0.0, goal - value)
@@ -229,6 +250,7 @@ COUNCIL_PAIRS = list(combinations(COUNCIL_TYPES, 2))
 
 _FACTOR = "ties multiplied by 1 + this x strength"
 _CUT = "share removed at full strength"
+_TREND = "added per quarter to its trend (structures.trends)"
 
 
 class MissionCouncilsSizes(Sizes):
@@ -249,11 +271,14 @@ class CovenantSizes(Sizes):
 
 
 class MultiYearFundingSizes(Sizes):
-    """Multi-year funding: the funding term it moves toward, the contract subsidy it removes."""
+    """Multi-year funding: funding term, contract subsidy, and a steeper volunteering trend."""
 
     funding_term_goal: float = Field(3.0, gt=0, description="funding term moved toward (years)")
     subsidy_cut: float = Field(
         0.5, ge=0, le=1, description=f"charities subsidising contracts: {_CUT}"
+    )
+    volunteering_trend: float = Field(
+        0.0005, ge=0, le=0.01, description=f"monthly formal volunteering {_TREND}"
     )
 
 
@@ -274,9 +299,10 @@ class CivicTimeSizes(Sizes):
 
 
 class SocialPartnershipSizes(Sizes):
-    """Social partnership: the union density it moves toward, more union-business ties."""
+    """Social partnership: union density and its trend raised, more union-business ties."""
 
     density_goal: float = Field(0.35, ge=0, le=1, description="union density moved toward")
+    density_trend: float = Field(0.001, ge=0, le=0.01, description=f"union density {_TREND}")
     tie_factor: float = Field(3.0, ge=0, description=f"union-business {_FACTOR}")
 
 
@@ -348,11 +374,12 @@ def _civil_society_covenant[S: Reformable](s: S, k: float, size: CovenantSizes) 
 
 def _multi_year_funding[S: Reformable](s: S, k: float, size: MultiYearFundingSizes) -> S:
     c = s.constraints
-    return _constraints(
+    s = _constraints(
         s,
         charity_funding_term_years=_toward(c.charity_funding_term_years, size.funding_term_goal, k),
         contract_subsidy_share=c.contract_subsidy_share * (1 - size.subsidy_cut * k),
     )
+    return _shift_trend(s, "volunteering_rate", size.volunteering_trend * k)
 
 
 def _procurement_reform[S: Reformable](s: S, k: float, size: ProcurementSizes) -> S:
@@ -370,6 +397,7 @@ def _time_for_civic_life[S: Reformable](s: S, k: float, size: CivicTimeSizes) ->
 
 def _social_partnership[S: Reformable](s: S, k: float, size: SocialPartnershipSizes) -> S:
     s = _constraints(s, union_density=_toward(s.constraints.union_density, size.density_goal, k))
+    s = _shift_trend(s, "union_density", size.density_trend * k)
     return _scale_cross(s, [("union", "business")], 1 + size.tie_factor * k)
 
 
@@ -444,13 +472,15 @@ REFORMS: dict[str, Reform] = {
     "multi_year_funding": Reform(
         name="multi_year_funding",
         description="Multi-year grants and full-cost contracts for charities",
-        relaxes="charities' short horizon and fragile capacity",
+        relaxes="charities' short horizon and fragile capacity; associations that cannot "
+        "keep volunteers (the volunteering trend)",
         source="Demos, Mobilisation Nation (2025); NCVO True Cost (2024)",
         transform=_multi_year_funding,
         sizes=MultiYearFundingSizes,
         moves=(
             Move("constraints.charity_funding_term_years", 1),
             Move("constraints.contract_subsidy_share", -1),
+            Move("structures.trends.volunteering_rate.per_quarter", 1),
         ),
         widens=("charity",),
     ),
@@ -482,12 +512,13 @@ REFORMS: dict[str, Reform] = {
     "social_partnership": Reform(
         name="social_partnership",
         description="Sectoral social partnership extends union reach and union-employer ties",
-        relaxes="falling union density (reach); few union-business ties",
+        relaxes="falling union density (reach and its trend); few union-business ties",
         source="Demos, Mobilisation Nation (2025), Fig. 2",
         transform=_social_partnership,
         sizes=SocialPartnershipSizes,
         moves=(
             Move("constraints.union_density", 1),
+            Move("structures.trends.union_density.per_quarter", 1),
             Move("network.cross_overrides.union-business", 1),
         ),
         widens=("union",),

@@ -37,6 +37,7 @@ from mobilise.schema.sections import MAX_AGENTS, Government, Influence, Network,
 from mobilise.schema.shipped import resolve
 from mobilise.schema.sources import Citation, check_complete, check_sources
 from mobilise.schema.strict import Strict
+from mobilise.schema.trends import Structures, check_trend_fits, check_trends
 from mobilise.vocabulary import (
     ScenarioError,
     check_known,
@@ -99,6 +100,11 @@ class Scenario(Strict):
         description="constraint -> where its value comes from: a data row "
         "'file.csv:series,year' or {assumption: ...}; once one is given every constraint "
         "needs one, and loading the file checks each row (schema/sources.py)",
+    )
+    structures: Structures = Field(
+        default_factory=Structures,
+        description="how the structural constraints move during a run: trends and what "
+        "mobilisation builds (schema/trends.py)",
     )
     government: Government = Field(default_factory=Government, description="the mission owner")
     trust: Trust = Field(default_factory=Trust, description="how trust moves")
@@ -268,6 +274,11 @@ class Scenario(Strict):
                 message = first["msg"].removeprefix("Value error, ")
                 raise ValueError(f"{where}: {message} (found {first.get('input')!r})") from None
         self.__dict__["reform_sizes"] = filled  # frozen: every size, defaults included
+        return self
+
+    @model_validator(mode="after")
+    def _trends_fit(self) -> Scenario:
+        check_trends(self.structures, self.constraints, self.quarters)
         return self
 
     @model_validator(mode="after")
@@ -561,6 +572,7 @@ def load_scenario(path: str | Path) -> Scenario:
     file = resolve("scenario", path)
     scenario = parse_scenario(read_yaml(file), str(path))
     check_sources(scenario.sources, scenario.constraints, str(path), file.parent)
+    check_trend_fits(scenario.structures, str(path), file.parent)
     return scenario
 
 
