@@ -85,7 +85,9 @@ def test_csv_parts_of_an_earlier_batch_merge_into_parquet(tmp_path):
     merged = pd.read_parquet(tmp_path / "out" / "timeseries.parquet")
     assert merged["run_id"].tolist() == sorted(merged["run_id"].tolist())
     assert set(merged["run_id"]) == {s.run_id for s in specs}
-    csv_half = pd.read_csv(folder / f"timeseries-{specs[0].run_id:09d}.csv")
+    csv_half = pd.read_csv(
+        folder / f"timeseries-{parts.chunk_key([s.run_id for s in specs[:half]])}.csv"
+    )
     first = merged[merged["run_id"].isin(csv_half["run_id"])].reset_index(drop=True)
     pd.testing.assert_series_equal(first["metric"], csv_half["metric"], check_exact=True)
 
@@ -96,7 +98,7 @@ def test_a_chunk_marks_itself_done_only_when_its_runs_part_is_written(tmp_path, 
     specs = design.runs(1)
     parts.write_chunk(tmp_path, run_chunk(specs), fmt)
     assert parts.finished_ids(tmp_path) == {s.run_id for s in specs}
-    assert (tmp_path / f"timeseries-{specs[0].run_id:09d}.{fmt}").exists()
+    assert (tmp_path / f"timeseries-{parts.chunk_key([s.run_id for s in specs])}.{fmt}").exists()
     assert not list(tmp_path.glob("*.tmp"))
 
 
@@ -108,7 +110,9 @@ def test_a_series_part_whose_chunk_was_interrupted_is_not_merged(tmp_path, fmt):
     interrupted = tmp_path / "interrupted" / parts.PARTS
     interrupted.mkdir(parents=True)
     parts.write_chunk(interrupted, run_chunk(specs[2:6]), fmt)
-    (interrupted / f"runs-{specs[2].run_id:09d}.csv").unlink()  # killed between its writes
+    (
+        interrupted / f"runs-{parts.chunk_key([s.run_id for s in specs[2:6]])}.csv"
+    ).unlink()  # killed between its writes
     for chunk in (specs[0:4], specs[4:8]):  # resumed: the same runs, chunked otherwise
         parts.write_chunk(interrupted, run_chunk(chunk), fmt)
     clean = tmp_path / "clean" / parts.PARTS
@@ -118,3 +122,22 @@ def test_a_series_part_whose_chunk_was_interrupted_is_not_merged(tmp_path, fmt):
         parts.combine(folder.parent, fmt, ids)
     name = f"timeseries.{fmt}"
     assert (interrupted.parent / name).read_bytes() == (clean.parent / name).read_bytes()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_runs_finished_twice_in_chunks_of_other_shapes_merge_once(tmp_path, fmt):
+    # two processes resuming one folder at once chunk the missing runs differently
+    design = parquet_design(tmp_path, agents=False)
+    specs = design.runs(2)  # eight runs
+    ids = {s.run_id for s in specs}
+    twice = tmp_path / "twice" / parts.PARTS
+    twice.mkdir(parents=True)
+    for chunk in (specs[0:4], specs[4:8], specs[0:3], specs[3:6], specs[6:8], specs[2:6]):
+        parts.write_chunk(twice, run_chunk(chunk), fmt)
+    clean = tmp_path / "clean" / parts.PARTS
+    clean.mkdir(parents=True)
+    parts.write_chunk(clean, run_chunk(specs), fmt)
+    for folder in (twice, clean):
+        parts.combine(folder.parent, fmt, ids)
+    for name in ("runs.csv", f"timeseries.{fmt}"):
+        assert (twice.parent / name).read_bytes() == (clean.parent / name).read_bytes(), name

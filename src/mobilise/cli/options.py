@@ -208,7 +208,7 @@ def faults_named(out: Path) -> Iterator[None]:
 
 
 def describe_fault(exc: OSError) -> str:
-    """``no space left on device writing runs/x/parts/runs-000000012.csv``."""
+    """``no space left on device writing runs/x/parts/runs-000000012-9a41be07.csv``."""
     what = (exc.strerror or type(exc).__name__).lower()
     return what + (f" writing {exc.filename}" if exc.filename else "")
 

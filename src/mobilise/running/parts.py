@@ -15,7 +15,8 @@ import csv
 import heapq
 import itertools
 import os
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +39,21 @@ ROWS_PER_GROUP = 65_536
 the runs were chunked."""
 
 
+def chunk_key(run_ids: Sequence[int]) -> str:
+    """A chunk's name in its parts: its first run id, then a checksum of all its ids.
+
+    Names sort by first run id. Two processes resuming one folder at once may chunk the
+    missing runs differently; parts of one name then always hold the same runs (runs are
+    deterministic: the same bytes), so a series part and the ``runs`` part of its name
+    never disagree.
+    """
+    ids = sorted(run_ids)
+    return f"{ids[0]:09d}-{zlib.crc32(','.join(map(str, ids)).encode()):08x}"
+
+
 def write_chunk(parts: Path, result: ChunkResult, fmt: str = "csv") -> None:
     """Write a finished chunk's parts: series first, in ``fmt``, then ``runs`` (CSV, last)."""
-    key = f"{min(result.run_ids):09d}"
+    key = chunk_key(result.run_ids)
     if result.rows:
         runs = pd.DataFrame(result.rows)
         series = {"timeseries": result.timeseries, "agents": result.agents}
@@ -100,12 +113,32 @@ def finished_ids(parts: Path) -> set[int]:
 
 
 def read_runs(parts: Path, ids: set[int]) -> pd.DataFrame:
-    """The runs of ``ids`` on disk, in run-id order."""
+    """The runs of ``ids`` on disk, in run-id order, each once.
+
+    Two processes resuming one folder at once may both finish a run, in chunks of
+    different names; a run is deterministic, so the first part (by name) that holds it
+    is kept, as :func:`owners` keeps it for the time series.
+    """
     frames = [pd.read_csv(p) for p in sorted(parts.glob("runs-*.csv"))]
     if not frames:
         return pd.DataFrame()
-    runs = pd.concat(frames, ignore_index=True)
+    runs = pd.concat(frames, ignore_index=True).drop_duplicates("run_id", keep="first")
     return runs[runs["run_id"].isin(ids)].sort_values("run_id", ignore_index=True)
+
+
+def owners(parts: Path, ids: set[int]) -> dict[str, set[int]]:
+    """For each finished chunk (by its key), the runs of ``ids`` merged from its parts.
+
+    A run finished twice (two processes on one folder) is taken from the first chunk,
+    by name, that holds it, so its time series is merged once and matches its row.
+    """
+    owned: dict[str, set[int]] = {}
+    taken: set[int] = set()
+    for path in sorted(parts.glob("runs-*.csv")):
+        here = set(pd.read_csv(path, usecols=["run_id"])["run_id"].tolist()) & ids
+        owned[_chunk_key(path)] = here - taken
+        taken |= here
+    return owned
 
 
 def combine(out: Path, fmt: str, ids: set[int]) -> list[Path]:
@@ -116,15 +149,18 @@ def combine(out: Path, fmt: str, ids: set[int]) -> list[Path]:
     runs_path = out / "runs.csv"
     write_frame(runs_path, runs)
     written.append(runs_path)
+    owned = owners(parts, ids)
     for name in SERIES:
-        sources = [p for p in _series_parts(parts, name) if _chunk_done(p)]
+        sources = {
+            p: owned[_chunk_key(p)] for p in _series_parts(parts, name) if _chunk_key(p) in owned
+        }
         if not sources:
             continue
         target = out / f"{name}.{fmt}"
         if fmt == "csv":
-            _merge_sorted_csv(sources, target, ids)
+            _merge_sorted_csv(sources, target)
         else:
-            _merge_parquet(sources, target, ids)
+            _merge_parquet(sources, target)
         written.append(target)
     failure_frames = [pd.read_csv(p) for p in sorted(parts.glob("failures-*.csv"))]
     failures = (
@@ -145,20 +181,20 @@ def _series_parts(parts: Path, name: str) -> list[Path]:
     return sorted([*parts.glob(f"{name}-*.csv"), *parts.glob(f"{name}-*.parquet")])
 
 
-def _chunk_done(series_part: Path) -> bool:
-    """Whether the chunk that wrote ``series_part`` finished (its ``runs`` part exists).
+def _chunk_key(part: Path) -> str:
+    """The chunk a part belongs to.
 
-    A chunk interrupted between its two writes leaves a series part alone; its runs
-    are run again, maybe in another chunk, and only that chunk's rows are merged.
+    A series part is merged only if its chunk's ``runs`` part exists: a chunk interrupted
+    between its two writes leaves a series part alone; its runs are run again, maybe in
+    another chunk, and only that chunk's rows count.
     """
-    key = series_part.stem.split("-", 1)[1]
-    return (series_part.parent / f"runs-{key}.csv").exists()
+    return part.stem.split("-", 1)[1]
 
 
 # --- Parquet ------------------------------------------------------------------------------
 
 
-def _merge_parquet(sources: list[Path], target: Path, ids: set[int]) -> None:
+def _merge_parquet(sources: dict[Path, set[int]], target: Path) -> None:
     """Parts into one Parquet file in run-id order, in row groups of :data:`ROWS_PER_GROUP`.
 
     Parts whose run ids do not interleave are streamed one at a time; otherwise (a
@@ -168,17 +204,16 @@ def _merge_parquet(sources: list[Path], target: Path, ids: set[int]) -> None:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    wanted = pa.array(sorted(ids), type=pa.int32())
-
     def read(path: Path) -> Any:
         table = pq.read_table(path) if path.suffix == ".parquet" else _csv_table(path)
+        wanted = pa.array(sorted(sources[path]), type=pa.int32())
         return table.filter(pc.is_in(table["run_id"], value_set=wanted))
 
     ordered = _apart_in_order(sources)
     tables: Iterator[Any] = (
         (read(p) for p in ordered)
         if ordered is not None
-        else iter([pa.concat_tables([read(p) for p in sources]).sort_by("run_id")])
+        else iter([pa.concat_tables([read(p) for p in sorted(sources)]).sort_by("run_id")])
     )  # sort_by is stable: each run's steps stay in order
     writer = None
     pending: list[Any] = []
@@ -224,7 +259,7 @@ def _csv_table(path: Path) -> Any:
     return compact_table(frame.astype(dict.fromkeys(whole, "float64")))
 
 
-def _apart_in_order(sources: list[Path]) -> list[Path] | None:
+def _apart_in_order(sources: dict[Path, set[int]]) -> list[Path] | None:
     """The parts in run-id order, or ``None`` if their run ids interleave.
 
     A batch run once does not interleave: every chunk is a range of ids.
@@ -250,7 +285,7 @@ def _part_range(path: Path) -> tuple[int, int]:
 # --- CSV ----------------------------------------------------------------------------------
 
 
-def _merge_sorted_csv(sources: list[Path], target: Path, ids: set[int]) -> None:
+def _merge_sorted_csv(sources: dict[Path, set[int]], target: Path) -> None:
     """Merge part files, each sorted by run id, into ``target``: streams, never loads them all.
 
     Parts whose run ids do not interleave (a batch run once: every chunk is a range
@@ -258,9 +293,9 @@ def _merge_sorted_csv(sources: list[Path], target: Path, ids: set[int]) -> None:
     """
     ordered = _apart_in_order(sources)
     if ordered is not None:
-        _concatenate_csv(ordered, target, ids)
+        _concatenate_csv(ordered, target, sources)
     else:
-        _heap_merge_csv(sources, target, ids)
+        _heap_merge_csv(sources, target)
 
 
 def _id_range(path: Path) -> tuple[int, int]:
@@ -275,39 +310,41 @@ def _id_range(path: Path) -> tuple[int, int]:
     return int(first.split(b",", 1)[0]), int(last.split(b",", 1)[0])
 
 
-def _concatenate_csv(sources: list[Path], target: Path, ids: set[int]) -> None:
-    """Parts in order, one header, only the rows of ``ids`` (rows are copied as written)."""
+def _concatenate_csv(ordered: list[Path], target: Path, ids: dict[Path, set[int]]) -> None:
+    """Parts in order, one header, only each part's own runs (rows copied as written)."""
     with atomic(target) as tmp, open(tmp, "wb") as out:
-        for n, path in enumerate(sources):
+        for n, path in enumerate(ordered):
+            own = ids[path]
             with open(path, "rb") as handle:
                 header = handle.readline()
                 if n == 0:
                     out.write(header)
                 for line in handle:
-                    if int(line[: line.index(b",")]) in ids:
+                    if int(line[: line.index(b",")]) in own:
                         out.write(line)
 
 
-def _heap_merge_csv(sources: list[Path], target: Path, ids: set[int]) -> None:
+def _heap_merge_csv(sources: dict[Path, set[int]], target: Path) -> None:
     """K-way merge of part files, each sorted by run id: streams, never loads them all."""
-    handles = [open(p, newline="") for p in sources]  # noqa: SIM115 - closed below
+    paths = sorted(sources)
+    handles = [open(p, newline="") for p in paths]  # noqa: SIM115 - closed below
     try:
         readers = [csv.reader(h) for h in handles]
         headers = [next(r) for r in readers]  # every part has the same header
         header = headers[0]
 
-        def keyed(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+        def keyed(reader: Iterator[list[str]], own: set[int]) -> Iterator[tuple[int, list[str]]]:
             for row in reader:
-                yield int(row[0]), row
+                if int(row[0]) in own:
+                    yield int(row[0]), row
 
-        streams = [keyed(r) for r in readers]
+        streams = [keyed(r, sources[p]) for r, p in zip(readers, paths, strict=True)]
         with atomic(target) as tmp, open(tmp, "w", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(header)
             # heapq.merge is stable and each run lives in one part: steps stay in order
-            for run_id, row in heapq.merge(*streams, key=lambda item: item[0]):
-                if run_id in ids:
-                    writer.writerow(row)
+            for _, row in heapq.merge(*streams, key=lambda item: item[0]):
+                writer.writerow(row)
     finally:
         for h in handles:
             h.close()
