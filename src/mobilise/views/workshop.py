@@ -13,18 +13,21 @@ import functools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from pydantic import Field, ValidationError, field_validator
 
-from mobilise.analysis.effects import paired_effects
+from mobilise.analysis.effects import effect_drivers, paired_effects
 from mobilise.analysis.report import HEADLINE_OUTCOME, all_effects
 from mobilise.model.model import MissionModel
+from mobilise.running.batch import member_table
 from mobilise.running.design import in_memory
 from mobilise.running.runs import run_chunk
 from mobilise.schema.constraints import Constraints
+from mobilise.schema.ensemble import NONE, Ensemble, choose_ensemble, read_ensemble
 from mobilise.schema.levers import BASELINE
 from mobilise.schema.missions import MISSIONS, Milestone
 from mobilise.schema.reforms import REFORMS, check_reform
@@ -39,6 +42,14 @@ WITH_REFORMS = "with reforms"
 
 MAX_REPLICATIONS = 50
 """The most replications a workshop comparison may ask for (keeps a full room responsive)."""
+
+WORKSHOP_MEMBERS = 20
+"""Plausible worlds (ensemble members) a workshop comparison runs by default: with 6 seeds
+each, 240 runs, about a second on one core (benchmarks/bench_app.py), so a room of groups
+on two cores stays interactive; ``mobilise app --members N`` changes it."""
+
+MAX_MEMBERS = 100
+"""The most plausible worlds a workshop comparison may run (the shipped ensembles' size)."""
 
 
 # --- sliders from the schema ----------------------------------------------------------
@@ -136,6 +147,13 @@ class Settings(Strict):
     )
     replications: int = Field(6, ge=1, le=MAX_REPLICATIONS)
     seed: int = Field(1, ge=0)
+    members: int = Field(
+        0,
+        ge=0,
+        le=MAX_MEMBERS,
+        description="plausible worlds: the first N members of the preset's ensemble (0: the "
+        "preset as written, seed noise only; a session saved before ensembles has 0)",
+    )
 
     @field_validator("reforms")
     @classmethod
@@ -202,7 +220,9 @@ def parse_seed(text: str) -> int:
     return seed
 
 
-def preset_settings(name: str, preset: Scenario, *, replications: int, seed: int) -> Settings:
+def preset_settings(
+    name: str, preset: Scenario, *, replications: int, seed: int, members: int = 0
+) -> Settings:
     """Settings that reproduce a preset: its own mission and every one of its constraints."""
     return make_settings(
         preset=name,
@@ -211,7 +231,30 @@ def preset_settings(name: str, preset: Scenario, *, replications: int, seed: int
         reforms={},
         replications=replications,
         seed=seed,
+        members=members,
     )
+
+
+def preset_ensemble(
+    preset_file: Path, preset: Scenario, override: str | None = None
+) -> Ensemble | None:
+    """The ensemble a preset's comparisons run: ``override`` (a file, or ``none``) or its own.
+
+    An override file made for another scenario leaves this preset with its own, so one
+    ``mobilise app --ensemble FILE`` serves a room with several presets. A problem with
+    the ensemble is one line (a ScenarioError), as on the command line.
+    """
+    named = override is not None and override.lower() != NONE
+    if named and read_ensemble(str(override)).manifest.scenario != preset.name:
+        override = None
+    return choose_ensemble(preset_file, preset, override)
+
+
+def members_of(ensemble: Ensemble | None, settings: Settings) -> Ensemble | None:
+    """The worlds a comparison of ``settings`` runs: the ensemble's first ``members``, or none."""
+    if ensemble is None or settings.members == 0:
+        return None
+    return ensemble.first(settings.members)
 
 
 def workshop_scenario(preset: Scenario, settings: Settings) -> Scenario:
@@ -294,15 +337,21 @@ class Request:
     replications: int
     seed: int
     timing: dict[str, Timing] = dataclasses.field(default_factory=dict)
+    ensemble: Ensemble | None = None
 
 
 @dataclass
 class Comparison:
-    """Government push alone vs the chosen reforms: runs and time series, batch format."""
+    """Government push alone vs the chosen reforms: runs and time series, batch format.
+
+    ``members`` holds the plausible worlds that ran, one row each with its uncertain
+    inputs (the batch's ``members.csv``; empty for the scenario as written).
+    """
 
     runs: pd.DataFrame
     timeseries: pd.DataFrame
     reforms: dict[str, float]
+    members: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     @property
     def arms(self) -> list[str]:
@@ -317,6 +366,31 @@ class Comparison:
     def runs_per_arm(self) -> int:
         """Runs in each arm (the arms are paired, so equal)."""
         return int((self.runs["arm"] == BASELINE).sum())
+
+    @property
+    def worlds(self) -> int:
+        """Plausible worlds (ensemble members) the runs cover; 0: the scenario as written."""
+        if "member" not in self.runs:
+            return 0
+        members = self.runs["member"]
+        return int(members[members > 0].nunique())
+
+    @property
+    def seeds_per_world(self) -> int:
+        """Seeds (histories) each world ran: the replications."""
+        return self.runs_per_arm() // max(1, self.worlds)
+
+    @functools.cached_property
+    def drivers(self) -> pd.DataFrame:
+        """The uncertain inputs behind the spread of the reforms' headline effect across worlds.
+
+        :func:`mobilise.analysis.effects.effect_drivers` on the runs and their members (empty
+        without reforms, or with fewer than five worlds).
+        """
+        if not self.reforms or self.members.empty:
+            return pd.DataFrame()
+        drivers = effect_drivers(self.runs, self.members, outcome=HEADLINE_OUTCOME)
+        return drivers[drivers["arm"] == WITH_REFORMS].reset_index(drop=True)
 
     def effects(self) -> pd.DataFrame:
         """Paired effects of the reforms (batch ``effects.csv`` format; empty without)."""
@@ -340,14 +414,19 @@ def compare(
     replications: int,
     seed: int,
     timing: dict[str, Timing] | None = None,
+    ensemble: Ensemble | None = None,
 ) -> Comparison:
     """Run both arms, paired by seed, with the batch's own functions; batch-format frames.
 
-    ``timing`` gives the reforms' start dates (the arm with reforms starts them then).
+    ``timing`` gives the reforms' start dates (the arm with reforms starts them then);
+    ``ensemble`` runs every arm in each of its members (seeds paired within each member),
+    as ``mobilise compare`` does.
     """
     arms = {WITH_REFORMS: dict(reforms)} if reforms else {}
     schedule = {WITH_REFORMS: dict(timing)} if reforms and timing else {}
-    design = in_memory(scenario, arms, replications=replications, seed=seed, timing=schedule)
+    design = in_memory(
+        scenario, arms, replications=replications, seed=seed, timing=schedule, ensemble=ensemble
+    )
     result = run_chunk(design.runs())
     if result.failures:
         raise RuntimeError(result.failures[0]["error"])
@@ -355,6 +434,7 @@ def compare(
         runs=pd.DataFrame(result.rows),
         timeseries=pd.concat(result.timeseries, ignore_index=True),
         reforms=dict(reforms),
+        members=member_table(design),
     )
 
 

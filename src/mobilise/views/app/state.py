@@ -170,11 +170,20 @@ def opening(config: AppConfig, presets: dict[str, Scenario], search: str | None)
     name = config.first_preset()
     if name in presets:
         base = preset_settings(
-            name, presets[name], replications=DEFAULT_REPLICATIONS, seed=DEFAULT_SEED
+            name,
+            presets[name],
+            replications=DEFAULT_REPLICATIONS,
+            seed=DEFAULT_SEED,
+            members=config.worlds,
         )
         start = Start(Choices.of(base))
     else:  # the first preset does not load: open on it, so the page says why
-        start = Start(Choices(name, "", {}, (), {}, DEFAULT_REPLICATIONS, str(DEFAULT_SEED)))
+        start = Start(
+            Choices(
+                name, "", {}, (), {}, DEFAULT_REPLICATIONS, str(DEFAULT_SEED),
+                members=config.worlds,
+            )
+        )  # fmt: skip
     query = parse_qs(search or "")
     wanted, key = query.get("session", [""])[0], query.get("key", [""])[0]
     if not wanted:
