@@ -174,12 +174,14 @@ def can_tell(row: pd.Series) -> bool:
     return not UNSURE[0] < p < UNSURE[1]
 
 
-def effect_in_words(row: pd.Series, scale: Scale, metric: str, quarter: str) -> str:
+def effect_in_words(
+    row: pd.Series, scale: Scale, metric: str, quarter: str, who: str = "the reforms"
+) -> str:
     """An effect across plausible worlds, as a workshop says it, from a row of effects.csv.
 
-    ``p_positive`` says in how many worlds and histories the reforms raise the metric,
-    ``mean_diff`` by how much on average, ``low``-``high`` the 95% range over worlds and
-    seeds; between the :data:`UNSURE` bounds the sentence says "we can't tell yet".
+    ``p_positive`` says in how many worlds and histories the metric is higher with ``who``
+    (the arm), ``mean_diff`` by how much on average, ``low``-``high`` the 95% range over
+    worlds and seeds; between the :data:`UNSURE` bounds the sentence says "we can't tell yet".
     """
     p = float(row["p_positive"])
     f = scale.factor
@@ -190,19 +192,19 @@ def effect_in_words(row: pd.Series, scale: Scale, metric: str, quarter: str) -> 
     )
     what = f"the {lower_first(metric)} in {quarter}"
     if row["low"] == row["high"] == 0:
-        return f"In every plausible world and history the reforms leave {what} unchanged."
+        return f"In every plausible world and history {what} is the same with {who}."
     if can_tell(row):
         if p >= UNSURE[1]:
             return (
-                f"{_in_worlds(p).capitalize()} the reforms raise {what}: by {mean} on average "
-                f"({spread})."
+                f"{_in_worlds(p).capitalize()} {what} is higher with {who}: by {mean} on "
+                f"average ({spread})."
             )
         return (
-            f"The reforms raise {what} only {_in_worlds(p)}: on average they change it by "
-            f"{mean} ({spread})."
+            f"{what.capitalize()} is higher with {who} only {_in_worlds(p)}: on average it "
+            f"changes by {mean} ({spread})."
         )
     return (
-        f"We can't tell yet whether the reforms raise {what}: they raise it "
+        f"We can't tell yet whether {what} is higher with {who}: it is higher "
         f"{_in_worlds(p)}; on average by {mean} ({spread})."
     )
 
@@ -281,7 +283,8 @@ def _described(path: str, scenario: Scenario | None) -> str:
         return ""
     section, name = path.split(".")
     model = getattr(scenario, section, None)
-    info = type(model).model_fields.get(name) if hasattr(type(model), "model_fields") else None
+    fields = getattr(type(model), "model_fields", {})
+    info = fields.get(name)
     text = (info.description or "") if info is not None else ""
     head, _, rest = text.partition(": ")
     text = rest if rest and len(head) <= 6 else text  # 'w_S: weight of ...' -> 'weight of ...'
