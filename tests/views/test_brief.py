@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from mobilise.cli import main
-from mobilise.schema.reforms import REFORMS
 from mobilise.schema.ensemble import choose_ensemble
 from mobilise.schema.missions import MISSIONS
+from mobilise.schema.reforms import REFORMS
 from mobilise.views.brief import SEED_ONLY, batch_brief, comparison_brief, render
 from mobilise.views.figure_style import metric_scale
 from mobilise.views.headline import effect_in_words, headline
@@ -212,8 +212,10 @@ def points(cell):
 
 
 def test_a_compare_folders_brief_shows_its_effects_csv_across_worlds(tmp_path):
-    """Every number of the brief's plausible-worlds tables is effects.csv's, ranks.csv's or
-    drivers.csv's, and it says how many worlds and seeds."""
+    """The brief's plausible-worlds tables hold effects.csv's, ranks.csv's and drivers.csv's.
+
+    And it says how many worlds and seeds.
+    """
     out = tmp_path / "worlds"
     main(["compare", str(SCENARIOS / "uk_2024.yaml"), "--reform", "mission_councils",
           "--reform", "pooled_budgets", "--members", "6", "--replications", "2",

@@ -37,7 +37,8 @@ def worlds_runs(world_effects, seeds=4, noise=0.002, seed=0):
     for member, effect in enumerate(world_effects, start=1):
         for replication in range(seeds):
             base = 0.6 + rng.normal(0, 0.01)
-            for arm, y in (("baseline", base), (WITH_REFORMS, base + effect + rng.normal(0, noise))):
+            treated = base + effect + rng.normal(0, noise)
+            for arm, y in (("baseline", base), (WITH_REFORMS, treated)):
                 rows.append({"mission": "nhs", "point": 0, "member": member,
                              "replication": replication, "arm": arm,
                              "reforms": "" if arm == "baseline" else "mission_councils=1",
