@@ -44,9 +44,10 @@ MAX_REPLICATIONS = 50
 """The most replications a workshop comparison may ask for (keeps a full room responsive)."""
 
 WORKSHOP_MEMBERS = 20
-"""Plausible worlds (ensemble members) a workshop comparison runs by default: with 6 seeds
-each, 240 runs, about a second on one core (benchmarks/bench_app.py), so a room of groups
-on two cores stays interactive; ``mobilise app --members N`` changes it."""
+"""Plausible worlds (ensemble members) a workshop comparison runs by default: with the page's
+3 seeds each, 120 runs for both arms, about half a second of one core on a quiet machine
+(benchmarks/bench_app.py), so a room of groups on two cores stays interactive; ``mobilise
+app --members N`` changes it."""
 
 MAX_MEMBERS = 100
 """The most plausible worlds a workshop comparison may run (the shipped ensembles' size)."""
