@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,6 @@ from pydantic import Field, ValidationError, field_validator
 
 from mobilise.analysis.effects import effect_drivers, paired_effects
 from mobilise.analysis.report import HEADLINE_OUTCOME, all_effects
-from mobilise.model.model import MissionModel
 from mobilise.running.batch import member_table
 from mobilise.running.design import in_memory
 from mobilise.running.runs import run_chunk
@@ -36,6 +35,9 @@ from mobilise.schema.schedule import Timing, parse_start
 from mobilise.schema.strict import Strict
 from mobilise.views.figure_style import pretty
 from mobilise.vocabulary import ScenarioError, quarter_index, quarter_label
+
+if TYPE_CHECKING:  # a model is handed in; the CLI imports this module without Mesa
+    from mobilise.model.model import MissionModel
 
 WITH_REFORMS = "with reforms"
 """The arm the participants build with the reform switches (its name in data and on screen)."""
