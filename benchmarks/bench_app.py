@@ -15,6 +15,12 @@ It starts ``mobilise app`` (workers: all cores) and Debian's Chromium, then meas
    one's time to its first result; then all switch a reform on at the same moment;
    each one's time to its new result.
 
+0. one comparison as a worker runs it (no browser, no server): the preset's
+   ensemble (``--members`` worlds, 20 by default, × 3 seeds, both arms: the page's
+   default) against the reference measured in the same run, the preset as written (6
+   seeds, the page's default without an ensemble), medians of
+   ``--repeats``: what running across plausible worlds costs a group.
+
 A result counts when the page says it is ready (``.status[data-state=ready]``): the
 headline and charts of the settings on screen are drawn. Each is also given as the
 server saw it ("(server)": from the request reaching the page's session to the drawn
@@ -72,7 +78,30 @@ def Page():
 """
 
 
-def start_server(sessions: Path, bare: bool = False) -> tuple[subprocess.Popen, str]:
+def one_comparison(members: int, repeats: int) -> dict[str, list[float]]:
+    """Seconds for one comparison (a reform vs push alone), across worlds and as written."""
+    from mobilise.schema.scenario import load_scenario
+    from mobilise.views.workshop import compare, preset_ensemble
+
+    path = ROOT / "scenarios" / "uk_2024.yaml"
+    preset = load_scenario(path)
+    ensemble = preset_ensemble(path, preset)
+    assert ensemble is not None
+    worlds = ensemble.first(members)
+    reforms = {"mission_councils": 1.0}
+    compare(preset, reforms, replications=6, seed=1)  # warm: imports and first-run costs
+    times: dict[str, list[float]] = {"as written, 6 seeds": [], f"{members} worlds x 3 seeds": []}
+    for repeat in range(repeats):
+        for name, chosen, seeds in zip(times, (None, worlds), (6, 3), strict=True):
+            started = time.perf_counter()
+            compare(preset, reforms, replications=seeds, seed=repeat, ensemble=chosen)
+            times[name].append(time.perf_counter() - started)
+    return times
+
+
+def start_server(
+    sessions: Path, bare: bool = False, extra: tuple[str, ...] = ()
+) -> tuple[subprocess.Popen, str]:
     """``mobilise app``, or (``bare``) Solara serving a one-line page; its URL once up."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -82,7 +111,8 @@ def start_server(sessions: Path, bare: bool = False) -> tuple[subprocess.Popen, 
         command = [sys.executable, "-m", "solara", "run", str(sessions / "bare.py"),
                    "--production", "--no-open", "--no-check-version"]  # fmt: skip
     else:
-        command = [sys.executable, "-m", "mobilise.cli", "app", "--sessions", str(sessions)]
+        command = [sys.executable, "-m", "mobilise.cli", "app", "--sessions", str(sessions),
+                   *extra]  # fmt: skip
     server = subprocess.Popen(
         [*command, "--port", str(port)],
         cwd=ROOT,
@@ -178,7 +208,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--groups", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--members", type=int, default=20, help="worlds a comparison runs")
+    parser.add_argument("--comparison-only", action="store_true", help="measure 0 alone")
     options = parser.parse_args()
+    header("One comparison, as a worker runs it (uk_2024, mission councils vs push alone)")
+    single = one_comparison(options.members, max(5, options.repeats))
+    rows = [[k, str(len(v)), seconds(statistics.median(v)), seconds(max(v))]
+            for k, v in single.items()]  # fmt: skip
+    table(["measure", "n", "median", "max"], rows, left=1)
+    written, across = (statistics.median(v) for v in single.values())
+    print(f"  across worlds / as written = {across / written:.1f}x (medians, same run)\n")
+    if options.comparison_only:
+        return
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} is missing: install Debian's chromium")
         return
@@ -193,7 +234,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
-        server, url = start_server(Path(folder))
+        server, url = start_server(Path(folder), extra=("--members", str(options.members)))
         try:
             times = {"floor: bare Solara page, room": bare}
             times.update(asyncio.run(measure(url, options.groups, options.repeats)))

@@ -24,9 +24,11 @@ from mobilise.analysis.effects import paired_effects
 from mobilise.running.design import in_memory
 from mobilise.running.runs import run_chunk
 from mobilise.schema.constraints import Constraints
+from mobilise.schema.ensemble import choose_ensemble
 from mobilise.schema.reforms import REFORMS
 from mobilise.schema.scenario import Scenario, load_scenario
 from mobilise.schema.schedule import Timing
+from mobilise.views.headline import of_ten
 from mobilise.views.workshop import parse_seed
 
 from .conftest import ROOT, SCENARIOS
@@ -39,6 +41,12 @@ EFFECT = re.compile(
     r"([+-]?\d+\.\d|0\.0) percentage points \(95% interval ([+-]?\d+\.\d|0\.0) to "
     r"([+-]?\d+\.\d|0\.0)\)"
 )
+NUMBER = r"([+-]?\d+\.\d|0\.0)"
+WORLDS_EFFECT = re.compile(
+    rf"by {NUMBER} percentage points(?: on average)? \(between {NUMBER} and {NUMBER} "
+    r"percentage points in 95 of 100 worlds and histories\)"
+)
+"""The effect across plausible worlds: mean, and the 95% range over worlds and seeds."""
 
 
 def free_port() -> int:
@@ -171,12 +179,18 @@ def read_settings(page):
         "starts": starts,
         "replications": int(page.locator("[data-value=replications]").inner_text()),
         "seed": parse_seed(page.get_by_label("Seed (a whole number, 0 or more)").input_value()),
+        "members": int(page.locator("[data-value=members]").inner_text()),
     }
 
 
 def library(settings):
-    """The comparison for these settings, made here with the library alone."""
-    preset = load_scenario(SCENARIOS / f"{settings['preset']}.yaml")
+    """The comparison for these settings, made here with the library alone.
+
+    With ``members``, across the first that many of the preset's own ensemble (as
+    ``mobilise compare`` loads it), every arm in every world with the same seeds.
+    """
+    preset_file = SCENARIOS / f"{settings['preset']}.yaml"
+    preset = load_scenario(preset_file)
     data = preset.model_dump(by_alias=True)
     if settings["mission"] != preset.mission_spec.name:
         data["mission"] = settings["mission"]
@@ -184,8 +198,11 @@ def library(settings):
     scenario = Scenario.model_validate(data)
     arms = {"with reforms": settings["reforms"]} if settings["reforms"] else {}
     timing = {r: Timing(start=q) for r, q in settings.get("starts", {}).items()}
+    members = settings.get("members", 0)
+    ensemble = choose_ensemble(preset_file, scenario, None, members) if members else None
     design = in_memory(scenario, arms, replications=settings["replications"],
-                       seed=settings["seed"], timing={"with reforms": timing})  # fmt: skip
+                       seed=settings["seed"], timing={"with reforms": timing},
+                       ensemble=ensemble)  # fmt: skip
     runs = pd.DataFrame(run_chunk(design.runs()).rows)
     return scenario, runs
 
@@ -200,15 +217,23 @@ def assert_numbers_belong_to_the_settings(page):
     match = HEADLINE.search(text)
     assert match, text
     met = runs.groupby("arm")["milestone_met"].sum()
-    n = settings["replications"]
+    worlds = settings["members"]
+    n = settings["replications"] * max(1, worlds)
     assert (int(match[1]), int(match[2])) == (int(met["baseline"]), n), (text, settings)
+    if worlds:
+        assert f"({worlds} plausible worlds × {settings['replications']} seed" in text
     if settings["reforms"]:
         assert (int(match[3]), int(match[4])) == (int(met["with reforms"]), n), (text, settings)
         effect = paired_effects(runs, outcome="milestone_metric", bootstrap=0).iloc[0]
-        shown = EFFECT.search(page.locator("p.effect").inner_text())
+        said = page.locator("p.effect").inner_text()
+        columns = ("mean_diff", "low", "high") if worlds else ("mean_diff", "t_low", "t_high")
+        shown = (WORLDS_EFFECT if worlds else EFFECT).search(said)
+        assert shown, said
         if n > 1:
-            for value, column in zip(shown.groups(), ("mean_diff", "t_low", "t_high"), strict=True):
+            for value, column in zip(shown.groups(), columns, strict=True):
                 assert abs(float(value) - effect[column] * 100) <= 0.051, (column, value)
+        if worlds:  # in how many worlds and histories: the library's P(effect > 0)
+            assert f" {of_ten(effect['p_positive'])} plausible worlds" in said, said
     else:
         assert match[3] is None
     return settings

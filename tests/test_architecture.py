@@ -149,7 +149,6 @@ EXERCISED_ELSEWHERE = {
             "step",
         )
     },
-    "views/headline": ("views/test_workshop", "views/test_brief"),
     "views/plots_assumptions": ("analysis/test_sensitivity", "analysis/test_discovery"),
     "views/plots_robustness": ("analysis/test_robust",),
 }

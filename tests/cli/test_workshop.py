@@ -77,3 +77,36 @@ def test_app_refuses_a_facilitator_code_that_is_the_access_code(capsys):
     assert info.value.code == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "must differ from the access code" in err
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (["--ensemble", "none", "--members", "5"], "--members counts an ensemble's members"),
+        (["--ensemble", "missing.csv"], "--ensemble missing.csv"),
+        (["--members", "0"], "'--members'"),
+        (["--members", "101"], "'--members'"),
+    ],
+)
+def test_app_refuses_bad_plausible_worlds_in_one_line(options, expected, capsys):
+    from mobilise.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["app", "--port", "1", *options])
+    assert info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and expected in err, err
+
+
+def test_app_options_reach_the_page_as_its_configuration(monkeypatch):
+    """--ensemble and --members travel to the page (environment) and come back intact."""
+    from mobilise.views.app.config import AppConfig
+
+    for ensemble, members, worlds in ((None, 8, 8), ("none", 20, 0)):
+        config = AppConfig(ensemble=ensemble, members=members)
+        for name, value in config.environment().items():
+            monkeypatch.setenv(name, value)
+        if ensemble is None:
+            monkeypatch.delenv("MOBILISE_APP_ENSEMBLE", raising=False)
+        read = AppConfig.from_environment()
+        assert (read.ensemble, read.members, read.worlds) == (ensemble, members, worlds)

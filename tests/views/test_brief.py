@@ -8,13 +8,17 @@ import pandas as pd
 import pytest
 
 from mobilise.cli import main
+from mobilise.schema.ensemble import choose_ensemble
+from mobilise.schema.missions import MISSIONS
 from mobilise.schema.reforms import REFORMS
-from mobilise.views.brief import batch_brief, comparison_brief, render
-from mobilise.views.headline import headline
+from mobilise.views.brief import SEED_ONLY, batch_brief, comparison_brief, render
+from mobilise.views.figure_style import metric_scale
+from mobilise.views.headline import effect_in_words, headline
 from mobilise.views.workshop import (
     compare,
     constraint_sliders,
     make_settings,
+    members_of,
     preset_settings,
     workshop_scenario,
 )
@@ -53,7 +57,8 @@ def test_the_apps_brief_says_what_was_asked_found_and_assumed(app_brief):
     assert_self_contained(text)
     assert text.count("<svg") == 1  # the fan chart, inline
     line = headline(comparison, scenario.mission_spec)
-    assert line.sentence() in text and line.effect in text
+    assert line.sentence() in html.unescape(text) and line.effect in html.unescape(text)
+    assert SEED_ONLY in html.unescape(text)  # run without an ensemble: it says so
     assert "Question." in text and "mission councils (1), patient capital (0.5)" in text
     for slider in constraint_sliders():  # each constraint with its source from the schema
         assert slider.source in html.unescape(text)
@@ -91,6 +96,7 @@ def test_report_html_writes_a_brief_of_a_compare_folder(tmp_path, capsys):
     assert f"met in {int(runs.loc[runs['arm'] == 'baseline', 'milestone_met'].sum())} of 3 runs " \
            "with government push alone" in text  # fmt: skip
     assert f"{met} of 3 runs with pooled budgets" in text
+    assert SEED_ONLY in html.unescape(text) and "as written × 3" in text  # --ensemble none
     assert REFORMS["pooled_budgets"].source in text
     brief = batch_brief(out)
     assert brief.provenance["design_sha256"] and brief.provenance["git_commit"]
@@ -211,3 +217,90 @@ def test_the_brief_of_a_five_mission_compare_shows_every_mission(tmp_path):
         assert effects.loc[(mission.name, "final_metric"), "mean_diff"] == pytest.approx(
             expected.mean()
         )
+
+
+def table_rows(text, header):
+    """The body rows of the brief's table whose header row holds ``header``, as cell texts."""
+    for table in re.findall(r"<table>.*?</table>", text, re.S):
+        if header in table:
+            body = table.split("</thead>")[1]
+            rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
+            return [[html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)] for r in rows]
+    raise AssertionError(f"no table with {header!r}")
+
+
+def points(cell):
+    """The numbers of a cell ('+3.1 to -0.4', '83.3%')."""
+    return [float(x) for x in re.findall(r"[+-]?\d+(?:\.\d+)?", cell.replace(",", ""))]
+
+
+def test_a_compare_folders_brief_shows_its_effects_csv_across_worlds(tmp_path):
+    """The brief's plausible-worlds tables hold effects.csv's, ranks.csv's and drivers.csv's.
+
+    And it says how many worlds and seeds.
+    """
+    out = tmp_path / "worlds"
+    main(["compare", str(SCENARIOS / "uk_2024.yaml"), "--reform", "mission_councils",
+          "--reform", "pooled_budgets", "--members", "6", "--replications", "2",
+          "--workers", "1", "--out", str(out), "--quiet", "--no-figures"])  # fmt: skip
+    main(["report", str(out), "--html"])
+    text = (out / "brief.html").read_text()
+    assert_self_contained(text)
+    assert "Across 6 plausible worlds × 2 seeds each (12 runs per arm)" in html.unescape(text)
+    effects = pd.read_csv(out / "effects.csv")
+    rows = table_rows(text, "95% over worlds and seeds")
+    assert len(rows) == len(effects)
+    labels = {"key metric when the key milestone is due": "milestone_metric",
+              "key metric at the horizon": "final_metric"}  # fmt: skip
+    for cells in rows:
+        arm = {"mission councils": "mission_councils", "pooled budgets": "pooled_budgets"}.get(
+            cells[1], cells[1])  # fmt: skip
+        outcome = labels[cells[2].split(",")[0]]
+        row = effects[(effects["arm"] == arm) & (effects["outcome"] == outcome)].iloc[0]
+        shown = [*points(cells[3]), *points(cells[4]), *points(cells[5]), *points(cells[6]),
+                 *points(cells[7])]  # fmt: skip
+        expected = [row["mean_diff"], row["low"], row["high"], row["seed_low"], row["seed_high"],
+                    row["p_positive"], row["parameter_share"]]  # fmt: skip
+        assert shown == pytest.approx([100 * v for v in expected], abs=0.051), (cells, row)
+        assert cells[8] == f"{row['members']} × {row['n'] // row['members']}" == "6 × 2"
+    ranks = pd.read_csv(out / "ranks.csv")
+    ranks = ranks[ranks["outcome"] == "milestone_metric"].set_index("arm")
+    for cells in table_rows(text, "P(largest effect)"):
+        arm = cells[1].replace(" ", "_") if cells[1] != "together" else "together"
+        assert points(cells[2])[0] == pytest.approx(100 * ranks.loc[arm, "p_first"], abs=0.051)
+    drivers = pd.read_csv(out / "drivers.csv")
+    drivers = drivers[drivers["outcome"] == "milestone_metric"]
+    ordered = drivers.sort_values(["mission", "point", "arm", "rank"])
+    shown = table_rows(text, "uncertain input")
+    assert [c[3].rsplit(" (", 1)[1].rstrip(")") for c in shown] == list(ordered["input"])
+    assert [float(c[4]) for c in shown] == pytest.approx(list(ordered["rho"]), abs=0.0051)
+    # the headline says each arm's effect in words, from the same rows
+    together = effects[(effects["arm"] == "together") & (effects["outcome"] == "milestone_metric")]
+    nhs = MISSIONS["nhs"]
+    sentence = effect_in_words(together.iloc[0], metric_scale(nhs), nhs.metric,
+                               nhs.key_milestone.quarter, "all of them together")  # fmt: skip
+    assert sentence in html.unescape(text)
+
+
+def test_the_apps_brief_across_worlds_is_the_comparisons(uk):
+    """The app's download with an ensemble: the comparison's effects, worlds x seeds, words."""
+    ensemble = choose_ensemble(SCENARIOS / "uk_2024.yaml", uk)
+    settings = make_settings(
+        **{**preset_settings("uk_2024", uk, replications=2, seed=9, members=5).model_dump(),
+           "reforms": {"pooled_budgets": 1.0}}
+    )  # fmt: skip
+    scenario = workshop_scenario(uk, settings)
+    comparison = compare(scenario, settings.reforms, replications=2, seed=9,
+                         ensemble=members_of(ensemble, settings))  # fmt: skip
+    brief = comparison_brief(settings, scenario, comparison, group="Table 1")
+    text = html.unescape(render(brief))
+    assert "Across 5 plausible worlds × 2 seeds each (10 runs per arm)" in text
+    line = headline(comparison, scenario.mission_spec, scenario)
+    for sentence in (line.effect, line.chances, line.settle):
+        assert sentence and sentence in text
+    effects = comparison.effects()
+    for cells in table_rows(render(brief), "95% over worlds and seeds"):
+        outcome = "milestone_metric" if "milestone" in cells[2] else "final_metric"
+        row = effects[effects["outcome"] == outcome].iloc[0]
+        assert points(cells[4]) == pytest.approx([100 * row["low"], 100 * row["high"]], abs=0.051)
+    assert brief.provenance["members"] == list(ensemble.members[:5])

@@ -265,3 +265,23 @@ def test_the_app_shows_one_mission_of_several_run_together():
     assert baseline["final_metric"] == pytest.approx(together)
     with pytest.raises(ScenarioError, match="choose one of them"):
         workshop_scenario(five, settings.model_copy(update={"mission": "vaccine_taskforce"}))
+
+
+def test_a_presets_worlds_are_its_own_the_facilitators_file_for_its_scenario_or_none(uk):
+    """``mobilise app --ensemble FILE`` serves the preset it was made for; others keep theirs."""
+    from mobilise.views.workshop import members_of, preset_ensemble
+
+    early_file = ROOT / "scenarios" / "uk_early_1980s.yaml"
+    early = load_scenario(early_file)
+    own = preset_ensemble(early_file, early)
+    uk_file = ROOT / "scenarios" / "uk_2024.yaml"
+    ensembles = ROOT / "scenarios" / "ensembles"
+    assert own is not None and own.path == (ensembles / "uk_early_1980s.csv").resolve()
+    kept = preset_ensemble(early_file, early, str(ensembles / "uk_2024.csv"))
+    assert kept is not None and kept.path == own.path  # made for uk_2024, not this preset
+    chosen = preset_ensemble(uk_file, uk, str(ensembles / "uk_2024.csv"))
+    assert chosen is not None and chosen.path == ensembles / "uk_2024.csv"
+    assert preset_ensemble(uk_file, uk, "none") is None
+    settings = make_settings(preset="uk_2024", mission="nhs", constraints={}, members=7)
+    assert members_of(chosen, settings).members == chosen.members[:7]
+    assert members_of(chosen, make_settings(**{**settings.model_dump(), "members": 0})) is None

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import click
 
-from mobilise.cli.options import SCENARIO
+from mobilise.cli.options import SCENARIO, check_members
 from mobilise.running.claims import load_checked
+from mobilise.schema.ensemble import NONE, read_ensemble
 from mobilise.schema.shipped import shipped_folder
 from mobilise.views.app.codes import FACILITATOR, Codes, new_code, same_code
 from mobilise.views.app.config import DEFAULT_SESSIONS, TITLE, AppConfig
+from mobilise.views.workshop import MAX_MEMBERS, WORKSHOP_MEMBERS
 from mobilise.vocabulary import require_extra
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -73,6 +75,20 @@ def lan_addresses() -> list[str]:
     metavar="CODE",
     help="Code that opens the facilitator's page /facilitator (default: a new one each start).",
 )
+@click.option(
+    "--ensemble",
+    default=None,
+    metavar="FILE|none",
+    help="The plausible worlds comparisons run: a calibrated ensemble file (for the preset "
+    "it was made for), or 'none' for the presets as written (default: each preset's own).",
+)
+@click.option(
+    "--members",
+    type=click.IntRange(1, MAX_MEMBERS),
+    default=None,
+    help=f"Plausible worlds (the ensemble's first N members) each comparison runs, each with "
+    f"the page's seeds (default: {WORKSHOP_MEMBERS}).",
+)
 def app(
     host: str,
     port: int,
@@ -82,14 +98,20 @@ def app(
     access_code: str | None,
     no_access_code: bool,
     facilitator_code: str | None,
+    ensemble: str | None,
+    members: int | None,
 ) -> None:
     """Start the workshop app in the browser (works offline; calls no other host).
 
-    The presets are the scenarios of a ``scenarios/`` folder here, else the shipped ones.
+    The presets are the scenarios of a ``scenarios/`` folder here, else the shipped ones;
+    each runs across its calibrated ensemble's plausible worlds if it names one.
     """
     require_extra("app", "mobilise app")
     if scenario_file is not None:
         load_checked(scenario_file)  # a bad file fails here, in one line
+    check_members(ensemble, members)
+    if ensemble is not None and ensemble.lower() != NONE:
+        read_ensemble(ensemble, f"--ensemble {ensemble}")  # a bad file fails here, in one line
     if access_code is not None and not access_code.strip():
         raise click.BadParameter("the access code cannot be empty", param_hint="'--access-code'")
     if facilitator_code is not None and not facilitator_code.strip():
@@ -121,6 +143,8 @@ def app(
         sessions=sessions,
         workers=workers or max(1, os.cpu_count() or 1),
         facilitator_token=codes.tokens[FACILITATOR],
+        ensemble=ensemble,
+        members=members or WORKSHOP_MEMBERS,
     )
     # Solara reads its settings when first imported: set them before any import of it.
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"

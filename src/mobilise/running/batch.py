@@ -112,6 +112,14 @@ def write_members(design: Design, out: Path) -> Path | None:
     """
     if not design.ensembles:
         return None
+    path = out / "members.csv"
+    with atomic(path) as tmp:
+        member_table(design).to_csv(tmp, index=False, float_format="%.17g")
+    return path
+
+
+def member_table(design: Design) -> pd.DataFrame:
+    """Each scenario's members, one row each: scenario, member, its master seed, its fields."""
     rows = []
     for name, ensemble in design.ensembles.items():
         for member, values in zip(ensemble.members, ensemble.values, strict=True):
@@ -123,10 +131,7 @@ def write_members(design: Design, out: Path) -> Path | None:
                     **values,
                 }
             )
-    path = out / "members.csv"
-    with atomic(path) as tmp:
-        pd.DataFrame(rows).to_csv(tmp, index=False, float_format="%.17g")
-    return path
+    return pd.DataFrame(rows)
 
 
 def factorial_reforms(design: Design) -> list[str] | None:

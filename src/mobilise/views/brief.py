@@ -1,7 +1,11 @@
 """A printable brief of a comparison: one self-contained HTML page to hand to a board.
 
-Question, settings, headline, fan chart, effects with intervals, the assumptions and
-their sources, and what made the numbers (version, commit, seeds, hashes). Figures are
+Question, settings, headline, fan chart, effects with intervals, the effects across
+plausible worlds (the full interval and the seed-only one, P(effect > 0), the share of
+the spread that is the parameters', which arm does most, what would settle it), the
+assumptions and their sources, and what made the numbers (version, commit, seeds,
+hashes). A batch folder's numbers are its own tables' (``effects.csv``, ``ranks.csv``,
+``drivers.csv``), so the brief and the files agree. Figures are
 inline SVG and the style sheet is in the page, so it opens and prints with no network
 and no other file. Made from the app (a download) or from a batch folder
 (``mobilise report DIR --html``) by the same :func:`render`.
@@ -11,14 +15,23 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from markupsafe import Markup
 
-from mobilise.analysis.report import all_effects, read_batch
+from mobilise.analysis.effects import effect_drivers, rank_probabilities
+from mobilise.analysis.report import (
+    HEADLINE_OUTCOME,
+    across_outcomes,
+    all_effects,
+    read_batch,
+    read_members,
+)
 from mobilise.model.outcomes import EFFECT_OUTCOMES
 from mobilise.running.design import in_memory, replication_seeds
 from mobilise.running.export import environment, now
@@ -28,7 +41,7 @@ from mobilise.schema.reforms import REFORMS
 from mobilise.schema.scenario import Scenario, file_hash, load_scenario
 from mobilise.schema.schedule import Timing, describe_timing
 from mobilise.views.figure_style import arm_label, inline_svg, metric_scale, pretty
-from mobilise.views.headline import headline
+from mobilise.views.headline import effect_in_words, headline, input_words
 from mobilise.views.plots import fan_chart
 from mobilise.views.templating import render_template
 from mobilise.views.workshop import Comparison, Settings, constraint_sliders
@@ -61,6 +74,28 @@ class Brief:
     missions: list[Mission]
     provenance: dict[str, Any] = field(default_factory=dict)
     met: tuple[list[str], list[list[str]]] | None = None  # runs meeting the milestone, by arm
+    worlds: str = ""  # which plausible worlds ran, members x seeds (or seed noise only)
+    ranks: pd.DataFrame = field(default_factory=pd.DataFrame)  # which arm does most
+    drivers: pd.DataFrame = field(default_factory=pd.DataFrame)  # what would settle it
+    scenario: Scenario | None = None  # names the uncertain inputs in words
+
+
+SEED_ONLY = (
+    "Seed noise only: these runs used the scenario as written (no ensemble, or "
+    "--ensemble none), so every interval below covers chance between runs, not what we "
+    "don't know about the model's parameters."
+)
+
+
+def worlds_sentence(worlds: int, seeds: int, source: str = "") -> str:
+    """How many plausible worlds and seeds the numbers cover, in one sentence."""
+    if not worlds:
+        return SEED_ONLY
+    return (
+        f"Across {worlds} plausible worlds × {seeds} seeds each ({worlds * seeds} runs per "
+        f"arm): the first {worlds} members of the calibrated ensemble{source}, each a set of "
+        "uncertain inputs the targets allow, run with the same seeds in every arm."
+    )
 
 
 # --- from the app ---------------------------------------------------------------------
@@ -77,7 +112,7 @@ def comparison_brief(
 ) -> Brief:
     """The brief of a workshop comparison: the settings on screen and their result."""
     mission = scenario.mission_spec
-    line = headline(comparison, mission)
+    line = headline(comparison, mission, scenario)
     reforms = settings.described()
     question = (
         f"For the mission “{mission.title}”, under the structural constraints below "
@@ -99,7 +134,13 @@ def comparison_brief(
         ("Mission", f"{mission.name}: {mission.title}"),
         ("Quarters", f"{scenario.quarters} from {scenario.start}"),
         ("Reforms switched on", reforms or "none (government push alone only)"),
-        ("Runs per arm", f"{settings.replications}, paired by seed"),
+        (
+            "Runs per arm",
+            f"{comparison.runs_per_arm()}: {comparison.worlds} plausible worlds × "
+            f"{comparison.seeds_per_world} seeds, paired by seed within each world"
+            if comparison.worlds
+            else f"{settings.replications}, paired by seed (seed noise only)",
+        ),
         ("Master seed", str(settings.seed)),
     ]
     provenance = {
@@ -111,6 +152,7 @@ def comparison_brief(
         "design_sha256": design.content_hash(),
         "preset_file": preset_file.name if preset_file else None,  # no server path
         "preset_file_sha256": file_hash(preset_file) if preset_file else None,
+        "members": [int(m) for m in comparison.members.get("member", [])],
     }
     series = comparison.timeseries
     fan = fan_svg or inline_svg(fan_chart(series, str(series["mission"].iloc[0])), "fan chart")
@@ -118,13 +160,20 @@ def comparison_brief(
         title=f"{mission.title}: government push alone and enabling reforms",
         question=question,
         settings=rows,
-        headlines=[s for s in (line.sentence(), line.effect, line.caution) if s],
+        headlines=line.lines(),
         figures=[(FAN_CAPTION, fan)],
         effects=comparison.effects(),
         constraints=_constraint_rows(scenario, preset),
         reforms=_reform_rows(settings.reforms, {r: [t] for r, t in settings.timing().items()}),
         missions=[mission],
         provenance=provenance,
+        worlds=worlds_sentence(comparison.worlds, comparison.seeds_per_world),
+        drivers=(
+            across_outcomes(partial(effect_drivers, members=comparison.members), comparison.runs)
+            if comparison.reforms and not comparison.members.empty
+            else pd.DataFrame()
+        ),
+        scenario=scenario,
     )
 
 
@@ -211,19 +260,44 @@ def batch_brief(folder: Path) -> Brief:
     provenance["brief_generated"] = now()
     if notes:
         provenance["notes"] = notes
+    ensemble = manifest.get("ensemble") or None
+    worlds = int(runs.loc[runs["member"] > 0, "member"].nunique()) if "member" in runs else 0
+    seeds = int(manifest.get("replications") or 0) or int(runs["replication"].nunique())
+    rows.insert(-2, ("Plausible worlds", f"{worlds} × {seeds} seeds" if worlds else "none"))
+    if ensemble:
+        provenance["ensemble"] = ensemble
+    source = f" {Path(ensemble['path']).name}" if isinstance(ensemble, dict) else ""
+    effects = _table_or(folder / "effects.csv", lambda: all_effects(runs))
+    members = read_members(folder)
     return Brief(
         title=f"{manifest.get('experiment', folder.name)}: government push alone and reforms",
         question=question,
         settings=rows,
-        headlines=_batch_headlines(runs) if len(other_arms) <= FEW_ARMS else [],
+        headlines=_batch_headlines(runs, effects) if len(other_arms) <= FEW_ARMS else [],
         met=_met_table(runs) if len(other_arms) > FEW_ARMS else None,
         figures=figures,
-        effects=all_effects(runs),
+        effects=effects,
         constraints=constraints,
         reforms=_reform_rows(reforms_used, timed),
         missions=missions,
         provenance=provenance,
+        worlds=worlds_sentence(worlds, seeds, source),
+        ranks=_table_or(folder / "ranks.csv", lambda: across_outcomes(rank_probabilities, runs)),
+        drivers=_table_or(
+            folder / "drivers.csv",
+            lambda: (
+                across_outcomes(partial(effect_drivers, members=members), runs)
+                if members is not None
+                else pd.DataFrame()
+            ),
+        ),
+        scenario=next(iter(loaded.values()), None),
     )
+
+
+def _table_or(path: Path, make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """A table the batch wrote (so the brief shows its very numbers), or made from the runs."""
+    return pd.read_csv(path) if path.exists() and path.stat().st_size else make()
 
 
 def _met_table(runs: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
@@ -251,8 +325,12 @@ def _met_table(runs: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
     return headers, rows
 
 
-def _batch_headlines(runs: pd.DataFrame) -> list[str]:
-    """One sentence per mission and sweep point: k of n runs met the milestone, per arm."""
+def _batch_headlines(runs: pd.DataFrame, effects: pd.DataFrame) -> list[str]:
+    """Per mission and sweep point: k of n runs met the milestone, per arm.
+
+    Across plausible worlds, each arm's effect in words too
+    (:func:`~mobilise.views.headline.effect_in_words`).
+    """
     lines = []
     for (mission, point), group in runs.groupby(["mission", "point"], sort=False):
         spec = MISSIONS.get(str(mission))
@@ -265,6 +343,16 @@ def _batch_headlines(runs: pd.DataFrame) -> list[str]:
         where = f" (sweep point {point})" if runs["point"].nunique() > 1 else ""
         lines.append(f"{_mission_title(str(mission))}{where}: milestone {what} met in "
                      + ", ".join(counts) + ".")  # fmt: skip
+        rows = effects[(effects["mission"] == mission) & (effects["point"] == point)]
+        rows = rows[rows["outcome"] == HEADLINE_OUTCOME] if "outcome" in rows else rows
+        for row in rows.to_dict("records"):
+            if spec is None or not row["members"] or "member" not in runs:
+                continue
+            if not (runs["member"] > 0).any():
+                continue
+            scale, quarter = metric_scale(spec), spec.key_milestone.quarter
+            who = "all of them together" if row["arm"] == "together" else arm_label(row["arm"])
+            lines.append(effect_in_words(pd.Series(row), scale, spec.metric, quarter, who))
     return lines
 
 
@@ -354,6 +442,13 @@ def brief_context(brief: Brief) -> dict[str, Any]:
         "settings": _table(["setting", "value"], [list(row) for row in brief.settings]),
         "figures": [{"caption": c, "svg": Markup(svg)} for c, svg in brief.figures],
         "effects": _effects_table(brief.effects) if not brief.effects.empty else None,
+        "worlds": brief.worlds,
+        "seed_only": brief.worlds == SEED_ONLY,
+        "across": _worlds_table(brief.effects, brief.worlds == SEED_ONLY)
+        if not brief.effects.empty
+        else None,
+        "ranks": _ranks_table(brief.ranks),
+        "settle": _settle_table(brief.drivers, brief.scenario),
         "constraints": _table(
             constraint_columns,
             [[r.get(c, "") for c in constraint_columns] for r in brief.constraints],
@@ -377,19 +472,112 @@ def brief_context(brief: Brief) -> dict[str, Any]:
     }
 
 
+def number(value: float | None, factor: float, signed: bool = False) -> str:
+    """A number of a brief's table: a share in points (1 decimal), else 3 decimals or none."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    scaled = value * factor
+    decimals = 1 if factor == 100 else (0 if abs(scaled) >= 100 else 3)
+    return f"{scaled:{'+' if signed else ''},.{decimals}f}"
+
+
+def _order(row: Mapping[Any, Any]) -> tuple[Any, ...]:
+    """Rows of one setting and arm together, the question's outcome (milestone) first."""
+    outcome = row.get("outcome", HEADLINE_OUTCOME)
+    rank = EFFECT_OUTCOMES.index(outcome) if outcome in EFFECT_OUTCOMES else 9
+    return (row["mission"], row["point"], row["arm"], -rank)
+
+
+def _setting(row: Mapping[Any, Any]) -> str:
+    return f"{row['mission']}" + (f" (point {row['point']})" if row["point"] else "")
+
+
+def _worlds_table(effects: pd.DataFrame, seed_only: bool) -> Table:
+    """Each effect across plausible worlds: the full interval, the seeds' alone, P(> 0), share."""
+    rows = []
+    for row in sorted(effects.to_dict("records"), key=_order):
+        scale = metric_scale(row["mission"])
+        f = scale.factor
+        share = row["parameter_share"]
+        rows.append(
+            [
+                _setting(row),
+                arm_label(row["arm"]),
+                OUTCOME_LABELS.get(row["outcome"], row["outcome"]) + f", {scale.diff_unit}",
+                number(row["mean_diff"], f, True),
+                f"{number(row['low'], f, True)} to {number(row['high'], f, True)}",
+                f"{number(row['seed_low'], f, True)} to {number(row['seed_high'], f, True)}",
+                number(row["p_positive"], 100) + "%",
+                "n/a" if _missing(share) or seed_only else f"{number(share, 100)}%",
+                f"as written × {int(row['n'])}"
+                if seed_only
+                else f"{int(row['members'])} × {int(row['n']) // max(1, int(row['members']))}",
+            ]
+        )
+    headers = [
+        "mission",
+        "arm",
+        "effect on",
+        "mean",
+        "95% over worlds and seeds",
+        "95% over seeds alone",
+        "P(effect > 0)",
+        "share of the variance from parameters",
+        "worlds × seeds",
+    ]
+    return _table(headers, rows, numbers={3, 4, 5, 6, 7, 8})
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _ranks_table(ranks: pd.DataFrame) -> Table | None:
+    """Which arm has the largest effect on the question's outcome, and how often."""
+    if ranks.empty:
+        return None
+    chosen = ranks[ranks["outcome"] == HEADLINE_OUTCOME]
+    if chosen.groupby(["mission", "point"]).size().max() < 2:
+        return None  # one arm: it is always first
+    rows = [
+        [_setting(r), arm_label(r["arm"]), f"{number(r['p_first'], 100)}%",
+         f"{r['mean_rank']:.2f}"]
+        for r in chosen.sort_values(["mission", "point", "p_first"], ascending=[True, True, False])
+        .to_dict("records")
+    ]  # fmt: skip
+    headers = ["mission", "arm", "P(largest effect)", "mean rank (1 = largest)"]
+    return _table(headers, rows, numbers={2, 3})
+
+
+def _settle_table(drivers: pd.DataFrame, scenario: Scenario | None) -> Table | None:
+    """For each effect on the question's outcome, the inputs behind its spread across worlds."""
+    if drivers.empty:
+        return None
+    chosen = drivers[drivers["outcome"] == HEADLINE_OUTCOME].sort_values(
+        ["mission", "point", "arm", "rank"]
+    )
+    rows = [
+        [
+            _setting(r),
+            arm_label(r["arm"]),
+            str(int(r["rank"])),
+            input_words(str(r["input"]), scenario),
+            f"{r['rho']:+.2f}",
+            f"{number(r['share'], 100)}%",
+            "yes" if str(r["beyond_noise"]).lower() == "true" else "no (could be chance)",
+        ]
+        for r in chosen.to_dict("records")
+    ]
+    headers = ["mission", "arm", "rank", "uncertain input", "Spearman rho across worlds",
+               "share of the spread it explains", "stands out from chance"]  # fmt: skip
+    return _table(headers, rows, numbers={2, 4, 5})
+
+
 def _effects_table(effects: pd.DataFrame) -> Table:
     rows: list[list[Any]] = []
     for row in effects.to_dict("records"):
         scale = metric_scale(row["mission"])
         f = scale.factor
-
-        def number(value: float | None, signed: bool = False, factor: float = f) -> str:
-            if value is None or (isinstance(value, float) and math.isnan(value)):
-                return "n/a"
-            scaled = value * factor
-            decimals = 1 if factor == 100 else (0 if abs(scaled) >= 100 else 3)
-            return f"{scaled:{'+' if signed else ''},.{decimals}f}"
-
         order = EFFECT_OUTCOMES.index(row["outcome"]) if row["outcome"] in EFFECT_OUTCOMES else 9
         rows.append(
             [
@@ -398,14 +586,13 @@ def _effects_table(effects: pd.DataFrame) -> Table:
                 arm_label(row["arm"]),
                 OUTCOME_LABELS.get(row["outcome"], row["outcome"]) + f", {scale.level_unit}",
                 str(row["n"]),
-                number(row["baseline_mean"]),
-                number(row["arm_mean"]),
-                f"{number(row['mean_diff'], True)} [{number(row['t_low'], True)}, "
-                f"{number(row['t_high'], True)}]",
-                f"{number(row['p_met_baseline'], factor=100)}% → "
-                f"{number(row['p_met_arm'], factor=100)}%",
-                f"{number(row['diff_met'], True, 100)} [{number(row['diff_met_low'], True, 100)}, "
-                f"{number(row['diff_met_high'], True, 100)}]",
+                number(row["baseline_mean"], f),
+                number(row["arm_mean"], f),
+                f"{number(row['mean_diff'], f, True)} [{number(row['t_low'], f, True)}, "
+                f"{number(row['t_high'], f, True)}]",
+                f"{number(row['p_met_baseline'], 100)}% → {number(row['p_met_arm'], 100)}%",
+                f"{number(row['diff_met'], 100, True)} [{number(row['diff_met_low'], 100, True)}, "
+                f"{number(row['diff_met_high'], 100, True)}]",
             ]
         )
     rows = [row[1:] for row in sorted(rows, key=lambda r: r[0])]  # the question's outcome first

@@ -13,19 +13,21 @@ import functools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from pydantic import Field, ValidationError, field_validator
 
-from mobilise.analysis.effects import paired_effects
+from mobilise.analysis.effects import effect_drivers, paired_effects
 from mobilise.analysis.report import HEADLINE_OUTCOME, all_effects
-from mobilise.model.model import MissionModel
 from mobilise.model.outcomes import by_mission
+from mobilise.running.batch import member_table
 from mobilise.running.design import in_memory
 from mobilise.running.runs import run_chunk
 from mobilise.schema.constraints import Constraints
+from mobilise.schema.ensemble import NONE, Ensemble, choose_ensemble, read_ensemble
 from mobilise.schema.levers import BASELINE
 from mobilise.schema.missions import MISSIONS, Milestone
 from mobilise.schema.reforms import REFORMS, check_reform
@@ -35,11 +37,23 @@ from mobilise.schema.strict import Strict
 from mobilise.views.figure_style import pretty
 from mobilise.vocabulary import ScenarioError, quarter_index, quarter_label
 
+if TYPE_CHECKING:  # a model is handed in; the CLI imports this module without Mesa
+    from mobilise.model.model import MissionModel
+
 WITH_REFORMS = "with reforms"
 """The arm the participants build with the reform switches (its name in data and on screen)."""
 
 MAX_REPLICATIONS = 50
 """The most replications a workshop comparison may ask for (keeps a full room responsive)."""
+
+WORKSHOP_MEMBERS = 20
+"""Plausible worlds (ensemble members) a workshop comparison runs by default: with the page's
+3 seeds each, 120 runs for both arms, about half a second of one core on a quiet machine
+(benchmarks/bench_app.py), so a room of groups on two cores stays interactive; ``mobilise
+app --members N`` changes it."""
+
+MAX_MEMBERS = 100
+"""The most plausible worlds a workshop comparison may run (the shipped ensembles' size)."""
 
 
 # --- sliders from the schema ----------------------------------------------------------
@@ -137,6 +151,13 @@ class Settings(Strict):
     )
     replications: int = Field(6, ge=1, le=MAX_REPLICATIONS)
     seed: int = Field(1, ge=0)
+    members: int = Field(
+        0,
+        ge=0,
+        le=MAX_MEMBERS,
+        description="plausible worlds: the first N members of the preset's ensemble (0: the "
+        "preset as written, seed noise only; a session saved before ensembles has 0)",
+    )
 
     @field_validator("reforms")
     @classmethod
@@ -203,7 +224,9 @@ def parse_seed(text: str) -> int:
     return seed
 
 
-def preset_settings(name: str, preset: Scenario, *, replications: int, seed: int) -> Settings:
+def preset_settings(
+    name: str, preset: Scenario, *, replications: int, seed: int, members: int = 0
+) -> Settings:
     """Settings that reproduce a preset: its own mission and every one of its constraints."""
     return make_settings(
         preset=name,
@@ -212,7 +235,30 @@ def preset_settings(name: str, preset: Scenario, *, replications: int, seed: int
         reforms={},
         replications=replications,
         seed=seed,
+        members=members,
     )
+
+
+def preset_ensemble(
+    preset_file: Path, preset: Scenario, override: str | None = None
+) -> Ensemble | None:
+    """The ensemble a preset's comparisons run: ``override`` (a file, or ``none``) or its own.
+
+    An override file made for another scenario leaves this preset with its own, so one
+    ``mobilise app --ensemble FILE`` serves a room with several presets. A problem with
+    the ensemble is one line (a ScenarioError), as on the command line.
+    """
+    named = override is not None and override.lower() != NONE
+    if named and read_ensemble(str(override)).manifest.scenario != preset.name:
+        override = None
+    return choose_ensemble(preset_file, preset, override)
+
+
+def members_of(ensemble: Ensemble | None, settings: Settings) -> Ensemble | None:
+    """The worlds a comparison of ``settings`` runs: the ensemble's first ``members``, or none."""
+    if ensemble is None or settings.members == 0:
+        return None
+    return ensemble.first(settings.members)
 
 
 def workshop_scenario(preset: Scenario, settings: Settings) -> Scenario:
@@ -302,15 +348,21 @@ class Request:
     seed: int
     timing: dict[str, Timing] = dataclasses.field(default_factory=dict)
     mission: str | None = None  # several missions at once: the one shown (default: the first)
+    ensemble: Ensemble | None = None
 
 
 @dataclass
 class Comparison:
-    """Government push alone vs the chosen reforms: runs and time series, batch format."""
+    """Government push alone vs the chosen reforms: runs and time series, batch format.
+
+    ``members`` holds the plausible worlds that ran, one row each with its uncertain
+    inputs (the batch's ``members.csv``; empty for the scenario as written).
+    """
 
     runs: pd.DataFrame
     timeseries: pd.DataFrame
     reforms: dict[str, float]
+    members: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     @property
     def arms(self) -> list[str]:
@@ -325,6 +377,31 @@ class Comparison:
     def runs_per_arm(self) -> int:
         """Runs in each arm (the arms are paired, so equal)."""
         return int((self.runs["arm"] == BASELINE).sum())
+
+    @property
+    def worlds(self) -> int:
+        """Plausible worlds (ensemble members) the runs cover; 0: the scenario as written."""
+        if "member" not in self.runs:
+            return 0
+        members = self.runs["member"]
+        return int(members[members > 0].nunique())
+
+    @property
+    def seeds_per_world(self) -> int:
+        """Seeds (histories) each world ran: the replications."""
+        return self.runs_per_arm() // max(1, self.worlds)
+
+    @functools.cached_property
+    def drivers(self) -> pd.DataFrame:
+        """The uncertain inputs behind the spread of the reforms' headline effect across worlds.
+
+        :func:`mobilise.analysis.effects.effect_drivers` on the runs and their members (empty
+        without reforms, or with fewer than five worlds).
+        """
+        if not self.reforms or self.members.empty:
+            return pd.DataFrame()
+        drivers = effect_drivers(self.runs, self.members, outcome=HEADLINE_OUTCOME)
+        return drivers[drivers["arm"] == WITH_REFORMS].reset_index(drop=True)
 
     def effects(self) -> pd.DataFrame:
         """Paired effects of the reforms (batch ``effects.csv`` format; empty without)."""
@@ -349,16 +426,21 @@ def compare(
     seed: int,
     timing: dict[str, Timing] | None = None,
     mission: str | None = None,
+    ensemble: Ensemble | None = None,
 ) -> Comparison:
     """Run both arms, paired by seed, with the batch's own functions; batch-format frames.
 
-    ``timing`` gives the reforms' start dates (the arm with reforms starts them then). A
-    scenario of several missions runs them all together and keeps ``mission``'s rows (by
-    default its first), read as one mission's (:func:`~mobilise.model.outcomes.by_mission`).
+    ``timing`` gives the reforms' start dates (the arm with reforms starts them then);
+    ``ensemble`` runs every arm in each of its members (seeds paired within each member),
+    as ``mobilise compare`` does. A scenario of several missions runs them all together
+    and keeps ``mission``'s rows (by default its first), read as one mission's
+    (:func:`~mobilise.model.outcomes.by_mission`).
     """
     arms = {WITH_REFORMS: dict(reforms)} if reforms else {}
     schedule = {WITH_REFORMS: dict(timing)} if reforms and timing else {}
-    design = in_memory(scenario, arms, replications=replications, seed=seed, timing=schedule)
+    design = in_memory(
+        scenario, arms, replications=replications, seed=seed, timing=schedule, ensemble=ensemble
+    )
     result = run_chunk(design.runs())
     if result.failures:
         raise RuntimeError(result.failures[0]["error"])
@@ -369,7 +451,9 @@ def compare(
         runs, series = by_mission(runs), by_mission(series)
         runs = runs[runs["mission"] == shown].reset_index(drop=True)
         series = series[series["mission"] == shown].reset_index(drop=True)
-    return Comparison(runs=runs, timeseries=series, reforms=dict(reforms))
+    return Comparison(
+        runs=runs, timeseries=series, reforms=dict(reforms), members=member_table(design)
+    )
 
 
 # --- one run, step by step ------------------------------------------------------------

@@ -16,11 +16,15 @@ import time
 import pandas as pd
 import pytest
 
+from mobilise.analysis.effects import effect_drivers, paired_effects
 from mobilise.model.model import MissionModel
-from mobilise.running.design import replication_seeds
-from mobilise.running.runs import RESULT_COLUMNS
+from mobilise.running.batch import member_table
+from mobilise.running.design import Uncertainty, comparison, replication_seeds
+from mobilise.running.runs import RESULT_COLUMNS, run_chunk
 from mobilise.schema.reforms import REFORMS
 from mobilise.schema.scenario import load_scenario
+from mobilise.views.headline import milestone_in_words, of_ten
+from mobilise.views.workshop import WORKSHOP_MEMBERS
 from mobilise.vocabulary import quarter_index
 
 from ...chromium import ARGS, CHROMIUM, require_chromium
@@ -30,6 +34,7 @@ sync_api = require_chromium()
 
 from ...browser import (  # noqa: E402  (needs playwright, checked above)
     FIELDS,
+    WORLDS_EFFECT,
     assert_numbers_belong_to_the_settings,
     choose,
     download,
@@ -102,6 +107,25 @@ def server(catcher, tmp_path_factory):
     process, url, output = start_app(["--sessions", str(sessions)], env=env, drop_telemetry=True)
     yield {"url": url, "sessions": sessions, "output": output}
     stop_app(process)
+
+
+@pytest.fixture(scope="module")
+def seed_only_server(tmp_path_factory):
+    """A second server, run as a facilitator who chose --ensemble none: seed noise only."""
+    sessions = tmp_path_factory.mktemp("seed_only")
+    process, url, output = start_app(["--sessions", str(sessions), "--ensemble", "none"])
+    yield {"url": url, "sessions": sessions, "output": output}
+    stop_app(process)
+
+
+@pytest.fixture
+def seed_only_page(browser, seed_only_server):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(seed_only_server["url"])
+    settle(page)
+    yield page
+    context.close()
 
 
 @pytest.fixture(scope="module")
@@ -402,7 +426,8 @@ def test_a_group_predicts_first_saves_and_comes_back_by_url(page, server):
     settings = assert_numbers_belong_to_the_settings(page)
     rows = log_rows(page)
     assert rows["group"].iloc[-1] == "Table 7"
-    assert rows["guess_met_runs_with_reforms"].iloc[-1] == settings["replications"]
+    runs_per_arm = settings["replications"] * max(1, settings["members"])
+    assert rows["guess_met_runs_with_reforms"].iloc[-1] == runs_per_arm
     assert rows["guess"].iloc[-1] == "made"
     assert pd.isna(rows["guess_met_runs_baseline"].iloc[-1])  # that slider was not touched
     headline = page.locator("h2.headline").inner_text()
@@ -443,8 +468,9 @@ def test_predict_first_without_a_guess_records_no_guess(page):
     assert pd.isna(row["guess_met_runs_baseline"]) and pd.isna(row["guess_met_runs_with_reforms"])
 
 
-def test_a_caution_says_in_plain_words_why_the_runs_cannot_tell(page):
+def test_a_caution_says_in_plain_words_why_the_runs_cannot_tell(seed_only_page):
     """Failed before the fix: "(0 to 0 points) includes zero" when no run met the milestone."""
+    page = seed_only_page
     switch(page, "mission_councils")
     settle(page)
     settings = assert_numbers_belong_to_the_settings(page)
@@ -456,6 +482,44 @@ def test_a_caution_says_in_plain_words_why_the_runs_cannot_tell(page):
     assert caution.startswith(f"Neither arm met the milestone in any of its {n} runs")
     assert "(0 to 0 points)" not in caution and "includes zero" not in caution
     assert f"With only {n} runs per arm, one run more or less moves the share" in caution
+    assert settings["members"] == 0 and "Seed noise only" in page.locator("p.effect").inner_text()
+
+
+def test_by_default_the_headline_is_the_cli_comparison_across_plausible_worlds(page):
+    """The page runs the preset's ensemble: 20 worlds x the page's seeds, as compare does.
+
+    Every number of the headline is the one the library's ``comparison`` (the design
+    ``mobilise compare --members 20`` runs) gives for the same settings: runs that met
+    the milestone, the mean effect and its range over worlds and seeds, P(effect > 0) in
+    words, the milestone's chance, and the input that drives the spread.
+    """
+    switch(page, "mission_councils")
+    settle(page)
+    settings = read_settings(page)
+    assert settings["members"] == WORKSHOP_MEMBERS
+    assert "from uk_2024.csv" in page.locator("[data-panel-content='Runs']").inner_text()
+    worlds = Uncertainty(ensemble=None, members=WORKSHOP_MEMBERS)  # the preset's own
+    design = comparison(SCENARIOS / "uk_2024.yaml", {"mission_councils": 1.0},
+                        replications=settings["replications"], seed=settings["seed"],
+                        uncertainty=worlds)  # fmt: skip
+    runs = pd.DataFrame(run_chunk(design.runs()).rows)
+    effect = paired_effects(runs, outcome="milestone_metric", bootstrap=0)
+    row = effect[effect["arm"] == "mission_councils"].iloc[0]
+    n = WORKSHOP_MEMBERS * settings["replications"]
+    met = runs.groupby("arm")["milestone_met"].sum()
+    text = page.locator("h2.headline").inner_text()
+    assert f"met in {met['baseline']} of {n} runs with government push alone, " \
+           f"{met['mission_councils']} of {n} runs with reforms" in text  # fmt: skip
+    said = page.locator("p.effect").inner_text()
+    shown = [float(v) for v in WORLDS_EFFECT.search(said).groups()]
+    assert shown == pytest.approx([100 * row[c] for c in ("mean_diff", "low", "high")], abs=0.051)
+    assert f" {of_ten(row['p_positive'])} plausible worlds" in said
+    assert said.startswith("We can't tell yet") == (0.2 < row["p_positive"] < 0.8)
+    chances = page.locator("p.chances").inner_text()
+    assert chances == milestone_in_words(row["p_met_baseline"], row["p_met_arm"])
+    drivers = effect_drivers(runs, member_table(design), outcome="milestone_metric")
+    top = drivers[drivers["arm"] == "mission_councils"].sort_values("rank").iloc[0]
+    assert f"({top['input']})" in page.locator("p.settle").inner_text()
 
 
 def test_the_printable_brief_downloads_self_contained_and_prints(page, browser, tmp_path):

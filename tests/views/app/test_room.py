@@ -54,8 +54,9 @@ def room(tmp_path_factory):
     """One server for the room's tests: on every interface, behind the access code."""
     sessions = tmp_path_factory.mktemp("room")
     process, url, output = start_app(
-        ["--sessions", str(sessions), "--access-code", ROOM_CODE], host="0.0.0.0"
-    )
+        ["--sessions", str(sessions), "--access-code", ROOM_CODE, "--ensemble", "none"],
+        host="0.0.0.0",
+    )  # the room's queue and sessions, not its worlds: seed noise only keeps it quick
     yield {"url": url, "sessions": sessions, "output": output}
     stop_app(process)
 
@@ -278,6 +279,7 @@ def assert_row_is_the_librarys(row):
     settings = {
         "preset": row["scenario"], "mission": row["mission"], "constraints": constraints,
         "reforms": reforms, "replications": int(row["replications"]), "seed": int(row["seed"]),
+        "members": int(row["worlds"]),
     }  # fmt: skip
     _, runs = library(settings)
     met = runs.groupby("arm")["milestone_met"].sum()
@@ -347,7 +349,8 @@ def test_pages_show_no_server_paths_and_human_reform_names(browser, room):
 
 def test_a_queued_group_sees_its_place_and_sessions_outlive_the_server(browser, tmp_path):
     sessions = tmp_path / "sessions"
-    server, url, _ = start_app(["--sessions", str(sessions), "--workers", "1"])
+    options = ["--sessions", str(sessions), "--workers", "1", "--ensemble", "none"]
+    server, url, _ = start_app(options)
     try:
         # runs in blocks are quick: four groups' 2 x 50 paired runs keep the one worker busy
         busy = [new_page(browser, url) for _ in range(4)]
@@ -389,7 +392,7 @@ def test_a_queued_group_sees_its_place_and_sessions_outlive_the_server(browser, 
     finally:
         stop_app(server)
 
-    server, url, _ = start_app(["--sessions", str(sessions)])
+    server, url, _ = start_app(["--sessions", str(sessions), "--ensemble", "none"])
     try:
         by_link = new_page(browser, url.rstrip("/") + link)
         settle(by_link)

@@ -27,6 +27,7 @@ class Choices:
     replications: int
     seed_text: str
     starts: dict[str, str] = dataclasses.field(default_factory=dict)  # "" or none: the start
+    members: int = 0  # plausible worlds (set by the facilitator's ``mobilise app --members``)
 
     def settings(self) -> Settings:
         """Validated settings, or a ScenarioError with one plain sentence."""
@@ -38,6 +39,7 @@ class Choices:
             starts={r: self.starts[r] for r in self.on if self.starts.get(r)},
             replications=self.replications,
             seed=parse_seed(self.seed_text),
+            members=self.members,
         )
 
     @classmethod
@@ -53,6 +55,7 @@ class Choices:
             replications=settings.replications,
             seed_text=str(settings.seed),
             starts=dict(settings.starts),
+            members=settings.members,
         )
 
     def with_preset(self, name: str, preset: Scenario) -> Choices:

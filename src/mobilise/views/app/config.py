@@ -10,11 +10,16 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from mobilise.schema.ensemble import NONE
+from mobilise.views.workshop import WORKSHOP_MEMBERS
+
 SCENARIO_ENV = "MOBILISE_APP_SCENARIO"
 SESSIONS_ENV = "MOBILISE_APP_SESSIONS"
 WORKERS_ENV = "MOBILISE_APP_WORKERS"
 SCENARIOS_ENV = "MOBILISE_APP_SCENARIOS"
 FACILITATOR_TOKEN_ENV = "MOBILISE_APP_FACILITATOR_TOKEN"
+ENSEMBLE_ENV = "MOBILISE_APP_ENSEMBLE"
+MEMBERS_ENV = "MOBILISE_APP_MEMBERS"
 
 TITLE = "mobilise: mission mobilisation workshop"
 """The browser tab's title (the command line also hands it to Solara's first page)."""
@@ -29,6 +34,8 @@ class AppConfig:
     ``facilitator_token`` is the cookie value the facilitator's code sets (see
     :mod:`mobilise.views.app.access`); the facilitator's page shows itself only to it.
     Empty (the app run by ``solara run``, without the command's codes): to no one.
+    ``ensemble`` overrides the presets' own ensembles (a file, or ``none``); ``members``
+    is how many of an ensemble's plausible worlds a comparison runs.
     """
 
     scenarios: Path = Path("scenarios")
@@ -36,6 +43,13 @@ class AppConfig:
     sessions: Path = DEFAULT_SESSIONS
     workers: int = 2
     facilitator_token: str = ""
+    ensemble: str | None = None
+    members: int = WORKSHOP_MEMBERS
+
+    @property
+    def worlds(self) -> int:
+        """The members a new page's settings ask for (0 with ``--ensemble none``)."""
+        return 0 if self.ensemble is not None and self.ensemble.lower() == NONE else self.members
 
     @classmethod
     def from_environment(cls) -> AppConfig:
@@ -47,6 +61,8 @@ class AppConfig:
             sessions=Path(os.environ.get(SESSIONS_ENV, str(DEFAULT_SESSIONS))),
             workers=int(os.environ.get(WORKERS_ENV, "0")) or max(1, os.cpu_count() or 1),
             facilitator_token=os.environ.get(FACILITATOR_TOKEN_ENV, ""),
+            ensemble=os.environ.get(ENSEMBLE_ENV) or None,
+            members=int(os.environ.get(MEMBERS_ENV, "0")) or WORKSHOP_MEMBERS,
         )
 
     def environment(self) -> dict[str, str]:
@@ -55,7 +71,11 @@ class AppConfig:
             SCENARIOS_ENV: str(self.scenarios.resolve()),
             SESSIONS_ENV: str(self.sessions.resolve()),
             WORKERS_ENV: str(self.workers),
+            MEMBERS_ENV: str(self.members),
         }
+        if self.ensemble is not None:
+            named = self.ensemble.lower() == NONE
+            variables[ENSEMBLE_ENV] = NONE if named else str(Path(self.ensemble).resolve())
         if self.scenario_file is not None:
             variables[SCENARIO_ENV] = str(self.scenario_file.resolve())
         if self.facilitator_token:

@@ -17,6 +17,7 @@ import reacton.ipyvuetify as rv
 import solara
 from reacton.core import Ref
 
+from mobilise.schema.ensemble import Ensemble
 from mobilise.schema.missions import MISSIONS
 from mobilise.schema.reforms import REFORMS
 from mobilise.schema.scenario import Scenario
@@ -322,18 +323,34 @@ def reforms_summary(choices: Choices) -> str:
     )
 
 
+def worlds_text(ensemble: Ensemble | None) -> str:
+    """The plausible worlds a comparison runs, as the Runs panel says it (HTML)."""
+    if ensemble is None:
+        return (
+            'Plausible worlds: <b data-value="members">0</b>: the preset as written, so '
+            "results show chance between runs only"
+        )
+    return (
+        f'Plausible worlds: <b data-value="members">{len(ensemble)}</b> from '
+        f"{html.escape(ensemble.path.name)} (each run with the seeds below; the facilitator "
+        "sets how many)"
+    )
+
+
 @solara.component
 def RunControls(
     choices: solara.Reactive[Choices],
     layout: solara.Reactive[str],
     predict_first: bool,
     on_predict_first: Callable[[bool], None],
+    ensemble: Ensemble | None = None,
 ) -> None:
-    """Replications, seed, layout and predict-first."""
+    """Plausible worlds, replications, seed, layout and predict-first."""
     replications = choices.value.replications
+    solara.HTML(tag="div", unsafe_innerHTML=worlds_text(ensemble), style={"font-size": "0.9em"})
     solara.HTML(
         tag="div",
-        unsafe_innerHTML=f'Replications (runs per arm): <b data-value="replications">'
+        unsafe_innerHTML=f'Replications (seeds per world): <b data-value="replications">'
         f"{replications}</b>",
         style={"font-size": "0.9em"},
     )
@@ -366,6 +383,7 @@ def Controls(
     problems: dict[str, str],
     sliders: list[Slider],
     settings: Settings | None,
+    ensemble: Ensemble | None = None,
 ) -> None:
     """The controls in collapsible panels; a closed panel's controls are not built at all.
 
@@ -388,10 +406,15 @@ def Controls(
         ),
         (
             "Runs",
-            f"{choices.replications} runs per arm, seed {choices.seed_text}"
+            (f"{len(ensemble)} worlds × " if ensemble is not None else "")
+            + f"{choices.replications} seeds, seed {choices.seed_text}"
             + (", predict first" if page.predict_first.value else ""),
             lambda: RunControls(
-                page.choices, page.layout, page.predict_first.value, page.set_predict_first
+                page.choices,
+                page.layout,
+                page.predict_first.value,
+                page.set_predict_first,
+                ensemble,
             ),
         ),
         (

@@ -74,6 +74,7 @@ def draw(job: tuple[Comparison, tuple[str, ...]]) -> Drawn:
     comparison, names = job
     if comparison.reforms:
         _ = comparison.headline_effect  # cached on the comparison, sent back with it
+        _ = comparison.drivers  # likewise: what would settle it
     return Drawn(comparison, {name: figure(comparison, name) for name in names})
 
 
@@ -91,6 +92,7 @@ def compare_and_draw(job: tuple[Request, tuple[str, ...]]) -> Drawn:
         seed=request.seed,
         timing=request.timing,
         mission=request.mission,
+        ensemble=request.ensemble,
     )
     return draw((comparison, names))
 

@@ -30,7 +30,7 @@ from mobilise.views.app.group import GroupBar
 from mobilise.views.app.results import Results
 from mobilise.views.app.server import load_presets
 from mobilise.views.app.state import opening, use_page_state
-from mobilise.views.workshop import Settings, workshop_scenario
+from mobilise.views.workshop import Settings, members_of, workshop_scenario
 from mobilise.vocabulary import ScenarioError
 
 CSS = """
@@ -97,13 +97,14 @@ def Workshop() -> None:
             return None, None, str(exc)
 
     settings, scenario, problem = solara.use_memo(derive, [page.choices.value])
+    ensemble = members_of(presets.ensembles.get(settings.preset), settings) if settings else None
 
     with solara.Row(classes=["app-main"], gap="16px"):
         with solara.Column(classes=["controls"], gap="4px"):
             GroupBar(page, settings, config.sessions)
-            Controls(page, presets.scenarios, presets.problems, presets.sliders, settings)
+            Controls(page, presets.scenarios, presets.problems, presets.sliders, settings, ensemble)
         with solara.Column(classes=["results"], gap="4px"):
-            Results(page, settings, scenario, problem, config)
+            Results(page, settings, scenario, problem, config, ensemble)
 
 
 # a route's label is the tab's title (Solara's router sets it, deepest title first)

@@ -20,6 +20,7 @@ import reacton.ipyvuetify as rv
 import solara
 from reacton.core import Ref
 
+from mobilise.schema.ensemble import Ensemble
 from mobilise.schema.levers import BASELINE
 from mobilise.schema.scenario import Scenario
 from mobilise.views.app.config import AppConfig
@@ -52,16 +53,17 @@ HEADLINE_STYLE = {
 @solara.component
 def Headline(shown: Shown) -> None:
     """The result in words: milestone, k of n runs per arm, the effect, and a caution."""
-    line = headline(shown.drawn.comparison, shown.scenario.mission_spec)
+    line = headline(shown.drawn.comparison, shown.scenario.mission_spec, shown.scenario)
     solara.HTML(
         tag="h2",
         unsafe_innerHTML=html.escape(line.sentence()),
         style=HEADLINE_STYLE,
         classes=["headline"],
     )
-    if line.effect:
-        solara.HTML(tag="p", unsafe_innerHTML=html.escape(line.effect), classes=["effect"],
-                    style={"margin": "0.1em 0"})  # fmt: skip
+    for part in ("chances", "effect", "settle"):
+        if text := getattr(line, part):
+            solara.HTML(tag="p", unsafe_innerHTML=html.escape(text), classes=[part],
+                        style={"margin": "0.1em 0"})  # fmt: skip
     if line.caution:
         solara.HTML(
             tag="p",
@@ -82,7 +84,7 @@ def Prediction(shown: Shown, on_reveal: Callable[[dict[str, int]], None]) -> Non
     A slider counts as a guess only once it is moved: an arm left alone is logged as
     "no guess", never as the slider's starting place.
     """
-    n = shown.settings.replications
+    n = shown.drawn.comparison.runs_per_arm()
     key = shown.scenario.mission_spec.key_milestone
     arms = [BASELINE, WITH_REFORMS] if shown.settings.reforms else [BASELINE]
     guesses: solara.Reactive[dict[str, int]] = solara.use_reactive({})
@@ -187,8 +189,12 @@ def Results(
     scenario: Scenario | None,
     problem: str,
     config: AppConfig,
+    ensemble: Ensemble | None = None,
 ) -> None:
-    """The comparison of the settings on screen: queue, problem, guess, or the result."""
+    """The comparison of the settings on screen: queue, problem, guess, or the result.
+
+    ``ensemble``: the plausible worlds the settings' comparison runs (none: as written).
+    """
     key = settings.key() if settings is not None and scenario is not None else ""
     # open panels below the key chart (their indices); closed ones cost nothing
     more: solara.Reactive[list[int]] = solara.use_reactive([])
@@ -212,6 +218,7 @@ def Results(
                 settings.seed,
                 settings.timing(),
                 settings.mission,
+                ensemble,
             )
             ticket = work.submit(page.owner, compare_and_draw, (request, first))
             serial = None

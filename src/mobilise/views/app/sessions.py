@@ -171,6 +171,10 @@ class SessionStore:
         if comparison is not None and self._written.get(session.folder) is not comparison:
             _write(folder / "runs.csv", comparison.runs.to_csv(index=False))
             _write(folder / "timeseries.csv", comparison.timeseries.to_csv(index=False))
+            if not comparison.members.empty:  # the worlds, for what would settle it
+                _write(folder / "members.csv", comparison.members.to_csv(index=False))
+            else:
+                (folder / "members.csv").unlink(missing_ok=True)
             self._written[session.folder] = comparison
         record = {
             "group": session.group,
@@ -224,6 +228,11 @@ class SessionStore:
                     runs=_read_runs(path.parent / "runs.csv"),
                     timeseries=pd.read_csv(path.parent / "timeseries.csv"),
                     reforms=dict(shown.reforms),
+                    members=(
+                        pd.read_csv(path.parent / "members.csv")
+                        if (path.parent / "members.csv").exists()
+                        else pd.DataFrame()
+                    ),
                 )
             log = _read_log(path.parent / LOG_FILE)
             return Session(

@@ -26,6 +26,11 @@ from mobilise.views.workshop import Comparison, Settings, preset_settings
 from mobilise.vocabulary import ScenarioError
 
 DEFAULT_REPLICATIONS = 6
+"""Seeds a new page runs, as written (no ensemble)."""
+
+WORLD_REPLICATIONS = 3
+"""Seeds per plausible world a new page runs with an ensemble: 20 worlds x 3 seeds is 60
+runs per arm, about half a second of a worker on a quiet machine (benchmarks/bench_app.py)."""
 DEFAULT_SEED = 1
 
 
@@ -170,11 +175,20 @@ def opening(config: AppConfig, presets: dict[str, Scenario], search: str | None)
     name = config.first_preset()
     if name in presets:
         base = preset_settings(
-            name, presets[name], replications=DEFAULT_REPLICATIONS, seed=DEFAULT_SEED
+            name,
+            presets[name],
+            replications=WORLD_REPLICATIONS if config.worlds else DEFAULT_REPLICATIONS,
+            seed=DEFAULT_SEED,
+            members=config.worlds,
         )
         start = Start(Choices.of(base))
     else:  # the first preset does not load: open on it, so the page says why
-        start = Start(Choices(name, "", {}, (), {}, DEFAULT_REPLICATIONS, str(DEFAULT_SEED)))
+        start = Start(
+            Choices(
+                name, "", {}, (), {}, DEFAULT_REPLICATIONS, str(DEFAULT_SEED),
+                members=config.worlds,
+            )
+        )  # fmt: skip
     query = parse_qs(search or "")
     wanted, key = query.get("session", [""])[0], query.get("key", [""])[0]
     if not wanted:
