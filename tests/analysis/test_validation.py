@@ -8,7 +8,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mobilise import ScenarioError
+from mobilise import ScenarioError, load_scenario
 from mobilise.analysis.validation import KINDS, kind_of, kind_of_file, validate_file
 from mobilise.schema.priors import load_priors
 
@@ -81,7 +81,8 @@ def test_every_shipped_file_is_judged_ok_as_its_kind():
     assert f"{EXPERIMENTS / 'reform_comparison.yaml'}: ok (experiment reform_comparison: " in (
         outcome.out
     )
-    assert f"{UK}: ok (scenario uk_2024: 2000 agents, 24 patterns, an ensemble of 100 " in (
+    patterns = len(load_scenario(UK).patterns)
+    assert f"{UK}: ok (scenario uk_2024: 2000 agents, {patterns} patterns, an ensemble of 100 " in (
         outcome.out
     )
     inputs = [e for e in load_priors(PRIORS).inputs if not e.of_several]  # one mission's each

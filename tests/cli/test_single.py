@@ -178,7 +178,10 @@ def test_a_reform_started_later_runs_in_each_member_as_the_library_runs_it(tmp_p
         budget=1.5,
     )  # fmt: skip
     written = pd.read_csv(out / "timeseries.csv")
-    pd.testing.assert_frame_equal(written, expected, check_exact=False, rtol=1e-9)
+    # an all-zero structure column (foundations in the UK) reads back as integers
+    pd.testing.assert_frame_equal(
+        written, expected, check_exact=False, rtol=1e-9, check_dtype=False
+    )
     untimed, _ = run_members(scenario.model_copy(update={"quarters": 12}), worlds, seed=4,
                              budget=1.5)  # fmt: skip
     before = expected["quarter"] < "2026Q3"  # common random numbers in each member until then

@@ -186,8 +186,10 @@ def trend_rows(trend: Trend, base: Path) -> dict[int, float]:
     assert trend.series is not None and trend.years is not None
     found: dict[int, float] = {}
     for name in trend.data:
-        table: dict[tuple[str, int], DataRow] = read_data(data_file(name, base))
+        table: dict[tuple[str, int | str], DataRow] = read_data(data_file(name, base))
         for (series, year), row in table.items():
+            if not isinstance(year, int):  # a survey year such as 2023/24 is not on this scale
+                continue
             if series == trend.series and trend.years[0] <= year <= trend.years[1]:
                 found[year] = row.value
     return found
