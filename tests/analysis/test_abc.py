@@ -5,6 +5,8 @@ these tests check the machinery (pyABC's inference through our sampler) quickly;
 model itself is calibrated in tests/analysis/test_calibration.py.
 """
 
+import random
+
 import numpy as np
 import pyabc
 import pytest
@@ -13,6 +15,7 @@ from mobilise.analysis.abc import (
     BlockSampler,
     ErrorFloorScale,
     generations_of,
+    pyabc_draws,
     run_generations,
 )
 from mobilise.running.executors.local import ProcessPoolExecutor, SequentialExecutor
@@ -121,3 +124,15 @@ def test_the_adaptive_scale_never_goes_below_a_targets_error():
     wide = np.array([[0.0, 0.0], [1.0, 0.0], [3.0, 0.0]])
     assert scale(samples=wide, s_ids=["a", "b"])[0] == pytest.approx(np.sqrt(1 + 0.01))
     assert isinstance(BlockSampler(SequentialExecutor(), Linear(), 0, 1), pyabc.sampler.Sampler)
+
+
+def test_pyabcs_global_draws_follow_the_seed_and_leave_the_callers_state_as_it_was():
+    np.random.seed(7)
+    random.seed(7)
+    before = np.random.get_state()[1].copy(), random.getstate()
+    draws = []
+    for _ in range(2):
+        with pyabc_draws(np.random.default_rng(3)):
+            draws.append((pyabc.RV("uniform", 0, 1).rvs(), random.random()))
+    assert draws[0] == draws[1]
+    assert np.array_equal(np.random.get_state()[1], before[0]) and random.getstate() == before[1]

@@ -20,10 +20,11 @@ gives it what a model of millisecond runs needs:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -62,31 +63,49 @@ def task_seed(seed: int, *words: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([seed, *words]))
 
 
+@contextlib.contextmanager
+def pyabc_draws(rng: np.random.Generator) -> Iterator[None]:
+    """Seed the global state pyABC and SciPy draw from (they take no generator), from ``rng``.
+
+    pyABC's priors, transitions and model perturbation call ``rvs()`` without a
+    ``random_state``, so they draw from NumPy's (and Python's) global state; this is the
+    one place that state is touched. Both are restored on leaving, so a calibration leaves
+    its caller's global state as it found it.
+    """
+    numpy_state, python_state = np.random.get_state(), random.getstate()
+    np.random.seed(int(rng.integers(2**32)))
+    random.seed(int(rng.integers(2**32)))
+    try:
+        yield
+    finally:
+        np.random.set_state(numpy_state)
+        random.setstate(python_state)
+
+
 def _task(shared: bytes, words: tuple[int, ...], size: int) -> bytes:
     """A worker's task: draw proposals with pyABC, simulate them together, judge each."""
     simulate_one, simulator = cloudpickle.loads(shared)
     rng = task_seed(*words)
-    np.random.seed(int(rng.integers(2**32)))  # pyABC and SciPy draw from NumPy's global state
-    random.seed(int(rng.integers(2**32)))
     keywords = simulate_one.keywords
     from_prior = "transitions" not in keywords
     proposals = []
-    for _ in range(size):
-        if from_prior:
-            m = int(keywords["model_prior"].rvs())
-            proposals.append((m, keywords["parameter_priors"][m].rvs()))
-        else:
-            proposals.append(
-                generate_valid_proposal(
-                    t=keywords["t"],
-                    m=keywords["m"],
-                    p=keywords["p"],
-                    model_prior=keywords["model_prior"],
-                    parameter_priors=keywords["parameter_priors"],
-                    model_perturbation_kernel=keywords["model_perturbation_kernel"],
-                    transitions=keywords["transitions"],
+    with pyabc_draws(rng):
+        for _ in range(size):
+            if from_prior:
+                m = int(keywords["model_prior"].rvs())
+                proposals.append((m, keywords["parameter_priors"][m].rvs()))
+            else:
+                proposals.append(
+                    generate_valid_proposal(
+                        t=keywords["t"],
+                        m=keywords["m"],
+                        p=keywords["p"],
+                        model_prior=keywords["model_prior"],
+                        parameter_priors=keywords["parameter_priors"],
+                        model_perturbation_kernel=keywords["model_perturbation_kernel"],
+                        transitions=keywords["transitions"],
+                    )
                 )
-            )
     stats = simulator([dict(theta) for _, theta in proposals], rng)
     particles = []
     for (m, theta), sum_stat in zip(proposals, stats, strict=True):
@@ -274,8 +293,8 @@ def run_generations(
     """Run (or resume) ABC-SMC generation by generation; the generations in the database.
 
     Each generation builds a fresh ``ABCSMC`` and loads the database, so an interrupted
-    run resumes on exactly the path it would have taken. NumPy is seeded from
-    ``(seed, generation)`` before each, for the little pyABC draws in this process.
+    run resumes on exactly the path it would have taken. pyABC's own draws in this process
+    come from ``(seed, generation)`` (:func:`pyabc_draws`).
     """
     url = f"sqlite:///{db}"
     fresh = not db.exists()
@@ -296,8 +315,8 @@ def run_generations(
         done = abc.history.n_populations
         if done >= generations:
             break
-        np.random.seed(int(task_seed(seed, done, 0xABC).integers(2**32)))
-        abc.run(max_nr_populations=1, min_acceptance_rate=min_acceptance)
+        with pyabc_draws(task_seed(seed, done, 0xABC)):
+            abc.run(max_nr_populations=1, min_acceptance_rate=min_acceptance)
         if abc.history.n_populations == done:  # the generation stopped: too few accepted
             break
     return generations_of(pyabc.History(url))
