@@ -112,6 +112,11 @@ def finished_ids(parts: Path) -> set[int]:
     return ids
 
 
+def _runs_parts(parts: Path) -> dict[str, pd.DataFrame]:
+    """Each finished chunk's ``runs`` part, by chunk key, in name order."""
+    return {_chunk_key(p): pd.read_csv(p) for p in sorted(parts.glob("runs-*.csv"))}
+
+
 def read_runs(parts: Path, ids: set[int]) -> pd.DataFrame:
     """The runs of ``ids`` on disk, in run-id order, each once.
 
@@ -119,14 +124,17 @@ def read_runs(parts: Path, ids: set[int]) -> pd.DataFrame:
     different names; a run is deterministic, so the first part (by name) that holds it
     is kept, as :func:`owners` keeps it for the time series.
     """
-    frames = [pd.read_csv(p) for p in sorted(parts.glob("runs-*.csv"))]
-    if not frames:
+    return _unique_runs(_runs_parts(parts), ids)
+
+
+def _unique_runs(chunks: dict[str, pd.DataFrame], ids: set[int]) -> pd.DataFrame:
+    if not chunks:
         return pd.DataFrame()
-    runs = pd.concat(frames, ignore_index=True).drop_duplicates("run_id", keep="first")
+    runs = pd.concat(chunks.values(), ignore_index=True).drop_duplicates("run_id", keep="first")
     return runs[runs["run_id"].isin(ids)].sort_values("run_id", ignore_index=True)
 
 
-def owners(parts: Path, ids: set[int]) -> dict[str, set[int]]:
+def owners(chunks: dict[str, pd.DataFrame], ids: set[int]) -> dict[str, set[int]]:
     """For each finished chunk (by its key), the runs of ``ids`` merged from its parts.
 
     A run finished twice (two processes on one folder) is taken from the first chunk,
@@ -134,9 +142,9 @@ def owners(parts: Path, ids: set[int]) -> dict[str, set[int]]:
     """
     owned: dict[str, set[int]] = {}
     taken: set[int] = set()
-    for path in sorted(parts.glob("runs-*.csv")):
-        here = set(pd.read_csv(path, usecols=["run_id"])["run_id"].tolist()) & ids
-        owned[_chunk_key(path)] = here - taken
+    for key, frame in chunks.items():
+        here = set(frame["run_id"].tolist()) & ids
+        owned[key] = here - taken
         taken |= here
     return owned
 
@@ -145,11 +153,12 @@ def combine(out: Path, fmt: str, ids: set[int]) -> list[Path]:
     """Merge the parts into ``runs``, ``timeseries`` (and ``agents``) and ``failures``."""
     parts = out / PARTS
     written = []
-    runs = read_runs(parts, ids)
+    chunks = _runs_parts(parts)  # read once: the runs, and which chunk each is taken from
+    runs = _unique_runs(chunks, ids)
     runs_path = out / "runs.csv"
     write_frame(runs_path, runs)
     written.append(runs_path)
-    owned = owners(parts, ids)
+    owned = owners(chunks, ids)
     for name in SERIES:
         sources = {
             p: owned[_chunk_key(p)] for p in _series_parts(parts, name) if _chunk_key(p) in owned
